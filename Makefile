@@ -1,0 +1,29 @@
+# The kit's commands. Each installs what it needs on first use (a virtual environment in .venv).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test lint release help
+
+help:
+	@echo "make demo     grade the reference, the untouched release and example submissions"
+	@echo "make test     lint and run the kit's own tests"
+	@echo "make release  regenerate assignment/backprop from solutions/backprop"
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(INSTALLED)
+
+demo: $(INSTALLED)
+	$(PY) -m autograder demo
+
+lint: $(INSTALLED)
+	$(PY) -m ruff check .
+
+test: lint
+	$(PY) -m pytest
+
+release: $(INSTALLED)
+	$(PY) -m autograder release

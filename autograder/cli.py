@@ -1,0 +1,85 @@
+"""Command line: ``python -m autograder grade | release | demo | checks``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
+from autograder.grading import GraderError, grade
+from autograder.report import text_report, write_json
+from autograder.rubric import RubricError
+from autograder.spec import FUNCTIONS
+
+
+def _grade(args: argparse.Namespace) -> int:
+    if not args.submission.is_dir():
+        print(f"error: {args.submission} is not a folder", file=sys.stderr)
+        return 2
+    try:
+        result = grade(args.submission, args.reference, args.seed)
+    except (GraderError, RubricError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.json is not None:
+        write_json(result, args.json)
+    print(text_report(result), end="")
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from autograder.release import find_leaks, release
+
+    written = release(args.reference, args.out)
+    leaks = find_leaks(args.reference, args.out)
+    if leaks:
+        print("error: solution lines found in the release:\n  " + "\n  ".join(leaks), file=sys.stderr)
+        return 1
+    print(f"released {len(written)} files to {args.out}; no solution line leaked")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from autograder.demo import run_demo
+
+    return run_demo(args.seed)
+
+
+def _checks(_: argparse.Namespace) -> int:
+    for function in FUNCTIONS:
+        print(f"{function.name} ({function.file})")
+        for check in function.checks:
+            print(f"  {check.id:<26} {check.title}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    grade_parser = commands.add_parser("grade", help="grade one submission folder")
+    grade_parser.add_argument("submission", type=Path, metavar="SUBMISSION_DIR",
+                              help="folder with layers.py and/or rnn_layers.py")
+    grade_parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, metavar="DIR",
+                              help="reference solution folder (default: %(default)s)")
+    grade_parser.add_argument("--json", type=Path, metavar="PATH", help="write Gradescope results.json here")
+    grade_parser.add_argument("--seed", type=int, help="seed of the hidden cases (default: drawn now)")
+    grade_parser.set_defaults(run=_grade)
+
+    release_parser = commands.add_parser("release", help="generate the student release from the solutions")
+    release_parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, metavar="DIR")
+    release_parser.add_argument("--out", type=Path, default=DEFAULT_RELEASE, metavar="DIR")
+    release_parser.set_defaults(run=_release)
+
+    demo_parser = commands.add_parser("demo", help="grade the example submissions and print their reports")
+    demo_parser.add_argument("--seed", type=int, help="seed of the hidden cases (default: drawn now)")
+    demo_parser.set_defaults(run=_demo)
+
+    commands.add_parser("checks", help="list every graded function and its checks").set_defaults(run=_checks)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)

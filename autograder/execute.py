@@ -1,0 +1,173 @@
+"""Call a module's functions on given cases and report plain results: no judging happens here.
+
+This is the only code that touches a submission's functions. The grader runs it in a child process
+for student code (see ``runner``) and in-process for the trusted reference. Every reply is plain
+data: float64 arrays, strings and booleans, ready for the wire.
+
+A request for one case is ``{"args": {...}, "dout": array | None, "perturb": {arg: flat indices}}``;
+``perturb`` asks for the forward output at each listed element of ``arg`` moved by +h and -h.
+"""
+
+from __future__ import annotations
+
+import copy
+import traceback
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from autograder.numeric import STEP
+from autograder.spec import GradedFunction, Kind
+
+
+class CallError(Exception):
+    """A student function could not be called or returned something unusable."""
+
+
+def _as_float_array(value: Any, what: str) -> np.ndarray:
+    if value is None:
+        raise CallError(f"{what} is None; did you forget to return it?")
+    try:
+        # np.array (not asarray) drops ndarray subclasses and copies: we keep a plain snapshot.
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise CallError(f"{what} is not an array of numbers (got {type(value).__name__}: {error})") from None
+    return array
+
+
+def _unpack(result: Any, count: int, what: str) -> tuple[Any, ...]:
+    if count == 1 and not isinstance(result, tuple):
+        return (result,)
+    if not isinstance(result, tuple | list) or len(result) != count:
+        got = f"{len(result)} values" if isinstance(result, tuple | list) else type(result).__name__
+        raise CallError(f"{what} returned {got}; expected {count}")
+    return tuple(result)
+
+
+def _call_args(args: dict[str, Any]) -> list[Any]:
+    """Fresh copies of the arguments: a student function may scribble on them."""
+    return [copy.deepcopy(value) for value in args.values()]
+
+
+def _same(before: Any, after: Any) -> bool:
+    if isinstance(before, np.ndarray):
+        return (isinstance(after, np.ndarray) and before.shape == after.shape
+                and np.array_equal(before, after, equal_nan=True))
+    if isinstance(before, tuple | list):
+        return (isinstance(after, tuple | list) and len(before) == len(after)
+                and all(_same(b, a) for b, a in zip(before, after, strict=True)))
+    if isinstance(before, dict):
+        return isinstance(after, dict) and before.keys() == after.keys() and all(
+            _same(before[k], after[k]) for k in before)
+    return True
+
+
+def _forward_output(module: ModuleType, function: GradedFunction, args: list[Any]) -> np.ndarray:
+    """The value finite differences see: a layer's output or a loss's value."""
+    result = getattr(module, function.forward)(*args)
+    first = _unpack(result, 2, function.forward)[0]
+    return _as_float_array(first, f"{function.forward}'s first return value")
+
+
+def _perturbed(module: ModuleType, function: GradedFunction, args: dict[str, Any],
+               perturb: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    outputs = {}
+    for name, indices in perturb.items():
+        values = []
+        for index in indices:
+            pair = []
+            for sign in (1.0, -1.0):
+                moved = _call_args(args)
+                position = list(args).index(name)
+                moved[position].reshape(-1)[int(index)] += sign * STEP
+                pair.append(_forward_output(module, function, moved))
+            values.append(pair)
+        outputs[name] = np.array(values, dtype=np.float64)
+    return outputs
+
+
+def _run_layer(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+    args = request["args"]
+    call_args = _call_args(args)
+    forward = _unpack(getattr(module, function.forward)(*call_args), 2, function.forward)
+    out, cache = forward
+    out = _as_float_array(out, f"{function.forward}'s output")
+    dout = request["dout"].copy()
+    cache_before = copy.deepcopy(cache)
+    backward = getattr(module, function.name)
+    names = [grad for grad, _ in function.grads]
+    result = _unpack(backward(dout, cache), len(names), function.name)
+    grads = {name: _as_float_array(value, name) for name, value in zip(names, result, strict=True)}
+    changed = [what for what, unchanged in (("dout", np.array_equal(dout, request["dout"], equal_nan=True)),
+                                            ("cache", _same(cache_before, cache))) if not unchanged]
+    return {"out": out, "grads": grads, "changed": changed}
+
+
+def _run_loss(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+    args = request["args"]
+    call_args = _call_args(args)
+    loss, grad = _unpack(getattr(module, function.name)(*call_args), 2, function.name)
+    name = function.grads[0][0]
+    changed = [arg for arg, before, after in zip(args, args.values(), call_args, strict=True)
+               if not _same(np.asarray(before), np.asarray(after))]
+    return {"out": _as_float_array(loss, "loss"), "grads": {name: _as_float_array(grad, name)},
+            "changed": changed}
+
+
+def _run_clip(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+    grads = {k: v.copy() for k, v in request["args"]["grads"].items()}
+    max_norm = request["args"]["max_norm"]
+    clipped, total_norm = _unpack(getattr(module, function.name)(grads, max_norm), 2, function.name)
+    if not isinstance(clipped, dict):
+        raise CallError(f"clipped is a {type(clipped).__name__}, expected a dict")
+    changed = []
+    if not _same(request["args"]["grads"], grads):
+        changed.append("the input dict")
+    if clipped is grads or any(
+            isinstance(c, np.ndarray) and any(np.shares_memory(c, g) for g in grads.values())
+            for c in clipped.values()):
+        changed.append("returned arrays share memory with the input")
+    return {"out": _as_float_array(total_norm, "total_norm"),
+            "grads": {f"clipped[{k!r}]": _as_float_array(v, f"clipped[{k!r}]") for k, v in clipped.items()},
+            "changed": changed}
+
+
+_RUNNERS = {Kind.LAYER: _run_layer, Kind.LOSS: _run_loss, Kind.CLIP: _run_clip}
+
+
+def describe_exception(error: BaseException) -> str:
+    """One line naming the exception and the submission line it came from, if any."""
+    if isinstance(error, CallError):
+        return str(error)
+    where = ""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if not frame.filename.startswith(tuple(_KIT_PATHS)):
+            where = f" (line {frame.lineno}: {(frame.line or '').strip()})"
+            break
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}{where}".strip()
+
+
+_KIT_PATHS = [str(np.__file__).rsplit("/", 2)[0], __file__.rsplit("/", 1)[0]]
+
+
+def run_case(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+    """Run one case; never raise (an exception becomes the reply's ``error``)."""
+    try:
+        if not hasattr(module, function.name):
+            raise CallError(f"{function.file} has no function {function.name}")
+        reply = _RUNNERS[function.kind](module, function, request)
+        if request.get("perturb"):
+            reply["perturbed"] = _perturbed(module, function, request["args"], request["perturb"])
+        reply["error"] = ""
+        reply["not_implemented"] = False
+    except (Exception, SystemExit, KeyboardInterrupt, RecursionError) as error:  # student code: anything
+        reply = {"error": describe_exception(error), "not_implemented": isinstance(error, NotImplementedError)}
+    return reply
+
+
+def run_function(module: ModuleType, function: GradedFunction, requests: list[dict[str, Any]]) -> list[dict]:
+    """Run every case of one function, in order."""
+    with np.errstate(all="ignore"):  # overflow in a student's formula is judged, not printed
+        return [run_case(module, function, request) for request in requests]

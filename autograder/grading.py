@@ -1,0 +1,186 @@
+"""Grade one submission: draw cases, call the student's functions (in a child), judge, score.
+
+The two halves never mix: ``collect`` gathers plain replies (the student's from a child process,
+the reference's in-process); ``assess`` judges those replies and prices them with the rubric.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import secrets
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from autograder import execute, runner
+from autograder.cases import Case, cases_for
+from autograder.diagnose import Diagnoser, load_catalogue
+from autograder.judge import Finding, Verdict, fd_indices, judge_case
+from autograder.rubric import load_rubric
+from autograder.spec import FUNCTIONS, MODULES, Check, GradedFunction, Oracle
+
+
+class GraderError(RuntimeError):
+    """The grader itself cannot run (no reference, broken rubric): not the student's fault."""
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One case of one check, with the request sent for it."""
+
+    check: Check
+    case: Case
+    request: dict[str, Any]
+
+
+@dataclass
+class Result:
+    """A priced verdict: one line of the gradebook."""
+
+    verdict: Verdict
+    points: float
+    max_points: float
+
+    @property
+    def name(self) -> str:
+        return f"{self.verdict.function.name}: {self.verdict.check.title}"
+
+
+@dataclass
+class Grade:
+    """Everything known about one graded submission."""
+
+    submission: Path
+    seed: int
+    results: list[Result]
+    module_problems: dict[str, str] = field(default_factory=dict)
+    printed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return sum(r.points for r in self.results)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.max_points for r in self.results)
+
+
+def new_seed() -> int:
+    """A fresh seed for the hidden cases, drawn at grading time."""
+    return secrets.randbelow(2**31)
+
+
+def load_reference(reference_dir: Path) -> dict[str, ModuleType]:
+    """Import the trusted reference modules under private names."""
+    modules = {}
+    for name in MODULES:
+        path = reference_dir / f"{name}.py"
+        if not path.is_file():
+            raise GraderError(f"the reference has no {path.name} (looked in {reference_dir})")
+        spec = importlib.util.spec_from_file_location(f"_reference_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        modules[name] = module
+    return modules
+
+
+def plan(function: GradedFunction, seed: int) -> list[Planned]:
+    """Every case of every check of ``function``, with the request the child will answer."""
+    planned = []
+    cases = cases_for(function, seed)
+    for check in function.checks:
+        for case in cases[check.id]:
+            request: dict[str, Any] = {"args": case.args, "dout": case.dout}
+            if check.oracle is Oracle.FINITE_DIFFERENCES:
+                request["perturb"] = fd_indices(function, case)
+            planned.append(Planned(check, case, request))
+    return planned
+
+
+def collect_student(submission: Path, plans: dict[str, list[Planned]]
+                    ) -> tuple[dict[str, list[dict]], dict[str, str], dict[str, str]]:
+    """Student replies per function, problems per module file, and what each module printed."""
+    replies: dict[str, list[dict]] = {}
+    problems: dict[str, str] = {}
+    printed: dict[str, str] = {}
+    for module in MODULES:
+        functions = [f for f in FUNCTIONS if f.module == module]
+        path = submission / f"{module}.py"
+        if not path.is_file():
+            problems[module] = f"{module}.py is missing from the submission"
+            for function in functions:
+                replies[function.name] = [{"error": problems[module], "not_implemented": False}
+                                          for _ in plans[function.name]]
+            continue
+        requests = {f.name: [p.request for p in plans[f.name]] for f in functions}
+        answered, printed[module] = runner.run_module(path, module, requests)
+        for function in functions:
+            cases = answered[function.name]["cases"]
+            replies[function.name] = cases
+            if cases and all(c.get("import_failed") for c in cases):
+                problems[module] = cases[0]["error"]
+    return replies, problems, printed
+
+
+def collect_reference(references: dict[str, ModuleType], plans: dict[str, list[Planned]]) -> dict[str, list[dict]]:
+    """Reference replies per function (in-process: the reference is trusted)."""
+    replies = {}
+    for function in FUNCTIONS:
+        requests = [{"args": p.request["args"], "dout": p.request["dout"]} for p in plans[function.name]]
+        replies[function.name] = execute.run_function(references[function.module], function, requests)
+        broken = [r["error"] for r in replies[function.name] if r["error"]]
+        if broken:
+            raise GraderError(f"the reference {function.name} failed: {broken[0]}")
+    return replies
+
+
+def _judge_safely(function: GradedFunction, planned: Planned, student: dict, reference: dict) -> list[Finding]:
+    try:
+        return judge_case(function, planned.check, planned.case, student, reference,
+                          planned.request.get("perturb", {}))
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError):
+        # Only a tampered or truncated reply lacks the fields the child always writes.
+        return [Finding(planned.case.label, "the reply for this case was malformed")]
+
+
+def assess(plans: dict[str, list[Planned]], student: dict[str, list[dict]], reference: dict[str, list[dict]],
+           rubric: dict[str, dict[str, float]], diagnoser: Diagnoser) -> list[Result]:
+    """Judge every check of every function and price it."""
+    results = []
+    for function in FUNCTIONS:
+        for check in function.checks:
+            verdict = Verdict(function, check)
+            rows = [(p, s, r) for p, s, r in zip(plans[function.name], student[function.name],
+                                                  reference[function.name], strict=True) if p.check is check]
+            verdict.not_implemented = all(s.get("not_implemented") for _, s, _ in rows)
+            for planned, student_reply, reference_reply in rows:
+                findings = _judge_safely(function, planned, student_reply, reference_reply)
+                if findings and check.oracle is Oracle.REFERENCE:
+                    mistakes = diagnoser.name_mistakes(function, planned.request, student_reply, findings)
+                    findings = [replace(finding, mistakes=mistakes) for finding in findings]
+                verdict.findings.extend(findings)
+            max_points = rubric[function.name][check.id]
+            results.append(Result(verdict, max_points if verdict.passed else 0.0, max_points))
+    return results
+
+
+def grade(submission: Path, reference_dir: Path, seed: int | None = None) -> Grade:
+    """Grade the submission folder against the reference folder with the hidden-case ``seed``."""
+    started = time.perf_counter()
+    seed = new_seed() if seed is None else seed
+    rubric = load_rubric(reference_dir)
+    references = load_reference(reference_dir)
+    diagnoser = Diagnoser(load_catalogue(reference_dir), references)
+    plans = {function.name: plan(function, seed) for function in FUNCTIONS}
+    with np.errstate(all="ignore"):
+        reference = collect_reference(references, plans)
+    student, problems, printed = collect_student(submission, plans)
+    results = assess(plans, student, reference, rubric, diagnoser)
+    return Grade(submission, seed, results, problems, printed, time.perf_counter() - started)

@@ -1,0 +1,181 @@
+"""Judge plain replies: the two oracles (finite differences, reference) and the no-mutation check.
+
+Everything here runs in the grader's own process on plain arrays; none of it calls student code.
+
+Tolerances, and why:
+- Reference oracle: ``|got - expected| <= 1e-6 * |expected| + 1e-8 * max|expected| + 1e-12 * U``,
+  U the upstream scale (max |dout| for layers, 1 / N for losses). The relative term admits other
+  correct formulas and summation orders (they differ by a few eps, times the fan-in); the
+  ``max|expected|`` term admits rounding in elements that cancel to ~0; the U term admits the
+  cancellation of ``z * (1 - z)`` in saturation, where every correct formula is within ~eps * U of
+  the truth yet relatively far from another. Real mistakes are off by O(1) relatively.
+- Finite-difference oracle: ``|analytic - numeric| <= 1e-5 * |numeric| + 1e-7 * max|numeric| +
+  noise``, noise the rounding bound of each centred difference (``numeric.centred_difference``);
+  truncation error with h = 1e-5 is ~1e-10 relative for these smooth functions.
+- Exact zeros where the check asks for them (dead units): a gradient that the chain rule makes
+  exactly 0 must be exactly 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autograder.cases import Case
+from autograder.numeric import STEP, Mismatch, centred_difference, projected, worst_mismatch
+from autograder.spec import Check, GradedFunction, Kind, Oracle, kink_distance, subgradient_bounds
+
+REFERENCE_RTOL = 1e-6
+REFERENCE_ATOL_OF_MAX = 1e-8
+REFERENCE_ATOL_OF_UPSTREAM = 1e-12
+FD_RTOL = 1e-5
+FD_ATOL_OF_MAX = 1e-7
+KINK_MARGIN = 10 * STEP  # finite differences leave out elements this close to a kink
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong in one case."""
+
+    case: str
+    message: str
+    tensor: str = ""
+    mismatch: Mismatch | None = None
+    mistakes: tuple[str, ...] = ()
+
+
+@dataclass
+class Verdict:
+    """The outcome of one check of one function."""
+
+    function: GradedFunction
+    check: Check
+    findings: list[Finding] = field(default_factory=list)
+    not_implemented: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings and not self.not_implemented
+
+
+def fd_indices(function: GradedFunction, case: Case) -> dict[str, np.ndarray]:
+    """Flat indices of each differentiable input that finite differences may move."""
+    distance = kink_distance(function, case.args)
+    return {wrt: np.flatnonzero(distance[wrt].reshape(-1) > KINK_MARGIN) for _, wrt in function.grads}
+
+
+def upstream_scale(function: GradedFunction, case: Case) -> float:
+    if function.kind is Kind.LAYER:
+        return float(np.max(np.abs(case.dout)))
+    if function.kind is Kind.LOSS:
+        return 1.0 / np.shape(case.args[function.grads[0][1]])[0]
+    return 0.0
+
+
+def _shape_finding(case: Case, name: str, got: np.ndarray, expected_shape: tuple[int, ...], like: str) -> Finding:
+    return Finding(case.label, f"{name} has shape {got.shape}; expected {expected_shape}{like}", tensor=name)
+
+
+def _compare(case: Case, name: str, got: np.ndarray, expected: np.ndarray, scale: float, like: str = "",
+             exact_zeros: bool = False, bounds: tuple[np.ndarray, np.ndarray] | None = None) -> Finding | None:
+    if got.shape != expected.shape:
+        return _shape_finding(case, name, got, expected.shape, like)
+    atol = REFERENCE_ATOL_OF_MAX * float(np.max(np.abs(expected), initial=0.0)) + REFERENCE_ATOL_OF_UPSTREAM * scale
+    atol_array = np.where(expected == 0, 0.0, atol) if exact_zeros else atol
+    lower, upper = bounds if bounds is not None else (None, None)
+    mismatch = worst_mismatch(got, expected, REFERENCE_RTOL, atol_array, lower, upper)
+    if mismatch is None:
+        return None
+    return Finding(case.label, mismatch.describe(name), tensor=name, mismatch=mismatch)
+
+
+def judge_reference(function: GradedFunction, check: Check, case: Case, student: dict[str, Any],
+                    reference: dict[str, Any]) -> list[Finding]:
+    """Compare a student reply with the reference's reply for the same case."""
+    scale = upstream_scale(function, case)
+    findings = []
+    output_name = {Kind.LAYER: f"{function.forward} output (given code)", Kind.LOSS: "loss (given code)",
+                   Kind.CLIP: "total_norm"}[function.kind]
+    output = _compare(case, output_name, student["out"], reference["out"], scale)
+    if output is not None:
+        findings.append(output)
+    if function.kind is Kind.CLIP and set(student["grads"]) != set(reference["grads"]):
+        findings.append(Finding(case.label, f"clipped has keys {sorted(student['grads'])}; expected "
+                                            f"{sorted(reference['grads'])}, the keys of grads", tensor="clipped"))
+        return findings
+    bounds = subgradient_bounds(function, case.args, case.dout)
+    wrt_of = dict(function.grads)
+    for name, expected in reference["grads"].items():
+        wrt = wrt_of.get(name, "")
+        like = f" like {wrt}" if wrt else ""
+        finding = _compare(case, name, student["grads"][name], expected, scale, like,
+                           exact_zeros=check.exact_zeros, bounds=bounds.get(wrt))
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def numerical_gradients(function: GradedFunction, case: Case, perturbed: dict[str, np.ndarray],
+                        indices: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Turn the forward outputs at x ± h into (numerical gradient, noise bound) per input.
+
+    Elements not perturbed (near a kink) are NaN: not checked.
+    """
+    upstream = case.dout if function.kind is Kind.LAYER else 1.0
+    result = {}
+    for wrt, outputs in perturbed.items():
+        shape = np.shape(case.args[wrt])
+        gradient, noise = np.full(shape, np.nan), np.full(shape, np.nan)
+        for index, (plus, minus) in zip(indices[wrt], outputs, strict=True):
+            gradient.flat[index], noise.flat[index] = centred_difference(
+                projected(plus, upstream), projected(minus, upstream), STEP)
+        result[wrt] = (gradient, noise)
+    return result
+
+
+def judge_finite_differences(function: GradedFunction, case: Case, student: dict[str, Any],
+                             indices: dict[str, np.ndarray]) -> list[Finding]:
+    """Compare the student's backward with centred differences of the student's own forward."""
+    if "perturbed" not in student:
+        return [Finding(case.label, "no finite-difference values came back")]
+    expected_count = {wrt: len(idx) for wrt, idx in indices.items()}
+    got_count = {wrt: len(v) for wrt, v in student["perturbed"].items()}
+    if got_count != expected_count:
+        return [Finding(case.label, "the finite-difference reply is incomplete")]
+    numeric = numerical_gradients(function, case, student["perturbed"], indices)
+    findings = []
+    for name, wrt in function.grads:
+        analytic = student["grads"][name]
+        gradient, noise = numeric[wrt]
+        if analytic.shape != gradient.shape:
+            findings.append(_shape_finding(case, name, analytic, gradient.shape, f" like {wrt}"))
+            continue
+        atol = noise + FD_ATOL_OF_MAX * float(np.nanmax(np.abs(gradient), initial=0.0))
+        mismatch = worst_mismatch(analytic, gradient, FD_RTOL, atol)
+        if mismatch is not None:
+            text = mismatch.describe(name).replace("expected", "finite differences give", 1).replace(
+                "got", "your backward gives", 1)
+            findings.append(Finding(case.label, text, tensor=name, mismatch=mismatch))
+    return findings
+
+
+def judge_untouched(case: Case, student: dict[str, Any]) -> list[Finding]:
+    changed = student.get("changed", [])
+    if not changed:
+        return []
+    return [Finding(case.label, f"modified {', '.join(changed)} in place; compute new arrays instead "
+                                f"(e.g. `dx = dout * mask`, not `dout *= mask`)")]
+
+
+def judge_case(function: GradedFunction, check: Check, case: Case, student: dict[str, Any],
+               reference: dict[str, Any], indices: dict[str, np.ndarray]) -> list[Finding]:
+    """All findings for one case of one check (empty: the case passed)."""
+    if student.get("error"):
+        return [Finding(case.label, student["error"])]
+    if check.oracle is Oracle.FINITE_DIFFERENCES:
+        return judge_finite_differences(function, case, student, indices)
+    if check.oracle is Oracle.UNTOUCHED:
+        return judge_untouched(case, student)
+    return judge_reference(function, check, case, student, reference)

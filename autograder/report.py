@@ -1,0 +1,131 @@
+"""Turn a Grade into what people read: a text report and a Gradescope-format results.json."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from autograder.grading import Grade, Result
+from autograder.spec import FUNCTIONS, MODULES
+
+FINDINGS_SHOWN = 3
+WIDTH = 78
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _not_implemented_line(result: Result) -> str:
+    function = result.verdict.function
+    return f"not implemented yet (it raises NotImplementedError): write it in {function.file}"
+
+
+def check_feedback(result: Result) -> str:
+    """What a student reads about one check: empty when it passed."""
+    verdict = result.verdict
+    if verdict.passed:
+        return ""
+    if verdict.not_implemented:
+        return _not_implemented_line(result)
+    lines = []
+    cases = list(dict.fromkeys(finding.case for finding in verdict.findings))
+    for case in cases[:FINDINGS_SHOWN]:
+        finding = next(f for f in verdict.findings if f.case == case)
+        lines.append(f'case "{case}": {finding.message}')
+    if len(cases) > FINDINGS_SHOWN:
+        lines.append(f"... and {len(cases) - FINDINGS_SHOWN} more case(s)")
+    mistakes = dict.fromkeys(m for finding in verdict.findings for m in finding.mistakes)
+    lines.extend(f"looks like: {mistake}" for mistake in mistakes)
+    return "\n".join(lines)
+
+
+def _dependency_hint(grade: Grade) -> dict[str, str]:
+    """rnn_backward usually calls rnn_step_backward; say so when both fail."""
+    failed = {r.verdict.function.name for r in grade.results if not r.verdict.passed}
+    if {"rnn_step_backward", "rnn_backward"} <= failed:
+        return {"rnn_backward": "rnn_backward probably calls rnn_step_backward, which fails above: fix that first."}
+    return {}
+
+
+def _function_results(grade: Grade, name: str) -> list[Result]:
+    return [r for r in grade.results if r.verdict.function.name == name]
+
+
+def text_report(grade: Grade) -> str:
+    """The readable report printed after grading."""
+    lines = [f"Submission: {grade.submission}",
+             f"Hidden cases drawn with seed {grade.seed} (rerun with --seed {grade.seed} to reproduce).",
+             f"Score: {_points(grade.score)} / {_points(grade.max_score)}   (graded in {grade.seconds:.1f} s)", ""]
+    hints = _dependency_hint(grade)
+    for module in MODULES:
+        lines.append(f"{module}.py")
+        if module in grade.module_problems:
+            lines.append(f"  ! {grade.module_problems[module]}")
+            lines.append("    Its functions score 0; everything else is graded as usual.")
+        for function in (f for f in FUNCTIONS if f.module == module):
+            results = _function_results(grade, function.name)
+            got, total = sum(r.points for r in results), sum(r.max_points for r in results)
+            header = f"  {function.name} "
+            score = f" {_points(got)} / {_points(total)}"
+            lines.append(header + "." * max(2, WIDTH - len(header) - len(score)) + score)
+            if module in grade.module_problems:
+                continue
+            if got == total:
+                continue
+            if all(r.verdict.not_implemented for r in results):
+                lines.append(f"    {_not_implemented_line(results[0])}")
+                continue
+            for result in results:
+                mark = "✓" if result.verdict.passed else "✗"
+                lines.append(f"    {mark} {result.verdict.check.title}"
+                             f"  [{_points(result.points)}/{_points(result.max_points)}]")
+                feedback = check_feedback(result)
+                lines.extend(f"        {line}" for line in feedback.splitlines())
+            if function.name in hints and got < total:
+                lines.append(f"    note: {hints[function.name]}")
+        lines.append("")
+    for module, printed in grade.printed.items():
+        if printed.strip():
+            lines.append(f"Your {module}.py printed (shown, never trusted):")
+            lines.extend(f"  | {line}" for line in printed.strip().splitlines()[:20])
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def gradescope_results(grade: Grade) -> dict[str, Any]:
+    """The results.json dictionary in Gradescope's autograder format."""
+    tests = []
+    for number, result in enumerate(grade.results, start=1):
+        feedback = check_feedback(result)
+        tests.append({
+            "name": result.name,
+            "number": str(number),
+            "score": result.points,
+            "max_score": result.max_points,
+            "status": "passed" if result.verdict.passed else "failed",
+            "output": feedback,
+            "output_format": "text",
+            "tags": [result.verdict.function.name, result.verdict.check.id],
+            "visibility": "visible",
+        })
+    problems = "".join(f"\n{problem}" for problem in grade.module_problems.values())
+    return {
+        "score": grade.score,
+        "execution_time": round(grade.seconds, 3),
+        "output": f"Hidden cases drawn with seed {grade.seed}.{problems}",
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "extra_data": {"seed": grade.seed, "max_score": grade.max_score},
+        "tests": tests,
+    }
+
+
+def write_json(grade: Grade, path: Path) -> None:
+    """Write results.json atomically, so a reader never sees half of it."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(gradescope_results(grade), indent=2) + "\n")
+    os.replace(partial, path)
