@@ -1,0 +1,345 @@
+"""Shared helpers and reporting for the public tests. You do not need to change this file.
+
+The tests check each function you write in three ways:
+
+- against the reference solution's outputs on fixed inputs stored in ``public_cases.json``;
+- against finite differences of your own forward pass (``gradcheck.py``), with a random upstream
+  gradient;
+- against properties every correct answer has, on many small inputs that hypothesis picks.
+
+Every failure is reported as one short message: which gradient, which element, what was expected,
+what came back, and, when the numbers match a well-known mistake, what that mistake probably is.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradcheck
+import numpy as np
+import pytest
+from hypothesis import Phase, settings
+
+CASES_FILE = Path(__file__).with_name("public_cases.json")
+
+# Against the reference: relative 1e-6, plus an absolute floor that scales with the answer and the
+# upstream gradient, so values that should be ~0 (saturation) only need to be ~0.
+RTOL = 1e-6
+ATOL_OF_EXPECTED = 1e-8
+ATOL_OF_UPSTREAM = 1e-12
+# Against finite differences: centred differences are accurate to ~1e-10 relative in float64; the
+# rounding noise bound comes from gradcheck.
+FD_RTOL = 1e-5
+FD_ATOL_OF_MAX = 1e-7
+KINK_GAP = 1e-3  # elements this close to a kink are not checked by finite differences
+
+# Small and repeatable: the same examples on every run, no database folder, no time limit. No
+# shrinking either: the inputs are small already, and shrinking a failure costs about a second a test.
+quick = settings(
+    derandomize=True,
+    max_examples=15,
+    deadline=None,
+    database=None,
+    phases=(Phase.explicit, Phase.generate),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public cases
+
+
+@dataclass(frozen=True)
+class Case:
+    """One fixed public case: named inputs and the reference solution's outputs."""
+
+    name: str
+    inputs: dict[str, Any]
+    expected: dict[str, Any]
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) >= {"shape", "data"}:
+        dtype = np.int64 if value.get("dtype") == "int64" else np.float64
+        return np.array(value["data"], dtype=dtype).reshape(value["shape"])
+    if isinstance(value, dict):
+        return {key: _decode(item) for key, item in value.items()}
+    return value
+
+
+@functools.cache
+def _all_cases() -> dict[str, list[dict[str, Any]]]:
+    return json.loads(CASES_FILE.read_text(encoding="utf-8"))["cases"]
+
+
+def cases(function: str) -> list[Any]:
+    """The public cases of ``function`` as pytest parameters (a fresh copy for every test)."""
+    return [
+        pytest.param(Case(c["name"], _decode(c["inputs"]), _decode(c["expected"])), id=c["name"])
+        for c in _all_cases()[function]
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing arrays
+
+
+def fail_if(problems: list[str]) -> None:
+    """Fail the test with every problem found, one per line, without a traceback."""
+    problems = [p for p in problems if p]
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def unpack(function: str, result: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """Name the values a function returned; fail kindly if it returned the wrong number of them."""
+    if len(names) == 1:
+        return {names[0]: result}
+    if not isinstance(result, tuple) or len(result) != len(names):
+        got = f"a tuple of {len(result)} values" if isinstance(result, tuple) else type(result).__name__
+        fail_if([f"{function} should return a tuple ({', '.join(names)}), but it returned {got}"])
+    return dict(zip(names, result, strict=True))
+
+
+def shape_problem(function: str, name: str, actual: Any, shape: tuple[int, ...]) -> str | None:
+    """A message if ``actual`` is not a float64 array of the given shape, else None."""
+    if actual is None:
+        return f"{function}: {name} is None (is it assigned and returned?)"
+    if not isinstance(actual, np.ndarray):
+        return f"{function}: {name} should be a numpy array of shape {shape}, got {type(actual).__name__}"
+    if actual.shape != shape:
+        looks = " (transposed?)" if actual.shape == shape[::-1] else ""
+        return f"{function}: {name} has shape {actual.shape}, expected {shape}{looks}"
+    if actual.dtype != np.float64:
+        return f"{function}: {name} has dtype {actual.dtype}, expected float64"
+    return None
+
+
+def _close(actual: np.ndarray, target: np.ndarray, atol: float) -> bool:
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.abs(actual - target) <= atol + RTOL * np.abs(target)))
+
+
+def _diagnose(
+    actual: np.ndarray, expected: np.ndarray, atol: float, mean_over: int | None, mistakes: dict[str, Any]
+) -> str | None:
+    """Name the likely mistake when ``actual`` relates to ``expected`` in a recognisable way."""
+    checked = ~np.isnan(expected)
+    if not np.all(np.isfinite(actual[checked])):
+        return "it has NaN or inf where the reference is finite"
+    for description, wrong in mistakes.items():
+        wrong = np.asarray(wrong, dtype=np.float64)
+        if wrong.shape == actual.shape and _close(actual, wrong, atol):
+            return f"it looks like you {description}"
+    nonzero = checked & (np.abs(expected) > atol)
+    if not nonzero.any():
+        return None
+    if not actual.any():
+        return "it is all zeros"
+    if nonzero.sum() < 2:  # one element is proportional to anything
+        return None
+    ratios = actual[nonzero] / expected[nonzero]
+    ratio = float(np.median(ratios))
+    if ratio != 0 and np.allclose(ratios, ratio, rtol=1e-6):
+        if ratio < 0 and np.isclose(ratio, -1.0):
+            return "it has the wrong sign everywhere"
+        if mean_over and np.isclose(ratio, mean_over):
+            return f"it is {mean_over} times too large: the loss is a mean, so divide by {mean_over}"
+        if mean_over and np.isclose(ratio, 1.0 / mean_over):
+            return f"it is {mean_over} times too small: did you divide by {mean_over} twice?"
+        return f"it is {ratio:.6g} times the expected value everywhere"
+    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and _close(actual, expected.T, atol):
+        return "it looks transposed"
+    return None
+
+
+def mismatch(
+    where: str,
+    name: str,
+    actual: Any,
+    expected: np.ndarray | float,
+    upstream_scale: float,
+    *,
+    mean_over: int | None = None,
+    mistakes: dict[str, Any] | None = None,
+    nonfinite_hint: str = "",
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+) -> str | None:
+    """Compare one output with the reference; return a short message, or None when it matches.
+
+    ``upstream_scale`` is max|dout| for a layer and 1/N for a loss that is a mean over N values.
+    ``mistakes`` maps a description ("forgot to ...") to the wrong answer that mistake produces.
+    ``lower`` and ``upper`` bound the values also accepted elementwise (subgradients at a kink).
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    if expected.ndim == 0:
+        if not isinstance(actual, float | np.floating | int):
+            return f"{where}: {name} should be a float, got {type(actual).__name__}"
+        actual = np.float64(actual)
+    else:
+        problem = shape_problem(where, name, actual, expected.shape)
+        if problem:
+            return problem
+    # NaN marks "not checked" and must not reach the tolerance.
+    largest = float(np.max(np.abs(expected), initial=0.0, where=~np.isnan(expected)))
+    atol = ATOL_OF_EXPECTED * largest + ATOL_OF_UPSTREAM * upstream_scale
+    found = gradcheck.worst_mismatch(actual, expected, RTOL, atol, lower, upper)
+    if found is None:
+        return None
+    message = f"{where}: {found.describe(name)}"
+    diagnosis = _diagnose(np.atleast_1d(actual), np.atleast_1d(expected), atol, mean_over, mistakes or {})
+    if diagnosis:
+        message += f"; {diagnosis}"
+        if nonfinite_hint and diagnosis.startswith("it has NaN"):
+            message += f" ({nonfinite_hint})"
+    return message
+
+
+# ---------------------------------------------------------------------------------------------
+# Finite differences
+
+
+def away_from(values: np.ndarray, kinks: np.ndarray | float) -> np.ndarray:
+    """Flat indices of ``values`` farther than KINK_GAP from ``kinks``: safe for finite differences."""
+    return np.flatnonzero(np.abs(np.asarray(values) - kinks) > KINK_GAP)
+
+
+def layer_scalar(forward: Callable[[], Any], dout: np.ndarray) -> Callable[[], tuple[float, float]]:
+    """The scalar sum(dout * out) of a forward pass, as gradcheck.numerical_gradient needs it."""
+    return lambda: gradcheck.projected(forward()[0], dout)
+
+
+def loss_scalar(loss: Callable[[], Any]) -> Callable[[], tuple[float, float]]:
+    """The loss value itself, as gradcheck.numerical_gradient needs it."""
+    return lambda: gradcheck.projected(np.float64(loss()[0]), 1.0)
+
+
+def finite_difference_problem(
+    function: str,
+    name: str,
+    analytic: np.ndarray,
+    scalar: Callable[[], tuple[float, float]],
+    x: np.ndarray,
+    indices: Any = None,
+) -> str | None:
+    """Compare a gradient with centred differences of ``scalar`` with respect to ``x``."""
+    numeric, noise = gradcheck.numerical_gradient(scalar, x, indices)
+    atol = noise + FD_ATOL_OF_MAX * float(np.nanmax(np.abs(numeric)))
+    found = gradcheck.worst_mismatch(analytic, numeric, FD_RTOL, atol)
+    if found is None:
+        return None
+    return f"{function}: {name} disagrees with finite differences of the forward pass: {found.describe(name)}"
+
+
+def check_gradients(
+    function: str,
+    grads: dict[str, Any],
+    inputs: dict[str, np.ndarray],
+    scalar: Callable[[], tuple[float, float]],
+    indices: dict[str, Any] | None = None,
+) -> None:
+    """Check every gradient's shape, then its values against finite differences of ``scalar``."""
+    fail_if([shape_problem(function, f"d{key}", grads[f"d{key}"], x.shape) for key, x in inputs.items()])
+    indices = indices or {}
+    fail_if(
+        [
+            finite_difference_problem(function, f"d{key}", grads[f"d{key}"], scalar, x, indices.get(key))
+            for key, x in inputs.items()
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs left alone
+
+
+def _differences(before: Any, after: Any, path: str) -> Iterator[str]:
+    if isinstance(before, np.ndarray):
+        if not (isinstance(after, np.ndarray) and np.array_equal(before, after, equal_nan=True)):
+            yield path
+    elif isinstance(before, tuple | list):
+        for i, (old, new) in enumerate(zip(before, after, strict=False)):
+            yield from _differences(old, new, f"{path}[{i}]")
+    elif isinstance(before, dict):
+        for key in before:
+            yield from _differences(before[key], after.get(key), f"{path}[{key!r}]")
+
+
+def modified(function: str, originals: dict[str, Any], current: dict[str, Any]) -> str | None:
+    """A message naming every input that changed during a call (compare to copies made before it)."""
+    changed = [path for name in originals for path in _differences(originals[name], current[name], name)]
+    if not changed:
+        return None
+    return (
+        f"{function} modified {', '.join(changed)} in place; compute new arrays instead "
+        "(for example dx = dout * mask, not dout *= mask)"
+    )
+
+
+def snapshot(values: dict[str, Any]) -> dict[str, Any]:
+    """Deep copies of the values, to compare with after a call."""
+    return copy.deepcopy(values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting: an unimplemented function is a to-do, not a crash
+
+
+def _not_implemented(error: BaseException) -> NotImplementedError | None:
+    """The NotImplementedError behind ``error``, looking inside hypothesis' exception groups too."""
+    if isinstance(error, NotImplementedError):
+        return error
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            found = _not_implemented(inner)
+            if found is not None:
+                return found
+    return None
+
+
+def _todo_message(error: NotImplementedError) -> str:
+    frames = traceback.extract_tb(error.__traceback__)
+    where = Path(frames[-1].filename).name if frames else "your code"
+    text = str(error) or "this function is not implemented yet"
+    return f"{text} — write it in {where}"
+
+
+_todo: dict[str, None] = {}  # messages seen, in order (a dict keeps order and drops duplicates)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
+    """Keep every failure to its message.
+
+    A NotImplementedError from the skeleton becomes one short line instead of a traceback, and a
+    property's message gets the inputs hypothesis chose, so that the failure can be reproduced.
+    """
+    try:
+        return (yield)
+    except pytest.fail.Exception as error:
+        notes = getattr(error, "__notes__", [])
+        if error.pytrace or not notes:
+            raise
+        message = "\n".join([error.msg or "", *notes])
+    except BaseException as error:
+        todo = _not_implemented(error)
+        if todo is None:
+            raise
+        message = _todo_message(todo)
+        _todo[message] = None
+    pytest.fail(message, pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """List the functions still to write, once each, at the end of the run."""
+    if _todo:
+        terminalreporter.section("still to write", sep="-")
+        for message in _todo:
+            terminalreporter.line(message)

@@ -1,0 +1,131 @@
+"""Finite differences and tolerant array comparison: the numeric core of every verdict.
+
+The grader and the students' public tests share this module (the release copies it next to the
+student's files as ``gradcheck.py``), so it imports nothing but numpy and the standard library.
+
+Conventions: a layer ``f`` is checked through the scalar ``L(x) = sum(dout * f(x))`` with a random
+``dout`` (an all-ones ``dout`` hides a missing transpose and makes softmax's true gradient zero); a
+loss is checked through its own value. All arithmetic is float64.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+STEP = 1e-5
+"""Centred-difference step: in float64 it balances truncation (~h**2) and rounding (~eps / h)."""
+
+EPS = float(np.finfo(np.float64).eps)
+
+# Rounding noise of a centred difference is about eps * |L| / h; the factor leaves room for the
+# rounding inside the forward pass itself (sums over a layer's fan-in), which |L| does not show.
+NOISE_FACTOR = 256.0
+
+
+def projected(out: np.ndarray, dout: np.ndarray | float) -> tuple[float, float]:
+    """Return ``(sum(dout * out), sum(|dout * out|))``: the scalar checked and its rounding scale."""
+    terms = np.asarray(dout, dtype=np.float64) * np.asarray(out, dtype=np.float64)
+    return float(terms.sum()), float(np.abs(terms).sum())
+
+
+def centred_difference(plus: tuple[float, float], minus: tuple[float, float], h: float) -> tuple[float, float]:
+    """One element of a numerical gradient and its rounding-noise bound.
+
+    ``plus`` and ``minus`` are ``projected`` values at x + h and x - h.
+    """
+    value = (plus[0] - minus[0]) / (2.0 * h)
+    noise = NOISE_FACTOR * EPS * max(plus[1], minus[1], 1e-300) / h
+    return value, noise
+
+
+def numerical_gradient(
+    evaluate: Callable[[], tuple[float, float]],
+    x: np.ndarray,
+    indices: Iterable[int] | None = None,
+    h: float = STEP,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Centred differences of a scalar with respect to ``x``, element by element.
+
+    Inputs:
+    - evaluate: callable with no arguments returning ``projected(...)`` of the function at the
+      current value of ``x``; ``x`` is perturbed in place between calls and restored afterwards.
+    - x: float64 array of any shape (modified during the call, restored before returning).
+    - indices: flat indices to perturb; the rest (for example elements too close to a kink) come
+      back as NaN, meaning "not checked".
+    - h: step.
+
+    Returns ``(gradient, noise)``, both shaped like x.
+    """
+    gradient = np.full(x.shape, np.nan)
+    noise = np.full(x.shape, np.nan)
+    flat = x.reshape(-1)  # a view: writing into it perturbs x
+    for index in range(flat.size) if indices is None else indices:
+        original = flat[index]
+        flat[index] = original + h
+        plus = evaluate()
+        flat[index] = original - h
+        minus = evaluate()
+        flat[index] = original
+        gradient.flat[index], noise.flat[index] = centred_difference(plus, minus, h)
+    return gradient, noise
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """The worst disagreement between two arrays, and how many elements disagree."""
+
+    index: tuple[int, ...]
+    actual: float
+    expected: float
+    bad: int
+    checked: int
+
+    def describe(self, name: str) -> str:
+        where = f"{name}[{', '.join(str(i) for i in self.index)}]" if self.index else name
+        return (
+            f"{where}: expected {self.expected + 0.0:.6g}, got {self.actual + 0.0:.6g} "
+            f"({self.bad} of {self.checked} elements off)"
+        )
+
+
+def worst_mismatch(
+    actual: np.ndarray,
+    expected: np.ndarray,
+    rtol: float,
+    atol: np.ndarray | float,
+    lower: np.ndarray | None = None,
+    upper: np.ndarray | None = None,
+) -> Mismatch | None:
+    """Compare ``actual`` with ``expected`` elementwise; return the worst mismatch or None.
+
+    An element passes when ``|actual - expected| <= atol + rtol * |expected|``, or when it lies in
+    ``[lower, upper]`` where those are given and finite (the subgradients accepted at a kink).
+    NaN in ``expected`` means "not checked". A non-finite ``actual`` where ``expected`` is finite is
+    always a mismatch. Shapes must already agree.
+    """
+    actual = np.asarray(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    checked = ~np.isnan(expected)
+    with np.errstate(invalid="ignore", over="ignore"):
+        excess = np.abs(actual - expected) - (atol + rtol * np.abs(expected))
+        ok = excess <= 0
+        if lower is not None and upper is not None:
+            ok |= (actual >= lower) & (actual <= upper)
+    # Comparisons with NaN are False, so a NaN or inf answer never counts as ok.
+    bad = checked & ~ok
+    if not bad.any():
+        return None
+    severity = np.where(bad, np.nan_to_num(excess, nan=np.inf, posinf=np.inf), -np.inf)
+    severity = np.where(bad & ~np.isfinite(actual), np.inf, severity)
+    flat_index = int(np.argmax(severity))
+    index = tuple(int(i) for i in np.unravel_index(flat_index, expected.shape))
+    return Mismatch(
+        index=index,
+        actual=float(actual.reshape(-1)[flat_index]),
+        expected=float(expected.reshape(-1)[flat_index]),
+        bad=int(bad.sum()),
+        checked=int(checked.sum()),
+    )

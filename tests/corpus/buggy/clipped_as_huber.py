@@ -1,0 +1,10 @@
+"""The clipped square given the Huber gradient (the fix, not the bug)."""
+import numpy as np
+
+TARGET = "layers"
+EXPECT = "clipped_square_loss"
+
+
+def clipped_square_loss(pred, target, delta=1.0):
+    d = pred - target
+    return float(np.mean(np.clip(d, -delta, delta) ** 2)), np.clip(d, -delta, delta) / d.size

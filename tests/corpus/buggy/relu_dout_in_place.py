@@ -1,0 +1,10 @@
+"""Correct values, but zeroes dout in place."""
+import numpy as np
+
+TARGET = "layers"
+EXPECT = "relu_backward"
+
+
+def relu_backward(dout, cache):
+    dout[cache <= 0] = 0.0
+    return dout

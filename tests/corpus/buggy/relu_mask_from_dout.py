@@ -1,0 +1,9 @@
+"""ReLU mask taken from dout."""
+import numpy as np
+
+TARGET = "layers"
+EXPECT = "relu_backward"
+
+
+def relu_backward(dout, cache):
+    return dout * (dout > 0)

@@ -1,0 +1,19 @@
+"""Walks time forward in BPTT."""
+import numpy as np
+
+TARGET = "rnn_layers"
+EXPECT = "rnn_backward"
+
+
+def rnn_backward(dh, cache):
+    n, steps, hidden = dh.shape
+    x0, _, Wx, Wh, _ = cache[0]
+    dx = np.zeros((n, steps, x0.shape[1]))
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(hidden)
+    dprev = np.zeros((n, hidden))
+    for t in range(steps):
+        dx[:, t], dprev, a, c, e = rnn_step_backward(dh[:, t] + dprev, cache[t])
+        dWx += a
+        dWh += c
+        db += e
+    return dx, dprev, dWx, dWh, db

@@ -1,0 +1,10 @@
+"""Applies the sigmoid to its cached output again."""
+import numpy as np
+
+TARGET = "layers"
+EXPECT = "sigmoid_backward"
+
+
+def sigmoid_backward(dout, cache):
+    s = 1.0 / (1.0 + np.exp(-cache))
+    return dout * s * (1 - s)

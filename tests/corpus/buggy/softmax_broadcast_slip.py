@@ -1,0 +1,13 @@
+"""probs[:, y] -= 1 instead of probs[arange(N), y] -= 1."""
+import numpy as np
+
+TARGET = "layers"
+EXPECT = "softmax_loss"
+
+
+def softmax_loss(x, y):
+    shifted = x - x.max(axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    loss = float(-np.log(probs[np.arange(len(y)), y]).mean())
+    probs[:, y] -= 1
+    return loss, probs / len(y)

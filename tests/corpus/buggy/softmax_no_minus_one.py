@@ -1,0 +1,12 @@
+"""Forgets to subtract 1 at the correct class."""
+import numpy as np
+
+TARGET = "layers"
+EXPECT = "softmax_loss"
+
+
+def softmax_loss(x, y):
+    shifted = x - x.max(axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    loss = float(-np.log(probs[np.arange(len(y)), y]).mean())
+    return loss, probs / len(y)

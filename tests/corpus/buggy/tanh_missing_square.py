@@ -1,0 +1,9 @@
+"""tanh local gradient 1 - y instead of 1 - y**2."""
+import numpy as np
+
+TARGET = "layers"
+EXPECT = "tanh_backward"
+
+
+def tanh_backward(dout, cache):
+    return dout * (1.0 - cache)

@@ -1,0 +1,44 @@
+"""Build submission folders for the kit's tests: the reference with some functions replaced."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from autograder import DEFAULT_REFERENCE
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def reference_source(module: str) -> str:
+    """The reference module with its solution markers removed (the code stays)."""
+    lines = (DEFAULT_REFERENCE / f"{module}.py").read_text().splitlines()
+    return "\n".join(line for line in lines if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
+
+
+def corpus_entry(path: Path) -> dict[str, str]:
+    """The module-level string constants of a corpus file (TARGET, EXPECT, ...)."""
+    tree = ast.parse(path.read_text())
+    return {node.targets[0].id: node.value.value for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)}
+
+
+def build_submission(folder: Path, *replacements: Path) -> Path:
+    """Write layers.py and rnn_layers.py into ``folder``: the reference, then each replacement's
+    definitions appended to its TARGET module (later definitions win)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = {module: reference_source(module) for module in ("layers", "rnn_layers")}
+    for path in replacements:
+        sources[corpus_entry(path)["TARGET"]] += "\n\n" + path.read_text()
+    for module, source in sources.items():
+        (folder / f"{module}.py").write_text(source + "\n")
+    return folder
+
+
+def scores_by_function(grade) -> dict[str, tuple[float, float]]:
+    """function name -> (points, max points)."""
+    totals: dict[str, tuple[float, float]] = {}
+    for result in grade.results:
+        got, most = totals.get(result.verdict.function.name, (0.0, 0.0))
+        totals[result.verdict.function.name] = (got + result.points, most + result.max_points)
+    return totals

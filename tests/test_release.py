@@ -1,0 +1,331 @@
+"""The student release: in sync with the solution, free of solution code, and its public tests work."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.release import find_leaks, public_cases, release, solution_lines, strip_solutions
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions" / "backprop"
+ASSIGNMENT = ROOT / "assignment" / "backprop"
+MANAGED = {".py", ".json", ".txt", ".ini"}
+GRADED = {
+    "layers.py": [
+        "affine_backward",
+        "relu_backward",
+        "sigmoid_backward",
+        "tanh_backward",
+        "softmax_loss",
+        "svm_loss",
+        "huber_loss",
+        "clipped_square_loss",
+    ],
+    "rnn_layers.py": ["rnn_step_backward", "rnn_backward", "clip_grad_norm"],
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# strip_solutions
+
+
+def test_strip_keeps_indentation_and_names_the_function() -> None:
+    source = (
+        "def outer(x):\n"
+        "    y = x + 1\n"
+        "    ### BEGIN SOLUTION\n"
+        "    z = y * 2\n"
+        "    ### END SOLUTION\n"
+        "    return z\n"
+        "\n"
+        "\n"
+        "class Layer:\n"
+        "    def backward(self, dout):\n"
+        "        if dout is not None:\n"
+        "            ### BEGIN SOLUTION\n"
+        "            dx = dout\n"
+        "\n"
+        "            ### END SOLUTION\n"
+        "        return dx\n"
+    )
+    stripped = strip_solutions(source)
+    assert "z = y * 2" not in stripped and "dx = dout" not in stripped
+    assert "SOLUTION" not in stripped
+    assert '    raise NotImplementedError("outer is not implemented yet")\n    return z\n' in stripped
+    assert '            raise NotImplementedError("backward is not implemented yet")\n        return dx\n' in stripped
+    assert stripped.count("# TODO: ") == 2
+    assert stripped.startswith("def outer(x):\n    y = x + 1\n    # TODO: ")
+    compile(stripped, "<stripped>", "exec")
+
+
+def test_strip_keeps_a_hint_without_repeating_it() -> None:
+    source = (
+        "def f(x):\n"
+        "    # Hint: the local gradient is 1 - y**2.\n"
+        "    ### BEGIN SOLUTION\n"
+        "    return 1 - x**2\n"
+        "    ### END SOLUTION\n"
+    )
+    lines = strip_solutions(source).splitlines()
+    assert lines[1] == "    # Hint: the local gradient is 1 - y**2."
+    assert lines[2].startswith("    # TODO: ") and "1 - y**2" not in lines[2]
+    assert lines[3] == '    raise NotImplementedError("f is not implemented yet")'
+
+
+def test_strip_leaves_a_file_without_markers_alone() -> None:
+    source = "def f(x):\n    return x\n"
+    assert strip_solutions(source) == source
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    ### BEGIN SOLUTION\n    y = x\n",  # never closed
+        "    y = x\n    ### END SOLUTION\n",  # never opened
+        "    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    y = x\n    ### END SOLUTION\n",  # nested
+    ],
+)
+def test_strip_rejects_unbalanced_markers(body: str) -> None:
+    with pytest.raises(ValueError, match="SOLUTION"):
+        strip_solutions(f"def f(x):\n{body}    return y\n")
+
+
+def test_strip_rejects_a_region_outside_any_function() -> None:
+    with pytest.raises(ValueError, match="not inside a function"):
+        strip_solutions("### BEGIN SOLUTION\nX = 1\n### END SOLUTION\n")
+
+
+@pytest.mark.parametrize("module", sorted(GRADED))
+def test_every_graded_function_is_stubbed(module: str) -> None:
+    stripped = strip_solutions((SOLUTIONS / module).read_text(encoding="utf-8"))
+    compile(stripped, module, "exec")
+    for function in GRADED[module]:
+        assert f'raise NotImplementedError("{function} is not implemented yet")' in stripped
+
+
+# ---------------------------------------------------------------------------------------------
+# The committed release
+
+
+def _release_files(folder: Path, names: set[str]) -> dict[str, bytes]:
+    """The files of ``folder`` the release owns: those it writes, and any of the kinds it manages."""
+    return {
+        p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and (p.suffix in MANAGED or p.name in names)
+    }
+
+
+def test_committed_release_is_in_sync_with_the_solutions(tmp_path: Path) -> None:
+    written = {p.name for p in release(SOLUTIONS, tmp_path / "backprop")}
+    fresh = _release_files(tmp_path / "backprop", written)
+    assert sorted(written) == sorted(fresh)
+    committed = _release_files(ASSIGNMENT, written)
+    assert sorted(committed) == sorted(fresh), "run the release again and commit assignment/backprop"
+    stale = [name for name in fresh if committed[name] != fresh[name]]
+    assert not stale, f"out of date: {stale}; run the release again and commit assignment/backprop"
+
+
+def test_gradcheck_is_the_numeric_core_verbatim() -> None:
+    assert (ASSIGNMENT / "gradcheck.py").read_bytes() == (ROOT / "autograder" / "numeric.py").read_bytes()
+
+
+def test_release_removes_its_stale_files_and_keeps_others(tmp_path: Path) -> None:
+    target = tmp_path / "backprop"
+    target.mkdir()
+    (target / "test_renamed.py").write_text("old\n")
+    (target / "old_cases.json").write_text("{}\n")
+    (target / "experiment.ipynb").write_text("{}\n")
+    release(SOLUTIONS, target)
+    assert not (target / "test_renamed.py").exists()
+    assert not (target / "old_cases.json").exists()
+    assert (target / "experiment.ipynb").exists()
+
+
+def test_public_cases_are_deterministic_and_small() -> None:
+    text = public_cases(SOLUTIONS)
+    assert text == public_cases(SOLUTIONS)
+    assert len(text.encode()) < 100_000
+    cases = json.loads(text)["cases"]
+    assert set(cases) == {function for functions in GRADED.values() for function in functions}
+    assert all(2 <= len(function_cases) <= 3 for function_cases in cases.values())
+
+
+def _array(value: dict) -> np.ndarray:
+    return np.array(value["data"], dtype=float).reshape(value["shape"])
+
+
+def test_public_cases_use_random_upstream_gradients_and_avoid_kinks() -> None:
+    cases = json.loads(public_cases(SOLUTIONS))["cases"]
+    for function_cases in cases.values():
+        for case in function_cases:
+            for name in ("dout", "dnext_h", "dh"):
+                if name in case["inputs"]:
+                    upstream = _array(case["inputs"][name])
+                    assert len(np.unique(upstream[upstream != 0])) > 1, (case["name"], name)
+    for case in cases["relu_backward"]:
+        x = _array(case["inputs"]["x"])
+        assert np.all((x == 0) | (np.abs(x) > 1e-3))
+    for case in cases["svm_loss"]:
+        x, y = _array(case["inputs"]["x"]), np.array(case["inputs"]["y"]["data"])
+        margins = x - x[np.arange(len(y)), y][:, None] + 1.0
+        margins[np.arange(len(y)), y] = np.inf
+        assert np.abs(margins).min() > 1e-3
+    for loss in ("huber_loss", "clipped_square_loss"):
+        for case in cases[loss]:
+            diff = _array(case["inputs"]["pred"]) - _array(case["inputs"]["target"])
+            assert np.abs(np.abs(diff) - case["inputs"]["delta"]).min() > 1e-3
+
+
+def test_requirements_match_the_project_metadata() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [d for d in project["dependencies"] if d.startswith("numpy")] + project["optional-dependencies"]["student"]
+    requirements = (ASSIGNMENT / "requirements.txt").read_text(encoding="utf-8").split()
+    assert requirements == [w.replace(" ", "") for w in wanted]
+
+
+def test_public_tests_import_nothing_from_the_kit() -> None:
+    allowed = {"numpy", "pytest", "hypothesis", "layers", "rnn_layers", "gradcheck", "conftest"}
+    allowed |= set(sys.stdlib_module_names)
+    for name in ("conftest.py", "test_layers.py", "test_rnn_layers.py"):
+        tree = ast.parse((ASSIGNMENT / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                continue
+            assert {m.split(".")[0] for m in modules} <= allowed, (name, modules)
+
+
+# ---------------------------------------------------------------------------------------------
+# Leaks
+
+
+def test_committed_release_has_no_leaks() -> None:
+    assert find_leaks(SOLUTIONS, ASSIGNMENT) == []
+
+
+def test_solution_lines_come_from_inside_the_regions_only() -> None:
+    lines = solution_lines(SOLUTIONS)
+    assert "dx = dout * (x > 0)" in lines
+    assert "x = cache" not in lines  # given code, before the region
+    assert not any(line.startswith("###") or not line for line in lines)
+
+
+def test_lines_the_skeleton_shows_anyway_are_not_leaks(tmp_path: Path) -> None:
+    solutions, assignment = tmp_path / "solutions", tmp_path / "assignment"
+    solutions.mkdir()
+    assignment.mkdir()
+    source = (
+        "def f(x):\n"
+        "    ### BEGIN SOLUTION\n"
+        "    y = g(\n"
+        "        x,\n"
+        "    )\n"
+        "    return y\n"
+        "    ### END SOLUTION\n"
+        "    return y\n"
+    )
+    (solutions / "module.py").write_text(source)
+    (assignment / "module.py").write_text(strip_solutions(source) + "z = (\n    1,\n)\n")
+    assert find_leaks(solutions, assignment) == []
+    (assignment / "other.py").write_text("y = g(\n")
+    assert find_leaks(solutions, assignment) == [f"{assignment / 'other.py'}:1: y = g("]
+
+
+def test_a_planted_leak_is_found(tmp_path: Path) -> None:
+    copy = tmp_path / "backprop"
+    shutil.copytree(ASSIGNMENT, copy)
+    layers = copy / "layers.py"
+    secret = "dx = dout * (x > 0)"
+    layers.write_text(layers.read_text(encoding="utf-8") + f"\n\ndef extra(dout, x):\n    {secret}\n")
+    lineno = len(layers.read_text(encoding="utf-8").splitlines())
+    notebook = copy / "notebook.ipynb"
+    notebook.write_text(json.dumps({"cells": [{"source": ["x = 1\n", f"    {secret}\n"]}]}, indent=1))
+    (copy / "NOTES.md").write_text("### BEGIN SOLUTION\n")
+    leaks = find_leaks(SOLUTIONS, copy)
+    assert f"{layers}:{lineno}: {secret}" in leaks
+    assert any(leak.startswith(f"{notebook}:") for leak in leaks)
+    assert any(leak.startswith(f"{copy / 'NOTES.md'}:") and "BEGIN SOLUTION" in leak for leak in leaks)
+    assert len(leaks) == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# The public tests, run as a student would
+
+
+def _run_public_tests(folder: Path) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "PYTHON"))}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest"], cwd=folder, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def student_copy(tmp_path: Path) -> Path:
+    """A fresh copy of the committed release, as a student receives it."""
+    copy = tmp_path / "backprop"
+    shutil.copytree(ASSIGNMENT, copy, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
+    return copy
+
+
+def _with_reference(folder: Path, replace: tuple[str, str] | None = None, module: str = "layers.py") -> Path:
+    """Put the reference modules into ``folder``, optionally with one line of ``module`` changed."""
+    for name in GRADED:
+        shutil.copyfile(SOLUTIONS / name, folder / name)
+    if replace is not None:
+        path = folder / module
+        text = path.read_text(encoding="utf-8")
+        assert replace[0] in text
+        path.write_text(text.replace(replace[0], replace[1]), encoding="utf-8")
+    return folder
+
+
+def test_the_untouched_skeleton_reports_short_todo_lines(student_copy: Path) -> None:
+    result = _run_public_tests(student_copy)
+    assert result.returncode == 1, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    for module, functions in GRADED.items():
+        for function in functions:
+            assert f"{function} is not implemented yet — write it in {module}" in output
+    assert "Traceback" not in output
+    assert "raise NotImplementedError" not in output
+    assert not [line for line in output.splitlines() if line.startswith("E ")]
+
+
+def test_the_reference_passes_the_public_tests(student_copy: Path) -> None:
+    result = _run_public_tests(_with_reference(student_copy))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("bug", "expected"),
+    [
+        (
+            ("dx = (dout @ w.T).reshape(x.shape)", "dx = (dout @ w).reshape(x.shape)"),
+            ["affine_backward, case 'square_w': dx[", "forgot to transpose w"],
+        ),
+        (
+            ("dx = dout * z * (1.0 - z)", "s = 1.0 / (1.0 + np.exp(-z))\n    dx = dout * s * (1.0 - s)"),
+            ["sigmoid_backward, case 'random': dx[", "applied the sigmoid to the cache again"],
+        ),
+    ],
+    ids=["affine_missing_transpose", "sigmoid_derivative_of_the_wrong_variable"],
+)
+def test_a_realistic_bug_is_named_with_gradient_and_index(
+    student_copy: Path, bug: tuple[str, str], expected: list[str]
+) -> None:
+    result = _run_public_tests(_with_reference(student_copy, bug))
+    assert result.returncode == 1
+    for text in expected:
+        assert text in result.stdout, result.stdout
