@@ -10,6 +10,7 @@ from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
 from autograder.grading import GraderError, grade
 from autograder.report import text_report, write_json
 from autograder.rubric import RubricError
+from autograder.runner import SECONDS_PER_FUNCTION
 from autograder.spec import FUNCTIONS
 
 
@@ -18,7 +19,7 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"error: {args.submission} is not a folder", file=sys.stderr)
         return 2
     try:
-        result = grade(args.submission, args.reference, args.seed)
+        result = grade(args.submission, args.reference, args.seed, args.time_limit)
     except (GraderError, RubricError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -65,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                               help="reference solution folder (default: %(default)s)")
     grade_parser.add_argument("--json", type=Path, metavar="PATH", help="write Gradescope results.json here")
     grade_parser.add_argument("--seed", type=int, help="seed of the hidden cases (default: drawn now)")
+    grade_parser.add_argument("--time-limit", type=float, default=SECONDS_PER_FUNCTION, metavar="SECONDS",
+                              help="wall time the submission may spend on one function (default: %(default)g)")
     grade_parser.set_defaults(run=_grade)
 
     release_parser = commands.add_parser("release", help="generate the student release from the solutions")

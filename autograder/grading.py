@@ -104,7 +104,7 @@ def plan(function: GradedFunction, seed: int) -> list[Planned]:
     return planned
 
 
-def collect_student(submission: Path, plans: dict[str, list[Planned]]
+def collect_student(submission: Path, plans: dict[str, list[Planned]], seconds_per_function: float
                     ) -> tuple[dict[str, list[dict]], dict[str, str], dict[str, str]]:
     """Student replies per function, problems per module file, and what each module printed."""
     replies: dict[str, list[dict]] = {}
@@ -120,7 +120,7 @@ def collect_student(submission: Path, plans: dict[str, list[Planned]]
                                           for _ in plans[function.name]]
             continue
         requests = {f.name: [p.request for p in plans[f.name]] for f in functions}
-        answered, printed[module] = runner.run_module(path, module, requests)
+        answered, printed[module] = runner.run_module(path, module, requests, seconds_per_function)
         for function in functions:
             cases = answered[function.name]["cases"]
             replies[function.name] = cases
@@ -171,8 +171,12 @@ def assess(plans: dict[str, list[Planned]], student: dict[str, list[dict]], refe
     return results
 
 
-def grade(submission: Path, reference_dir: Path, seed: int | None = None) -> Grade:
-    """Grade the submission folder against the reference folder with the hidden-case ``seed``."""
+def grade(submission: Path, reference_dir: Path, seed: int | None = None,
+          seconds_per_function: float = runner.SECONDS_PER_FUNCTION) -> Grade:
+    """Grade the submission folder against the reference folder with the hidden-case ``seed``.
+
+    ``seconds_per_function`` bounds the wall time the student's code may spend on one function.
+    """
     started = time.perf_counter()
     seed = new_seed() if seed is None else seed
     rubric = load_rubric(reference_dir)
@@ -181,6 +185,6 @@ def grade(submission: Path, reference_dir: Path, seed: int | None = None) -> Gra
     plans = {function.name: plan(function, seed) for function in FUNCTIONS}
     with np.errstate(all="ignore"):
         reference = collect_reference(references, plans)
-    student, problems, printed = collect_student(submission, plans)
+    student, problems, printed = collect_student(submission, plans, seconds_per_function)
     results = assess(plans, student, reference, rubric, diagnoser)
     return Grade(submission, seed, results, problems, printed, time.perf_counter() - started)

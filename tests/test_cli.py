@@ -1,0 +1,91 @@
+"""The grader CLI contract: results.json in Gradescope format, names, exit codes, seeds."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, KIT_ROOT
+from autograder.spec import FUNCTIONS
+
+TEST_FIELDS = {"name", "number", "score", "max_score", "status", "output", "output_format", "tags", "visibility"}
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=KIT_ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_grade_writes_gradescope_results_with_function_names(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    process = _run("grade", str(DEFAULT_REFERENCE), "--json", str(out), "--seed", "11")
+    assert process.returncode == 0, process.stderr
+    results = json.loads(out.read_text())
+    assert results["score"] == sum(t["max_score"] for t in results["tests"]) > 0
+    assert results["extra_data"]["seed"] == 11
+    names = {f.name for f in FUNCTIONS}
+    for test in results["tests"]:
+        assert set(test) == TEST_FIELDS
+        assert test["name"].split(":")[0] in names
+        assert test["status"] == "passed"
+    assert {t["name"].split(":")[0] for t in results["tests"]} == names
+    assert "seed 11" in process.stdout
+
+
+def test_untouched_release_scores_zero_and_exits_zero(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    process = _run("grade", str(DEFAULT_RELEASE), "--json", str(out))
+    assert process.returncode == 0, process.stderr
+    results = json.loads(out.read_text())
+    assert results["score"] == 0
+    assert all(t["status"] == "failed" and "not implemented yet" in t["output"] for t in results["tests"])
+    assert "Traceback" not in process.stdout
+
+
+def test_a_fresh_seed_is_drawn_and_recorded_without_seed(tmp_path: Path) -> None:
+    seeds = set()
+    for run in range(2):
+        out = tmp_path / f"r{run}.json"
+        assert _run("grade", str(DEFAULT_REFERENCE), "--json", str(out)).returncode == 0
+        seeds.add(json.loads(out.read_text())["extra_data"]["seed"])
+    assert len(seeds) == 2
+
+
+def test_same_seed_same_results(tmp_path: Path) -> None:
+    fixture = KIT_ROOT / "tests" / "fixtures" / "submissions" / "three_classic_slips"
+    outputs = []
+    for run in range(2):
+        out = tmp_path / f"r{run}.json"
+        assert _run("grade", str(fixture), "--json", str(out), "--seed", "5").returncode == 0
+        result = json.loads(out.read_text())
+        outputs.append([(t["name"], t["score"], t["output"]) for t in result["tests"]])
+    assert outputs[0] == outputs[1]
+
+
+def test_grader_errors_exit_nonzero(tmp_path: Path) -> None:
+    assert _run("grade", str(tmp_path / "nowhere")).returncode == 2
+    assert _run("grade", str(DEFAULT_REFERENCE), "--reference", str(tmp_path)).returncode == 2
+    assert _run("grade").returncode == 2  # argparse: missing SUBMISSION_DIR
+
+
+def test_broken_rubric_is_refused_with_the_reason(tmp_path: Path) -> None:
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    for name in ("layers.py", "rnn_layers.py"):
+        (reference / name).write_text((DEFAULT_REFERENCE / name).read_text())
+    rubric = (DEFAULT_REFERENCE / "rubric.toml").read_text()
+    (reference / "rubric.toml").write_text(rubric.replace("square_weights = 3", "square_weight = 3"))
+    process = _run("grade", str(DEFAULT_REFERENCE), "--reference", str(reference))
+    assert process.returncode == 2
+    assert "has no points for 'square_weights'" in process.stderr
+    assert "'square_weight' is not one of its checks" in process.stderr
+
+
+def test_demo_grades_every_example(tmp_path: Path) -> None:
+    process = _run("demo", "--seed", "4")
+    assert process.returncode == 0, process.stdout[-2000:] + process.stderr
+    assert "the reference solution" in process.stdout and "100 / 100" in process.stdout
+    assert "the untouched student release" in process.stdout
+    assert "looks like:" in process.stdout

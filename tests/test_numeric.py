@@ -1,0 +1,119 @@
+"""The checker itself: tolerant comparison, finite differences, and kink awareness."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes
+
+from autograder import DEFAULT_REFERENCE
+from autograder.cases import Case
+from autograder.execute import run_case
+from autograder.grading import load_reference
+from autograder.judge import fd_indices, judge_finite_differences, judge_reference
+from autograder.numeric import numerical_gradient, projected, worst_mismatch
+from autograder.spec import BY_NAME
+
+REFERENCE = load_reference(DEFAULT_REFERENCE)
+FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None)
+
+
+def test_worst_mismatch_reports_the_worst_index_and_both_values() -> None:
+    expected = np.array([[1.0, 2.0], [3.0, 4.0]])
+    actual = expected.copy()
+    actual[1, 0] = 3.5
+    actual[0, 1] = 2.1
+    mismatch = worst_mismatch(actual, expected, rtol=1e-6, atol=0.0)
+    assert mismatch.index == (1, 0) and mismatch.actual == 3.5 and mismatch.expected == 3.0
+    assert mismatch.bad == 2 and mismatch.checked == 4
+    assert mismatch.describe("dw") == "dw[1, 0]: expected 3, got 3.5 (2 of 4 elements off)"
+
+
+def test_nan_and_inf_never_pass_but_unchecked_elements_are_skipped() -> None:
+    expected = np.array([0.0, 1.0, np.nan])
+    assert worst_mismatch(np.array([np.nan, 1.0, 5.0]), expected, 1e-6, 1e-3).index == (0,)
+    assert worst_mismatch(np.array([0.0, np.inf, 5.0]), expected, 1e-6, 1e-3).index == (1,)
+    assert worst_mismatch(np.array([0.0, 1.0, 5.0]), expected, 1e-6, 1e-3) is None
+
+
+def test_subgradient_bounds_accept_any_value_between() -> None:
+    expected = np.zeros(3)
+    lower, upper = np.array([0.0, np.nan, 0.0]), np.array([2.0, np.nan, 2.0])
+    assert worst_mismatch(np.array([1.3, 0.0, 2.0]), expected, 1e-6, 0.0, lower, upper) is None
+    assert worst_mismatch(np.array([2.5, 0.0, 0.0]), expected, 1e-6, 0.0, lower, upper).index == (0,)
+
+
+@FAST
+@given(shape=array_shapes(min_dims=1, max_dims=3, max_side=5), scale=st.sampled_from([1e-3, 1.0, 30.0]),
+       seed=st.integers(0, 2**16))
+def test_numerical_gradient_matches_tanh_derivative(shape, scale, seed) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape) * scale
+    dout = rng.standard_normal(shape)
+    numeric, noise = numerical_gradient(lambda: projected(np.tanh(x), dout), x)
+    analytic = dout / np.cosh(x) ** 2
+    assert worst_mismatch(analytic, numeric, 1e-5, noise + 1e-7 * np.abs(numeric).max()) is None
+
+
+def _fd_findings(name: str, case: Case) -> list:
+    function = BY_NAME[name]
+    request = {"args": case.args, "dout": case.dout, "perturb": fd_indices(function, case)}
+    reply = run_case(REFERENCE[function.module], function, request)
+    return judge_finite_differences(function, case, reply, request["perturb"])
+
+
+@FAST
+@given(shape=array_shapes(min_dims=1, max_dims=2, max_side=8), scale=st.sampled_from([1e-6, 1e-4, 1e-3, 1.0]),
+       seed=st.integers(0, 2**16))
+def test_correct_relu_never_fails_near_its_kink(shape, scale, seed) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape) * scale
+    x[rng.random(shape) < 0.2] = 0.0
+    assert _fd_findings("relu_backward", Case("near 0", {"x": x}, rng.standard_normal(shape))) == []
+
+
+@FAST
+@given(n=st.integers(1, 5), c=st.integers(2, 6), seed=st.integers(0, 2**16))
+def test_correct_svm_never_fails_near_its_margins(n, c, seed) -> None:
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, c, n)
+    x = rng.standard_normal((n, c))
+    # Put some margins within 1e-6 of their kink and some exactly on it.
+    x += (x[np.arange(n), y][:, None] - 1.0 - x) * (rng.random((n, c)) < 0.4)
+    x += rng.standard_normal((n, c)) * 1e-6 * (rng.random((n, c)) < 0.5)
+    assert _fd_findings("svm_loss", Case("near a margin", {"x": x, "y": y})) == []
+
+
+@FAST
+@given(size=st.integers(1, 12), delta=st.sampled_from([0.1, 1.0, 2.5]), seed=st.integers(0, 2**16))
+def test_correct_losses_never_fail_at_the_delta_boundary(size, delta, seed) -> None:
+    rng = np.random.default_rng(seed)
+    target = rng.standard_normal(size)
+    diff = rng.choice([-1.0, 1.0], size) * (delta + rng.standard_normal(size) * rng.choice([0.0, 1e-7, 1.0], size))
+    case = Case("near delta", {"pred": target + diff, "target": target, "delta": delta})
+    for name in ("huber_loss", "clipped_square_loss"):
+        assert _fd_findings(name, case) == []
+
+
+def test_zeros_pass_in_full_saturation_so_saturation_cases_mix_in_live_units() -> None:
+    """In full saturation the true gradient is ~0, so a backward returning zeros passes both oracles
+    (the essay's warning about finite differences); one live unit in the same case catches it."""
+    function = BY_NAME["sigmoid_backward"]
+    rng = np.random.default_rng(0)
+    saturated = Case("saturated", {"x": rng.uniform(400, 1000, (3, 4)) * rng.choice([-1, 1], (3, 4))},
+                     rng.standard_normal((3, 4)))
+    mixed = Case("mixed", {"x": np.concatenate([saturated.args["x"], rng.standard_normal((1, 4))])},
+                 rng.standard_normal((4, 4)))
+    for case in (saturated, mixed):
+        zeros = {"out": REFERENCE["layers"].sigmoid_forward(case.args["x"])[0],
+                 "grads": {"dx": np.zeros_like(case.dout)}}
+        request = {"args": case.args, "dout": case.dout, "perturb": fd_indices(function, case)}
+        reference = run_case(REFERENCE["layers"], function, request)
+        zeros["perturbed"] = reference["perturbed"]
+        fd = judge_finite_differences(function, case, zeros, request["perturb"])
+        ref = judge_reference(function, function.checks[1], case, zeros, reference)
+        if case is saturated:
+            assert fd == [] and ref == []  # truly ~0: nothing to catch
+        else:
+            assert fd and ref  # one live row is enough for both oracles
