@@ -4,8 +4,8 @@ The solution modules in ``solutions/backprop`` are the single source: their ``##
 ``### END SOLUTION`` regions become ``raise NotImplementedError`` stubs in ``assignment/backprop``.
 Next to the stubs the release puts the public tests (kept, solution-free, in
 ``solutions/backprop/public_tests``), the numeric core as ``gradcheck.py``, and ``public_cases.json``:
-fixed inputs with the reference outputs, frozen at release time so students can compare against the
-reference without ever holding its code.
+a few of the grader's own cases with the reference outputs, frozen at release time so students can
+compare against the reference without ever holding its code.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+
+from autograder.cases import Case, cases_for
+from autograder.spec import FUNCTIONS, MODULES, GradedFunction, Kind, Oracle, kink_distance
 
 BEGIN_MARKER = "### BEGIN SOLUTION"
 END_MARKER = "### END SOLUTION"
@@ -37,12 +40,12 @@ CASES_FILE = "public_cases.json"
 # Files of these kinds in the assignment folder belong to the release; any the release did not
 # write is a leftover of an older release (a renamed test, say) and is removed.
 MANAGED_SUFFIXES = (".py", ".json", ".txt", ".ini")
-CASES_SEED = 20161219  # the day the essay was published
+PUBLIC_SEED = 20161219  # the day the essay was published
 INPUT_DIGITS = 6  # short inputs keep the JSON small; outputs are computed from the rounded values
 # Outputs are rounded far below every tolerance (rtol 1e-6) so that last-bit differences between
 # BLAS builds or SIMD paths on another machine do not change the bytes of the release.
 OUTPUT_DIGITS = 10
-KINK_GAP = 1e-3
+KINK_GAP = 1e-3  # the public tests' own: closer than this to a kink, finite differences are not trusted
 ABOUT = "Fixed inputs and the reference solution's outputs, written by the release. Do not edit."
 
 _DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+(\w+)")
@@ -221,172 +224,93 @@ def _round(values: Any, digits: int) -> np.ndarray:
     return np.vectorize(lambda v: float(f"{v:.{digits}g}"), otypes=[np.float64])(array).reshape(array.shape)
 
 
-def _draw(rng: np.random.Generator, shape: tuple[int, ...], scale: float = 1.0) -> np.ndarray:
-    return _round(scale * rng.standard_normal(shape), INPUT_DIGITS)
+def _rounded(value: Any) -> Any:
+    """``value`` with every float rounded to INPUT_DIGITS significant digits; integer labels untouched."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
+        return value
+    if isinstance(value, np.ndarray):
+        return _round(value, INPUT_DIGITS)
+    return float(_round(value, INPUT_DIGITS))
 
 
-def _away_from_zero(rng: np.random.Generator, shape: tuple[int, ...], scale: float = 1.0) -> np.ndarray:
-    """Random values with |v| >= 0.05 * scale: far from a kink at 0 for finite differences."""
-    magnitude = scale * rng.uniform(0.05, 2.0, size=shape)
-    return _round(np.where(rng.random(shape) < 0.5, -magnitude, magnitude), INPUT_DIGITS)
+def _check_kinks(function: GradedFunction, name: str, drawn: dict[str, Any], rounded: dict[str, Any]) -> None:
+    """Refuse a public case whose rounded inputs lie within KINK_GAP of a kink.
+
+    On a kink a correct backward may take either side's slope, so the reference's answer would not
+    be the only right one. Rounding to INPUT_DIGITS moves a value by a relative 5e-7 at most, but a
+    tie between short decimals (a hinge margin of exactly 0, say) is easy to hit, so the distance is
+    checked rather than assumed. Inputs the generator put exactly on a kink on purpose (a ReLU input
+    of 0, where the public tests accept any subgradient) stay there and are allowed.
+    """
+    before = kink_distance(function, drawn)
+    for arg, after in kink_distance(function, rounded).items():
+        on_purpose = (after == 0) & (before[arg] == 0)
+        if np.any((after <= KINK_GAP) & ~on_purpose):
+            raise ValueError(
+                f"public case {function.name} {name!r}: {arg} lies within {KINK_GAP} of a kink "
+                "after rounding; choose another PUBLIC_SEED"
+            )
 
 
-def _saturating(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Pre-activations mixing saturation (|x| from 20 up to 1000) with ordinary small values."""
-    large = rng.uniform(20.0, 1000.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
-    small = rng.standard_normal(shape)
-    x = np.where(rng.random(shape) < 0.6, large, small)
-    x.flat[:2] = [1000.0, -1000.0]  # the ends of the range, always present
-    return _round(x, INPUT_DIGITS)
+def _reference_outputs(module: ModuleType, function: GradedFunction, case: Case) -> dict[str, Any]:
+    """Call the reference on ``case`` and name its outputs as the public tests read them."""
+    args = [case.args[name] for name in function.args]
+    if function.kind is Kind.LAYER:
+        out, cache = getattr(module, function.forward)(*args)
+        grads = getattr(module, function.name)(case.dout, cache)
+        if len(function.grads) == 1:  # a backward with one gradient returns it bare, not in a tuple
+            grads = (grads,)
+        return {"out": out, **{name: grad for (name, _), grad in zip(function.grads, grads, strict=True)}}
+    first, second = getattr(module, function.name)(*args)
+    if function.kind is Kind.LOSS:
+        return {"loss": first, function.grads[0][0]: second}
+    return {"clipped": first, "total_norm": second}
 
 
-def _labels(rng: np.random.Generator, n: int, classes: int) -> np.ndarray:
-    return rng.integers(0, classes, size=n)
+def _public_case(module: ModuleType, function: GradedFunction, name: str, case: Case) -> dict[str, Any]:
+    """One public case: the grader's case with its inputs rounded, and the reference outputs on those."""
+    rounded = Case(case.label, _rounded(case.args), _rounded(case.dout))
+    _check_kinks(function, name, case.args, rounded.args)
+    inputs = rounded.args if rounded.dout is None else {**rounded.args, "dout": rounded.dout}
+    return {"name": name, "inputs": inputs, "expected": _reference_outputs(module, function, rounded)}
 
 
-def _svm_scores(rng: np.random.Generator, n: int, classes: int, scale: float) -> tuple[np.ndarray, ...]:
-    """Scores and labels whose hinge margins x_j - x_y + 1 all stay away from 0 (the kink)."""
-    while True:
-        x, y = _draw(rng, (n, classes), scale), _labels(rng, n, classes)
-        margins = x - x[np.arange(n), y][:, None] + 1.0
-        margins[np.arange(n), y] = np.inf
-        if np.abs(margins).min() > 10 * KINK_GAP:
-            return x, y
+def _arrays(case: Case) -> list[np.ndarray]:
+    """Every array of ``case``: its arguments (inside a dict of gradients too) and its upstream gradient."""
+    values = [*case.args.values(), case.dout]
+    values += [item for value in values if isinstance(value, dict) for item in value.values()]
+    return [value for value in values if isinstance(value, np.ndarray)]
 
 
-def _regression_pair(
-    rng: np.random.Generator, shape: tuple[int, ...], delta: float, far: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Predictions and targets with |pred - target| away from delta; ``far``: mostly far beyond it."""
-    while True:
-        target = _draw(rng, shape, 2.0)
-        if far:
-            diff = rng.uniform(10.0, 1000.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
-            diff.flat[0] = 0.3 * delta  # one error inside the quadratic zone for contrast
-        else:
-            diff = 2.0 * delta * rng.standard_normal(shape)
-        pred = _round(target + diff, INPUT_DIGITS)
-        if np.abs(np.abs(pred - target) - delta).min() > 10 * KINK_GAP:
-            return pred, target
+def _sample(cases: list[Case]) -> Case:
+    """The one case of a check that the public tests get: the smallest ordinary one.
+
+    Ordinary means no axis of length one. A batch of one, a single feature or a single time step is
+    an edge case the grader keeps: in a public test a one-row upstream gradient cannot show a sum
+    over the wrong axis, nor a one-step sequence a slip in backprop through time. The smallest of
+    the rest keeps ``public_cases.json`` small and a case short enough to read.
+    """
+    ordinary = [case for case in cases if all(1 not in array.shape for array in _arrays(case))] or cases
+    return min(ordinary, key=lambda case: sum(array.size for array in _arrays(case)))
 
 
-def _matrix_with_radius(rng: np.random.Generator, size: int, radius: float) -> np.ndarray:
-    """A random square matrix scaled so that its spectral radius is about ``radius``."""
-    a = rng.standard_normal((size, size))
-    return _round(a * (radius / np.abs(np.linalg.eigvals(a)).max()), INPUT_DIGITS)
+def _function_cases(module: ModuleType, function: GradedFunction) -> list[dict[str, Any]]:
+    """The public cases of ``function``: one per check that is judged by the reference.
 
-
-def _case(name: str, inputs: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "inputs": inputs, "expected": expected}
-
-
-def _layer_cases(rng: np.random.Generator, layers: ModuleType) -> dict[str, list[dict[str, Any]]]:
-    """Public cases of the layers module: inputs, upstream gradient, reference outputs."""
-
-    def affine(name: str, x: np.ndarray, w: np.ndarray, b: np.ndarray, dout: np.ndarray) -> dict[str, Any]:
-        out, cache = layers.affine_forward(x, w, b)
-        dx, dw, db = layers.affine_backward(dout, cache)
-        return _case(name, {"x": x, "w": w, "b": b, "dout": dout}, {"out": out, "dx": dx, "dw": dw, "db": db})
-
-    def elementwise(kind: str, name: str, x: np.ndarray, dout: np.ndarray) -> dict[str, Any]:
-        out, cache = getattr(layers, f"{kind}_forward")(x)
-        dx = getattr(layers, f"{kind}_backward")(dout, cache)
-        return _case(name, {"x": x, "dout": dout}, {"out": out, "dx": dx})
-
-    def loss(kind: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        value, grad = getattr(layers, kind)(**inputs)
-        grad_name = "dx" if "x" in inputs else "dpred"
-        return _case(name, inputs, {"loss": value, grad_name: grad})
-
-    dead_x = _away_from_zero(rng, (5, 4))
-    dead_x[:, 1] = -np.abs(dead_x[:, 1])  # a unit that never fires on this batch
-    dead_x[[0, 2, 3], [0, 2, 3]] = 0.0  # exact zeros: any subgradient in [0, 1] is accepted
-    dead_dout = _draw(rng, (6, 5))
-    dead_dout[:, [1, 3]] = 0.0  # the ReLUs above these units did not fire
-
-    cases: dict[str, list[dict[str, Any]]] = {
-        "affine_backward": [
-            affine("random", _draw(rng, (3, 2, 3)), _draw(rng, (6, 5)), _draw(rng, (5,)), _draw(rng, (3, 5))),
-            affine("square_w", _draw(rng, (4, 4)), _draw(rng, (4, 4)), _draw(rng, (4,)), _draw(rng, (4, 4))),
-            affine("dead_units", _draw(rng, (6, 3)), _draw(rng, (3, 5)), _draw(rng, (5,)), dead_dout),
-        ],
-        "relu_backward": [
-            elementwise("relu", "random", _away_from_zero(rng, (4, 5)), _draw(rng, (4, 5))),
-            elementwise("relu", "dead_units", dead_x, _draw(rng, (5, 4))),
-        ],
-    }
-    for kind in ("sigmoid", "tanh"):
-        cases[f"{kind}_backward"] = [
-            elementwise(kind, "random", _draw(rng, (4, 5), 2.0), _draw(rng, (4, 5))),
-            elementwise(kind, "saturated", _saturating(rng, (5, 6)), _draw(rng, (5, 6))),
-        ]
-    cases["softmax_loss"] = [
-        loss("softmax_loss", "random", {"x": _draw(rng, (5, 4)), "y": _labels(rng, 5, 4)}),
-        loss("softmax_loss", "scores_in_thousands", {"x": _draw(rng, (4, 6), 2e3), "y": _labels(rng, 4, 6)}),
-        loss("softmax_loss", "one_example", {"x": _draw(rng, (1, 3)), "y": _labels(rng, 1, 3)}),
+    Finite-difference and unchanged-input checks are left out: they have no reference outputs, and
+    the public tests run their own versions of them on inputs hypothesis picks. Each case is named
+    after its check: the id the rubric and the grader's results use too.
+    """
+    drawn = cases_for(function, PUBLIC_SEED)
+    return [
+        _public_case(module, function, check.id, _sample(drawn[check.id]))
+        for check in function.checks
+        if check.oracle is Oracle.REFERENCE
     ]
-    cases["svm_loss"] = []
-    svm_shapes = (("random", 5, 4, 1.0), ("wide_scores", 4, 6, 5.0), ("one_example", 1, 3, 1.0))
-    for name, n, classes, scale in svm_shapes:
-        x, y = _svm_scores(rng, n, classes, scale)
-        cases["svm_loss"].append(loss("svm_loss", name, {"x": x, "y": y}))
-    for kind in ("huber_loss", "clipped_square_loss"):
-        cases[kind] = []
-        for name, shape, delta, far in (
-            ("random", (4, 3), 1.0, False),
-            ("errors_far_beyond_delta", (3, 5), 1.0, True),
-            ("delta_2_5", (7,), 2.5, False),
-        ):
-            pred, target = _regression_pair(rng, shape, delta, far)
-            cases[kind].append(loss(kind, name, {"pred": pred, "target": target, "delta": delta}))
-    return cases
-
-
-def _rnn_cases(rng: np.random.Generator, rnn: ModuleType) -> dict[str, list[dict[str, Any]]]:
-    """Public cases of the rnn_layers module."""
-
-    def step(name: str, wx_scale: float) -> dict[str, Any]:
-        n, d, h = 3, 4, 5
-        x, prev_h = _draw(rng, (n, d)), _draw(rng, (n, h), 0.5)
-        Wx, Wh, b = _draw(rng, (d, h), wx_scale), _draw(rng, (h, h), 0.5), _draw(rng, (h,))
-        dnext_h = _draw(rng, (n, h))
-        next_h, cache = rnn.rnn_step_forward(x, prev_h, Wx, Wh, b)
-        dx, dprev_h, dWx, dWh, db = rnn.rnn_step_backward(dnext_h, cache)
-        return _case(
-            name,
-            {"x": x, "prev_h": prev_h, "Wx": Wx, "Wh": Wh, "b": b, "dnext_h": dnext_h},
-            {"next_h": next_h, "dx": dx, "dprev_h": dprev_h, "dWx": dWx, "dWh": dWh, "db": db},
-        )
-
-    def sequence(name: str, steps: int, radius: float) -> dict[str, Any]:
-        n, d, h = 2, 3, 4
-        x, h0 = _draw(rng, (n, steps, d)), _draw(rng, (n, h), 0.5)
-        # Small input weights keep tanh out of saturation, so Wh's spectral radius drives the gradient.
-        Wx, Wh, b = _draw(rng, (d, h), 0.1), _matrix_with_radius(rng, h, radius), _draw(rng, (h,), 0.1)
-        dh = _draw(rng, (n, steps, h))
-        hs, cache = rnn.rnn_forward(x, h0, Wx, Wh, b)
-        dx, dh0, dWx, dWh, db = rnn.rnn_backward(dh, cache)
-        return _case(
-            name,
-            {"x": x, "h0": h0, "Wx": Wx, "Wh": Wh, "b": b, "dh": dh},
-            {"h": hs, "dx": dx, "dh0": dh0, "dWx": dWx, "dWh": dWh, "db": db},
-        )
-
-    def clip(name: str, scale: float, max_norm: float) -> dict[str, Any]:
-        grads = {"W": _draw(rng, (3, 4), scale), "b": _draw(rng, (4,), scale)}
-        clipped, total_norm = rnn.clip_grad_norm(grads, max_norm)
-        expected = {"clipped": clipped, "total_norm": total_norm}
-        return _case(name, {"grads": grads, "max_norm": max_norm}, expected)
-
-    return {
-        "rnn_step_backward": [step("random", 0.5), step("saturated", 50.0)],
-        "rnn_backward": [
-            sequence("exploding_radius_1_5", 8, 1.5),
-            sequence("vanishing_radius_0_5", 8, 0.5),
-            sequence("one_step", 1, 0.9),
-        ],
-        "clip_grad_norm": [clip("norm_above_max", 3.0, 1.0), clip("norm_below_max", 0.1, 5.0)],
-    }
 
 
 def _encode(value: Any, digits: int) -> Any:
@@ -402,7 +326,8 @@ def _encode(value: Any, digits: int) -> Any:
 
 
 def _encode_case(case: dict[str, Any]) -> dict[str, Any]:
-    # Inputs were rounded when drawn, so encoding them again changes nothing; outputs get rounded here.
+    # Inputs were rounded before the reference saw them, so encoding them again changes nothing;
+    # outputs get rounded here.
     return {
         "name": case["name"],
         "inputs": _encode(case["inputs"], INPUT_DIGITS),
@@ -420,15 +345,17 @@ def _dumps(cases: dict[str, list[dict[str, Any]]]) -> str:
         f"{dump(function)}: [\n" + ",\n".join(dump(_encode_case(case)) for case in cases[function]) + "\n]"
         for function in sorted(cases)
     ]
-    return f'{{"about": {dump(ABOUT)},\n"cases": {{\n' + ",\n".join(blocks) + f'\n}},\n"seed": {CASES_SEED}}}\n'
+    return f'{{"about": {dump(ABOUT)},\n"cases": {{\n' + ",\n".join(blocks) + f'\n}},\n"seed": {PUBLIC_SEED}}}\n'
 
 
 def public_cases(solutions_dir: Path) -> str:
-    """The text of ``public_cases.json``: fixed inputs and the reference outputs, as deterministic JSON."""
-    rng = np.random.default_rng(CASES_SEED)
-    cases = _layer_cases(rng, _import_reference(Path(solutions_dir) / "layers.py"))
-    cases.update(_rnn_cases(rng, _import_reference(Path(solutions_dir) / "rnn_layers.py")))
-    return _dumps(cases)
+    """The text of ``public_cases.json``: fixed inputs and the reference outputs, as deterministic JSON.
+
+    The inputs are the grader's own cases (``autograder.cases``) for PUBLIC_SEED, so the public tests
+    and the grader draw from the same distributions; the grader's hidden cases come from fresh seeds.
+    """
+    modules = {name: _import_reference(Path(solutions_dir) / f"{name}.py") for name in MODULES}
+    return _dumps({function.name: _function_cases(modules[function.module], function) for function in FUNCTIONS})
 
 
 # ---------------------------------------------------------------------------------------------

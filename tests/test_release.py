@@ -313,11 +313,11 @@ def test_the_reference_passes_the_public_tests(student_copy: Path) -> None:
     [
         (
             ("dx = (dout @ w.T).reshape(x.shape)", "dx = (dout @ w).reshape(x.shape)"),
-            ["affine_backward, case 'square_w': dx[", "forgot to transpose w"],
+            ["affine_backward, case 'square_weights': dx[", "forgot to transpose w"],
         ),
         (
             ("dx = dout * z * (1.0 - z)", "s = 1.0 / (1.0 + np.exp(-z))\n    dx = dout * s * (1.0 - s)"),
-            ["sigmoid_backward, case 'random': dx[", "applied the sigmoid to the cache again"],
+            ["sigmoid_backward, case 'reference': dx[", "applied the sigmoid to the cache again"],
         ),
     ],
     ids=["affine_missing_transpose", "sigmoid_derivative_of_the_wrong_variable"],
