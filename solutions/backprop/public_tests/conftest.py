@@ -318,7 +318,8 @@ _todo: dict[str, None] = {}  # messages seen, in order (a dict keeps order and d
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
     """Keep every failure to its message.
 
-    A NotImplementedError from the skeleton becomes one short line instead of a traceback, and a
+    A NotImplementedError from the skeleton becomes one short line instead of a traceback (once per
+    function: that function's later tests are skipped), and a
     property's message gets the inputs hypothesis chose, so that the failure can be reproduced.
     """
     try:
@@ -333,6 +334,9 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
         if todo is None:
             raise
         message = _todo_message(todo)
+        if message in _todo:
+            # One failure per unwritten function is enough; its other tests would only repeat it.
+            pytest.skip(message)
         _todo[message] = None
     pytest.fail(message, pytrace=False)
 
