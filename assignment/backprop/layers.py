@@ -49,7 +49,8 @@ def affine_backward(dout, cache):
     - db: shape (M,), like b.
     """
     x, w, b = cache
-    # TODO: compute what the docstring lists under Returns; each gradient has the shape of its input
+    # Hint: work with x reshaped to (N, D); dx must come back in the shape of x.
+    # TODO: write this part; see the hint above
     raise NotImplementedError("affine_backward is not implemented yet")
     return dx, dw, db
 
@@ -84,7 +85,8 @@ def relu_backward(dout, cache):
     - dx: gradient with respect to x, same shape as x.
     """
     x = cache
-    # TODO: compute what the docstring lists under Returns; each gradient has the shape of its input
+    # Hint: the gradient passes where the unit fired (x > 0) and is exactly 0 elsewhere.
+    # TODO: write this part; see the hint above
     raise NotImplementedError("relu_backward is not implemented yet")
     return dx
 
@@ -123,7 +125,8 @@ def sigmoid_backward(dout, cache):
     - dx: gradient with respect to the sigmoid's input x, same shape as dout.
     """
     z = cache
-    # TODO: compute what the docstring lists under Returns; each gradient has the shape of its input
+    # Hint: the cache holds z = sigmoid(x); write the local gradient with z alone, no exp, so it never overflows.
+    # TODO: write this part; see the hint above
     raise NotImplementedError("sigmoid_backward is not implemented yet")
     return dx
 
@@ -157,7 +160,8 @@ def tanh_backward(dout, cache):
     - dx: gradient with respect to the tanh's input x, same shape as dout.
     """
     y = cache
-    # TODO: compute what the docstring lists under Returns; each gradient has the shape of its input
+    # Hint: the cache holds y = tanh(x); write the local gradient with y alone.
+    # TODO: write this part; see the hint above
     raise NotImplementedError("tanh_backward is not implemented yet")
     return dx
 
@@ -181,7 +185,8 @@ def softmax_loss(x, y):
     shifted = x - x.max(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     loss = float(-log_probs[np.arange(n), y].mean())
-    # TODO: compute what the docstring lists under Returns; each gradient has the shape of its input
+    # Hint: start from the probabilities exp(log_probs); each row's correct class is special; the loss is a mean.
+    # TODO: write this part; see the hint above
     raise NotImplementedError("softmax_loss is not implemented yet")
     return loss, dx
 
@@ -204,7 +209,8 @@ def svm_loss(x, y):
     margins = np.maximum(0.0, x - correct_scores + 1.0)
     margins[np.arange(n), y] = 0.0
     loss = float(margins.sum() / n)
-    # TODO: compute what the docstring lists under Returns; each gradient has the shape of its input
+    # Hint: only active margins (margins > 0) pass gradient, and each one touches two scores of its row.
+    # TODO: write this part; see the hint above
     raise NotImplementedError("svm_loss is not implemented yet")
     return loss, dx
 
@@ -231,7 +237,8 @@ def huber_loss(pred, target, delta=1.0):
     quadratic = 0.5 * diff**2
     linear = delta * (abs_diff - 0.5 * delta)
     loss = float(np.where(abs_diff <= delta, quadratic, linear).mean())
-    # TODO: compute what the docstring lists under Returns; each gradient has the shape of its input
+    # Hint: differentiate each piece of Huber(d); the mean over all elements divides by diff.size.
+    # TODO: write this part; see the hint above
     raise NotImplementedError("huber_loss is not implemented yet")
     return loss, dpred
 
@@ -254,6 +261,7 @@ def clipped_square_loss(pred, target, delta=1.0):
     diff = pred - target
     clipped = np.clip(diff, -delta, delta)
     loss = float((clipped**2).mean())
-    # TODO: compute what the docstring lists under Returns; each gradient has the shape of its input
+    # Hint: the clip's local gradient is 1 inside [-delta, delta] and 0 outside (the essay's DQN bug).
+    # TODO: write this part; see the hint above
     raise NotImplementedError("clipped_square_loss is not implemented yet")
     return loss, dpred

@@ -48,7 +48,8 @@ def rnn_step_backward(dnext_h, cache):
     - db: shape (H,).
     """
     x, prev_h, Wx, Wh, next_h = cache
-    # TODO: compute what the docstring lists under Returns; each gradient has the shape of its input
+    # Hint: first the gradient through tanh (the cache holds next_h), then through both matrix products.
+    # TODO: write this part; see the hint above
     raise NotImplementedError("rnn_step_backward is not implemented yet")
     return dx, dprev_h, dWx, dWh, db
 
@@ -95,7 +96,8 @@ def rnn_backward(dh, cache):
     - dWh: shape (H, H).
     - db: shape (H,).
     """
-    # TODO: compute what the docstring lists under Returns; each gradient has the shape of its input
+    # Hint: walk t from T - 1 down to 0; h[:, t] gets dh[:, t] plus what flows back from t + 1; sum over steps.
+    # TODO: write this part; see the hint above
     raise NotImplementedError("rnn_backward is not implemented yet")
     return dx, dh0, dWx, dWh, db
 
@@ -115,6 +117,7 @@ def clip_grad_norm(grads, max_norm):
       when total_norm > max_norm, and left as it is otherwise. The input dict is not modified.
     - total_norm: float, sqrt of the sum of squares of every element of every array, before clipping.
     """
-    # TODO: compute what the docstring lists under Returns; each gradient has the shape of its input
+    # Hint: one norm over every element of every array; scale every array by the same factor, into new arrays.
+    # TODO: write this part; see the hint above
     raise NotImplementedError("clip_grad_norm is not implemented yet")
     return clipped, total_norm

@@ -49,6 +49,7 @@ def affine_backward(dout, cache):
     - db: shape (M,), like b.
     """
     x, w, b = cache
+    # Hint: work with x reshaped to (N, D); dx must come back in the shape of x.
     ### BEGIN SOLUTION
     x_rows = x.reshape(x.shape[0], -1)
     dx = (dout @ w.T).reshape(x.shape)
@@ -88,6 +89,7 @@ def relu_backward(dout, cache):
     - dx: gradient with respect to x, same shape as x.
     """
     x = cache
+    # Hint: the gradient passes where the unit fired (x > 0) and is exactly 0 elsewhere.
     ### BEGIN SOLUTION
     dx = dout * (x > 0)
     ### END SOLUTION
@@ -128,6 +130,7 @@ def sigmoid_backward(dout, cache):
     - dx: gradient with respect to the sigmoid's input x, same shape as dout.
     """
     z = cache
+    # Hint: the cache holds z = sigmoid(x); write the local gradient with z alone, no exp, so it never overflows.
     ### BEGIN SOLUTION
     dx = dout * z * (1.0 - z)
     ### END SOLUTION
@@ -163,6 +166,7 @@ def tanh_backward(dout, cache):
     - dx: gradient with respect to the tanh's input x, same shape as dout.
     """
     y = cache
+    # Hint: the cache holds y = tanh(x); write the local gradient with y alone.
     ### BEGIN SOLUTION
     dx = dout * (1.0 - y**2)
     ### END SOLUTION
@@ -188,6 +192,7 @@ def softmax_loss(x, y):
     shifted = x - x.max(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     loss = float(-log_probs[np.arange(n), y].mean())
+    # Hint: start from the probabilities exp(log_probs); each row's correct class is special; the loss is a mean.
     ### BEGIN SOLUTION
     dx = np.exp(log_probs)
     dx[np.arange(n), y] -= 1.0
@@ -214,6 +219,7 @@ def svm_loss(x, y):
     margins = np.maximum(0.0, x - correct_scores + 1.0)
     margins[np.arange(n), y] = 0.0
     loss = float(margins.sum() / n)
+    # Hint: only active margins (margins > 0) pass gradient, and each one touches two scores of its row.
     ### BEGIN SOLUTION
     active = (margins > 0).astype(np.float64)
     active[np.arange(n), y] = -active.sum(axis=1)
@@ -244,6 +250,7 @@ def huber_loss(pred, target, delta=1.0):
     quadratic = 0.5 * diff**2
     linear = delta * (abs_diff - 0.5 * delta)
     loss = float(np.where(abs_diff <= delta, quadratic, linear).mean())
+    # Hint: differentiate each piece of Huber(d); the mean over all elements divides by diff.size.
     ### BEGIN SOLUTION
     dpred = np.clip(diff, -delta, delta) / diff.size
     ### END SOLUTION
@@ -268,6 +275,7 @@ def clipped_square_loss(pred, target, delta=1.0):
     diff = pred - target
     clipped = np.clip(diff, -delta, delta)
     loss = float((clipped**2).mean())
+    # Hint: the clip's local gradient is 1 inside [-delta, delta] and 0 outside (the essay's DQN bug).
     ### BEGIN SOLUTION
     inside = np.abs(diff) <= delta
     dpred = 2.0 * clipped * inside / diff.size

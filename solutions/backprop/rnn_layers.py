@@ -48,6 +48,7 @@ def rnn_step_backward(dnext_h, cache):
     - db: shape (H,).
     """
     x, prev_h, Wx, Wh, next_h = cache
+    # Hint: first the gradient through tanh (the cache holds next_h), then through both matrix products.
     ### BEGIN SOLUTION
     da = dnext_h * (1.0 - next_h**2)
     dx = da @ Wx.T
@@ -101,6 +102,7 @@ def rnn_backward(dh, cache):
     - dWh: shape (H, H).
     - db: shape (H,).
     """
+    # Hint: walk t from T - 1 down to 0; h[:, t] gets dh[:, t] plus what flows back from t + 1; sum over steps.
     ### BEGIN SOLUTION
     n, steps, hidden = dh.shape
     x0, _, Wx, Wh, _ = cache[0]
@@ -135,6 +137,7 @@ def clip_grad_norm(grads, max_norm):
       when total_norm > max_norm, and left as it is otherwise. The input dict is not modified.
     - total_norm: float, sqrt of the sum of squares of every element of every array, before clipping.
     """
+    # Hint: one norm over every element of every array; scale every array by the same factor, into new arrays.
     ### BEGIN SOLUTION
     total_norm = float(np.sqrt(sum(float(np.sum(g**2)) for g in grads.values())))
     scale = max_norm / total_norm if total_norm > max_norm else 1.0
