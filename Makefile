@@ -4,12 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint release help
+.PHONY: demo test lint release verdicts help
 
 help:
 	@echo "make demo     grade the reference, the untouched release and example submissions"
 	@echo "make test     lint and run the kit's own tests"
 	@echo "make release  regenerate assignment/backprop from solutions/backprop"
+	@echo "make verdicts grade both corpora over many seeds; print verdict and detection-bound tables"
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +28,7 @@ test: lint
 
 release: $(INSTALLED)
 	$(PY) -m autograder release
+
+verdicts: $(INSTALLED)
+	$(PY) tests/verdict_report.py
+	$(PY) tests/detection_bounds.py

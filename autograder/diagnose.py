@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from autograder.execute import run_case
-from autograder.judge import REFERENCE_ATOL_OF_MAX, REFERENCE_RTOL, Finding
+from autograder.judge import OUTPUT, REFERENCE_ATOL_OF_MAX, REFERENCE_RTOL, Finding
 from autograder.numeric import worst_mismatch
 from autograder.spec import GradedFunction
 
@@ -26,11 +27,20 @@ CATALOGUE_FILE = "mistakes.py"
 
 @dataclass(frozen=True)
 class Mistake:
-    """A known mistake in ``function``: its buggy implementation and what to tell the student."""
+    """A known mistake in ``function``: its buggy implementation and what to tell the student.
+
+    ``implementation`` (and ``forward``, when the mistake starts in the forward pass) are called
+    with the reference module first, then the function's own arguments.
+    """
 
     function: str
     explanation: str
-    implementation: Any  # called with the reference module first, then the function's own arguments
+    implementation: Callable[..., Any]
+    forward: Callable[..., Any] | None = None
+
+    @property
+    def id(self) -> str:
+        return self.implementation.__name__
 
 
 def load_catalogue(reference_dir: Path) -> list[Mistake]:
@@ -45,14 +55,27 @@ def load_catalogue(reference_dir: Path) -> list[Mistake]:
 
 
 def _reproduces(got: np.ndarray, predicted: np.ndarray) -> bool:
-    """Whether ``got`` is what the mistake predicts, NaN for NaN included."""
+    """Whether ``got`` is what the mistake predicts.
+
+    Where the prediction is NaN (an overflowing formula), the student's answer must have NaN too,
+    at some of those places and nowhere else; everywhere both are numbers they must agree.
+    """
     if predicted.shape != got.shape:
         return False
-    nan = np.isnan(predicted)
-    if not np.array_equal(nan, np.isnan(got)):
+    predicted_nan, got_nan = np.isnan(predicted), np.isnan(got)
+    if (got_nan & ~predicted_nan).any() or predicted_nan.any() != got_nan.any():
         return False
-    atol = REFERENCE_ATOL_OF_MAX * float(np.max(np.abs(predicted[~nan]), initial=0.0))
-    return worst_mismatch(got[~nan], predicted[~nan], REFERENCE_RTOL, atol) is None
+    both = ~predicted_nan & ~got_nan
+    atol = REFERENCE_ATOL_OF_MAX * float(np.max(np.abs(predicted[both]), initial=0.0))
+    return worst_mismatch(got[both], predicted[both], REFERENCE_RTOL, atol) is None
+
+
+def _values(reply: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Every tensor a reply carries, the forward output or loss included."""
+    values = dict(reply.get("grads", {}))
+    if "out" in reply:
+        values[OUTPUT] = reply["out"]
+    return values
 
 
 class Diagnoser:
@@ -63,6 +86,14 @@ class Diagnoser:
         self._references = references
         self._predictions: dict[tuple[int, int], dict[str, Any]] = {}
 
+    def _mistake_module(self, function: GradedFunction, mistake: Mistake) -> SimpleNamespace:
+        reference = self._references[function.module]
+        forward = getattr(reference, function.forward)
+        if mistake.forward is not None:
+            forward = functools.partial(mistake.forward, reference)
+        return SimpleNamespace(**{function.forward: forward,
+                                  function.name: functools.partial(mistake.implementation, reference)})
+
     def _predict(self, function: GradedFunction, index: int, request: dict[str, Any]) -> dict[str, Any]:
         key = (index, id(request))
         if key not in self._predictions:
@@ -72,23 +103,23 @@ class Diagnoser:
                                                                      "dout": request["dout"]})
         return self._predictions[key]
 
-    def _mistake_module(self, function: GradedFunction, mistake: Mistake) -> SimpleNamespace:
-        reference = self._references[function.module]
-        return SimpleNamespace(**{function.forward: getattr(reference, function.forward),
-                                  function.name: functools.partial(mistake.implementation, reference)})
+    def _matches(self, predicted: dict[str, Any], student: dict[str, Any], wrong: set[str]) -> bool:
+        if predicted.get("error"):
+            return False
+        if wrong:
+            expected, got = _values(predicted), _values(student)
+            return all(name in expected and name in got and _reproduces(got[name], expected[name])
+                       for name in wrong)
+        # Nothing wrong in the values: the finding is about inputs modified in place.
+        return bool(student.get("changed")) and predicted.get("changed") == student.get("changed")
 
     def name_mistakes(self, function: GradedFunction, request: dict[str, Any], student: dict[str, Any],
-                      findings: list[Finding]) -> tuple[str, ...]:
-        """Explanations of every catalogued mistake that reproduces all the wrong tensors of one case."""
-        wrong = {f.tensor for f in findings if f.tensor}
-        got = student.get("grads", {})
-        if not wrong or not wrong <= set(got):
+                      findings: list[Finding]) -> tuple[tuple[str, str], ...]:
+        """(id, explanation) of every catalogued mistake that reproduces all that is wrong in one case:
+        every wrong tensor, or else the inputs the student modified."""
+        if student.get("error"):
             return ()
-        names = []
-        for index, mistake in enumerate(self._catalogue):
-            if mistake.function != function.name:
-                continue
-            predicted = self._predict(function, index, request).get("grads", {})
-            if all(name in predicted and _reproduces(got[name], predicted[name]) for name in wrong):
-                names.append(mistake.explanation)
-        return tuple(names)
+        wrong = {f.tensor for f in findings if f.tensor}
+        return tuple((mistake.id, mistake.explanation) for index, mistake in enumerate(self._catalogue)
+                     if mistake.function == function.name
+                     and self._matches(self._predict(function, index, request), student, wrong))

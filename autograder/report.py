@@ -37,7 +37,7 @@ def check_feedback(result: Result) -> str:
         lines.append(f'case "{case}": {finding.message}')
     if len(cases) > FINDINGS_SHOWN:
         lines.append(f"... and {len(cases) - FINDINGS_SHOWN} more case(s)")
-    mistakes = dict.fromkeys(m for finding in verdict.findings for m in finding.mistakes)
+    mistakes = dict.fromkeys(explanation for finding in verdict.findings for _, explanation in finding.mistakes)
     lines.extend(f"looks like: {mistake}" for mistake in mistakes)
     return "\n".join(lines)
 

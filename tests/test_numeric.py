@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from detection_bounds import FINITE_DIFFERENCE_BOUND, FINITE_DIFFERENCE_SIZE, REFERENCE_BOUND, detector_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes
@@ -117,3 +118,21 @@ def test_zeros_pass_in_full_saturation_so_saturation_cases_mix_in_live_units() -
             assert fd == [] and ref == []  # truly ~0: nothing to catch
         else:
             assert fd and ref  # one live row is enough for both oracles
+
+
+PLANTABLE = [name for name in BY_NAME if name != "clip_grad_norm"]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(name=st.sampled_from(PLANTABLE), size=st.sampled_from([20, 100, 400]), seed=st.integers(0, 2**16),
+       factor=st.floats(1.0, 1e4), sign=st.sampled_from([-1.0, 1.0]), pick=st.floats(0, 1))
+def test_a_planted_error_above_the_stated_bound_is_caught(name, size, seed, factor, sign, pick) -> None:
+    detector = detector_for(name, size, seed)
+    values = np.abs(detector.reply["grads"][detector.tensor]).ravel()
+    assert detector.caught(0, 0.0) == (False, False)  # the correct gradient always passes
+    large = np.flatnonzero(values >= 0.01 * values.max())
+    index = int(large[int(pick * (large.size - 1))])
+    by_reference, _ = detector.caught(index, sign * REFERENCE_BOUND * factor)
+    assert by_reference
+    if values[index] >= 0.1 * values.max() and values.size <= FINITE_DIFFERENCE_SIZE:
+        assert detector.caught(index, sign * FINITE_DIFFERENCE_BOUND * factor)[1]

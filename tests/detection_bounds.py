@@ -1,0 +1,130 @@
+"""The smallest single-element error each oracle catches, per function and size.
+
+Plant an error of relative size ``epsilon`` in one element of a correct gradient (the element of
+median magnitude) and ask each oracle whether it sees it; bisect on ``epsilon``. Runs in-process
+on the reference (it measures the checker's arithmetic, not the transport). ``make verdicts``
+prints the table; ``tests/test_numeric.py`` asserts the stated bounds on random cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from autograder import DEFAULT_REFERENCE
+from autograder.cases import (
+    Case,
+    affine_case,
+    elementwise_case,
+    regression_case,
+    rnn_step_case,
+    scores_case,
+    sequence_case,
+    svm_scores_case,
+)
+from autograder.execute import run_case
+from autograder.grading import load_reference
+from autograder.judge import fd_indices, judge_finite_differences, judge_reference
+from autograder.spec import BY_NAME, FUNCTIONS, GradedFunction, Kind
+
+# Stated bounds (README), following from the tolerances in autograder/judge.py: the reference oracle
+# catches any relative error above REFERENCE_BOUND in an element at least 1% of the tensor's largest,
+# at every size; finite differences catch one above FINITE_DIFFERENCE_BOUND in an element at least
+# 10% of the largest, in tensors of up to FINITE_DIFFERENCE_SIZE elements (their rounding noise grows
+# with the number of outputs summed into the checked scalar).
+REFERENCE_BOUND = 3e-6
+FINITE_DIFFERENCE_BOUND = 1e-3
+FINITE_DIFFERENCE_SIZE = 1_000
+SIZES = (100, 1_000, 10_000)
+
+REFERENCE = load_reference(DEFAULT_REFERENCE)
+
+
+def _side(size: int) -> int:
+    return max(2, round(size**0.5))
+
+
+# size -> (case, name of the gradient tensor to plant the error in); each tensor has ~size elements.
+MAKERS: dict[str, Callable[[np.random.Generator, int], tuple[Case, str]]] = {
+    "affine_backward": lambda rng, s: (affine_case(rng, "", (8, _side(s)), _side(s)), "dw"),
+    "relu_backward": lambda rng, s: (elementwise_case(rng, "", rng.standard_normal(s) + np.sign(
+        rng.standard_normal(s)) * 0.05), "dx"),
+    "sigmoid_backward": lambda rng, s: (elementwise_case(rng, "", 2 * rng.standard_normal(s)), "dx"),
+    "tanh_backward": lambda rng, s: (elementwise_case(rng, "", rng.standard_normal(s)), "dx"),
+    "softmax_loss": lambda rng, s: (scores_case(rng, "", s // 10, 10), "dx"),
+    "svm_loss": lambda rng, s: (svm_scores_case(rng, "", s // 10, 10), "dx"),
+    "huber_loss": lambda rng, s: (regression_case(rng, "", (s,), 1.5, 1.0), "dpred"),
+    "clipped_square_loss": lambda rng, s: (regression_case(rng, "", (s,), 1.0, 1.5), "dpred"),
+    "rnn_step_backward": lambda rng, s: (rnn_step_case(rng, "", 4, 4, _side(s)), "dWh"),
+    "rnn_backward": lambda rng, s: (sequence_case(rng, "", 2, 4, 3, _side(s)), "dWh"),
+}
+
+
+def _planted(reply: dict, tensor: str, index: int, epsilon: float) -> dict:
+    grads = dict(reply["grads"])
+    planted = grads[tensor].copy()
+    planted.flat[index] *= 1.0 + epsilon
+    grads[tensor] = planted
+    return {**reply, "grads": grads}
+
+
+class Detector:
+    """Both oracles' verdicts on one case with an error planted in one element of one tensor."""
+
+    def __init__(self, function: GradedFunction, case: Case, tensor: str):
+        self.function, self.case, self.tensor = function, case, tensor
+        module = REFERENCE[function.module]
+        wrt = dict(function.grads)[tensor]
+        self.indices = {wrt: fd_indices(function, case)[wrt]}
+        self.reply = run_case(module, function, {"args": case.args, "dout": case.dout, "perturb": self.indices})
+        self.check = next(c for c in function.checks if c.id == "reference")
+
+    def median_element(self) -> int:
+        """The element of median magnitude among the nonzero ones (a relative error of 0 is 0)."""
+        values = np.abs(self.reply["grads"][self.tensor]).ravel()
+        nonzero = np.flatnonzero(values)
+        return int(nonzero[np.argsort(values[nonzero])[nonzero.size // 2]])
+
+    def caught(self, index: int, epsilon: float) -> tuple[bool, bool]:
+        """(reference oracle caught it, finite differences caught it)."""
+        planted = _planted(self.reply, self.tensor, index, epsilon)
+        by_reference = bool(judge_reference(self.function, self.check, self.case, planted, self.reply))
+        by_fd = bool(judge_finite_differences(self.function, self.case, planted, self.indices))
+        return by_reference, by_fd
+
+
+def smallest_caught(detector: Detector, oracle: int, index: int) -> float:
+    """Bisect (in log space) for the smallest relative error the oracle catches at ``index``."""
+    low, high = -16.0, 1.0  # log10 of epsilon
+    if not detector.caught(index, 10**high)[oracle]:
+        return float("inf")
+    for _ in range(24):  # 17 decades / 2**24: far finer than the one digit printed
+        middle = (low + high) / 2
+        low, high = (low, middle) if detector.caught(index, 10**middle)[oracle] else (middle, high)
+    return 10**high
+
+
+def bounds_table(seed: int = 0) -> str:
+    """Smallest relative error caught at the median element, per function, size and oracle."""
+    lines = [f"{'function':<22}{'size':>7}{'reference':>12}{'finite diff.':>14}", "-" * 55]
+    for function in FUNCTIONS:
+        if function.kind is Kind.CLIP:
+            continue
+        for size in SIZES:
+            case, tensor = MAKERS[function.name](np.random.default_rng([seed, size]), size)
+            detector = Detector(function, case, tensor)
+            index = detector.median_element()
+            lines.append(f"{function.name:<22}{detector.reply['grads'][tensor].size:>7}"
+                         f"{smallest_caught(detector, 0, index):>12.1e}{smallest_caught(detector, 1, index):>14.1e}")
+    return "\n".join(lines)
+
+
+def detector_for(name: str, size: int, seed: int) -> Detector:
+    case, tensor = MAKERS[name](np.random.default_rng(seed), size)
+    return Detector(BY_NAME[name], replace(case), tensor)
+
+
+if __name__ == "__main__":
+    print(bounds_table())
