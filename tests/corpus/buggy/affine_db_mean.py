@@ -3,6 +3,7 @@ import numpy as np
 
 TARGET = "layers"
 EXPECT = "affine_backward"
+MISTAKE = "affine_db_mean"
 
 
 def affine_backward(dout, cache):

@@ -3,6 +3,7 @@ import numpy as np
 
 TARGET = "rnn_layers"
 EXPECT = "clip_grad_norm"
+MISTAKE = "clip_always_rescales"
 
 
 def clip_grad_norm(grads, max_norm):

@@ -3,6 +3,7 @@ import numpy as np
 
 TARGET = "rnn_layers"
 EXPECT = "clip_grad_norm"
+MISTAKE = "clip_values"
 
 
 def clip_grad_norm(grads, max_norm):

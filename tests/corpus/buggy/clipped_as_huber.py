@@ -3,6 +3,7 @@ import numpy as np
 
 TARGET = "layers"
 EXPECT = "clipped_square_loss"
+MISTAKE = "clipped_as_huber"
 
 
 def clipped_square_loss(pred, target, delta=1.0):

@@ -3,6 +3,7 @@ import numpy as np
 
 TARGET = "layers"
 EXPECT = "huber_loss"
+MISTAKE = "huber_gradient_is_sign"
 
 
 def huber_loss(pred, target, delta=1.0):

@@ -3,6 +3,7 @@ import numpy as np
 
 TARGET = "layers"
 EXPECT = "relu_backward"
+MISTAKE = "relu_modifies_dout"
 
 
 def relu_backward(dout, cache):

@@ -3,6 +3,7 @@ import numpy as np
 
 TARGET = "rnn_layers"
 EXPECT = "rnn_step_backward"
+MISTAKE = "rnn_step_tanh_of_prev_h"
 # rnn_backward calls rnn_step_backward, so it inherits the bug (the report says so).
 ALSO = "rnn_backward"
 

@@ -3,6 +3,7 @@ import numpy as np
 
 TARGET = "rnn_layers"
 EXPECT = "rnn_backward"
+MISTAKE = "rnn_time_walked_forward"
 
 
 def rnn_backward(dh, cache):

@@ -3,6 +3,7 @@ import numpy as np
 
 TARGET = "rnn_layers"
 EXPECT = "rnn_backward"
+MISTAKE = "rnn_upstream_not_added"
 
 
 def rnn_backward(dh, cache):

@@ -3,6 +3,7 @@ import numpy as np
 
 TARGET = "layers"
 EXPECT = "sigmoid_backward"
+MISTAKE = "sigmoid_zeros"
 
 
 def sigmoid_backward(dout, cache):

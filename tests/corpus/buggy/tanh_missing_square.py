@@ -3,6 +3,7 @@ import numpy as np
 
 TARGET = "layers"
 EXPECT = "tanh_backward"
+MISTAKE = "tanh_missing_square"
 
 
 def tanh_backward(dout, cache):

@@ -1,0 +1,16 @@
+"""probs - onehot, but not divided by N although the loss is a mean."""
+import numpy as np
+
+TARGET = "layers"
+EXPECT = "softmax_loss"
+MISTAKE = "softmax_no_mean"
+
+
+def softmax_loss(x, y):
+    n = x.shape[0]
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = float(-log_probs[np.arange(n), y].mean())
+    dx = np.exp(log_probs)
+    dx[np.arange(n), y] -= 1.0
+    return loss, dx
