@@ -11,14 +11,24 @@ A request for one case is ``{"args": {...}, "dout": array | None, "perturb": {ar
 from __future__ import annotations
 
 import copy
+import sysconfig
 import traceback
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
+from autograder.explain import explain
 from autograder.numeric import STEP
 from autograder.spec import GradedFunction, Kind
+
+# Bound once, when this module is imported: in the child that is before the student's code runs, so
+# a submission that patches numpy or copy cannot change how its own answers and inputs are recorded.
+_array = np.array
+_asarray = np.asarray
+_array_equal = np.array_equal
+_shares_memory = np.shares_memory
+_deepcopy = copy.deepcopy
 
 
 class CallError(Exception):
@@ -28,9 +38,13 @@ class CallError(Exception):
 def _as_float_array(value: Any, what: str) -> np.ndarray:
     if value is None:
         raise CallError(f"{what} is None; did you forget to return it?")
+    dtype = getattr(value, "dtype", None)
+    if isinstance(dtype, np.dtype) and (dtype.kind == "c" or (dtype.kind == "f" and dtype.itemsize < 8)):
+        # float32 answers pass or fail the float64 tolerances by luck; say so instead.
+        raise CallError(f"{what} has dtype {dtype}; return float64 arrays, like the inputs")
     try:
         # np.array (not asarray) drops ndarray subclasses and copies: we keep a plain snapshot.
-        array = np.array(value, dtype=np.float64)
+        array = _array(value, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise CallError(f"{what} is not an array of numbers (got {type(value).__name__}: {error})") from None
     return array
@@ -47,13 +61,13 @@ def _unpack(result: Any, count: int, what: str) -> tuple[Any, ...]:
 
 def _call_args(args: dict[str, Any]) -> list[Any]:
     """Fresh copies of the arguments: a student function may scribble on them."""
-    return [copy.deepcopy(value) for value in args.values()]
+    return [_deepcopy(value) for value in args.values()]
 
 
 def _same(before: Any, after: Any) -> bool:
     if isinstance(before, np.ndarray):
         return (isinstance(after, np.ndarray) and before.shape == after.shape
-                and np.array_equal(before, after, equal_nan=True))
+                and _array_equal(before, after, equal_nan=True))
     if isinstance(before, tuple | list):
         return (isinstance(after, tuple | list) and len(before) == len(after)
                 and all(_same(b, a) for b, a in zip(before, after, strict=True)))
@@ -83,7 +97,7 @@ def _perturbed(module: ModuleType, function: GradedFunction, args: dict[str, Any
                 moved[position].reshape(-1)[int(index)] += sign * STEP
                 pair.append(_forward_output(module, function, moved))
             values.append(pair)
-        outputs[name] = np.array(values, dtype=np.float64)
+        outputs[name] = _array(values, dtype=np.float64)
     return outputs
 
 
@@ -94,12 +108,12 @@ def _run_layer(module: ModuleType, function: GradedFunction, request: dict[str, 
     out, cache = forward
     out = _as_float_array(out, f"{function.forward}'s output")
     dout = request["dout"].copy()
-    cache_before = copy.deepcopy(cache)
+    cache_before = _deepcopy(cache)
     backward = getattr(module, function.name)
     names = [grad for grad, _ in function.grads]
     result = _unpack(backward(dout, cache), len(names), function.name)
     grads = {name: _as_float_array(value, name) for name, value in zip(names, result, strict=True)}
-    changed = [what for what, unchanged in (("dout", np.array_equal(dout, request["dout"], equal_nan=True)),
+    changed = [what for what, unchanged in (("dout", _array_equal(dout, request["dout"], equal_nan=True)),
                                             ("cache", _same(cache_before, cache))) if not unchanged]
     return {"out": out, "grads": grads, "changed": changed}
 
@@ -110,7 +124,7 @@ def _run_loss(module: ModuleType, function: GradedFunction, request: dict[str, A
     loss, grad = _unpack(getattr(module, function.name)(*call_args), 2, function.name)
     name = function.grads[0][0]
     changed = [arg for arg, before, after in zip(args, args.values(), call_args, strict=True)
-               if not _same(np.asarray(before), np.asarray(after))]
+               if not _same(_asarray(before), _asarray(after))]
     return {"out": _as_float_array(loss, "loss"), "grads": {name: _as_float_array(grad, name)},
             "changed": changed}
 
@@ -125,7 +139,7 @@ def _run_clip(module: ModuleType, function: GradedFunction, request: dict[str, A
     if not _same(request["args"]["grads"], grads):
         changed.append("the input dict")
     if clipped is grads or any(
-            isinstance(c, np.ndarray) and any(np.shares_memory(c, g) for g in grads.values())
+            isinstance(c, np.ndarray) and any(_shares_memory(c, g) for g in grads.values())
             for c in clipped.values()):
         changed.append("returned arrays share memory with the input")
     return {"out": _as_float_array(total_norm, "total_norm"),
@@ -145,11 +159,15 @@ def describe_exception(error: BaseException) -> str:
         if not frame.filename.startswith(tuple(_KIT_PATHS)):
             where = f" (line {frame.lineno}: {(frame.line or '').strip()})"
             break
+    explained = explain(error)
+    if explained:  # a wall of the sandbox: say which, not just "PermissionError"
+        return f"your code {explained}{where} [{type(error).__name__}]"
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0] if text else ''}{where}".strip()
 
 
-_KIT_PATHS = [str(np.__file__).rsplit("/", 2)[0], __file__.rsplit("/", 1)[0]]
+# numpy and the other installed packages, the standard library, the kit: none of them is the student's line.
+_KIT_PATHS = [str(np.__file__).rsplit("/", 2)[0], sysconfig.get_paths()["stdlib"], __file__.rsplit("/", 1)[0]]
 
 
 def run_case(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import secrets
 import sys
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder import execute, runner
+from autograder import execute, runner, sandbox
 from autograder.cases import Case, cases_for
 from autograder.diagnose import Diagnoser, load_catalogue
 from autograder.judge import Finding, Verdict, fd_indices, judge_case
@@ -62,6 +63,7 @@ class Grade:
     module_problems: dict[str, str] = field(default_factory=dict)
     printed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    sandbox: str = ""  # which protections the student's code ran under (``sandbox.Sandbox.summary``)
 
     @property
     def score(self) -> float:
@@ -111,19 +113,23 @@ def collect_student(submission: Path, plans: dict[str, list[Planned]], seconds_p
     replies: dict[str, list[dict]] = {}
     problems: dict[str, str] = {}
     printed: dict[str, str] = {}
-    for module in MODULES:
-        functions = [f for f in FUNCTIONS if f.module == module and f.name in plans]
-        if not functions:
-            continue
-        path = submission / f"{module}.py"
-        if not path.is_file():
-            problems[module] = f"{module}.py is missing from the submission"
-            for function in functions:
-                replies[function.name] = [{"error": problems[module], "not_implemented": False}
-                                          for _ in plans[function.name]]
-            continue
-        requests = {f.name: [p.request for p in plans[f.name]] for f in functions}
-        answered, printed[module] = runner.run_module(path, module, requests, seconds_per_function)
+    runs = {}
+    with ThreadPoolExecutor(max_workers=len(MODULES)) as pool:  # one child per module, side by side
+        for module in MODULES:
+            functions = [f for f in FUNCTIONS if f.module == module and f.name in plans]
+            if not functions:
+                continue
+            path = submission / f"{module}.py"
+            if not path.is_file():
+                problems[module] = f"{module}.py is missing from the submission"
+                for function in functions:
+                    replies[function.name] = [{"error": problems[module], "not_implemented": False}
+                                              for _ in plans[function.name]]
+                continue
+            requests = {f.name: [p.request for p in plans[f.name]] for f in functions}
+            runs[module] = (functions, pool.submit(runner.run_module, path, module, requests, seconds_per_function))
+    for module, (functions, run) in runs.items():
+        answered, printed[module] = run.result()
         for function in functions:
             cases = answered[function.name]["cases"]
             replies[function.name] = cases
@@ -192,4 +198,5 @@ def grade(submission: Path, reference_dir: Path, seed: int | None = None,
         reference = collect_reference(references, plans)
     student, problems, printed = collect_student(submission, plans, seconds_per_function)
     results = assess(plans, student, reference, rubric, diagnoser)
-    return Grade(submission, seed, results, problems, printed, time.perf_counter() - started)
+    return Grade(submission, seed, results, problems, printed, time.perf_counter() - started,
+                 sandbox.current().summary())

@@ -58,7 +58,10 @@ def text_report(grade: Grade) -> str:
     """The readable report printed after grading."""
     lines = [f"Submission: {grade.submission}",
              f"Hidden cases drawn with seed {grade.seed} (rerun with --seed {grade.seed} to reproduce).",
-             f"Score: {_points(grade.score)} / {_points(grade.max_score)}   (graded in {grade.seconds:.1f} s)", ""]
+             f"Score: {_points(grade.score)} / {_points(grade.max_score)}   (graded in {grade.seconds:.1f} s)"]
+    if grade.sandbox:
+        lines.append(f"Your code ran in a {grade.sandbox}")
+    lines.append("")
     hints = _dependency_hint(grade)
     for module in MODULES:
         lines.append(f"{module}.py")
@@ -119,7 +122,7 @@ def gradescope_results(grade: Grade) -> dict[str, Any]:
         "output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "extra_data": {"seed": grade.seed, "max_score": grade.max_score},
+        "extra_data": {"seed": grade.seed, "max_score": grade.max_score, "sandbox": grade.sandbox},
         "tests": tests,
     }
 

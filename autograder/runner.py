@@ -1,56 +1,143 @@
-"""Run a submission's functions in a child process and collect its plain-data replies.
+"""Run a submission's functions in a sandboxed child process and collect its plain-data replies.
 
-The parent never imports student code. The child answers one function at a time; if it dies or
-runs past its time while on a function, that function (and only it) gets an error, and a fresh
-child carries on with the rest.
+The grader never imports student code. It copies the student's modules into a scratch folder
+(``scratch``), starts a child inside the sandbox (``sandbox``), and waits for one reply per function.
+The child answers one function at a time (``child``). If a function runs past its time, prints too
+much or fills its folder, or the child dies, that function (and only it) gets an error that says
+what happened, the whole process tree is killed, and a fresh child carries on with the rest.
+Replies are read with the hardened reader (``wire``) and rebuilt field by field (``replies``)
+before anything judges them.
 """
 
 from __future__ import annotations
 
-import contextlib
+import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from autograder import wire
+from autograder import replies as reply_format
+from autograder import sandbox, wire
+from autograder.child import exit_reason
+from autograder.scratch import Scratch, SubmissionError, folder_usage, read_source
+from autograder.spec import MODULES
 
 SECONDS_PER_FUNCTION = 20.0
 PRINTED_LIMIT = 2000  # characters of a submission's own output kept for the report
+POLL_SECONDS = 0.005
+FOLDER_CHECK_SECONDS = 0.25
 
 
-def _kill_group(process: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+def _policy(cage: sandbox.Sandbox, scratch: Scratch, cpu_seconds: int) -> dict[str, Any]:
+    limits = sandbox.LIMITS
+    return {
+        "limits": {"cpu_seconds": cpu_seconds, "memory_bytes": limits.memory_bytes,
+                   "file_bytes": limits.file_bytes, "open_files": limits.open_files,
+                   "extra_processes": limits.extra_processes},
+        "landlock": cage.landlock,
+        "readable": [str(path) for path in [*sandbox.runtime_paths(), scratch.submission]],
+        "writable": [str(scratch.work)],
+    }
 
 
-def _start(scratch: Path, request: dict[str, Any], functions: list[str], output) -> subprocess.Popen:
-    wire.write(scratch / "request.npz", {**request, "functions": functions})
+def _environment() -> dict[str, str]:
     kit_root = str(Path(__file__).resolve().parent.parent)
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": kit_root, "PYTHONHASHSEED": "0",
-           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # this machine's BLAS needs them to run safely
+    env = {"PYTHONPATH": kit_root, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # some machines' BLAS needs them to run safely
         if key in os.environ:
             env[key] = os.environ[key]
-    return subprocess.Popen([sys.executable, "-m", "autograder.child", str(scratch)], cwd=scratch,
-                            stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                            env=env, start_new_session=True)
+    return env
 
 
-def _failure(reason: str, count: int) -> dict[str, Any]:
-    return {"cases": [{"error": reason, "not_implemented": False} for _ in range(count)]}
+def _start(cage: sandbox.Sandbox, scratch: Scratch, functions: list[str], output: IO[bytes],
+           cpu_seconds: int) -> subprocess.Popen:
+    # -P: the child's folder (which student code can write to) never comes first on sys.path.
+    # -s: no user site-packages.
+    command = [*cage.prefix, sys.executable, "-P", "-s", "-m", "autograder.child", str(scratch.root),
+               json.dumps(_policy(cage, scratch, cpu_seconds)), ",".join(functions)]
+    env = _environment()
+    env["TMPDIR"] = env["HOME"] = str(scratch.work)
+    return subprocess.Popen(command, cwd=scratch.work, stdin=subprocess.DEVNULL, stdout=output,
+                            stderr=subprocess.STDOUT, env=env, start_new_session=True, **cage.popen_user)
 
 
-def _exit_reason(code: int) -> str:
-    if code < 0:
-        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
-        return f"the process running your code was killed by {name}"
-    return f"your code ended the process running it (exit code {code})"
+class _Watch:
+    """What one function of one child may still use: wall time, printed output, folder size."""
+
+    def __init__(self, seconds: float, output: IO[bytes], scratch: Scratch):
+        self.seconds, self.output, self.scratch = seconds, output, scratch
+        self.restart()
+        self.next_folder_check = 0.0
+
+    def restart(self) -> None:
+        self.deadline = time.monotonic() + self.seconds
+        self.printed_before = os.fstat(self.output.fileno()).st_size
+
+    def problem(self) -> str:
+        """Why the child must be stopped now, or ""."""
+        limits = sandbox.LIMITS
+        now = time.monotonic()
+        if now > self.deadline:
+            return f"it ran for more than {self.seconds:g} s and was stopped"
+        if os.fstat(self.output.fileno()).st_size - self.printed_before > limits.printed_bytes:
+            return f"your code printed more than {wire.megabytes(limits.printed_bytes)}, so it was stopped"
+        if now > self.next_folder_check:
+            self.next_folder_check = now + FOLDER_CHECK_SECONDS
+            size, entries = folder_usage(self.scratch.work, limits.folder_entries)
+            if size > limits.folder_bytes:
+                return f"your code wrote over {wire.megabytes(limits.folder_bytes)} into its folder; it was stopped"
+            if entries > limits.folder_entries:
+                return f"your code created more than {limits.folder_entries} files, so it was stopped"
+        return ""
+
+
+def _read_reply(path: Path, count: int) -> list[dict[str, Any]]:
+    try:
+        message = wire.read(path)
+    except wire.WireError as error:
+        return reply_format.failure(f"its reply could not be read ({error})", count)
+    return reply_format.clean(message, count)
+
+
+def _serve(process: subprocess.Popen, scratch: Scratch, watch: _Watch, remaining: list[str],
+           requests: dict[str, list[dict]], replies: dict[str, list[dict]], cpu_seconds: int) -> None:
+    """Collect one child's replies in order until it is done, dies or must be stopped."""
+    while remaining:
+        name = remaining[0]
+        path = scratch.reply(name)
+        if os.path.lexists(path):
+            replies[name] = _read_reply(path, len(requests[name]))
+            remaining.pop(0)
+            watch.restart()
+            continue
+        code = process.poll()
+        if code is not None and not os.path.lexists(path):
+            replies[name] = reply_format.failure(exit_reason(code, cpu_seconds), len(requests[name]))
+            remaining.pop(0)
+            return
+        problem = watch.problem() if code is None else ""
+        if problem:
+            replies[name] = reply_format.failure(problem, len(requests[name]))
+            remaining.pop(0)
+            return
+        time.sleep(POLL_SECONDS)
+
+
+def _copy_submission(scratch: Scratch, module_path: Path) -> None:
+    """Copy the graded module (errors are the student's) and its sibling modules (best effort)."""
+    scratch.copy(module_path.name, read_source(module_path))
+    for module in MODULES:
+        sibling = module_path.with_name(f"{module}.py")
+        if sibling != module_path:
+            # If it cannot be copied, importing it fails with its own message in the module that needs it.
+            with suppress(SubmissionError):
+                scratch.copy(sibling.name, read_source(sibling))
 
 
 def run_module(module_path: Path, module: str, requests: dict[str, list[dict]],
@@ -59,39 +146,25 @@ def run_module(module_path: Path, module: str, requests: dict[str, list[dict]],
 
     Returns (function name -> {"cases": [reply per case]}, what the code printed, truncated).
     """
-    replies: dict[str, dict] = {}
+    cage = sandbox.current()
+    replies: dict[str, list[dict]] = {}
     remaining = list(requests)
-    with tempfile.TemporaryDirectory(prefix="grade-") as folder:
-        scratch = Path(folder)
-        output_path = scratch / "printed.txt"
-        request = {"module_path": str(module_path.resolve()), "module": module, "requests": requests}
-        with open(output_path, "wb") as output:
-            while remaining:
-                process = _start(scratch, request, remaining, output)
-                deadline = time.monotonic() + seconds_per_function
-                while remaining:
-                    name = remaining[0]
-                    reply_path = scratch / f"reply-{name}.npz"
-                    if reply_path.exists():
-                        try:
-                            replies[name] = wire.read(reply_path)
-                        except wire.WireError as error:
-                            replies[name] = _failure(f"its reply could not be read ({error})", len(requests[name]))
-                        remaining.pop(0)
-                        deadline = time.monotonic() + seconds_per_function
-                        continue
-                    code = process.poll()
-                    if code is not None and not reply_path.exists():
-                        replies[name] = _failure(_exit_reason(code), len(requests[name]))
-                        remaining.pop(0)
-                        break
-                    if time.monotonic() > deadline:
-                        _kill_group(process)
-                        replies[name] = _failure(f"it ran for more than {seconds_per_function:.0f} s and was stopped",
-                                                 len(requests[name]))
-                        remaining.pop(0)
-                        break
-                    time.sleep(0.005)
-                _kill_group(process)
-        printed = output_path.read_bytes()[:PRINTED_LIMIT].decode("utf-8", errors="replace")
-    return replies, printed
+    with Scratch(cage.owner) as scratch, tempfile.TemporaryFile() as output:
+        try:
+            _copy_submission(scratch, module_path)
+        except SubmissionError as error:
+            failed = {name: reply_format.failure(str(error), len(cases), import_failed=True)
+                      for name, cases in requests.items()}
+            return {name: {"cases": cases} for name, cases in failed.items()}, ""
+        scratch.write_request({"module": module, "requests": requests})
+        while remaining:
+            cpu_seconds = sandbox.LIMITS.cpu_seconds(seconds_per_function)
+            process = _start(cage, scratch, remaining, output, cpu_seconds)
+            try:
+                _serve(process, scratch, _Watch(seconds_per_function, output, scratch), remaining, requests,
+                       replies, cpu_seconds)
+            finally:
+                sandbox.kill_tree(process)
+        output.seek(0)
+        printed = output.read(PRINTED_LIMIT).decode("utf-8", errors="replace")
+    return {name: {"cases": cases} for name, cases in replies.items()}, printed

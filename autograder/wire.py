@@ -1,28 +1,43 @@
 """Plain-data wire format between the grader and the process that runs student code.
 
 A message is a tree of dicts, lists, strings, numbers, booleans, None and numpy arrays. It is
-stored as one ``.npz`` file: the arrays as entries, the tree as JSON. Reading never unpickles
-(``allow_pickle=False``), refuses object arrays and files above a size cap, so a reply can carry
-nothing but numbers and text.
+stored as one ``.npz`` file: the arrays as entries, the tree as JSON. The reader trusts nothing in
+the file: it never follows a symlink or opens anything but a regular file, refuses files above a
+size cap, compressed entries (no zip bombs), array headers that promise more data than the entry
+holds, non-numeric dtypes and unpickling (``allow_pickle=False``), and JSON nested deeper than any
+real reply. So a reply carries nothing but numbers and text, and reading one cannot hang, exhaust
+memory or crash the grader.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import os
+import stat
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.lib import format as npy
 
 MAX_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 16  # a real reply nests 5 deep
+MAX_ENTRIES = 100_000
 _ARRAY = "__array__"
 _NUMERIC_KINDS = "biuf"
 
 
 class WireError(ValueError):
     """A message that is not plain data, or is too large."""
+
+
+def megabytes(size: float) -> str:
+    """A size for people: ``"103.0 MB"`` (MB of 2**20 bytes), whole numbers without decimals."""
+    value = size / 2**20
+    return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"
 
 
 def _encode(value: Any, arrays: dict[str, np.ndarray]) -> Any:
@@ -41,6 +56,17 @@ def _encode(value: Any, arrays: dict[str, np.ndarray]) -> Any:
     raise WireError(f"cannot send a {type(value).__name__}")
 
 
+def payload_bytes(message: Any) -> int:
+    """About how many bytes ``write`` would need for ``message`` (its arrays dominate)."""
+    if isinstance(message, np.ndarray):
+        return message.nbytes
+    if isinstance(message, dict):
+        return sum(payload_bytes(v) for v in message.values())
+    if isinstance(message, list | tuple):
+        return sum(payload_bytes(v) for v in message)
+    return 16
+
+
 def write(path: Path, message: Any) -> None:
     """Write ``message`` to ``path`` atomically (a reader never sees half a file)."""
     arrays: dict[str, np.ndarray] = {}
@@ -52,35 +78,80 @@ def write(path: Path, message: Any) -> None:
     os.replace(partial, path)
 
 
-def _decode(value: Any, arrays: dict[str, np.ndarray]) -> Any:
+def _decode(value: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
+    if depth > MAX_DEPTH:
+        raise WireError(f"reply nests deeper than {MAX_DEPTH} levels")
     if isinstance(value, dict):
         if set(value) == {_ARRAY}:
             return arrays[value[_ARRAY]]
-        return {k: _decode(v, arrays) for k, v in value.items()}
+        return {k: _decode(v, arrays, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_decode(v, arrays) for v in value]
+        return [_decode(v, arrays, depth + 1) for v in value]
     return value
+
+
+def _read_file(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes: a regular file only (no symlink, FIFO or device), at most ``max_bytes``."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        raise WireError(f"unreadable reply: {error.strerror}") from None
+    info = os.fstat(handle)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(handle)
+        raise WireError("the reply is not a regular file")
+    with os.fdopen(handle, "rb") as file:
+        if info.st_size > max_bytes:
+            raise WireError(f"reply of {megabytes(info.st_size)} is over the {megabytes(max_bytes)} limit")
+        data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise WireError(f"reply is over the {megabytes(max_bytes)} limit")
+    return data
+
+
+def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> np.ndarray:
+    """One array, after checking its header against the bytes the entry really holds."""
+    if entry.compress_type != zipfile.ZIP_STORED:
+        raise WireError(f"entry {entry.filename} is compressed")
+    raw = archive.read(entry)
+    stream = io.BytesIO(raw)
+    version = npy.read_magic(stream)
+    if version not in ((1, 0), (2, 0)):
+        raise WireError(f"entry {entry.filename} has format version {version}")
+    read_header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+    shape, fortran_order, dtype = read_header(stream)
+    if dtype.hasobject or dtype.kind not in _NUMERIC_KINDS:
+        raise WireError(f"entry {entry.filename} has dtype {dtype}, not numbers")
+    count = math.prod(shape)
+    if stream.tell() + count * dtype.itemsize != len(raw):
+        raise WireError(f"entry {entry.filename} does not hold the data its header promises")
+    flat = np.frombuffer(raw, dtype=dtype, count=count, offset=stream.tell())
+    return flat.reshape(shape, order="F" if fortran_order else "C").copy()
 
 
 def read(path: Path, max_bytes: int = MAX_BYTES) -> Any:
     """Read a message written by ``write``; raise WireError if it is oversized or not plain data."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise WireError(f"reply of {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit")
+    data = _read_file(path, max_bytes)
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ENTRIES or sum(e.file_size for e in entries) > max_bytes:
+                raise WireError("reply unpacks to more than the size limit")
             arrays = {}
-            for key in archive.files:
-                array = archive[key]
-                if array.dtype.kind not in _NUMERIC_KINDS:
-                    raise WireError(f"entry {key} has dtype {array.dtype}, not numbers")
-                arrays[key] = array
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
+            for entry in entries:
+                if not entry.filename.endswith(".npy"):
+                    raise WireError(f"unexpected entry {entry.filename}")
+                arrays[entry.filename[:-4]] = _read_entry(archive, entry)
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, MemoryError, RecursionError) as error:
+        if isinstance(error, WireError):
+            raise
         raise WireError(f"unreadable reply: {error}") from error
     structure = arrays.pop("__structure__", None)
-    if structure is None:
+    if structure is None or structure.dtype != np.uint8 or structure.ndim != 1:
         raise WireError("reply has no structure entry")
     try:
         return _decode(json.loads(structure.tobytes()), arrays)
-    except (ValueError, KeyError) as error:
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
+        if isinstance(error, WireError):
+            raise
         raise WireError(f"malformed reply: {error}") from error

@@ -138,3 +138,74 @@ def test_printing_is_shown_but_never_trusted(tmp_path: Path) -> None:
     assert _lost(result) == {"relu_backward"}
     assert "ALL TESTS PASSED" in result.printed["layers"]
     assert "printed (shown, never trusted)" in text_report(result)
+
+
+def test_import_error_costs_only_its_module(tmp_path: Path) -> None:
+    build_submission(tmp_path)
+    path = tmp_path / "rnn_layers.py"
+    path.write_text("import torch  # not installed, and not allowed\n" + path.read_text())
+    result = grade(tmp_path, DEFAULT_REFERENCE, 3)
+    assert _lost(result) == RNN
+    assert "rnn_layers.py could not be imported: ModuleNotFoundError: No module named 'torch'" in \
+        result.module_problems["rnn_layers"]
+
+
+def test_a_50_mb_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    build_submission(tmp_path)
+    with open(tmp_path / "layers.py", "ab") as handle:
+        handle.truncate(50 * 2**20)
+    result = grade(tmp_path, DEFAULT_REFERENCE, 3)
+    assert _lost(result) == LAYERS
+    assert result.module_problems["layers"] == "layers.py is 50 MB, over the 1 MB limit for a source file"
+
+
+def test_a_binary_file_is_refused(tmp_path: Path) -> None:
+    build_submission(tmp_path)
+    (tmp_path / "rnn_layers.py").write_bytes(bytes(range(256)) * 40)
+    result = grade(tmp_path, DEFAULT_REFERENCE, 3)
+    assert _lost(result) == RNN
+    assert "rnn_layers.py is not a text file" in result.module_problems["rnn_layers"]
+
+
+def test_non_utf8_source_says_where_and_what_to_do(tmp_path: Path) -> None:
+    build_submission(tmp_path)
+    path = tmp_path / "layers.py"
+    path.write_bytes(path.read_bytes() + "\n# caf\u00e9: latin-1, not UTF-8\n".encode("latin-1"))
+    result = grade(tmp_path, DEFAULT_REFERENCE, 3)
+    assert _lost(result) == LAYERS
+    assert "layers.py is not valid utf-8 text (byte 0xe9 on line" in result.module_problems["layers"]
+    assert "save it as UTF-8" in result.module_problems["layers"]
+
+
+def test_a_declared_encoding_is_honoured(tmp_path: Path) -> None:
+    build_submission(tmp_path)
+    path = tmp_path / "layers.py"
+    source = "# -*- coding: latin-1 -*-\n" + path.read_text() + "\n# caf\u00e9\n"
+    path.write_bytes(source.encode("latin-1"))
+    result = grade(tmp_path, DEFAULT_REFERENCE, 3)
+    assert _lost(result) == set()
+
+
+def test_wrong_signature_names_the_mismatch(tmp_path: Path) -> None:
+    submission = _with_appended(tmp_path, "layers", """
+        def relu_backward(dout):
+            return dout
+    """)
+    result = grade(submission, DEFAULT_REFERENCE, 3)
+    assert _lost(result) == {"relu_backward"}
+    assert "relu_backward() takes 1 positional argument but 2 were given" in _messages(result, "relu_backward")
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ("(dout * (1 - cache**2)).astype(np.float32)", "dx has dtype float32; return float64 arrays"),
+    ("(dout * (1 - cache**2)).astype(np.complex128)", "dx has dtype complex128; return float64 arrays"),
+    ("np.full(dout.shape, 'zero')", "dx is not an array of numbers"),
+])
+def test_wrong_dtype_says_which(tmp_path: Path, answer: str, message: str) -> None:
+    submission = _with_appended(tmp_path, "layers", f"""
+        def tanh_backward(dout, cache):
+            return {answer}
+    """)
+    result = grade(submission, DEFAULT_REFERENCE, 3)
+    assert _lost(result) == {"tanh_backward"}
+    assert message in _messages(result, "tanh_backward")

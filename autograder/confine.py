@@ -1,0 +1,85 @@
+"""Shut the child in, from inside, before the student's code is imported: limits, then Landlock.
+
+The grader decides the policy (``sandbox``) and passes it on the command line, where nothing the
+student's code did in an earlier child can change it. Any layer the policy asks for and that fails
+to apply is an error: the child then refuses to run student code rather than run it unprotected.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from pathlib import Path
+from typing import Any
+
+
+class ConfineError(RuntimeError):
+    """A protection the grader asked for could not be applied."""
+
+
+def _tasks_of(uid: int) -> int:
+    """How many processes and threads ``uid`` runs now: the kernel's RLIMIT_NPROC counts them all."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status") as status:
+                fields = dict(line.split(":", 1) for line in status if line.startswith(("Uid:", "Threads:")))
+        except (OSError, ValueError):
+            continue  # it ended while we looked
+        if int(fields.get("Uid:", "-1 ").split()[0]) == uid:
+            count += int(fields.get("Threads:", "1"))
+    return count
+
+
+def apply_limits(limits: dict[str, int]) -> None:
+    """Set soft = hard for every limit, so the student's code cannot raise any of them."""
+    def cap(which: int, value: int) -> None:
+        resource.setrlimit(which, (value, value))
+
+    cap(resource.RLIMIT_CORE, 0)
+    cap(resource.RLIMIT_CPU, limits["cpu_seconds"])
+    cap(resource.RLIMIT_FSIZE, limits["file_bytes"])
+    cap(resource.RLIMIT_NOFILE, limits["open_files"])
+    if hasattr(resource, "RLIMIT_AS"):
+        cap(resource.RLIMIT_AS, limits["memory_bytes"])
+    if os.path.isdir("/proc"):  # Linux: count the user's tasks; elsewhere a plain cap
+        cap(resource.RLIMIT_NPROC, _tasks_of(os.getuid()) + limits["extra_processes"])
+    else:
+        cap(resource.RLIMIT_NPROC, limits["extra_processes"])
+
+
+def apply_landlock(readable: list[str], writable: list[str]) -> int:
+    """Allow reading ``readable`` and reading + writing files in ``writable``; deny everything else
+    the kernel can restrict: other files, executing, TCP, signals and abstract sockets outside.
+    Returns the ABI version applied."""
+    import landlockpy
+    from landlockpy import AccessFS, Ruleset, Scope
+
+    tasks = os.listdir("/proc/self/task")
+    abi = landlockpy.abi_version()
+    if len(tasks) > 1 and abi < 8:  # before ABI 8 a ruleset binds only the calling thread
+        raise ConfineError(f"the child has {len(tasks)} threads; Landlock would bind only one")
+    read_dir = AccessFS.READ_FILE | AccessFS.READ_DIR
+    write = read_dir | AccessFS.WRITE_FILE | AccessFS.MAKE_REG | AccessFS.REMOVE_FILE | AccessFS.TRUNCATE
+    with Ruleset(scoped=Scope.SIGNAL | Scope.ABSTRACT_UNIX_SOCKET) as ruleset:
+        for path in readable:
+            ruleset.allow_path(path, read_dir if Path(path).is_dir() else AccessFS.READ_FILE)
+        for path in writable:
+            ruleset.allow_path(path, write)
+        flags = landlockpy.RestrictFlag.TSYNC if len(tasks) > 1 else landlockpy.RestrictFlag.NONE
+        ruleset.restrict(flags)
+    return abi
+
+
+def confine(policy: dict[str, Any]) -> None:
+    """Apply the grader's policy: ``{"limits": {...}, "landlock": bool, "readable": [...], "writable": [...]}``."""
+    try:
+        apply_limits(policy["limits"])
+        if policy["landlock"]:
+            apply_landlock(policy["readable"], policy["writable"])
+    except ConfineError:
+        raise
+    except (OSError, ValueError, ImportError) as error:
+        raise ConfineError(f"{type(error).__name__}: {error}") from error

@@ -1,0 +1,80 @@
+"""What a child's reply must look like, checked by the grader before anything judges it.
+
+The child is run by student code and can write any file it likes into its folder, so a reply is
+rebuilt field by field from what is expected: float64 arrays, short strings, booleans. A reply of
+the wrong shape costs only the cases (or the function) it was for, with a message that says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+MAX_TEXT = 500  # characters of an error message kept
+MAX_KEYS = 64  # gradients or perturbed inputs per case; a real reply has at most 5
+MALFORMED = "the reply for this case was malformed"
+
+
+class MalformedError(ValueError):
+    """A reply field that is not what the child is meant to send."""
+
+
+def failure(reason: str, count: int, import_failed: bool = False) -> list[dict[str, Any]]:
+    """``count`` case replies that all carry the error ``reason``."""
+    reply = {"error": reason, "not_implemented": False}
+    if import_failed:
+        reply["import_failed"] = True
+    return [dict(reply) for _ in range(count)]
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise MalformedError("text expected")
+    return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + " ..."
+
+
+def _array(value: Any) -> np.ndarray:
+    if not isinstance(value, np.ndarray | int | float) or isinstance(value, bool):
+        raise MalformedError("array expected")
+    return np.array(value, dtype=np.float64)
+
+
+def _arrays(value: Any) -> dict[str, np.ndarray]:
+    if not isinstance(value, dict) or len(value) > MAX_KEYS:
+        raise MalformedError("a small dict of arrays expected")
+    return {_text(key): _array(item) for key, item in value.items()}
+
+
+def _case(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise MalformedError("a dict expected")
+    case: dict[str, Any] = {"error": _text(value.get("error", "")),
+                            "not_implemented": value.get("not_implemented") is True}
+    if value.get("import_failed") is True:
+        case["import_failed"] = True
+    if case["error"]:
+        return case
+    case["out"] = _array(value["out"])
+    case["grads"] = _arrays(value["grads"])
+    changed = value.get("changed", [])
+    if not isinstance(changed, list) or len(changed) > MAX_KEYS:
+        raise MalformedError("a list expected")
+    case["changed"] = [_text(item) for item in changed]
+    if "perturbed" in value:
+        case["perturbed"] = _arrays(value["perturbed"])
+    return case
+
+
+def clean(message: Any, count: int) -> list[dict[str, Any]]:
+    """The ``count`` case replies of one function, rebuilt from an untrusted message."""
+    cases = message.get("cases") if isinstance(message, dict) else None
+    if not isinstance(cases, list) or len(cases) != count:
+        return failure(f"its reply was malformed (expected {count} cases)", count)
+    rebuilt = []
+    for case in cases:
+        try:
+            rebuilt.append(_case(case))
+        except (MalformedError, KeyError, TypeError, ValueError, OverflowError):
+            rebuilt.append({"error": MALFORMED, "not_implemented": False})
+    return rebuilt
