@@ -4,12 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint release verdicts help
+.PHONY: demo test lint release notebooks verdicts help
 
 help:
 	@echo "make demo     grade the reference, the untouched release and example submissions"
 	@echo "make test     lint and run the kit's own tests"
-	@echo "make release  regenerate assignment/backprop from solutions/backprop"
+	@echo "make release  regenerate assignment/backprop from solutions/backprop (nbgrader for the notebooks)"
+	@echo "make notebooks run the four notebooks headless, solved and as released"
 	@echo "make verdicts grade both corpora over many seeds; print verdict and detection-bound tables"
 
 $(INSTALLED): pyproject.toml
@@ -28,6 +29,9 @@ test: lint
 
 release: $(INSTALLED)
 	$(PY) -m autograder release
+
+notebooks: $(INSTALLED)
+	$(PY) -m autograder.notebooks
 
 verdicts: $(INSTALLED)
 	$(PY) tests/verdict_report.py

@@ -30,12 +30,12 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from autograder.release import find_leaks, release
+    from autograder.release import release_course
 
-    written = release(args.reference, args.out)
-    leaks = find_leaks(args.reference, args.out)
-    if leaks:
-        print("error: solution lines found in the release:\n  " + "\n  ".join(leaks), file=sys.stderr)
+    try:
+        written = release_course(args.reference, args.out)
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"released {len(written)} files to {args.out}; no solution line leaked")
     return 0

@@ -13,7 +13,12 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -36,6 +41,8 @@ PUBLIC_TESTS = (
     "requirements.txt",
     "README.md",
 )
+# Given to students verbatim: the notebooks' helpers (no solution regions; the leak check makes sure).
+NOTEBOOK_HELPERS = ("nbcheck.py",)
 CASES_FILE = "public_cases.json"
 # Files of these kinds in the assignment folder belong to the release; any the release did not
 # write is a leftover of an older release (a renamed test, say) and is removed.
@@ -129,12 +136,39 @@ def _solution_regions(source: str) -> list[list[str]]:
 # Leak check
 
 
+def _notebook_lines(path: Path) -> tuple[set[str], set[str]]:
+    """The stripped lines of a source notebook: (inside its solutions, shown to students anyway).
+
+    Solutions are the lines inside ``### BEGIN SOLUTION`` regions of code cells and every line of a
+    markdown answer cell (a solution cell nbgrader replaces whole, with a model answer in the source).
+    """
+    secret: set[str] = set()
+    given: set[str] = set()
+    for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+        source = cell.get("source", "")
+        lines = ("".join(source) if isinstance(source, list) else source).splitlines()
+        if cell.get("cell_type") == "markdown" and cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            secret.update(line.strip() for line in lines if line.strip())
+            continue
+        inside = False
+        for line in lines:
+            marker = line.strip()
+            if marker in (BEGIN_MARKER, END_MARKER):
+                inside = marker == BEGIN_MARKER
+            elif marker:
+                (secret if inside else given).add(marker)
+    return secret, given
+
+
 def solution_lines(solutions_dir: Path) -> set[str]:
-    """Every non-blank stripped line found strictly inside a solution region of ``solutions_dir/*.py``."""
+    """Every non-blank stripped line found strictly inside a solution region of ``solutions_dir/*.py``,
+    or inside a solution of one of its notebooks (``solutions_dir/*.ipynb``)."""
     found: set[str] = set()
     for path in sorted(Path(solutions_dir).glob("*.py")):
         for region in _solution_regions(path.read_text(encoding="utf-8")):
             found.update(line.strip() for line in region if line.strip())
+    for path in sorted(Path(solutions_dir).glob("*.ipynb")):
+        found |= _notebook_lines(path)[0]
     return found
 
 
@@ -164,10 +198,13 @@ def _read_text(path: Path) -> str | None:
 
 
 def _given_lines(solutions_dir: Path) -> set[str]:
-    """Stripped lines the skeleton shows anyway: the solution modules with their regions stripped."""
+    """Stripped lines the skeleton shows anyway: the solution modules with their regions stripped, and
+    the notebooks' lines outside their solutions."""
     given: set[str] = set()
     for path in sorted(Path(solutions_dir).glob("*.py")):
         given.update(line.strip() for line in strip_solutions(path.read_text(encoding="utf-8")).splitlines())
+    for path in sorted(Path(solutions_dir).glob("*.ipynb")):
+        given |= _notebook_lines(path)[1]
     return given
 
 
@@ -366,6 +403,7 @@ def release(solutions_dir: Path, assignment_dir: Path) -> list[Path]:
     """Write the student release of ``solutions_dir`` into ``assignment_dir``; return the written paths.
 
     Writes the stripped student modules, ``gradcheck.py`` (a copy of ``autograder/numeric.py``),
+    the notebooks' helper ``nbcheck.py``,
     the public tests copied from ``solutions_dir/public_tests`` and ``public_cases.json``. Files of
     the kinds the release manages (``*.py``, ``*.json``, ``*.txt``, ``*.ini``) that it did not write
     are deleted; anything else in the folder (notebooks, data) is left alone.
@@ -377,6 +415,8 @@ def release(solutions_dir: Path, assignment_dir: Path) -> list[Path]:
         for name in STUDENT_MODULES
     }
     files["gradcheck.py"] = Path(__file__).with_name("numeric.py").read_bytes()
+    files.update({name: (solutions_dir / name).read_bytes() for name in NOTEBOOK_HELPERS
+                  if (solutions_dir / name).is_file()})
     files.update({name: (solutions_dir / "public_tests" / name).read_bytes() for name in PUBLIC_TESTS})
     files[CASES_FILE] = public_cases(solutions_dir).encode("utf-8")
 
@@ -389,3 +429,51 @@ def release(solutions_dir: Path, assignment_dir: Path) -> list[Path]:
         (assignment_dir / name).write_bytes(data)  # bytes: no newline translation on any platform
         written.append(assignment_dir / name)
     return written
+
+
+def generate_notebooks(solutions_dir: Path, assignment_dir: Path) -> None:
+    """Release the notebooks of ``solutions_dir`` with real ``nbgrader generate_assignment``.
+
+    The course is the folder two levels above ``solutions_dir`` (where ``nbgrader_config.py`` lives);
+    nbgrader records the notebooks in that course's gradebook, which autograding needs, and writes
+    them with their solutions cleared into ``assignment_dir``, which must be the course's release
+    folder. nbgrader empties that folder first; the config's hook writes the kit's part of the
+    release right after. Raises RuntimeError when nbgrader fails.
+    """
+    solutions_dir, assignment_dir = Path(solutions_dir).resolve(), Path(assignment_dir).resolve()
+    course = solutions_dir.parents[1]
+    if not (course / "nbgrader_config.py").is_file():
+        raise RuntimeError(f"no nbgrader_config.py in {course}: the notebooks are released from the course folder")
+    if assignment_dir.parent.parent != course or assignment_dir.name != solutions_dir.name:
+        raise RuntimeError(
+            f"nbgrader releases {solutions_dir.name} into the course's release folder, not {assignment_dir}")
+    command = [sys.executable, "-m", "nbgrader", "generate_assignment", solutions_dir.name, "--force",
+               f"--CourseDirectory.source_directory={solutions_dir.parent.name}",
+               f"--CourseDirectory.release_directory={assignment_dir.parent.name}"]
+    # nbgrader runs the ``alembic`` executable of its own environment, found on PATH.
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    with tempfile.TemporaryDirectory(prefix="backprop-release-") as backup:
+        if assignment_dir.is_dir():  # nbgrader deletes the release folder, also when it then fails
+            shutil.copytree(assignment_dir, Path(backup) / "old")
+        done = subprocess.run(command, cwd=course, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            if (Path(backup) / "old").is_dir():
+                shutil.rmtree(assignment_dir, ignore_errors=True)
+                shutil.copytree(Path(backup) / "old", assignment_dir)
+            raise RuntimeError(f"nbgrader generate_assignment failed:\n{done.stdout}{done.stderr}")
+
+
+def release_course(solutions_dir: Path, assignment_dir: Path) -> list[Path]:
+    """The whole release: nbgrader's for the notebooks (if any), then the kit's, then the leak check.
+
+    Returns the written paths; raises RuntimeError listing the leaks if any solution line got out.
+    """
+    solutions_dir, assignment_dir = Path(solutions_dir), Path(assignment_dir)
+    notebooks = sorted(solutions_dir.glob("*.ipynb"))
+    if notebooks:
+        generate_notebooks(solutions_dir, assignment_dir)
+    written = release(solutions_dir, assignment_dir)
+    leaks = find_leaks(solutions_dir, assignment_dir)
+    if leaks:
+        raise RuntimeError("solution lines found in the release:\n  " + "\n  ".join(leaks))
+    return written + [assignment_dir / path.name for path in notebooks]

@@ -71,8 +71,10 @@ def folder_usage(folder: Path, most_entries: int) -> tuple[int, int]:
     with os.scandir(folder) as listing:
         for entry in listing:
             entries += 1
-            with_size = entry.stat(follow_symlinks=False).st_size if entry.is_file(follow_symlinks=False) else 0
-            size += with_size
+            try:
+                size += entry.stat(follow_symlinks=False).st_size if entry.is_file(follow_symlinks=False) else 0
+            except FileNotFoundError:
+                continue  # renamed or removed since the listing (a reply moving into place): nothing to count
             if entries > most_entries:
                 break
     return size, entries

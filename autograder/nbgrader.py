@@ -1,0 +1,241 @@
+"""nbgrader, trusted: grade cells that check layer code are scored by the kit's grader, not by the kernel.
+
+nbgrader scores a grade cell from whatever the student's kernel printed into it, so a notebook that
+rebinds a helper or patches ``np.allclose`` scores what it likes. ``TrustedLayerGrades`` runs in the
+TA's own process after ``Execute`` and before ``SaveAutoGrades``: for every grade cell named after a
+graded function (``layers_sigmoid_backward``, ``rnn_layers_rnn_backward``, ...) it grades the
+*submitted* ``.py`` files with ``autograder.grading.grade`` (the student's code runs only in the
+grader's child process) and replaces the cell's outputs with the verdict: a feedback text on stdout
+and the score as a float ``execute_result``, which nbgrader reads as partial credit.
+
+The hidden cases come from a seed derived from a course secret kept beside the gradebook, never from
+anything the student controls; neither the seed nor any hidden case shows up in the cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Unicode
+from traitlets.config.loader import PyFileConfigLoader
+
+from autograder import runner
+from autograder.grading import Grade, Result, grade
+from autograder.release import STUDENT_MODULES, find_leaks, release
+from autograder.spec import FUNCTIONS, GradedFunction
+
+SECRET_NAME = ".backprop_grading_secret"
+SCORE_DIGITS = 6
+
+
+def grade_id(function: GradedFunction) -> str:
+    """The grade id of the notebook cell that checks ``function``: its module, then its name."""
+    return f"{function.module}_{function.name}"
+
+
+LAYER_CELLS = {grade_id(function): function for function in FUNCTIONS}
+
+
+# ---------------------------------------------------------------------------------------------
+# The hidden seed
+
+
+def secret_path(db_url: str, course_root: Path) -> Path:
+    """Where the course secret lives: beside an SQLite gradebook, else in the course root."""
+    prefix = "sqlite:///"
+    folder = Path(db_url[len(prefix):]).parent if db_url.startswith(prefix) else Path(course_root)
+    return folder / SECRET_NAME
+
+
+def course_seed(secret_file: Path, assignment: str, student: str) -> int:
+    """The hidden-case seed of one student's assignment: an HMAC of their ids under the course secret.
+
+    The secret is created (readable by its owner only) the first time it is needed. The same student
+    gets the same cases on every autograde run, so a TA can reproduce a score with
+    ``python -m autograder grade ... --seed N``; without the secret nobody can predict them.
+    """
+    if not secret_file.exists():
+        secret_file.parent.mkdir(parents=True, exist_ok=True)
+        secret_file.touch(mode=0o600)
+        secret_file.write_text(secrets.token_hex(32) + "\n")
+    key = secret_file.read_text().strip().encode()
+    digest = hmac.new(key, f"{assignment}/{student}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:4], "big") % 2**31
+
+
+# ---------------------------------------------------------------------------------------------
+# Feedback
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def cell_feedback(function: GradedFunction, results: list[Result], grade_: Grade, score: float, points: float) -> str:
+    """What the student reads in the cell: the score, each check, and known mistakes.
+
+    Hidden cases stay hidden: no case name, index or value, only which kind of check failed and, when
+    the answer matched a known mistake exactly, what that mistake is.
+    """
+    lines = [f"{function.name}: {_points(score)} / {_points(points)} points, graded by the course's grader from "
+             f"your submitted {function.file} on hidden cases (what this cell printed in your notebook is not used)."]
+    problem = grade_.module_problems.get(function.module)
+    if problem:
+        lines.append(f"  ! {problem}")
+        return "\n".join(lines)
+    if all(result.verdict.not_implemented for result in results) and results:
+        lines.append(f"  not implemented yet (it raises NotImplementedError): write it in {function.file}")
+        return "\n".join(lines)
+    for result in results:
+        verdict = result.verdict
+        mark = "✓" if verdict.passed else "✗"
+        lines.append(f"  {mark} {verdict.check.title}  [{_points(result.points)}/{_points(result.max_points)}]")
+        if verdict.passed:
+            continue
+        mistakes = dict.fromkeys(text for finding in verdict.findings for _, text in finding.mistakes)
+        lines.extend(f"      looks like: {mistake}" for mistake in mistakes)
+        if not mistakes:
+            lines.append(f"      wrong on the hidden cases of this check; `pytest -k {function.name}` in your "
+                         "folder shows public cases of the same kind")
+    failed = {r.verdict.function.name for r in grade_.results if not r.verdict.passed}
+    if function.name == "rnn_backward" and "rnn_step_backward" in failed and any(not r.verdict.passed for r in results):
+        lines.append("  note: rnn_backward probably calls rnn_step_backward, which fails too: fix that first.")
+    return "\n".join(lines)
+
+
+def cell_score(results: list[Result], points: float) -> float:
+    """The cell's score: the grader's fraction of its rubric points, scaled to the cell's points.
+
+    Clamped to [0, points] after rounding: nbgrader aborts a student's whole autograde on a partial
+    credit above the cell's points.
+    """
+    total = sum(result.max_points for result in results)
+    got = sum(result.points for result in results)
+    fraction = got / total if total > 0 else 0.0
+    return min(points, max(0.0, round(points * fraction, SCORE_DIGITS)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The preprocessor
+
+
+_grades: dict[tuple[str, int, str], Grade] = {}  # one grade per submission and seed, shared by its notebooks
+
+
+def _digest(folder: Path) -> str:
+    hashed = hashlib.sha256()
+    for name in STUDENT_MODULES:
+        path = folder / name
+        hashed.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>") + b"\0")
+    return hashed.hexdigest()
+
+
+def grade_submission(submitted: Path, reference: Path, seed: int, seconds_per_function: float) -> Grade:
+    """Grade the student modules of ``submitted`` (a private copy of them alone), once per content and seed."""
+    key = (str(submitted.resolve()), seed, _digest(submitted))
+    if key not in _grades:
+        with tempfile.TemporaryDirectory(prefix="backprop-nbgrader-") as scratch:
+            for name in STUDENT_MODULES:
+                if (submitted / name).is_file():
+                    shutil.copyfile(submitted / name, Path(scratch) / name)
+            _grades[key] = grade(Path(scratch), reference, seed, seconds_per_function)
+    return _grades[key]
+
+
+class TrustedLayerGrades(NbGraderPreprocessor):
+    """Score every grade cell that checks layer code with the kit's sandboxed grader."""
+
+    seconds_per_function = Float(
+        runner.SECONDS_PER_FUNCTION, help="Wall time a submission may spend on one graded function."
+    ).tag(config=True)
+    secret_file = Unicode(
+        "", help=f"The course secret the hidden seed is derived from (default: {SECRET_NAME} beside the gradebook)."
+    ).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        cells = [cell for cell in nb.cells if cell.cell_type == "code" and self._function(cell) is not None]
+        if not cells:
+            return nb, resources
+        info = resources["nbgrader"]
+        coursedir = CourseDirectory(parent=self)
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
+        reference = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]))
+        secret = Path(self.secret_file) if self.secret_file else secret_path(info["db_url"], Path(coursedir.root))
+        seed = course_seed(secret, info["assignment"], info["student"])
+        result = grade_submission(submitted, reference, seed, self.seconds_per_function)
+        self.log.info("Graded the layer code of %s with the course seed in %.1f s", info["student"], result.seconds)
+        for cell in cells:
+            self._score(cell, result)
+        return nb, resources
+
+    @staticmethod
+    def _function(cell: NotebookNode) -> GradedFunction | None:
+        metadata = cell.metadata.get("nbgrader", {})
+        return LAYER_CELLS.get(metadata.get("grade_id", "")) if metadata.get("grade") else None
+
+    def _score(self, cell: NotebookNode, result: Grade) -> None:
+        function = self._function(cell)
+        points = float(cell.metadata["nbgrader"]["points"])
+        results = [r for r in result.results if r.verdict.function.name == function.name]
+        score = cell_score(results, points)
+        feedback = cell_feedback(function, results, result, score, points)
+        cell.outputs = [
+            new_output("stream", name="stdout", text=feedback + "\n"),
+            new_output("execute_result", data={"text/plain": repr(score)}, execution_count=cell.get("execution_count")),
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# generate_assignment: the kit strips the .py files nbgrader copied verbatim
+
+
+def release_hook(course_root: Path, source: str = "solutions", release_folder: str = "assignment"):
+    """A ``GenerateAssignment.post_convert_hook`` that replaces what nbgrader copied by the kit's release.
+
+    nbgrader copies every non-notebook file of the source verbatim, solution regions and all; this
+    rewrites the release's modules with their solutions stripped and fails on any leak. nbgrader only
+    logs a failing hook, so the message also goes to stderr; ``make release`` checks again.
+    """
+
+    def hook(assignment: str, student: str, notebooks: list[str]) -> None:
+        solutions = Path(course_root) / source / assignment
+        released = Path(course_root) / release_folder / assignment
+        release(solutions, released)
+        leaks = find_leaks(solutions, released)
+        if leaks:
+            print("error: solution lines found in the release:\n  " + "\n  ".join(leaks), file=sys.stderr)
+            raise RuntimeError(f"{len(leaks)} solution line(s) leaked into {released}")
+
+    return hook
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m autograder.nbgrader seed STUDENT [ASSIGNMENT]``: print the hidden seed of a student."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) not in (2, 3) or args[0] != "seed":
+        print("usage: python -m autograder.nbgrader seed STUDENT [ASSIGNMENT]   (run in the course folder)",
+              file=sys.stderr)
+        return 2
+    config_file = Path.cwd() / "nbgrader_config.py"
+    config = None
+    if config_file.is_file():
+        config = PyFileConfigLoader(config_file.name, str(config_file.parent)).load_config()
+    coursedir = CourseDirectory(config=config)
+    assignment = args[2] if len(args) == 3 else "backprop"
+    print(course_seed(secret_path(coursedir.db_url, Path(coursedir.root)), assignment, args[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
