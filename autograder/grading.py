@@ -187,16 +187,34 @@ def grade(submission: Path, reference_dir: Path, seed: int | None = None,
     ``seconds_per_function`` bounds the wall time the student's code may spend on one function;
     ``only`` restricts grading to the named functions (their cases do not depend on the others).
     """
+    return grade_seeds(submission, reference_dir, [new_seed() if seed is None else seed],
+                       seconds_per_function, only)[0]
+
+
+def grade_seeds(submission: Path, reference_dir: Path, seeds: list[int],
+                seconds_per_function: float = runner.SECONDS_PER_FUNCTION,
+                only: Iterable[str] | None = None) -> list[Grade]:
+    """One Grade per seed, for one submission, collected in a single pass.
+
+    The cases of every seed go to the same children, so their start-up is paid once: this is how
+    the kit's own corpora are graded over hundreds of seeds. Each seed is judged on its own.
+    """
     started = time.perf_counter()
-    seed = new_seed() if seed is None else seed
     rubric = load_rubric(reference_dir)
     references = load_reference(reference_dir)
     diagnoser = Diagnoser(load_catalogue(reference_dir), references)
     selected = set(only) if only is not None else {function.name for function in FUNCTIONS}
-    plans = {function.name: plan(function, seed) for function in FUNCTIONS if function.name in selected}
+    per_seed = [{f.name: plan(f, seed) for f in FUNCTIONS if f.name in selected} for seed in seeds]
+    merged = {name: [planned for plans in per_seed for planned in plans[name]] for name in per_seed[0]}
     with np.errstate(all="ignore"):
-        reference = collect_reference(references, plans)
-    student, problems, printed = collect_student(submission, plans, seconds_per_function)
-    results = assess(plans, student, reference, rubric, diagnoser)
-    return Grade(submission, seed, results, problems, printed, time.perf_counter() - started,
-                 sandbox.current().summary())
+        reference = collect_reference(references, merged)
+    student, problems, printed = collect_student(submission, merged, seconds_per_function * len(seeds))
+    seconds = (time.perf_counter() - started) / len(seeds)
+    grades, offset = [], dict.fromkeys(merged, 0)
+    for seed, plans in zip(seeds, per_seed, strict=True):
+        window = {name: slice(offset[name], offset[name] + len(planned)) for name, planned in plans.items()}
+        results = assess(plans, {name: student[name][part] for name, part in window.items()},
+                         {name: reference[name][part] for name, part in window.items()}, rubric, diagnoser)
+        offset = {name: part.stop for name, part in window.items()}
+        grades.append(Grade(submission, seed, results, problems, printed, seconds, sandbox.current().summary()))
+    return grades

@@ -22,8 +22,10 @@ from pathlib import Path
 from helpers import CORPUS, build_submission, corpus_entry  # tests/ is on sys.path: run as a script or by pytest
 
 from autograder import DEFAULT_REFERENCE
-from autograder.grading import grade
+from autograder.grading import grade_seeds
 from autograder.spec import FUNCTIONS
+
+SEEDS_PER_PASS = 25  # seeds graded by one set of sandboxed children (keeps each reply well under its cap)
 
 
 @dataclass(frozen=True)
@@ -81,15 +83,16 @@ def entries(kinds: Iterable[str] = ("reference", "correct", "buggy")) -> list[En
 def _grade_entry(entry: Entry, seeds: list[int], folder: Path) -> list[Outcome]:
     submission = DEFAULT_REFERENCE if entry.path is None else build_submission(folder / entry.name, entry.path)
     outcomes = []
-    for seed in seeds:
-        result = grade(submission, DEFAULT_REFERENCE, seed, only=entry.graded)
-        failed = [r for r in result.results if not r.verdict.passed]
-        named = {mistake_id for r in failed if r.verdict.function.name == entry.expect
-                 for finding in r.verdict.findings for mistake_id, _ in finding.mistakes}
-        messages = "; ".join(f"{r.name}: {r.verdict.findings[0].message if r.verdict.findings else 'not implemented'}"
-                             for r in failed[:3])
-        outcomes.append(Outcome(entry, seed, frozenset(r.verdict.function.name for r in failed),
-                                frozenset(named), messages))
+    for start in range(0, len(seeds), SEEDS_PER_PASS):
+        for result in grade_seeds(submission, DEFAULT_REFERENCE, seeds[start:start + SEEDS_PER_PASS],
+                                  only=entry.graded):
+            failed = [r for r in result.results if not r.verdict.passed]
+            named = {mistake_id for r in failed if r.verdict.function.name == entry.expect
+                     for finding in r.verdict.findings for mistake_id, _ in finding.mistakes}
+            messages = "; ".join(f"{r.name}: {r.verdict.findings[0].message if r.verdict.findings else '-'}"
+                                 for r in failed[:3])
+            outcomes.append(Outcome(entry, result.seed, frozenset(r.verdict.function.name for r in failed),
+                                    frozenset(named), messages))
     return outcomes
 
 
