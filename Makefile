@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint release notebooks verdicts help
+.PHONY: demo test lint release notebooks verdicts gradescope bench help
 
 help:
 	@echo "make demo     grade the reference, the untouched release and example submissions"
@@ -12,6 +12,8 @@ help:
 	@echo "make release  regenerate assignment/backprop from solutions/backprop (nbgrader for the notebooks)"
 	@echo "make notebooks run the four notebooks headless, solved and as released"
 	@echo "make verdicts grade both corpora over many seeds; print verdict and detection-bound tables"
+	@echo "make gradescope build autograder.zip, the Gradescope autograder"
+	@echo "make bench    measure the kit against nbgrader, CS231n's gradient check and its own budgets"
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +38,9 @@ notebooks: $(INSTALLED)
 verdicts: $(INSTALLED)
 	$(PY) tests/verdict_report.py
 	$(PY) tests/detection_bounds.py
+
+gradescope: $(INSTALLED)
+	$(PY) -m autograder gradescope --out autograder.zip
+
+bench: $(INSTALLED)
+	$(PY) benchmarks/bench.py

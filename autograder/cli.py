@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder grade | release | demo | checks``."""
+"""Command line: ``python -m autograder grade | grade-all | gradescope | release | demo | checks``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,40 @@ def _grade(args: argparse.Namespace) -> int:
     if args.json is not None:
         write_json(result, args.json)
     print(text_report(result), end="")
+    return 0
+
+
+def _grade_all(args: argparse.Namespace) -> int:
+    from autograder.batch import grade_all, progress_bar
+
+    if not args.submissions.is_dir():
+        print(f"error: {args.submissions} is not a folder", file=sys.stderr)
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        print("error: -j must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        done = grade_all(args.submissions, args.out, args.reference, args.jobs, args.scheduler, args.secret,
+                         args.time_limit, progress_bar)
+    except (GraderError, RubricError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"graded {len(done.graded)}, already done {len(done.already_done)}, failed {len(done.failed)}; "
+          f"{done.gradebook} lists {done.rows} students")
+    for student, why in sorted(done.failed.items()):
+        print(f"  not graded: {student}: {why} (run again to retry)")
+    return 1 if done.failed else 0
+
+
+def _gradescope(args: argparse.Namespace) -> int:
+    from autograder.gradescope import build_bundle
+
+    try:
+        names = build_bundle(args.out, args.reference)
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out} ({len(names)} files): upload it as the assignment's autograder on Gradescope")
     return 0
 
 
@@ -69,6 +103,31 @@ def build_parser() -> argparse.ArgumentParser:
     grade_parser.add_argument("--time-limit", type=float, default=SECONDS_PER_FUNCTION, metavar="SECONDS",
                               help="wall time the submission may spend on one function (default: %(default)g)")
     grade_parser.set_defaults(run=_grade)
+
+    batch_parser = commands.add_parser("grade-all", help="grade every submission in a folder (one sub-folder "
+                                       "per student); resumable")
+    batch_parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR",
+                              help="one folder per student, named by the student's id")
+    batch_parser.add_argument("--out", type=Path, required=True, metavar="DIR",
+                              help="where STUDENT/results.json, STUDENT/report.txt and gradebook.csv go")
+    batch_parser.add_argument("-j", "--jobs", type=int, metavar="N", help="submissions graded at once "
+                              "(default: one per core)")
+    batch_parser.add_argument("--scheduler", metavar="ADDRESS", help="grade on this Dask scheduler "
+                              "(e.g. tcp://SCHEDULER:8786) instead of here")
+    batch_parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, metavar="DIR",
+                              help="reference solution folder (default: %(default)s)")
+    batch_parser.add_argument("--secret", type=Path, metavar="FILE", help="secret the students' seeds are "
+                              "derived from (default: DIR/.backprop_grading_secret, created if missing)")
+    batch_parser.add_argument("--time-limit", type=float, default=SECONDS_PER_FUNCTION, metavar="SECONDS",
+                              help="wall time a submission may spend on one function (default: %(default)g)")
+    batch_parser.set_defaults(run=_grade_all)
+
+    gradescope_parser = commands.add_parser("gradescope", help="build the Gradescope autograder zip")
+    gradescope_parser.add_argument("--out", type=Path, default=Path("autograder.zip"), metavar="PATH",
+                                   help="where to write the zip (default: %(default)s)")
+    gradescope_parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, metavar="DIR",
+                                   help="reference solution folder (default: %(default)s)")
+    gradescope_parser.set_defaults(run=_gradescope)
 
     release_parser = commands.add_parser("release", help="generate the student release from the solutions")
     release_parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, metavar="DIR")

@@ -15,8 +15,6 @@ anything the student controls; neither the seed nor any hidden case shows up in 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import secrets
 import shutil
 import sys
 import tempfile
@@ -31,6 +29,7 @@ from traitlets import Float, Unicode
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder import runner
+from autograder.batch import read_secret, student_seed
 from autograder.grading import Grade, Result, grade
 from autograder.release import STUDENT_MODULES, find_leaks, release
 from autograder.spec import FUNCTIONS, GradedFunction
@@ -65,13 +64,7 @@ def course_seed(secret_file: Path, assignment: str, student: str) -> int:
     gets the same cases on every autograde run, so a TA can reproduce a score with
     ``python -m autograder grade ... --seed N``; without the secret nobody can predict them.
     """
-    if not secret_file.exists():
-        secret_file.parent.mkdir(parents=True, exist_ok=True)
-        secret_file.touch(mode=0o600)
-        secret_file.write_text(secrets.token_hex(32) + "\n")
-    key = secret_file.read_text().strip().encode()
-    digest = hmac.new(key, f"{assignment}/{student}".encode(), hashlib.sha256).digest()
-    return int.from_bytes(digest[:4], "big") % 2**31
+    return student_seed(read_secret(secret_file), student, assignment)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ loss is checked through its own value. All arithmetic is float64.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +70,65 @@ def numerical_gradient(
         minus = evaluate()
         flat[index] = original
         gradient.flat[index], noise.flat[index] = centred_difference(plus, minus, h)
+    return gradient, noise
+
+
+def _per_pair(values: np.ndarray, out_axes: list[int]) -> np.ndarray:
+    """Sum ``values`` (shaped like the output) over every axis but ``out_axes``, kept in that order."""
+    moved = np.moveaxis(values, out_axes, list(range(len(out_axes))))
+    return moved.reshape(*moved.shape[:len(out_axes)], -1).sum(axis=-1)
+
+
+def grouped_gradient(
+    forward: Callable[[], np.ndarray],
+    x: np.ndarray,
+    dout: np.ndarray | float,
+    paired_axes: Sequence[tuple[int, int]] = (),
+    h: float = STEP,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Centred differences of ``sum(dout * forward())`` with respect to every element of ``x``, moving
+    many elements at once where the function's structure keeps their effects apart.
+
+    Each pair ``(x_axis, out_axis)`` says: the output at index i along ``out_axis`` depends on ``x``
+    only through the elements at index i along ``x_axis`` (a batch axis; every axis of an elementwise
+    layer; the output-unit axis of an affine layer's ``w``, paired with the output's last axis).
+    Elements of ``x`` that differ only along paired axes then change disjoint parts of the output, so
+    they are moved together and each one's derivative is read off its own part (Curtis, Powell and
+    Reid's grouping of a sparse Jacobian). The differences are taken output element by output
+    element before ``dout`` weighs them, so unaffected outputs cancel exactly, as in the
+    element-by-element loop; the result is that loop's, in 2 * x.size / (product of the paired axes'
+    lengths) calls instead of 2 * x.size. With no pairs it is that loop. A wrong pair gives wrong
+    numbers: name only what the function's definition guarantees.
+
+    Inputs:
+    - forward: callable with no arguments returning the output at the current value of ``x``;
+      ``x`` is perturbed in place between calls and restored afterwards.
+    - x: float64 array of any shape.
+    - dout: upstream gradient, shaped like the output (1.0 for a scalar loss).
+    - paired_axes: (axis of x, axis of the output) pairs of equal length.
+    - h: step.
+
+    Returns ``(gradient, noise)``, both shaped like x; noise bounds each entry's rounding error.
+    """
+    pairs = sorted(paired_axes)
+    x_axes, out_axes = [a for a, _ in pairs], [b for _, b in pairs]
+    free = [axis for axis in range(x.ndim) if axis not in x_axes]
+    dout = np.asarray(dout, dtype=np.float64)
+    original = x.copy()
+    gradient, noise = np.empty(x.shape), np.empty(x.shape)
+    for fixed in np.ndindex(*(x.shape[axis] for axis in free)):
+        where: list[int | slice] = [slice(None)] * x.ndim
+        for axis, index in zip(free, fixed, strict=True):
+            where[axis] = index
+        group = tuple(where)
+        x[group] = original[group] + h
+        plus = np.array(forward(), dtype=np.float64)  # a copy: the next call may reuse the buffer
+        x[group] = original[group] - h
+        minus = np.array(forward(), dtype=np.float64)
+        x[group] = original[group]
+        gradient[group] = _per_pair(dout * (plus - minus), out_axes) / (2.0 * h)
+        scale = np.abs(dout) * np.maximum(np.abs(plus), np.abs(minus))
+        noise[group] = NOISE_FACTOR * EPS * np.maximum(_per_pair(scale, out_axes), 1e-300) / h
     return gradient, noise
 
 

@@ -1,21 +1,36 @@
-"""Points per check, read from the rubric file course staff edit (``solutions/backprop/rubric.toml``)."""
+"""Points per check, read from the rubric file course staff edit (``solutions/backprop/rubric.toml``).
+
+A check's line is its points (``reference = 3``) or, to choose who sees it on Gradescope, a table
+(``exploding = { points = 3, visibility = "after_due_date" }``). Visibility takes Gradescope's values;
+the default is "visible".
+"""
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from autograder.spec import FUNCTIONS
 
 RUBRIC_FILE = "rubric.toml"
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")  # Gradescope's names
+VISIBLE = VISIBILITIES[0]
 
 
 class RubricError(ValueError):
     """The rubric does not match the graded checks exactly."""
 
 
-def load_rubric(reference_dir: Path) -> dict[str, dict[str, float]]:
-    """Return function name -> check id -> points; every graded check must be priced, no other."""
+def _entry(value: Any) -> tuple[Any, Any, list[str]]:
+    """(points, visibility, problems) of one check's line: a number, or a table with points."""
+    if not isinstance(value, dict):
+        return value, VISIBLE, []
+    unknown = [f"unknown key '{key}'" for key in sorted(set(value) - {"points", "visibility"})]
+    return value.get("points"), value.get("visibility", VISIBLE), unknown
+
+
+def _load(reference_dir: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, str]]]:
     path = reference_dir / RUBRIC_FILE
     try:
         table = tomllib.loads(path.read_text())
@@ -25,15 +40,34 @@ def load_rubric(reference_dir: Path) -> dict[str, dict[str, float]]:
         raise RubricError(f"{path} is not valid TOML: {error}") from None
     problems = [f"[{name}] is not a graded function" for name in table if name not in {f.name for f in FUNCTIONS}]
     rubric: dict[str, dict[str, float]] = {}
+    visibility: dict[str, dict[str, str]] = {}
     for function in FUNCTIONS:
         given = table.get(function.name, {})
         expected = {check.id for check in function.checks}
         problems += [f"[{function.name}] has no points for '{c}'" for c in sorted(expected - set(given))]
         problems += [f"[{function.name}] '{c}' is not one of its checks {sorted(expected)}"
                      for c in sorted(set(given) - expected)]
-        bad = [c for c, p in given.items() if not isinstance(p, int | float) or isinstance(p, bool) or p < 0]
-        problems += [f"[{function.name}] '{c}' must be a number >= 0" for c in bad]
-        rubric[function.name] = {c: float(p) for c, p in given.items() if c in expected and c not in bad}
+        rubric[function.name], visibility[function.name] = {}, {}
+        for check in (c for c in given if c in expected):
+            points, seen_by, unknown = _entry(given[check])
+            problems += [f"[{function.name}] '{check}': {problem}" for problem in unknown]
+            if not isinstance(points, int | float) or isinstance(points, bool) or points < 0:
+                problems.append(f"[{function.name}] '{check}' must be a number >= 0")
+            else:
+                rubric[function.name][check] = float(points)
+            if seen_by not in VISIBILITIES:
+                problems.append(f"[{function.name}] '{check}' visibility must be one of {list(VISIBILITIES)}")
+            visibility[function.name][check] = seen_by
     if problems:
         raise RubricError(f"{path}: " + "; ".join(problems))
-    return rubric
+    return rubric, visibility
+
+
+def load_rubric(reference_dir: Path) -> dict[str, dict[str, float]]:
+    """Return function name -> check id -> points; every graded check must be priced, no other."""
+    return _load(reference_dir)[0]
+
+
+def load_visibility(reference_dir: Path) -> dict[str, dict[str, str]]:
+    """Return function name -> check id -> who sees it on Gradescope (checked like ``load_rubric``)."""
+    return _load(reference_dir)[1]

@@ -40,10 +40,8 @@ def _in_process(submission: Path, plans: dict) -> dict[str, list[dict]]:
     return replies
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=20)
-    args = parser.parse_args()
+def measure(repeat: int) -> tuple[float, float, str]:
+    """Median seconds per submission, sandboxed and in-process, and the sandbox's summary line."""
     submission = DEFAULT_REFERENCE
     rubric = load_rubric(DEFAULT_REFERENCE)
     references = load_reference(DEFAULT_REFERENCE)
@@ -51,7 +49,6 @@ def main() -> None:
     plans = {function.name: plan(function, SEED) for function in FUNCTIONS}
     with np.errstate(all="ignore"):
         reference = collect_reference(references, plans)
-    cage = sandbox.current()
 
     def sandboxed() -> float:
         student, _, _ = collect_student(submission, plans, 20.0)
@@ -61,15 +58,22 @@ def main() -> None:
         return sum(r.points for r in assess(plans, _in_process(submission, plans), reference, rubric, diagnoser))
 
     times: dict[str, list[float]] = {"sandboxed": [], "in-process": []}
-    for _ in range(args.repeat):  # interleaved, so a busy moment hits both
+    for _ in range(repeat):  # interleaved, so a busy moment hits both
         for name, run in (("sandboxed", sandboxed), ("in-process", in_process)):
             started = time.perf_counter()
             score = run()
             times[name].append(time.perf_counter() - started)
             assert score == 100, f"{name} graded the reference {score} / 100"
-    boxed, bare = statistics.median(times["sandboxed"]), statistics.median(times["in-process"])
+    return statistics.median(times["sandboxed"]), statistics.median(times["in-process"]), sandbox.current().summary()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    boxed, bare, summary = measure(args.repeat)
     print(f"sandbox overhead per submission: {boxed - bare:.3f} s (sandboxed {boxed:.3f} s, in-process "
-          f"{bare:.3f} s, median of {args.repeat}; {cage.summary()})")
+          f"{bare:.3f} s, median of {args.repeat}; {summary})")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tomllib
 from pathlib import Path
 
 import nbformat
@@ -13,6 +12,7 @@ from helpers import CORPUS, build_submission
 
 from autograder.grading import grade
 from autograder.release import find_leaks
+from autograder.rubric import load_rubric
 from autograder.spec import FUNCTIONS
 
 pytest.importorskip("nbgrader")
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "backprop"
 ASSIGNMENT = ROOT / "assignment" / "backprop"
 NOTEBOOKS = sorted(SOLUTIONS.glob("*.ipynb"))
-RUBRIC = tomllib.loads((SOLUTIONS / "rubric.toml").read_text())
+RUBRIC = load_rubric(SOLUTIONS)
 
 
 def _graded(path: Path) -> list[dict]:

@@ -1,0 +1,315 @@
+"""Grade a folder of submissions, one sub-folder per student, here or on a Dask cluster.
+
+    python -m autograder grade-all SUBMISSIONS_DIR --out DIR [-j N | --scheduler ADDRESS]
+
+What it writes into DIR:
+
+    STUDENT/report.txt      the readable report, as ``python -m autograder grade`` prints it
+    STUDENT/results.json    the Gradescope-format result; written last: a student is done iff it exists
+    gradebook.csv           one row per student, rebuilt from every results.json at the end (``gradebook``)
+    .backprop_grading_secret  the secret every student's hidden-case seed is derived from
+
+Every file is written to a temporary name and renamed into place, so a run killed at any moment leaves
+whole files or none; the next run deletes the leftovers and grades only the students without a
+results.json. A submission's code runs only in the grader's sandboxed children, so a hostile or broken
+submission costs its own points; an error of the grader on one submission is reported and leaves that
+student to the next run, and the batch carries on.
+
+Seeds: each student's hidden cases come from an HMAC of ``backprop/STUDENT`` under the secret, so a
+rerun gives the same cases, the seed (recorded in results.json and the gradebook) reproduces one
+grade with ``python -m autograder grade DIR --seed N``, and nobody without the secret can predict it.
+Pointed at nbgrader's secret (``--secret .backprop_grading_secret``), the seeds are those of
+``nbgrader autograde``.
+
+Parallelism: threads, not processes. A grade spends most of its time waiting for its sandboxed
+children; on 2 cores a thread pool graded as fast as a process pool, or faster.
+On a cluster (``--scheduler``), the client sends each submission's two files and, once, the
+reference to the workers, so they need the kit installed but no shared file system; each worker
+grades in its own sandbox and sends the Grade back, and the client writes every file.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder import DEFAULT_REFERENCE, gradebook, gradescope
+from autograder.grading import Grade, GraderError, grade, load_reference
+from autograder.report import text_report
+from autograder.rubric import load_visibility
+from autograder.runner import SECONDS_PER_FUNCTION
+from autograder.scratch import MAX_SOURCE_BYTES
+from autograder.spec import MODULES
+
+ASSIGNMENT = "backprop"
+SECRET_NAME = ".backprop_grading_secret"
+RESULTS = gradebook.RESULTS
+REPORT = "report.txt"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One student's submission to grade."""
+
+    student: str
+    folder: Path
+    seed: int
+
+
+@dataclass
+class BatchResult:
+    """What one run did."""
+
+    graded: list[str] = field(default_factory=list)  # graded by this run
+    already_done: list[str] = field(default_factory=list)  # had a results.json before it started
+    failed: dict[str, str] = field(default_factory=dict)  # student -> why no result was written
+    gradebook: Path | None = None
+    rows: int = 0
+
+
+def student_seed(secret: bytes, student: str, assignment: str = ASSIGNMENT) -> int:
+    """The hidden-case seed of one student: an HMAC of the assignment and the student's id."""
+    digest = hmac.new(secret, f"{assignment}/{student}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:4], "big") % 2**31
+
+
+def read_secret(path: Path) -> bytes:
+    """The batch secret, created (readable by its owner only) the first time it is needed."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        gradescope.write_atomically(path, secrets.token_hex(32) + "\n", mode=0o600)
+    return path.read_text().strip().encode()
+
+
+def find_submissions(folder: Path, out: Path) -> dict[str, Path]:
+    """Student id (the sub-folder's name) -> the folder holding that student's modules: the sub-folder
+    itself, or a folder inside it (nbgrader's ``submitted/STUDENT/backprop/``, an unzipped upload).
+    Hidden folders, files and ``out`` are not students."""
+    found = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.is_dir() or path.resolve() == out.resolve():
+            continue
+        found[path.name] = gradescope.find_submission(path)[0]
+    return found
+
+
+def is_done(folder: Path) -> bool:
+    """Whether a student's folder in the output holds a complete result (written last, atomically)."""
+    return gradebook.student_row(folder) is not None
+
+
+def remove_leftovers(out: Path) -> None:
+    """Delete the temporary files of a run that was killed while writing."""
+    for pattern in (f".*{gradescope.PARTIAL}", f"*/.*{gradescope.PARTIAL}"):
+        for path in out.glob(pattern):
+            path.unlink(missing_ok=True)
+
+
+def write_outputs(result: Grade, folder: Path, visibility: dict[str, dict[str, str]]) -> None:
+    """The report, then results.json: its presence means the student is done."""
+    folder.mkdir(parents=True, exist_ok=True)
+    gradescope.write_atomically(folder / REPORT, text_report(result))
+    results = gradescope.results_json(result, visibility)
+    gradescope.write_atomically(folder / RESULTS, json.dumps(results, indent=2) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Grading here: a pool of threads
+
+def _grade_locally(tasks: list[Task], reference: Path, jobs: int, seconds: float
+                   ) -> Iterator[tuple[Task, Grade | BaseException]]:
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        running = {pool.submit(grade, task.folder, reference, task.seed, seconds): task for task in tasks}
+        try:
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = running.pop(future)
+                    error = future.exception()
+                    yield task, future.result() if error is None else error
+        finally:  # stopped early (Ctrl-C): grade nothing more than what is already running
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Grading on a Dask cluster: files travel with the task, results come back to the client
+
+Packed = dict[str, tuple[str, Any]]
+
+
+def pack_submission(folder: Path) -> Packed:
+    """The student's two modules as the grader would find them: their bytes, or what they are instead
+    (a symlink, not a file, too large), so a worker's grader gives the very same messages."""
+    packed: Packed = {}
+    for module in MODULES:
+        path = folder / f"{module}.py"
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            continue
+        if stat.S_ISLNK(info.st_mode):
+            packed[path.name] = ("symlink", os.readlink(path))
+        elif not stat.S_ISREG(info.st_mode):
+            packed[path.name] = ("not a file", None)
+        elif info.st_size > MAX_SOURCE_BYTES:
+            packed[path.name] = ("too large", info.st_size)
+        else:
+            with path.open("rb") as file:
+                packed[path.name] = ("file", file.read(MAX_SOURCE_BYTES + 1))
+    return packed
+
+
+def unpack_submission(packed: Packed, folder: Path) -> None:
+    """Recreate a packed submission in ``folder``."""
+    for name, (kind, value) in packed.items():
+        path = folder / Path(name).name
+        if kind == "symlink":
+            path.symlink_to(value)
+        elif kind == "not a file":
+            path.mkdir()
+        elif kind == "too large":  # a sparse file of the same size: refused for its size, by name
+            with path.open("wb") as file:
+                file.truncate(value)
+        else:
+            path.write_bytes(value)
+
+
+def pack_reference(reference: Path) -> dict[str, bytes]:
+    return {name: (reference / name).read_bytes() for name in gradescope.REFERENCE_FILES
+            if (reference / name).is_file()}
+
+
+_REFERENCES: dict[str, Path] = {}  # on a worker: content digest -> folder it was written to
+
+
+def _reference_folder(files: dict[str, bytes]) -> Path:
+    """Write the reference once per worker process into a folder only this user can read."""
+    digest = hashlib.sha256(b"".join(name.encode() + b"\0" + data for name, data in sorted(files.items())))
+    key = digest.hexdigest()
+    if key not in _REFERENCES:
+        folder = Path(tempfile.mkdtemp(prefix="backprop-reference-"))  # 0o700: the sandbox's user can't read it
+        atexit.register(shutil.rmtree, folder, True)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        _REFERENCES[key] = folder
+    return _REFERENCES[key]
+
+
+def grade_packed(packed: Packed, reference: dict[str, bytes], seed: int, seconds: float) -> Grade:
+    """A worker's task: grade one packed submission in this machine's sandbox."""
+    with tempfile.TemporaryDirectory(prefix="backprop-submission-") as folder:
+        unpack_submission(packed, Path(folder))
+        return grade(Path(folder), _reference_folder(reference), seed, seconds)
+
+
+def _grade_on_cluster(tasks: list[Task], reference: Path, scheduler: str, seconds: float
+                      ) -> Iterator[tuple[Task, Grade | BaseException]]:
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise GraderError("--scheduler needs Dask: pip install 'backprop-kit[cluster]'") from None
+    try:
+        client = Client(scheduler)
+    except OSError as error:  # refused, unreachable, timed out
+        raise GraderError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+    with client:
+        [shared] = client.scatter([pack_reference(reference)], broadcast=True)  # one copy per worker, sent once
+        window = 2 * sum(client.nthreads().values()) + 4  # keeps workers busy without reading every file at once
+        pending = iter(tasks)
+        running: dict[Any, Task] = {}
+        unreadable: list[tuple[Task, BaseException]] = []
+        queue = as_completed()
+
+        def submit_next() -> None:
+            for task in pending:
+                try:
+                    packed = pack_submission(task.folder)
+                except OSError as error:  # a file this process may not read: that student's problem only
+                    unreadable.append((task, error))
+                    continue
+                future = client.submit(grade_packed, packed, shared, task.seed, seconds,
+                                       key=f"grade-{task.student}-{secrets.token_hex(4)}", pure=False)
+                running[future] = task
+                queue.add(future)
+                return
+
+        for _ in range(window):
+            submit_next()
+        yield from unreadable
+        for future in queue:
+            task = running.pop(future)
+            try:
+                yield task, future.result()
+            except Exception as error:  # a lost worker, a task the cluster gave up on
+                yield task, error
+            unreadable.clear()
+            submit_next()
+            yield from unreadable
+
+
+# ---------------------------------------------------------------------------------------------
+
+def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE, jobs: int | None = None,
+              scheduler: str | None = None, secret: Path | None = None,
+              seconds_per_function: float = SECONDS_PER_FUNCTION,
+              progress: Callable[[int, int], Any] | None = None) -> BatchResult:
+    """Grade every student in ``submissions`` that has no result in ``out`` yet; rebuild the gradebook.
+
+    ``jobs`` threads grade side by side here (default: one per core), or ``scheduler`` names a Dask
+    scheduler to grade on. ``progress(total, already_done)`` returns a progress bar (tqdm's interface:
+    ``update``, ``set_postfix_str``, ``close``), or None. Raises GraderError or RubricError, having
+    graded nothing, if the reference cannot be used or the scheduler cannot be reached.
+    """
+    visibility = load_visibility(reference)  # checks the rubric as load_rubric does
+    load_reference(reference)
+    out.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)
+    key = read_secret(secret if secret is not None else out / SECRET_NAME)
+    students = find_submissions(submissions, out)
+    result = BatchResult(already_done=[s for s in students if is_done(out / s)])
+    tasks = [Task(s, folder, student_seed(key, s)) for s, folder in students.items() if s not in result.already_done]
+    bar = progress(len(students), len(result.already_done)) if progress else None
+    if scheduler:
+        graded = _grade_on_cluster(tasks, reference, scheduler, seconds_per_function)
+    else:
+        graded = _grade_locally(tasks, reference, jobs or os.cpu_count() or 1, seconds_per_function)
+    try:
+        for task, outcome in graded:
+            try:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                outcome.submission = task.folder  # graded on a worker: its temporary copy
+                write_outputs(outcome, out / task.student, visibility)
+                result.graded.append(task.student)
+            except Exception as error:  # the grader's own failure on this submission, or a full disk
+                result.failed[task.student] = f"{type(error).__name__}: {error}"
+            if bar is not None:
+                bar.update(1)
+                if result.failed:
+                    bar.set_postfix_str(f"{len(result.failed)} failed")
+    finally:
+        if bar is not None:
+            bar.close()
+        result.gradebook, result.rows = out / gradebook.GRADEBOOK, gradebook.write_gradebook(out)
+    return result
+
+
+def progress_bar(total: int, done: int) -> Any:
+    """A tqdm bar on stderr: count, rate and time left."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=done, unit="submission", desc="grading", file=sys.stderr,
+                dynamic_ncols=True, mininterval=0.5)

@@ -1,0 +1,211 @@
+"""Gradescope: build ``autograder.zip``, and grade a submission inside Gradescope's container.
+
+The zip (``make gradescope``, or ``python -m autograder gradescope --out autograder.zip``) holds:
+
+    setup.sh          run once, as root, when Gradescope builds the image: Python >= 3.11 and a
+                      virtual environment in /autograder/venv with the kit's dependencies
+    run_autograder    run for each submission: ``python -m autograder.gradescope``
+    requirements.txt  the kit's runtime dependencies, with the ranges pinned in pyproject.toml
+    kit/autograder/   the grading package (no solution code in it)
+    reference/        the reference solution, its rubric and its mistake catalogue
+
+At run time (``python -m autograder.gradescope``) the root is ``$GRADESCOPE_ROOT``, default
+``/autograder``: the student's files are in ``ROOT/submission`` (or in a folder inside it, when the
+upload was a zipped folder), the grade goes to ``ROOT/results/results.json``, written atomically and
+always, even when the grader itself fails (Gradescope shows a missing file as "The autograder failed
+to execute correctly"). The readable report goes to stdout, which only instructors see.
+
+The student's code runs in the same sandbox as everywhere else. Gradescope's container may lack some
+of what it needs (namespaces, Landlock): the grader then uses what is there and says which protections
+were off in the results' ``extra_data.sandbox``. The reference folder is made private to root first,
+so a child that runs without Landlock as ``nobody`` still cannot read it.
+
+Visibility: a check marked in the rubric (``exploding = { points = 3, visibility = "hidden" }``) gets
+that visibility in results.json; its points still count in the score.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+import tomllib
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import autograder
+from autograder import DEFAULT_REFERENCE, KIT_ROOT
+from autograder.diagnose import CATALOGUE_FILE
+from autograder.grading import Grade, grade
+from autograder.report import gradescope_results, text_report
+from autograder.rubric import RUBRIC_FILE, VISIBLE, load_visibility
+from autograder.spec import MODULES
+
+ROOT_VARIABLE = "GRADESCOPE_ROOT"
+DEFAULT_ROOT = Path("/autograder")
+REQUIRED_FILES = (*(f"{module}.py" for module in MODULES), RUBRIC_FILE)
+REFERENCE_FILES = (*REQUIRED_FILES, CATALOGUE_FILE)  # the catalogue is optional: no file, no diagnoses
+PARTIAL = ".partial"
+SEARCH_DEPTH = 3  # how deep in the upload to look for the modules
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image.
+set -euo pipefail
+SOURCE="$(cd "$(dirname "$0")" && pwd)"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# util-linux: unshare and setpriv, for the sandbox's namespaces and unprivileged user.
+apt-get install -y -qq python3 python3-venv util-linux > /dev/null
+PYTHON=python3
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    apt-get install -y -qq python3.11 python3.11-venv > /dev/null  # Ubuntu 22.04 ships Python 3.10
+    PYTHON=python3.11
+fi
+"$PYTHON" -m venv /autograder/venv
+/autograder/venv/bin/pip install --quiet --disable-pip-version-check -r "$SOURCE/requirements.txt"
+chmod 700 "$SOURCE/reference"  # the sandbox's user must not read the solution
+"""
+
+RUN_AUTOGRADER = """\
+#!/bin/bash
+# Gradescope runs this for each submission. GRADESCOPE_ROOT and GRADESCOPE_PYTHON are for testing.
+ROOT="${GRADESCOPE_ROOT:-/autograder}"
+export GRADESCOPE_ROOT="$ROOT"
+export PYTHONPATH="$ROOT/source/kit"
+exec "${GRADESCOPE_PYTHON:-$ROOT/venv/bin/python}" -P -s -m autograder.gradescope
+"""
+
+
+def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
+    """Write ``text`` to a temporary file beside ``path`` and rename it into place: a reader (or a
+    run killed meanwhile) sees the old file or the new one, never half of one."""
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", suffix=PARTIAL,
+                                     delete=False, encoding="utf-8") as file:
+        file.write(text)
+    os.chmod(file.name, mode)
+    os.replace(file.name, path)
+
+
+def results_json(result: Grade, visibility: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """Gradescope's results.json for one grade, each test with its check's visibility from the rubric."""
+    results = gradescope_results(result)
+    for test in results["tests"]:
+        function, check = test["tags"][:2]
+        test["visibility"] = visibility.get(function, {}).get(check, VISIBLE)
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# The bundle
+
+def requirements() -> list[str]:
+    """The kit's runtime dependencies, as pyproject.toml pins them."""
+    return tomllib.loads((KIT_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -> None:
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # fixed: the same sources give the same zip
+    info.external_attr = mode << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+
+
+def build_bundle(out: Path, reference: Path = DEFAULT_REFERENCE) -> list[str]:
+    """Write the Gradescope autograder zip to ``out``; return the names it holds."""
+    missing = [name for name in REQUIRED_FILES if not (reference / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"the reference in {reference} has no {', '.join(missing)}")
+    package = Path(autograder.__file__).parent
+    files: list[tuple[str, bytes, int]] = [
+        ("setup.sh", SETUP_SH.encode(), 0o755),
+        ("run_autograder", RUN_AUTOGRADER.encode(), 0o755),
+        ("requirements.txt", "".join(f"{line}\n" for line in requirements()).encode(), 0o644),
+        *((f"kit/autograder/{path.name}", path.read_bytes(), 0o644) for path in sorted(package.glob("*.py"))),
+        *((f"reference/{name}", (reference / name).read_bytes(), 0o644) for name in REFERENCE_FILES
+          if (reference / name).is_file()),
+    ]
+    partial = out.with_name(f".{out.name}{PARTIAL}")
+    with zipfile.ZipFile(partial, "w") as archive:
+        for name, data, mode in files:
+            _add(archive, name, data, mode)
+    os.replace(partial, out)
+    return [name for name, _, _ in files]
+
+
+# ---------------------------------------------------------------------------------------------
+# Inside Gradescope
+
+def find_submission(upload: Path) -> tuple[Path, str]:
+    """The folder with the student's modules, and a note for the student if it is not the upload's root.
+
+    Gradescope keeps an uploaded folder's structure, so ``backprop/layers.py`` is looked for too: the
+    shallowest folder (at most SEARCH_DEPTH down, symlinks not followed) holding one of the modules.
+    """
+    names = {f"{module}.py" for module in MODULES}
+    if any(os.path.lexists(upload / name) for name in names):
+        return upload, ""
+    found = []
+    for folder, subfolders, files in os.walk(upload):
+        depth = len(Path(folder).relative_to(upload).parts)
+        deeper = depth < SEARCH_DEPTH
+        subfolders[:] = sorted(d for d in subfolders if deeper and not d.startswith((".", "__MACOSX")))
+        if names & set(files):
+            found.append((depth, folder))
+    if not found:
+        return upload, ""
+    folder = Path(min(found)[1])
+    return folder, f"Graded the files in {folder.relative_to(upload)}/ of your upload."
+
+
+def _failure(error: BaseException, seconds: float) -> dict[str, Any]:
+    return {
+        "score": 0.0,
+        "execution_time": round(seconds, 3),
+        "output": "The autograder could not run, so your submission was not graded. This is not your fault: "
+                  "please tell your instructor.",
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "extra_data": {"grader_error": f"{type(error).__name__}: {error}"},
+        "tests": [],
+    }
+
+
+def _json(results: dict[str, Any]) -> str:
+    return json.dumps(results, indent=2) + "\n"
+
+
+def run(root: Path) -> int:
+    """Grade ``root/submission`` with ``root/source/reference``; write ``root/results/results.json``."""
+    started = time.perf_counter()
+    reference = root / "source" / "reference"
+    target = root / "results" / "results.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        reference.chmod(0o700)
+        submission, note = find_submission(root / "submission")
+        visibility = load_visibility(reference)
+        result = grade(submission, reference)
+    except Exception as error:  # the grader's own failure: still a results.json that says so
+        write_atomically(target, _json(_failure(error, time.perf_counter() - started)))
+        print(f"error: the grader could not run: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    results = results_json(result, visibility)
+    if note:
+        results["output"] += f"\n{note}"
+    write_atomically(target, _json(results))
+    print(text_report(result), end="")
+    print(f"Graded by the kit in {Path(autograder.__file__).parent}; results in {target}")
+    return 0
+
+
+def main() -> int:
+    return run(Path(os.environ.get(ROOT_VARIABLE) or DEFAULT_ROOT))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""(d) Batch throughput: ``grade-all -j 2`` on 200 generated submissions, extrapolated to 1000; and
+what the sandbox costs per submission.
+
+The 200: the reference, the untouched release, the two example submissions, every corpus mutant
+(``tests/corpus/buggy``: one realistic mistake each; ``tests/corpus/correct``: correct code written
+differently), and the rest pairs of mistakes in different functions. Timed from the shell, start-up
+and gradebook included. The baseline is nbgrader, which grades one student after another: 1000
+times its per-submission time from (a) when that was measured, else FACTS.md's 5.4 s.
+
+    .venv/bin/python benchmarks/batch_throughput.py
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import Row
+from helpers import CORPUS, build_submission, corpus_entry
+from sandbox_overhead import measure as sandbox_overhead
+
+from autograder import DEFAULT_RELEASE, KIT_ROOT
+
+COUNT = 200
+TARGET = 1000
+BUDGET_SECONDS = 300.0
+JOBS = 2
+NBGRADER_SECONDS = 5.4  # per submission, measured on a tiny course (FACTS.md)
+OVERHEAD_REPEAT = 10
+
+
+def generate(folder: Path, count: int = COUNT) -> list[Path]:
+    """``count`` submission folders in ``folder``, each a student."""
+    buggy = sorted((CORPUS / "buggy").glob("*.py"))
+    correct = sorted((CORPUS / "correct").glob("*.py"))
+    copies = [("release", DEFAULT_RELEASE),
+              *((path.name, path) for path in sorted((KIT_ROOT / "tests/fixtures/submissions").iterdir()))]
+    plans: list[tuple[str, tuple[Path, ...]]] = [("reference", ())]
+    plans += [(f"mutant-{path.stem}", (path,)) for path in buggy + correct]
+    expect = {path: corpus_entry(path)["EXPECT"] for path in buggy}
+    for shift in range(1, len(buggy)):  # pairs of mistakes in two different functions
+        plans += [(f"pair-{first.stem}-{second.stem}", (first, second))
+                  for first, second in zip(buggy, buggy[shift:] + buggy[:shift], strict=True)
+                  if expect[first] != expect[second]]
+        if len(plans) + len(copies) >= count:
+            break
+    made = []
+    for name, source in copies:
+        (folder / name).mkdir(parents=True)
+        for module in ("layers.py", "rnn_layers.py"):
+            shutil.copyfile(source / module, folder / name / module)
+        made.append(folder / name)
+    made += [build_submission(folder / name, *replacements) for name, replacements in plans[:count - len(made)]]
+    return made
+
+
+def measure(nbgrader_seconds: float | None = None) -> list[Row]:
+    with tempfile.TemporaryDirectory(prefix="backprop-bench-batch-") as folder:
+        submissions, out = Path(folder) / "submissions", Path(folder) / "out"
+        count = len(generate(submissions))
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(submissions), "--out", str(out),
+                               "-j", str(JOBS)], cwd=KIT_ROOT, capture_output=True, text=True, timeout=3600,
+                              stdin=subprocess.DEVNULL)
+        seconds = time.perf_counter() - started
+        if done.returncode != 0 or f"graded {count}," not in done.stdout:
+            raise RuntimeError(f"grade-all failed:\n{done.stdout}{done.stderr}")
+    projected = seconds / count * TARGET
+    per_submission = nbgrader_seconds if nbgrader_seconds is not None else NBGRADER_SECONDS
+    source = "from (a)" if nbgrader_seconds is not None else "FACTS.md"
+    boxed, bare, summary = sandbox_overhead(OVERHEAD_REPEAT)
+    return [
+        Row(f"(d) batch: {TARGET} submissions, -j {JOBS}", f"{projected:.0f} s", f"{per_submission * TARGET:,.0f} s",
+            per_submission * TARGET / projected, f"< {BUDGET_SECONDS:g} s", projected < BUDGET_SECONDS,
+            f"{count} graded in {seconds:.1f} s ({count / seconds:.2f} per second), times {TARGET / count:g}; "
+            f"baseline: nbgrader one after another at {per_submission:.1f} s each ({source})"),
+        Row("(d) sandbox's cost, one submission", f"{boxed:.3f} s sandboxed", f"{bare:.3f} s in-process",
+            bare / boxed, "(no aim: the price of safety)", True,
+            f"running the student's code in the sandbox instead of importing it into the grader costs "
+            f"{boxed - bare:.3f} s per submission (median of {OVERHEAD_REPEAT}, same cases and judging); {summary}"),
+    ]
+
+
+if __name__ == "__main__":
+    for row in measure():
+        print(row)

@@ -1,0 +1,40 @@
+"""``make bench``: the kit against what its users would otherwise run, each a ratio measured now, here.
+
+(a) grading one submission vs ``nbgrader autograde`` of it     benchmarks/nbgrader_autograde.py
+(b) the kit's gradient checker vs CS231n's element loop        benchmarks/gradient_check.py
+(c) the students' public pytest run                            benchmarks/public_tests.py
+(d) grade-all throughput on 2 cores, and the sandbox's cost    benchmarks/batch_throughput.py
+
+Prints the machine and one table (ratio: how many times better the kit is; for a time budget, the
+budget over the time taken), then the notes. Takes about 80 s on 2 cores. Other load on the machine
+slows both sides, but not by the same factor: run it on an idle machine.
+
+    .venv/bin/python benchmarks/bench.py
+"""
+
+from __future__ import annotations
+
+import time
+
+import batch_throughput
+import gradient_check
+import nbgrader_autograde
+import public_tests
+from common import machine, table
+
+
+def main() -> None:
+    started = time.perf_counter()
+    print(f"machine: {machine()}", flush=True)
+    autograde, nbgrader_seconds = nbgrader_autograde.measure()
+    gradients, details = gradient_check.measure()
+    pytest_row = public_tests.measure()
+    batch = batch_throughput.measure(nbgrader_seconds)
+    print()
+    print(table([autograde, *gradients, pytest_row, *batch]))
+    print("  (b) " + "\n  (b) ".join(details))
+    print(f"\n{time.perf_counter() - started:.0f} s in all")
+
+
+if __name__ == "__main__":
+    main()

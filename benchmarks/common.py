@@ -1,0 +1,62 @@
+"""What every benchmark shares: the table row, the machine, timing, and the kit's test helpers."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from autograder import KIT_ROOT
+
+sys.path.insert(0, str(KIT_ROOT / "tests"))  # build_submission, reference_source: the kit's own test helpers
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table: the kit against what users would otherwise run."""
+
+    name: str
+    kit: str
+    baseline: str
+    ratio: float  # how many times better the kit is (baseline / kit), or the budget's headroom
+    aim: str
+    met: bool
+    note: str = ""
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python "
+            f"{platform.python_version()}, numpy {np.__version__}; load average {load:.1f} at start")
+
+
+def median_seconds(run: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def table(rows: list[Row]) -> str:
+    header = ("benchmark", "kit", "baseline", "ratio", "aim", "met")
+    lines = [(r.name, r.kit, r.baseline, f"{r.ratio:,.1f}x", r.aim, "yes" if r.met else "NO") for r in rows]
+    widths = [max(len(str(cells[i])) for cells in [header, *lines]) for i in range(len(header))]
+    out = [" | ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True)),
+           "-+-".join("-" * width for width in widths)]
+    out += [" | ".join(str(cell).ljust(width) for cell, width in zip(cells, widths, strict=True)) for cells in lines]
+    notes = [f"  {r.name}: {r.note}" for r in rows if r.note]
+    return "\n".join(out + (["", *notes] if notes else []))

@@ -1,0 +1,212 @@
+"""grade-all: one results.json and report per student, a gradebook, resumable, never stopped by a submission."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import build_submission, reference_source
+
+from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, KIT_ROOT
+from autograder.batch import (
+    SECRET_NAME,
+    grade_all,
+    pack_submission,
+    read_secret,
+    student_seed,
+    unpack_submission,
+)
+from autograder.gradebook import COLUMNS, GRADEBOOK
+from autograder.grading import grade
+from autograder.scratch import MAX_SOURCE_BYTES, SubmissionError, read_source
+from autograder.spec import FUNCTIONS
+
+FIXTURES = KIT_ROOT / "tests" / "fixtures" / "submissions"
+TIME_LIMIT = "3"
+
+# Kills the process that runs it, then another function never returns: each costs its own function only.
+HOSTILE = '''
+
+def relu_backward(dout, cache):
+    import os, signal
+    os.kill(os.getppid(), signal.SIGKILL)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def sigmoid_backward(dout, cache):
+    while True:
+        pass
+'''
+
+
+def _copy_modules(source: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for name in ("layers.py", "rnn_layers.py"):
+        shutil.copyfile(source / name, folder / name)
+    return folder
+
+
+def _submissions(root: Path) -> Path:
+    """reference, release, a fixture, a hostile one, a broken one and an empty folder."""
+    submissions = root / "submissions"
+    build_submission(submissions / "reference")
+    _copy_modules(DEFAULT_RELEASE, submissions / "release")
+    _copy_modules(FIXTURES / "three_classic_slips", submissions / "slips")
+    hostile = build_submission(submissions / "hostile")
+    (hostile / "layers.py").write_text(reference_source("layers") + HOSTILE)
+    broken = submissions / "broken"
+    (broken / "layers.py").mkdir(parents=True)  # a folder where a module should be
+    (broken / "rnn_layers.py").write_bytes(b"\0\x01 not python")
+    (submissions / "empty").mkdir()
+    (submissions / ".hidden").mkdir()  # not a student
+    (submissions / "notes.txt").write_text("not a student either")
+    return submissions
+
+
+def _run(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder", "grade-all", *args], cwd=KIT_ROOT,
+                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, **kwargs)
+
+
+def _gradebook(out: Path) -> dict[str, dict[str, str]]:
+    with (out / GRADEBOOK).open() as file:
+        reader = csv.DictReader(file)
+        assert tuple(reader.fieldnames) == COLUMNS
+        return {row["student"]: row for row in reader}
+
+
+def test_grade_all_grades_everyone_and_no_submission_stops_it(tmp_path: Path) -> None:
+    submissions, out = _submissions(tmp_path), tmp_path / "out"
+    process = _run(str(submissions), "--out", str(out), "-j", "2", "--time-limit", TIME_LIMIT)
+    assert process.returncode == 0, process.stdout + process.stderr
+    students = ["broken", "empty", "hostile", "reference", "release", "slips"]
+    assert "graded 6, already done 0, failed 0" in process.stdout
+    assert sorted(path.name for path in out.iterdir() if path.is_dir()) == students
+
+    book = _gradebook(out)
+    assert list(book) == students
+    secret = read_secret(out / SECRET_NAME)
+    assert (out / SECRET_NAME).stat().st_mode & 0o077 == 0
+    for student in students:
+        results = json.loads((out / student / "results.json").read_text())
+        assert results["extra_data"]["seed"] == student_seed(secret, student) == int(book[student]["seed"])
+        for function in FUNCTIONS:
+            points = sum(t["score"] for t in results["tests"] if t["tags"][0] == function.name)
+            assert float(book[student][function.name]) == points
+        assert float(book[student]["total"]) == results["score"]
+        assert f"Score: {results['score']:g} / 100" in (out / student / "report.txt").read_text()
+
+    assert book["reference"]["total"] == "100" and book["release"]["total"] == "0"
+    assert book["empty"]["total"] == "0" and book["broken"]["total"] == "0"
+    hostile = book["hostile"]
+    assert hostile["relu_backward"] == "0" and hostile["sigmoid_backward"] == "0"
+    assert all(hostile[f.name] == book["reference"][f.name] for f in FUNCTIONS
+               if f.name not in ("relu_backward", "sigmoid_backward"))
+    # The same grade as `grade` with the recorded seed.
+    slips = grade(submissions / "slips", DEFAULT_REFERENCE, int(book["slips"]["seed"]))
+    assert float(book["slips"]["total"]) == slips.score < 100
+    assert not list(out.rglob("*.partial"))
+
+
+def test_a_rerun_grades_only_what_is_missing_and_cleans_leftovers(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "submissions", tmp_path / "out"
+    build_submission(submissions / "ada")
+    _copy_modules(FIXTURES / "three_classic_slips", submissions / "bob")
+    first = grade_all(submissions, out, jobs=2)
+    assert sorted(first.graded) == ["ada", "bob"] and not first.failed and first.rows == 2
+    before = _gradebook(out)
+
+    kept = out / "ada" / "results.json"
+    kept_state = (kept.stat().st_ino, kept.stat().st_mtime_ns, kept.read_bytes())
+    (out / "bob" / "results.json").unlink()  # as if killed before bob's result was renamed into place
+    (out / "bob" / ".results.json.x1y2.partial").write_text('{"tests": [')
+    (out / f".{GRADEBOOK}.z3.partial").write_text("student,")
+    (out / "carol").mkdir()
+    (out / "carol" / "results.json").write_text("{not json")  # not the grader's: graded again
+    _copy_modules(FIXTURES / "saturation_and_syntax", submissions / "carol" / "backprop")  # nbgrader's shape
+
+    second = grade_all(submissions, out, jobs=2)
+    assert sorted(second.graded) == ["bob", "carol"] and second.already_done == ["ada"]
+    assert (kept.stat().st_ino, kept.stat().st_mtime_ns, kept.read_bytes()) == kept_state
+    assert not list(out.rglob("*.partial"))
+    after = _gradebook(out)
+    assert list(after) == ["ada", "bob", "carol"]
+    assert after["bob"] == before["bob"]  # same secret, same seed, same grade
+
+
+def test_a_killed_run_leaves_whole_files_and_the_next_run_finishes(tmp_path: Path) -> None:
+    submissions, out = tmp_path / "submissions", tmp_path / "out"
+    for student in ("a", "b", "c", "d", "e"):
+        build_submission(submissions / student)
+    scratch = tmp_path / "scratch"  # the killed run's sandbox folders land here, not in /tmp
+    scratch.mkdir()
+    command = [sys.executable, "-m", "autograder", "grade-all", str(submissions), "--out", str(out), "-j", "1"]
+    process = subprocess.Popen(command, cwd=KIT_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True,
+                               env={**os.environ, "TMPDIR": str(scratch)})
+    deadline = time.monotonic() + 120
+    while not list(out.glob("*/results.json")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    with contextlib.suppress(ProcessLookupError):  # it may have finished: then there is nothing to kill
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+    done = sorted(path.parent.name for path in out.glob("*/results.json"))
+    assert done, "the first run wrote nothing before it was killed"
+    for student in done:  # whatever moment the kill came, every result is whole
+        assert json.loads((out / student / "results.json").read_text())["score"] == 100
+    rerun = _run(str(submissions), "--out", str(out), "-j", "2")
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert f"graded {5 - len(done)}, already done {len(done)}, failed 0" in rerun.stdout
+    book = _gradebook(out)
+    assert list(book) == ["a", "b", "c", "d", "e"] and {row["total"] for row in book.values()} == {"100"}
+
+
+def test_bad_arguments_and_a_broken_reference_exit_2(tmp_path: Path) -> None:
+    assert _run(str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")).returncode == 2
+    assert _run(str(tmp_path), "--out", str(tmp_path / "out"), "-j", "0").returncode == 2
+    process = _run(str(tmp_path), "--out", str(tmp_path / "out"), "--reference", str(tmp_path))
+    assert process.returncode == 2 and "rubric" in process.stderr
+
+
+def test_packed_submissions_are_refused_with_the_same_messages(tmp_path: Path) -> None:
+    original, copy = tmp_path / "original", tmp_path / "copy"
+    original.mkdir()
+    copy.mkdir()
+    (original / "layers.py").symlink_to(DEFAULT_REFERENCE / "layers.py")
+    with (original / "rnn_layers.py").open("wb") as file:
+        file.truncate(MAX_SOURCE_BYTES + 1)
+    unpack_submission(pack_submission(original), copy)
+    for name in ("layers.py", "rnn_layers.py"):
+        messages = []
+        for folder in (original, copy):
+            try:
+                read_source(folder / name)
+            except SubmissionError as error:
+                messages.append(str(error))
+        assert len(messages) == 2 and messages[0] == messages[1]
+
+    (original / "layers.py").unlink()
+    (original / "layers.py").mkdir()
+    (original / "rnn_layers.py").write_text("x = 1\n")
+    shutil.rmtree(copy)
+    copy.mkdir()
+    unpack_submission(pack_submission(original), copy)
+    assert (copy / "layers.py").is_dir() and (copy / "rnn_layers.py").read_text() == "x = 1\n"
+
+
+def test_seeds_are_nbgraders_under_the_same_secret(tmp_path: Path) -> None:
+    course_seed = pytest.importorskip("autograder.nbgrader").course_seed
+    secret = tmp_path / SECRET_NAME
+    key = read_secret(secret)
+    for student in ("ada", "bob", "student-42"):
+        assert student_seed(key, student) == course_seed(secret, "backprop", student)
