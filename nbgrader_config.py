@@ -13,7 +13,6 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
-    Execute,
     IgnorePattern,
     LimitOutput,
     SaveAutoGrades,
@@ -23,7 +22,19 @@ COURSE = Path(__file__).resolve().parent
 if importlib.util.find_spec("autograder") is None:  # the kit not installed: use this checkout's
     sys.path.insert(0, str(COURSE))
 
-from autograder.nbgrader import TrustedLayerGrades, release_hook  # noqa: E402
+from autograder.confined_execute import ConfinedExecute  # noqa: E402
+from autograder.kernels import UnconfinedError, refuse_unless_confinable  # noqa: E402
+from autograder.nbgrader import GradeLayersFirst, TrustedLayerGrades, release_hook  # noqa: E402
+from autograder.sanitize import SanitizeOutputs  # noqa: E402
+
+# Students' notebooks run only in confined kernels. Where this machine cannot confine them, autograde
+# stops here, before it touches any submission (BACKPROP_UNSAFE_UNCONFINED_KERNELS=1 runs them anyway).
+if sys.argv[1:2] == ["autograde"]:
+    try:
+        refuse_unless_confinable()
+    except UnconfinedError as error:
+        print(f"nbgrader autograde: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
@@ -47,10 +58,14 @@ c.OverwriteCells.add_missing_cells = True
 # Seconds per notebook cell; an infinite loop costs its own cell only.
 c.Execute.timeout = 60
 
-# Scores of the cells that check layer code come from the kit's grader (in this process, with the
-# student's code in a child process), not from what the kernel printed.
+# The layer code is graded from the submitted files before any notebook of the student runs; the
+# notebooks run in confined kernels; only plain text and pictures of their outputs are kept; the cells
+# that check layer code are scored by the kit's grader (in this process, with the student's code in a
+# child process), not from what the kernel printed.
 c.Autograde.autograde_preprocessors = [
-    Execute,
+    GradeLayersFirst,
+    ConfinedExecute,
+    SanitizeOutputs,
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,

@@ -28,12 +28,11 @@ from typing import Any
 import numpy as np  # imported before the submission's folder is on sys.path: a numpy.py there can't shadow it
 
 from autograder import wire
-from autograder.confine import ConfineError, confine
+from autograder.confine import SETUP_FAILED, ConfineError, confine
 from autograder.execute import describe_exception, run_case
 from autograder.explain import ended
 from autograder.spec import BY_NAME
 
-SETUP_FAILED = 70  # exit code: the sandbox could not be set up, no student code ran
 CANNOT_REPLY = 71  # exit code of a fork whose student code broke what it needs to send its reply
 
 

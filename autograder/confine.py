@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 import resource
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+SETUP_FAILED = 70  # exit code: the sandbox could not be set up, no student code ran
 
 
 class ConfineError(RuntimeError):
@@ -50,10 +53,11 @@ def apply_limits(limits: dict[str, int]) -> None:
         cap(resource.RLIMIT_NPROC, limits["extra_processes"])
 
 
-def apply_landlock(readable: list[str], writable: list[str]) -> int:
-    """Allow reading ``readable`` and reading + writing files in ``writable``; deny everything else
-    the kernel can restrict: other files, executing, TCP, signals and abstract sockets outside.
-    Returns the ABI version applied."""
+def apply_landlock(readable: Sequence[str], writable: Sequence[str], workspace: Sequence[str] = ()) -> int:
+    """Allow reading ``readable``, reading + writing files in ``writable``, and in ``workspace`` also
+    making folders and sockets (a notebook kernel's own folder and its ZeroMQ channel); deny
+    everything else the kernel can restrict: other files, executing, TCP, signals and abstract
+    sockets outside. Returns the ABI version applied."""
     import landlockpy
     from landlockpy import AccessFS, Ruleset, Scope
 
@@ -63,22 +67,24 @@ def apply_landlock(readable: list[str], writable: list[str]) -> int:
         raise ConfineError(f"the child has {len(tasks)} threads; Landlock would bind only one")
     read_dir = AccessFS.READ_FILE | AccessFS.READ_DIR
     write = read_dir | AccessFS.WRITE_FILE | AccessFS.MAKE_REG | AccessFS.REMOVE_FILE | AccessFS.TRUNCATE
+    own = write | AccessFS.MAKE_DIR | AccessFS.REMOVE_DIR | AccessFS.MAKE_SOCK
+    file_rights = AccessFS.READ_FILE | AccessFS.WRITE_FILE | AccessFS.TRUNCATE  # rights a single file can take
     with Ruleset(scoped=Scope.SIGNAL | Scope.ABSTRACT_UNIX_SOCKET) as ruleset:
-        for path in readable:
-            ruleset.allow_path(path, read_dir if Path(path).is_dir() else AccessFS.READ_FILE)
-        for path in writable:
-            ruleset.allow_path(path, write)
+        for paths, rights in ((readable, read_dir), (writable, write), (workspace, own)):
+            for path in paths:
+                ruleset.allow_path(path, rights if Path(path).is_dir() else rights & file_rights)
         flags = landlockpy.RestrictFlag.TSYNC if len(tasks) > 1 else landlockpy.RestrictFlag.NONE
         ruleset.restrict(flags)
     return abi
 
 
 def confine(policy: dict[str, Any]) -> None:
-    """Apply the grader's policy: ``{"limits": {...}, "landlock": bool, "readable": [...], "writable": [...]}``."""
+    """Apply the grader's policy: ``{"limits": {...}, "landlock": bool, "readable": [...], "writable": [...]}``,
+    plus ``"workspace": [...]`` for a notebook kernel."""
     try:
         apply_limits(policy["limits"])
         if policy["landlock"]:
-            apply_landlock(policy["readable"], policy["writable"])
+            apply_landlock(policy["readable"], policy["writable"], policy.get("workspace", []))
     except ConfineError:
         raise
     except (OSError, ValueError, ImportError) as error:

@@ -15,9 +15,7 @@ anything the student controls; neither the seed nor any hidden case shows up in 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from nbconvert.exporters.exporter import ResourcesDict
@@ -32,6 +30,7 @@ from autograder import runner
 from autograder.batch import read_secret, student_seed
 from autograder.grading import Grade, Result, grade
 from autograder.release import STUDENT_MODULES, find_leaks, release
+from autograder.scratch import SubmissionError, read_source
 from autograder.spec import FUNCTIONS, GradedFunction
 
 SECRET_NAME = ".backprop_grading_secret"
@@ -127,27 +126,29 @@ _grades: dict[tuple[str, int, str], Grade] = {}  # one grade per submission and 
 
 
 def _digest(folder: Path) -> str:
+    """What the grader would read of ``folder``'s student modules, as the grader reads them (no symlinks)."""
     hashed = hashlib.sha256()
     for name in STUDENT_MODULES:
-        path = folder / name
-        hashed.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"<missing>") + b"\0")
+        try:
+            content = read_source(folder / name)
+        except SubmissionError as error:
+            content = f"<{error}>".encode()
+        hashed.update(name.encode() + b"\0" + content + b"\0")
     return hashed.hexdigest()
 
 
 def grade_submission(submitted: Path, reference: Path, seed: int, seconds_per_function: float) -> Grade:
-    """Grade the student modules of ``submitted`` (a private copy of them alone), once per content and seed."""
+    """Grade the student modules of ``submitted`` exactly as ``python -m autograder grade`` does, once per
+    content and seed: the same folder, the same reader (regular files only, no symlinks, size and
+    encoding limits), the same sandbox."""
     key = (str(submitted.resolve()), seed, _digest(submitted))
     if key not in _grades:
-        with tempfile.TemporaryDirectory(prefix="backprop-nbgrader-") as scratch:
-            for name in STUDENT_MODULES:
-                if (submitted / name).is_file():
-                    shutil.copyfile(submitted / name, Path(scratch) / name)
-            _grades[key] = grade(Path(scratch), reference, seed, seconds_per_function)
+        _grades[key] = grade(submitted, reference, seed, seconds_per_function)
     return _grades[key]
 
 
-class TrustedLayerGrades(NbGraderPreprocessor):
-    """Score every grade cell that checks layer code with the kit's sandboxed grader."""
+class _LayerGrading(NbGraderPreprocessor):
+    """What both layer-grading passes share: where the submission, the reference and the seed are."""
 
     seconds_per_function = Float(
         runner.SECONDS_PER_FUNCTION, help="Wall time a submission may spend on one graded function."
@@ -156,10 +157,7 @@ class TrustedLayerGrades(NbGraderPreprocessor):
         "", help=f"The course secret the hidden seed is derived from (default: {SECRET_NAME} beside the gradebook)."
     ).tag(config=True)
 
-    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
-        cells = [cell for cell in nb.cells if cell.cell_type == "code" and self._function(cell) is not None]
-        if not cells:
-            return nb, resources
+    def layer_grade(self, resources: ResourcesDict) -> Grade:
         info = resources["nbgrader"]
         coursedir = CourseDirectory(parent=self)
         submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
@@ -168,17 +166,41 @@ class TrustedLayerGrades(NbGraderPreprocessor):
         seed = course_seed(secret, info["assignment"], info["student"])
         result = grade_submission(submitted, reference, seed, self.seconds_per_function)
         self.log.info("Graded the layer code of %s with the course seed in %.1f s", info["student"], result.seconds)
+        return result
+
+
+class GradeLayersFirst(_LayerGrading):
+    """Grade the submitted ``.py`` files before the notebook's kernel starts (the first autograde pass),
+    so that nothing a notebook does can reach the layer code that is graded."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        if any(TrustedLayerGrades.function_of(cell) is not None for cell in nb.cells):
+            self.layer_grade(resources)
+        return nb, resources
+
+
+class TrustedLayerGrades(_LayerGrading):
+    """Score every grade cell that checks layer code with the kit's sandboxed grader (after ``Execute``)."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        cells = [cell for cell in nb.cells if cell.cell_type == "code" and self.function_of(cell) is not None]
+        if not cells:
+            return nb, resources
+        result = self.layer_grade(resources)
         for cell in cells:
             self._score(cell, result)
         return nb, resources
 
     @staticmethod
-    def _function(cell: NotebookNode) -> GradedFunction | None:
+    def function_of(cell: NotebookNode) -> GradedFunction | None:
+        """The graded function whose grade cell this is, or None."""
+        if cell.cell_type != "code":
+            return None
         metadata = cell.metadata.get("nbgrader", {})
         return LAYER_CELLS.get(metadata.get("grade_id", "")) if metadata.get("grade") else None
 
     def _score(self, cell: NotebookNode, result: Grade) -> None:
-        function = self._function(cell)
+        function = self.function_of(cell)
         points = float(cell.metadata["nbgrader"]["points"])
         results = [r for r in result.results if r.verdict.function.name == function.name]
         score = cell_score(results, points)

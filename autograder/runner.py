@@ -45,7 +45,8 @@ def _policy(cage: sandbox.Sandbox, scratch: Scratch, cpu_seconds: int) -> dict[s
     }
 
 
-def _environment() -> dict[str, str]:
+def child_environment() -> dict[str, str]:
+    """The whole environment of a sandboxed child: the kit importable, one BLAS thread, nothing of the TA's."""
     kit_root = str(Path(__file__).resolve().parent.parent)
     env = {"PYTHONPATH": kit_root, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -61,7 +62,7 @@ def _start(cage: sandbox.Sandbox, scratch: Scratch, functions: list[str], output
     # -s: no user site-packages.
     command = [*cage.prefix, sys.executable, "-P", "-s", "-m", "autograder.child", str(scratch.root),
                json.dumps(_policy(cage, scratch, cpu_seconds)), ",".join(functions)]
-    env = _environment()
+    env = child_environment()
     env["TMPDIR"] = env["HOME"] = str(scratch.work)
     return subprocess.Popen(command, cwd=scratch.work, stdin=subprocess.DEVNULL, stdout=output,
                             stderr=subprocess.STDOUT, env=env, start_new_session=True, **cage.popen_user)

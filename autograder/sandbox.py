@@ -155,6 +155,28 @@ def _user_protection(drop: str, name: str, private: Path | None, landlock: bool)
     return Protection("user root", False, why)
 
 
+def private_runtime() -> Path | None:
+    """The first folder of the Python runtime that a user with no rights cannot read (a pyenv under
+    /root), or None."""
+    return _first_private([Path(sys.executable), *runtime_paths(), Path(tempfile.gettempdir())])
+
+
+def drop_to(uid: int, gid: int, read_capability: bool) -> list[str]:
+    """The wrapper that starts a program as ``uid``:``gid`` (no groups) in new network, PID and IPC
+    namespaces, killed with the process that started it. Needs root, ``unshare`` and ``setpriv``.
+
+    ``read_capability`` keeps ``CAP_DAC_READ_SEARCH`` for a runtime the user cannot read otherwise;
+    only with Landlock, which then alone decides what is read.
+    """
+    setpriv, unshare = shutil.which("setpriv") or "setpriv", shutil.which("unshare") or "unshare"
+    caps = ["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"] if read_capability else []
+    bounding = "-all,+dac_read_search" if read_capability else "-all"
+    return [setpriv, "--pdeathsig", "KILL", "--",  # the tree dies with the grader
+            unshare, "--net", "--pid", "--ipc", "--fork", "--kill-child", "--",
+            setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups", f"--bounding-set={bounding}", *caps,
+            "--pdeathsig", "KILL", "--"]
+
+
 @functools.cache
 def current() -> Sandbox:
     """Probe this machine once: which protections can be had, and the wrapper that applies them."""
@@ -167,23 +189,20 @@ def current() -> Sandbox:
         nobody = pwd.getpwnam(NOBODY)
     except KeyError:
         nobody = None
-    private = _first_private([Path(sys.executable), *runtime_paths(), Path(tempfile.gettempdir())])
+    private = private_runtime()
     outer = [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []  # the tree dies with the grader
 
     drop, prefix, owner, popen_user = "", (), None, {}
     namespaces = False
     if root and nobody is not None and setpriv and unshare:
-        caps = [] if private is None else ["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]
-        bounding = "-all" if private is None else "-all,+dac_read_search"
-        candidate = [*outer, unshare, "--net", "--pid", "--fork", "--kill-child", "--",
-                     setpriv, f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups",
-                     f"--bounding-set={bounding}", *caps, "--pdeathsig", "KILL", "--"]
+        candidate = drop_to(nobody.pw_uid, nobody.pw_gid, read_capability=private is not None)
         if (private is None or landlock) and _works(candidate):
             drop, prefix, namespaces = ("nobody" if private is None else "nobody+read"), tuple(candidate), True
             owner = (nobody.pw_uid, nobody.pw_gid)
     if not prefix and unshare:
         # Not root, or root that cannot drop: a user namespace gives the namespaces without privileges.
-        candidate = [*outer, unshare, "--user", "--map-current-user", "--net", "--pid", "--fork", "--kill-child", "--"]
+        candidate = [*outer, unshare, "--user", "--map-current-user", "--net", "--pid", "--ipc", "--fork",
+                     "--kill-child", "--"]
         if _works(candidate):
             prefix, namespaces = tuple(candidate), True
     if not prefix and root and nobody is not None and private is None:

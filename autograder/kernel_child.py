@@ -1,0 +1,43 @@
+"""Entry point of a confined notebook kernel:
+``python -s -m autograder.kernel_child POLICY CONNECTION_FILE NOTEBOOK_FOLDER``.
+
+The kernel manager (``kernels``) starts this inside the sandbox's wrapper (its own uid, no network,
+its own PID and IPC namespaces). It shuts itself in with POLICY (JSON, see ``confine``: limits, then
+Landlock) while nothing of the notebook has run and only this module is loaded, and only then
+moves into NOTEBOOK_FOLDER and starts IPython's kernel on CONNECTION_FILE, whose ZeroMQ channel is
+a set of UNIX sockets in the kernel's own folder. If any protection cannot be applied, no kernel
+starts. It is started in an empty folder of the grader's making, which Python puts first on
+``sys.path``: nothing in the notebook's folder can shadow this module or what it imports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import sys
+from pathlib import Path
+
+from autograder.confine import SETUP_FAILED, ConfineError, confine
+
+
+def main(policy: dict, connection_file: str, notebook_folder: str) -> None:
+    try:
+        confine(policy)
+    except ConfineError as error:
+        print(f"grader: the notebook's sandbox could not be set up: {error}", file=sys.stderr)
+        sys.exit(SETUP_FAILED)
+    # The kit's checkout (its solutions) is off the path; the kernel imports the notebook's folder, as usual.
+    # IPython puts the notebook's folder back on the path, after the standard library, as in any kernel.
+    started_in = os.getcwd()
+    kit_root = str(Path(__file__).resolve().parent.parent)
+    sys.path[:] = [entry for entry in sys.path if entry and os.path.abspath(entry) not in (kit_root, started_in)]
+    os.chdir(notebook_folder)
+    # In its own PID namespace the kernel cannot see its manager, and would take it for dead.
+    os.environ.pop("JPY_PARENT_PID", None)
+    sys.argv = ["ipykernel_launcher", "-f", connection_file, "--HistoryManager.enabled=False"]
+    runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
+
+
+if __name__ == "__main__":
+    main(json.loads(sys.argv[1]), sys.argv[2], sys.argv[3])

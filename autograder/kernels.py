@@ -1,0 +1,341 @@
+"""Notebook kernels confined like grading children: what ``nbgrader autograde`` runs a notebook in.
+
+A notebook is student code too. ``ConfinedKernelManager`` is a Jupyter kernel manager (nbclient and
+nbgrader's ``Execute`` take one as ``kernel_manager_class``) that starts every kernel in a cage of
+its own (``KernelCage``):
+
+- **its own uid** (``uids``), leased for as long as the kernel runs: never the TA's, never root,
+  never another kernel's or a grading child's;
+- **new network, PID and IPC namespaces** (``sandbox.drop_to``): no network at all, every process the
+  notebook starts dies with the kernel, System V objects die with it too;
+- **Landlock**, applied by the kernel to itself before any cell runs (``kernel_child``): it reads only
+  the Python runtime and its own copy of the notebook folder, writes only that copy, executes no
+  program, and signals or connects to nothing outside itself;
+- **limits** as for a grading child (memory, processes, file size, CPU), and its folder watched for
+  size by the manager;
+- **its channel**: ZeroMQ's ``ipc`` transport, UNIX sockets in a folder only the kernel's uid (and
+  the grader, as root) can enter; the network namespace has no interface, so TCP could not work.
+
+The kernel works in a private copy of the folder nbgrader gives it (the student's autograded folder):
+regular files only, copied by the grader. Nothing the notebook writes reaches the course.
+
+Why a kernel manager, not a kernel spec or a provisioner: a spec or provisioner is picked by name
+from the notebook's metadata and the machine's Jupyter paths, so a missing spec or a changed name
+would quietly run an ordinary kernel. The manager class is fixed by ``ConfinedExecute`` in code; it
+builds the kernel's command line itself and refuses to start anything it cannot confine.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
+
+from autograder import sandbox, uids
+from autograder.runner import child_environment
+
+UNSAFE_OPT_IN = "BACKPROP_UNSAFE_UNCONFINED_KERNELS"
+
+
+@dataclass(frozen=True)
+class KernelLimits:
+    """What one kernel may use. Memory, processes, file size as for a grading child; open files and CPU
+    are higher because a kernel keeps ZeroMQ sockets open and runs a whole notebook."""
+
+    memory_bytes: int = sandbox.LIMITS.memory_bytes
+    file_bytes: int = sandbox.LIMITS.file_bytes
+    extra_processes: int = sandbox.LIMITS.extra_processes
+    open_files: int = 256
+    cpu_seconds: int = 900
+    folder_bytes: int = sandbox.LIMITS.folder_bytes  # on top of the notebook folder's own size
+    folder_entries: int = sandbox.LIMITS.folder_entries
+    copied_bytes: int = 64 << 20  # the notebook folder given to the kernel; a submission is ~1 MB
+    copied_entries: int = 1000
+
+
+KERNEL_LIMITS = KernelLimits()
+WATCH_SECONDS = 0.25
+
+
+class UnconfinedError(RuntimeError):
+    """This machine cannot confine a notebook kernel; the message says what is missing and how to get it."""
+
+
+def missing_protections() -> list[str]:
+    """What this machine lacks to confine a kernel, each with how to get it; empty when nothing is."""
+    cage = sandbox.current()
+    missing = []
+    if not sys.platform.startswith("linux"):
+        return ["Linux (kernels are confined with Landlock and namespaces): grade on a Linux machine"]
+    if os.geteuid() != 0:
+        missing.append("root: a kernel must run as a user id of its own; run nbgrader autograde as root "
+                       "(for example with sudo)")
+    if not cage.landlock:
+        missing.append("Landlock (Linux 5.13 or newer, enabled in the kernel's LSM list): upgrade the kernel or "
+                       "add landlock to the lsm= boot parameter")
+    for tool in ("unshare", "setpriv"):
+        if shutil.which(tool) is None:
+            missing.append(f"{tool} from util-linux: install the util-linux package")
+    if not missing and not any(p.name == "process tree" and p.active for p in cage.protections):
+        missing.append("Linux namespaces (unshare --net --pid --ipc failed): allow unprivileged namespaces, or "
+                       "grade outside a container that forbids them")
+    return missing
+
+
+def unsafe_opted_in() -> bool:
+    """Whether the TA asked, by name, to run notebooks unconfined."""
+    return os.environ.get(UNSAFE_OPT_IN, "") == "1"
+
+
+def refuse_unless_confinable() -> None:
+    """Raise ``UnconfinedError`` unless kernels can be confined here (or the TA opted in to running them
+    unconfined)."""
+    missing = missing_protections()
+    if missing and not unsafe_opted_in():
+        raise UnconfinedError(
+            "the students' notebooks cannot be run confined on this machine; it lacks:\n"
+            + "\n".join(f"  - {item}" for item in missing)
+            + f"\nNothing was graded. To run them unconfined anyway (any notebook can then read and change "
+            f"the course, the gradebook and other students' grades), set {UNSAFE_OPT_IN}=1.")
+
+
+def system_libraries() -> list[Path]:
+    """The shared libraries a kernel loads after it is shut in (ZeroMQ needs librt): the system's library
+    folders and the loader's cache, public files of every Linux machine."""
+    candidates = ["/etc/ld.so.cache", "/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib"]
+    return list(dict.fromkeys(Path(path).resolve() for path in candidates if os.path.exists(path)))
+
+
+def _tree_usage(folder: Path, most_entries: int) -> tuple[int, int]:
+    """(bytes, entries) below ``folder``, counting at most ``most_entries + 1`` entries."""
+    size = entries = 0
+    for top, folders, files in os.walk(folder):
+        for name in files + folders:
+            entries += 1
+            with suppress(OSError):
+                info = os.lstat(os.path.join(top, name))
+                size += info.st_size if stat.S_ISREG(info.st_mode) else 0
+            if entries > most_entries:
+                return size, entries
+    return size, entries
+
+
+def copy_folder(source: Path, destination: Path, limits: KernelLimits = KERNEL_LIMITS) -> None:
+    """Copy the regular files and folders of ``source`` into ``destination``; symlinks, devices, sockets
+    and anything past the size limits are left out (the kernel then sees them missing)."""
+    size = entries = 0
+    for top, folders, files in os.walk(source, followlinks=False):
+        relative = Path(top).relative_to(source)
+        for name in folders:
+            if not os.path.islink(os.path.join(top, name)):
+                (destination / relative / name).mkdir(mode=0o700)
+        for name in files:
+            path = Path(top) / name
+            with suppress(OSError):
+                handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+                with os.fdopen(handle, "rb") as file:
+                    info = os.fstat(file.fileno())
+                    entries += 1
+                    if not stat.S_ISREG(info.st_mode) or entries > limits.copied_entries:
+                        continue
+                    if size + info.st_size > limits.copied_bytes:
+                        continue
+                    data = file.read(limits.copied_bytes - size + 1)
+                    size += len(data)
+                    if size <= limits.copied_bytes:
+                        (destination / relative / name).write_bytes(data)
+
+
+@dataclass
+class KernelCage:
+    """One kernel's private place, made and removed by the grader:
+
+        ROOT/          root's, 0o711: the kernel passes through
+          work/        the kernel's copy of the notebook folder (its cwd), owned by its uid
+          home/        HOME, TMPDIR, IPython's and matplotlib's folders
+          channel/     the connection file and ZeroMQ's sockets
+          stderr       what the kernel process wrote outside the notebook (start-up failures)
+    """
+
+    lease: uids.Lease
+    root: Path
+    limits: KernelLimits = KERNEL_LIMITS
+    baseline_bytes: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def work(self) -> Path:
+        return self.root / "work"
+
+    @property
+    def home(self) -> Path:
+        return self.root / "home"
+
+    @property
+    def channel(self) -> Path:
+        return self.root / "channel"
+
+    @classmethod
+    def open(cls, notebook_folder: Path) -> KernelCage:
+        """Lease a uid and lay out the folders, with a copy of ``notebook_folder`` in ``work/``."""
+        lease = uids.lease()
+        root = Path(tempfile.mkdtemp(prefix="backprop-kernel-"))
+        cage = cls(lease, root)
+        atexit.register(cage.close)  # a grader that exits normally leaves no folder and no process behind
+        try:
+            os.chmod(root, 0o711)
+            for folder in (cage.work, cage.home, cage.channel):
+                folder.mkdir(mode=0o700)
+            copy_folder(notebook_folder, cage.work)
+            for top, folders, files in os.walk(root):
+                for name in [*folders, *files]:
+                    os.chown(os.path.join(top, name), lease.uid, lease.gid, follow_symlinks=False)
+            cage.baseline_bytes, _ = _tree_usage(cage.work, 10 * cage.limits.copied_entries)
+        except BaseException:
+            cage.close()
+            raise
+        return cage
+
+    def policy(self) -> dict[str, Any]:
+        """The confinement the kernel applies to itself (``confine``)."""
+        return {
+            "limits": {"cpu_seconds": self.limits.cpu_seconds, "memory_bytes": self.limits.memory_bytes,
+                       "file_bytes": self.limits.file_bytes, "open_files": self.limits.open_files,
+                       "extra_processes": self.limits.extra_processes},
+            "landlock": True,
+            "readable": [str(path) for path in [*sandbox.runtime_paths(), *system_libraries()]],
+            "writable": ["/dev/null"],
+            "workspace": [str(self.work), str(self.home), str(self.channel)],
+        }
+
+    def environment(self) -> dict[str, str]:
+        """The kernel's whole environment: nothing of the TA's but what the notebook needs."""
+        home = str(self.home)
+        env = child_environment()
+        env.pop("PYTHONHASHSEED")
+        env.update({"HOME": home, "TMPDIR": home, "IPYTHONDIR": f"{home}/.ipython", "MPLCONFIGDIR": f"{home}/.mpl",
+                    "JUPYTER_RUNTIME_DIR": f"{home}/.runtime", "MALLOC_ARENA_MAX": "2",
+                    "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8",
+                    "USER": "student", "LOGNAME": "student"})
+        if "NBGRADER_EXECUTION" in os.environ:  # nbcheck's cells behave as they do at grading time
+            env["NBGRADER_EXECUTION"] = os.environ["NBGRADER_EXECUTION"]
+        return env
+
+    def command(self, connection_file: str) -> list[str]:
+        """The kernel's command line: the sandbox's wrapper, then the kit's confining entry point."""
+        private = sandbox.private_runtime() is not None
+        wrapper = sandbox.drop_to(self.lease.uid, self.lease.gid, read_capability=private)
+        return [*wrapper, sys.executable, "-s", "-m", "autograder.kernel_child",
+                json.dumps(self.policy()), connection_file, str(self.work)]
+
+    def stderr(self) -> int:
+        """A file for what the kernel process writes outside the notebook (why it could not start)."""
+        self._stderr_file = open(self.root / "stderr", "ab")  # noqa: SIM115 - closed in ``close``
+        return self._stderr_file.fileno()
+
+    def startup_failure(self) -> str:
+        """The end of what the kernel process wrote to its stderr: why it did not start, if it did not."""
+        with suppress(OSError):
+            return (self.root / "stderr").read_bytes()[-2000:].decode("utf-8", "replace").strip()
+        return ""
+
+    def hand_over(self, path: Path) -> None:
+        """Give the kernel's uid a file the grader wrote in its folder (the connection file)."""
+        os.chown(path, self.lease.uid, self.lease.gid)
+        os.chmod(path, 0o400)
+
+    def over_limit(self) -> str:
+        """Why the kernel must be stopped now (its folders grew too big), or ""."""
+        size, entries = _tree_usage(self.root, self.limits.copied_entries + self.limits.folder_entries)
+        if size > self.baseline_bytes + self.limits.folder_bytes:
+            return f"the notebook wrote over {self.limits.folder_bytes >> 20} MB into its folder"
+        if entries > self.limits.copied_entries + self.limits.folder_entries:
+            return f"the notebook created more than {self.limits.folder_entries} files"
+        return ""
+
+    def watch(self, stop_kernel: Any) -> None:
+        """Check the folders every WATCH_SECONDS in a thread; call ``stop_kernel(reason)`` once over a limit."""
+        def loop() -> None:
+            while not self._stop.wait(WATCH_SECONDS):
+                reason = self.over_limit()
+                if reason:
+                    stop_kernel(reason)
+                    return
+        threading.Thread(target=loop, name="kernel-folder-watch", daemon=True).start()
+
+    def kill_leftovers(self) -> None:
+        """SIGKILL every process that still runs as the kernel's uid, and wait for them."""
+        left = []
+        for process in psutil.process_iter(["uids"]):
+            with suppress(psutil.Error):
+                if process.info["uids"] and process.info["uids"].real == self.lease.uid:
+                    process.kill()
+                    left.append(process)
+        psutil.wait_procs(left, timeout=5)
+
+    def close(self) -> None:
+        """Stop watching, kill what is left, remove the folders, give the uid back."""
+        atexit.unregister(self.close)
+        self._stop.set()
+        self.kill_leftovers()
+        with suppress(OSError):
+            os.chmod(self.root, 0o700)
+        shutil.rmtree(self.root, ignore_errors=True)
+        self.lease.release()
+
+
+class ConfinedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run in a ``KernelCage``; it refuses to start one it cannot confine,
+    unless the TA set BACKPROP_UNSAFE_UNCONFINED_KERNELS=1."""
+
+    cage: KernelCage | None = None
+    stopped_because: str = ""
+
+    @default("transport")
+    def _transport_default(self) -> str:
+        return "ipc"
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+        if unsafe_opted_in() and missing_protections():
+            self.log.warning("Running a notebook UNCONFINED (%s=1)", UNSAFE_OPT_IN)
+            self.transport = "tcp"
+            return await super()._async_pre_start_kernel(**kw)
+        refuse_unless_confinable()
+        if self.cage is None:  # a restart keeps the cage: same folders, same channel
+            self.cage = KernelCage.open(Path(kw.get("cwd") or os.getcwd()))
+            self.connection_file = str(self.cage.channel / "connection.json")
+            self.ip = str(self.cage.channel / "kernel")
+            self.cage.watch(self._stop_over_limit)
+        else:
+            self.cage.kill_leftovers()
+        kw.update(cwd=str(self.cage.home), env=self.cage.environment(), stdout=subprocess.DEVNULL,
+                  stderr=self.cage.stderr())
+        _, kw = await super()._async_pre_start_kernel(**kw)
+        self.cage.hand_over(Path(self.connection_file))
+        return self.cage.command(self.connection_file), kw
+
+    def _stop_over_limit(self, reason: str) -> None:
+        self.stopped_because = reason
+        if self.provisioner is not None and getattr(self.provisioner, "process", None) is not None:
+            with suppress(OSError):
+                self.provisioner.process.kill()
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if self.cage is not None and not restart:
+            self.cage.close()
+            self.cage = None

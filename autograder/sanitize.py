@@ -1,0 +1,120 @@
+"""What a student's notebook may show the TA and itself: plain text and PNG pictures, nothing else.
+
+Every output of an autograded notebook came from the student's kernel, and the TA reads it in the
+formgrader and the student in the feedback page. ``SanitizeOutputs`` runs right after ``Execute``:
+
+- text (streams, ``text/plain``, error names, values and tracebacks) loses terminal escape sequences,
+  control characters and the Unicode controls that reorder text, and every path of the grader's
+  machine (the kernel's private folder, the Python runtime, the kit) is replaced by a short name;
+- rich outputs keep ``text/plain`` and ``image/png`` (a real PNG, base64) only: HTML, JavaScript, SVG,
+  Markdown and widgets could run script in the TA's browser or fake the page around them;
+- raw HTML in the markdown cells a student wrote is escaped, so it shows as the text it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import re
+import sys
+import sysconfig
+import tempfile
+from pathlib import Path
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+import autograder
+
+KEPT_MIME_TYPES = ("text/plain", "image/png")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_PNG_BYTES = 4 << 20
+
+# CSI and OSC escape sequences, then any other escape, C0 controls but tab and newline, DEL, C1 controls,
+# and Unicode's bidirectional controls (they make text read differently from what it is).
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b.?")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_KERNEL_FOLDER = re.compile(re.escape(str(Path(tempfile.gettempdir()).resolve())) + r"/backprop-kernel-[^/\s'\"]+/"
+                            r"(work|home|channel)")
+_TAGS = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def _machine_paths() -> list[tuple[str, str]]:
+    """Paths of this machine that may show up in a traceback, longest first, with what replaces them."""
+    paths = sysconfig.get_paths()
+    named = [(paths["purelib"], "<site-packages>"), (paths["platlib"], "<site-packages>"),
+             (paths["stdlib"], "<python>"), (sys.prefix, "<python>"), (sys.base_prefix, "<python>"),
+             (str(Path(autograder.__file__).resolve().parent.parent), "<kit>")]
+    return sorted({(str(Path(p).resolve()), name) for p, name in named} | set(named), key=lambda pair: -len(pair[0]))
+
+
+MACHINE_PATHS = _machine_paths()
+
+
+def clean_text(text: str) -> str:
+    """``text`` without escape sequences, control characters or paths of the grader's machine."""
+    text = _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n")))
+    text = _KERNEL_FOLDER.sub(lambda match: "." if match.group(1) == "work" else f"<{match.group(1)}>", text)
+    for path, name in MACHINE_PATHS:
+        text = text.replace(path, name)
+    return text
+
+
+def _is_png(data: object) -> bool:
+    if not isinstance(data, str) or len(data) > MAX_PNG_BYTES * 4 // 3 + 4:
+        return False
+    try:
+        return base64.b64decode(data.replace("\n", ""), validate=True).startswith(PNG_SIGNATURE)
+    except (binascii.Error, ValueError):
+        return False
+
+
+def clean_output(output: NotebookNode) -> NotebookNode | None:
+    """The output with only what may be shown, or None to drop it."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        name = output.get("name") if output.get("name") in ("stdout", "stderr") else "stdout"
+        return NotebookNode(output_type="stream", name=name, text=clean_text(str(output.get("text", ""))))
+    if kind == "error":
+        return NotebookNode(output_type="error", ename=clean_text(str(output.get("ename", ""))),
+                            evalue=clean_text(str(output.get("evalue", ""))),
+                            traceback=[clean_text(str(line)) for line in output.get("traceback") or []])
+    if kind in ("execute_result", "display_data"):
+        data = output.get("data") or {}
+        kept = {}
+        if isinstance(data.get("text/plain"), str):
+            kept["text/plain"] = clean_text(data["text/plain"])
+        if _is_png(data.get("image/png")):
+            kept["image/png"] = data["image/png"]
+        if not kept:
+            return None
+        cleaned = NotebookNode(output_type=kind, data=NotebookNode(kept), metadata=NotebookNode())
+        if kind == "execute_result":
+            cleaned["execution_count"] = output.get("execution_count")
+        return cleaned
+    return None
+
+
+def escape_markup(source: str) -> str:
+    """Markdown whose raw HTML shows as text: ``<script>`` becomes ``&lt;script>``."""
+    return _TAGS.sub(html.escape("<"), source)
+
+
+class SanitizeOutputs(NbGraderPreprocessor):
+    """Keep only plain text and PNG pictures in outputs; escape HTML in the markdown students wrote."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = [kept for kept in map(clean_output, cell.get("outputs", [])) if kept is not None]
+            elif cell.cell_type == "markdown" and not _locked(cell):
+                cell.source = escape_markup(cell.source)
+                cell.pop("attachments", None)  # pictures pasted into a cell: any file type, shown as it is
+        nb.metadata.pop("widgets", None)
+        return nb, resources
+
+
+def _locked(cell: NotebookNode) -> bool:
+    return bool(cell.metadata.get("nbgrader", {}).get("locked", False))
