@@ -7,9 +7,10 @@ Three things change, and nothing else about how nbgrader runs a notebook:
   cannot end up running students' notebooks in ordinary kernels by a slip in a config file;
 - what a cell prints is capped (``printed_bytes`` per cell, ``notebook_bytes`` per notebook): past the
   cap, outputs are dropped as they arrive, so a cell that prints gigabytes costs the grader nothing;
-- a kernel that dies (``os._exit``, a signal, a limit) costs the cell it was running, which gets an
-  error output saying so, and the cells after it run in a fresh kernel. Ordinary nbgrader stops
-  the whole student there, and their trusted layer scores with it.
+- a kernel that dies (``os._exit``, a signal, a limit) or that an interrupt cannot stop (a loop that
+  ignores SIGINT) costs the cell it was running, which gets an error output saying so, and the
+  cells after it run in a fresh kernel. Ordinary nbgrader stops the whole student there, and their
+  trusted layer scores with it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from jupyter_core.utils import run_sync
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
@@ -72,12 +73,17 @@ class ConfinedExecute(Execute):
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             reason = getattr(self.km, "stopped_because", "") or "it ended, was killed or ran into a limit"
-            cell.outputs.append(new_output(
-                "error", ename="KernelDied", evalue=reason,
-                traceback=[f"KernelDied: the notebook's kernel stopped while this cell ran ({reason}). "
-                           "The cells after it ran in a fresh kernel."]))
-            self._restart()
-            return cell, self.resources
+            self._fail(cell, "KernelDied", f"the notebook's kernel stopped while this cell ran ({reason})")
+        except CellTimeoutError:
+            self._fail(cell, "CellTimeoutError", f"this cell ran for more than {self.timeout} s and did not stop "
+                       "when interrupted")
+        self._restart()
+        return cell, self.resources
+
+    @staticmethod
+    def _fail(cell: NotebookNode, name: str, why: str) -> None:
+        cell.outputs.append(new_output("error", ename=name, evalue=why,
+                                       traceback=[f"{name}: {why}. The cells after it ran in a fresh kernel."]))
 
     def _restart(self) -> None:
         """A fresh kernel in the same cage, and the client talking to it."""

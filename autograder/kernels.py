@@ -39,7 +39,7 @@ import threading
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import psutil
 from jupyter_client.manager import AsyncKernelManager
@@ -176,6 +176,7 @@ class KernelCage:
     limits: KernelLimits = KERNEL_LIMITS
     baseline_bytes: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
+    _stderr_file: IO[bytes] | None = None
 
     @property
     def work(self) -> Path:
@@ -244,6 +245,8 @@ class KernelCage:
 
     def stderr(self) -> int:
         """A file for what the kernel process writes outside the notebook (why it could not start)."""
+        if self._stderr_file is not None:  # the kernel before a restart
+            self._stderr_file.close()
         self._stderr_file = open(self.root / "stderr", "ab")  # noqa: SIM115 - closed in ``close``
         return self._stderr_file.fileno()
 
@@ -292,6 +295,8 @@ class KernelCage:
         atexit.unregister(self.close)
         self._stop.set()
         self.kill_leftovers()
+        if self._stderr_file is not None:
+            self._stderr_file.close()
         with suppress(OSError):
             os.chmod(self.root, 0o700)
         shutil.rmtree(self.root, ignore_errors=True)

@@ -15,6 +15,8 @@ anything the student controls; neither the seed nor any hidden case shows up in 
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -169,11 +171,40 @@ class _LayerGrading(NbGraderPreprocessor):
         return result
 
 
+def drop_followed_links(submitted: Path, autograded: Path) -> list[str]:
+    """Remove from ``autograded`` what nbgrader copied there through a symbolic link of ``submitted``.
+
+    nbgrader copies a submission with the TA's rights and follows links, so a ``layers.py`` or a
+    ``notes.txt`` linking to the reference (or to any file of the machine) would reach the kernel's
+    folder and the student's feedback. Returns the paths removed, relative to the folder.
+    """
+    removed = []
+    for top, folders, files in os.walk(submitted, followlinks=False):
+        for name in [*folders, *files]:
+            path = Path(top) / name
+            if not path.is_symlink():
+                continue
+            copy = autograded / path.relative_to(submitted)
+            if copy.is_dir() and not copy.is_symlink():
+                shutil.rmtree(copy, ignore_errors=True)
+            elif os.path.lexists(copy):
+                copy.unlink()
+            removed.append(str(path.relative_to(submitted)))
+    return removed
+
+
 class GradeLayersFirst(_LayerGrading):
-    """Grade the submitted ``.py`` files before the notebook's kernel starts (the first autograde pass),
-    so that nothing a notebook does can reach the layer code that is graded."""
+    """The first autograde pass, before the notebook's kernel starts: grade the submitted ``.py`` files as
+    they were submitted, and take out of the autograded folder whatever nbgrader copied through a
+    symbolic link. Nothing a notebook does can then reach the layer code that is graded."""
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        info = resources["nbgrader"]
+        coursedir = CourseDirectory(parent=self)
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
+        autograded = Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"]))
+        for name in drop_followed_links(submitted, autograded):
+            self.log.warning("%s: %s is a symbolic link; it was not copied for grading", info["student"], name)
         if any(TrustedLayerGrades.function_of(cell) is not None for cell in nb.cells):
             self.layer_grade(resources)
         return nb, resources

@@ -1,6 +1,7 @@
 """``make bench``: the kit against what its users would otherwise run, each a ratio measured now, here.
 
 (a) grading one submission vs ``nbgrader autograde`` of it     benchmarks/nbgrader_autograde.py
+(a') that autograde with confined kernels vs ordinary ones      benchmarks/nbgrader_autograde.py
 (b) the kit's gradient checker vs CS231n's element loop        benchmarks/gradient_check.py
 (c) the students' public pytest run                            benchmarks/public_tests.py
 (d) grade-all throughput on 2 cores, and the sandbox's cost    benchmarks/batch_throughput.py
@@ -31,7 +32,7 @@ def main() -> None:
     pytest_row = public_tests.measure()
     batch = batch_throughput.measure(nbgrader_seconds)
     print()
-    print(table([autograde, *gradients, pytest_row, *batch]))
+    print(table([*autograde, *gradients, pytest_row, *batch]))
     print("  (b) " + "\n  (b) ".join(details))
     print(f"\n{time.perf_counter() - started:.0f} s in all")
 

@@ -1,0 +1,127 @@
+"""Confined notebook kernels, one at a time: what a cell can see and do, and what happens when the
+machine cannot confine one (``autograder.kernels``, ``autograder.confined_execute``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("nbclient")
+import nbformat
+from nbgrader_course import ASSIGNMENT, new_course, write_student
+
+from autograder import kernels, uids
+from autograder.confined_execute import ConfinedExecute
+
+MISSING = kernels.missing_protections()
+needs_confinement = pytest.mark.skipif(MISSING != [], reason="cannot confine kernels here: " + "; ".join(MISSING))
+
+
+def _run(folder: Path, *sources: str, timeout: int = 10) -> list[list[dict]]:
+    """Run cells in a confined kernel with ``folder`` as the notebook's folder; the outputs of each cell."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    ConfinedExecute(timeout=timeout).preprocess(notebook, {"metadata": {"path": str(folder)}})
+    return [cell.outputs for cell in notebook.cells]
+
+
+def _text(outputs: list[dict]) -> str:
+    return "".join(o.get("text", "") + o.get("evalue", "") + str(o.get("data", {}).get("text/plain", ""))
+                   for o in outputs)
+
+
+@needs_confinement
+def test_a_cell_runs_as_a_private_uid_in_a_copy_of_its_folder(tmp_path: Path) -> None:
+    (tmp_path / "layers.py").write_text("ANSWER = 42\n")
+    (tmp_path / "secret.txt").write_text("top secret")
+    (tmp_path / "linked.txt").symlink_to(tmp_path / "secret.txt")
+    uid, where, imported, linked, written = _run(
+        tmp_path, "import os; print(os.getuid(), os.getgid(), os.getgroups())", "print(os.getcwd())",
+        "import layers; print(layers.ANSWER)", "print(os.path.lexists('linked.txt'))",
+        "_ = open('layers.py', 'w').write('changed'), open('new.txt', 'w').write('x')")
+    user, group, groups = _text(uid).split(maxsplit=2)
+    assert uids.FIRST_UID <= int(user) < uids.FIRST_UID + uids.COUNT and group == user and groups.strip() == "[]"
+    assert _text(where).strip() != str(tmp_path) and _text(where).strip().endswith("/work")
+    assert _text(imported).strip() == "42"
+    assert _text(linked).strip() == "False", "a symbolic link is not copied for the kernel"
+    assert written == [] and (tmp_path / "layers.py").read_text() == "ANSWER = 42\n"
+    assert not (tmp_path / "new.txt").exists()
+
+
+@needs_confinement
+def test_a_cell_reads_no_file_outside_and_reaches_no_network(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("secret")
+    os.chmod(outside, 0o644)
+    folder = tmp_path / "notebook"
+    folder.mkdir()
+    read, listed, tcp, spawned = _run(
+        folder, f"open({str(outside)!r}).read()", "import os; os.listdir('/tmp')",
+        "import socket; socket.create_connection(('127.0.0.1', 22), timeout=1)",
+        "import subprocess; subprocess.run(['/bin/true'])")
+    for outputs in (read, listed, tcp, spawned):
+        assert [o["ename"] for o in outputs if o["output_type"] == "error"] == ["PermissionError"], outputs
+
+
+@needs_confinement
+def test_two_kernels_at_once_never_share_a_uid(tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def one(name: str) -> None:
+        folder = tmp_path / name
+        folder.mkdir()
+        seen.append(_text(_run(folder, "import os, time; time.sleep(2); print(os.getuid())")[0]).strip())
+
+    threads = [threading.Thread(target=one, args=(name,)) for name in ("a", "b", "c")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(seen)) == 3, seen
+
+
+@needs_confinement
+def test_a_dead_kernel_or_an_unstoppable_loop_costs_only_its_cell(tmp_path: Path) -> None:
+    died, after_death, looped, after_loop = _run(
+        tmp_path, "import os; os._exit(3)", "print('fresh kernel')",
+        "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: pass", "print('again')",
+        timeout=3)
+    assert died[-1]["ename"] == "KernelDied"
+    assert _text(after_death).strip() == "fresh kernel"
+    assert looped[-1]["ename"] == "CellTimeoutError" and "did not stop" in looped[-1]["evalue"]
+    assert _text(after_loop).strip() == "again"
+
+
+@needs_confinement
+def test_a_notebook_that_fills_its_folder_is_stopped(tmp_path: Path) -> None:
+    filled, after = _run(tmp_path, "for i in range(5000):\n    open(f'f{i}', 'w').close()\nimport time; time.sleep(5)",
+                         "print('still here')")
+    assert filled[-1]["ename"] == "KernelDied" and "more than 1000 files" in filled[-1]["evalue"]
+    assert _text(after).strip() == "still here"
+
+
+@needs_confinement
+def test_output_past_the_cap_is_dropped(tmp_path: Path) -> None:
+    (outputs,) = _run(tmp_path, "for _ in range(5):\n    print('x' * (1 << 20))")
+    assert sum(len(o.get("text", "")) for o in outputs) < 2 << 20
+    assert "dropped the rest" in outputs[-1]["text"]
+
+
+def test_a_machine_that_cannot_confine_refuses_autograde(tmp_path: Path) -> None:
+    """Fail closed: without util-linux (unshare, setpriv) nothing is graded, and the message says what is
+    missing and how to get it; the unsafe opt-in is named."""
+    course = new_course(tmp_path)
+    write_student(course, "student", {}, None)
+    only_python = {**os.environ, "PATH": str(Path(sys.executable).parent)}  # nbgrader and alembic, no util-linux
+    refused = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=course, env=only_python,
+                             capture_output=True, text=True, timeout=600)
+    assert refused.returncode == 2, refused.stderr[-2000:]
+    assert "cannot be run confined" in refused.stderr
+    assert "unshare from util-linux: install the util-linux package" in refused.stderr
+    assert kernels.UNSAFE_OPT_IN in refused.stderr
+    assert not (course / "autograded").exists()
