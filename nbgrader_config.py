@@ -22,6 +22,7 @@ COURSE = Path(__file__).resolve().parent
 if importlib.util.find_spec("autograder") is None:  # the kit not installed: use this checkout's
     sys.path.insert(0, str(COURSE))
 
+from autograder.answers import TrustedAnswerGrades  # noqa: E402
 from autograder.confined_execute import ConfinedExecute  # noqa: E402
 from autograder.kernels import UnconfinedError, refuse_unless_confinable  # noqa: E402
 from autograder.nbgrader import GradeLayersFirst, TrustedLayerGrades, release_hook  # noqa: E402
@@ -60,8 +61,8 @@ c.Execute.timeout = 60
 
 # The layer code is graded from the submitted files before any notebook of the student runs; the
 # notebooks run in confined kernels; only plain text and pictures of their outputs are kept; the cells
-# that check layer code are scored by the kit's grader (in this process, with the student's code in a
-# child process), not from what the kernel printed.
+# that check layer code and answers are scored by the kit (in this process, with the student's code in a
+# sandboxed child), not from what the kernel printed.
 c.Autograde.autograde_preprocessors = [
     GradeLayersFirst,
     ConfinedExecute,
@@ -70,6 +71,7 @@ c.Autograde.autograde_preprocessors = [
     ClearMetadataPreprocessor,
     LimitOutput,
     TrustedLayerGrades,
+    TrustedAnswerGrades,
     SaveAutoGrades,
     AssignLatePenalties,
     CheckCellMetadata,

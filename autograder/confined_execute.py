@@ -1,4 +1,4 @@
-"""nbgrader's ``Execute``, with every kernel confined: the first preprocessor of the kit's autograde.
+"""nbgrader's ``Execute``, with every kernel confined: how the kit's autograde runs a notebook.
 
 Three things change, and nothing else about how nbgrader runs a notebook:
 
@@ -7,10 +7,11 @@ Three things change, and nothing else about how nbgrader runs a notebook:
   cannot end up running students' notebooks in ordinary kernels by a slip in a config file;
 - what a cell prints is capped (``printed_bytes`` per cell, ``notebook_bytes`` per notebook): past the
   cap, outputs are dropped as they arrive, so a cell that prints gigabytes costs the grader nothing;
-- a kernel that dies (``os._exit``, a signal, a limit) or that an interrupt cannot stop (a loop that
-  ignores SIGINT) costs the cell it was running, which gets an error output saying so, and the
-  cells after it run in a fresh kernel. Ordinary nbgrader stops the whole student there, and their
-  trusted layer scores with it.
+  display updates are not kept at all (one could rewrite every output that shares its id);
+- a kernel that dies (``os._exit``, a signal, a limit), that an interrupt cannot stop (a loop that
+  ignores SIGINT) or that sends a message nbclient cannot read costs the cell it was running, which
+  gets an error output saying so, and the cells after it run in a fresh kernel. Ordinary nbgrader
+  stops the whole student there, and their trusted layer scores with it.
 """
 
 from __future__ import annotations
@@ -26,16 +27,18 @@ from traitlets import Integer
 
 from autograder.kernels import ConfinedKernelManager, refuse_unless_confinable
 
-DROPPED = "[the grader dropped the rest of this cell's output: it printed more than {limit} MB]\n"
+DROPPED = "[the grader dropped some of this cell's output: a cell may print {cell} MB, a notebook {notebook} MB]\n"
 
 
-def _size(content: dict[str, Any]) -> int:
-    """Roughly how many bytes an output message carries (its text and data)."""
-    size = len(str(content.get("text", "")))
-    for value in (content.get("data") or {}).values():
-        size += len(str(value))
-    size += sum(len(str(line)) for line in content.get("traceback") or [])
-    return size + len(str(content.get("evalue", "")))
+def _size(value: Any) -> int:
+    """Roughly how many bytes a message's content carries: every string in it, keys included."""
+    if isinstance(value, str | bytes):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_size(key) + _size(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return sum(_size(item) for item in value) + len(value)
+    return 8
 
 
 class ConfinedExecute(Execute):
@@ -47,36 +50,42 @@ class ConfinedExecute(Execute):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["kernel_manager_class"] = ConfinedKernelManager
         super().__init__(*args, **kwargs)
-        self._printed: dict[int, int] = {}
+        self._printed: dict[int, int] = {}  # bytes of output kept, per cell
+        self._dropped: set[int] = set()  # cells that lost output to a cap
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> tuple[NotebookNode, Any]:
         refuse_unless_confinable()
-        self._printed = {}
+        self._printed, self._dropped = {}, set()
         return super().preprocess(nb, resources, km)
 
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
                cell_index: int) -> NotebookNode | None:
-        size = _size(msg.get("content", {}))
-        cell_total = self._printed.get(cell_index, 0) + size
-        notebook_total = sum(self._printed.values()) + size
-        already_over = self._printed.get(cell_index, 0) > self.printed_bytes
-        self._printed[cell_index] = cell_total
-        if cell_total > self.printed_bytes or notebook_total > self.notebook_bytes:
-            if not already_over:
-                outs.append(new_output("stream", name="stdout", text=DROPPED.format(limit=self.printed_bytes >> 20)))
-                self._printed[cell_index] = self.printed_bytes + 1
+        size = _size(msg.get("content", {})) + _size(msg.get("metadata", {}))
+        kept = self._printed.get(cell_index, 0)
+        if kept + size > self.printed_bytes or sum(self._printed.values()) + size > self.notebook_bytes:
+            if cell_index not in self._dropped:
+                self._dropped.add(cell_index)
+                note = DROPPED.format(cell=self.printed_bytes >> 20, notebook=self.notebook_bytes >> 20)
+                outs.append(new_output("stream", name="stdout", text=note))
             return None
+        self._printed[cell_index] = kept + size
         return super().output(outs, msg, display_id, cell_index)
+
+    def _update_display_id(self, display_id: str, msg: dict[str, Any]) -> None:
+        """Display updates are not kept: one update can rewrite every output sharing its id, past the cap."""
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            reason = getattr(self.km, "stopped_because", "") or "it ended, was killed or ran into a limit"
-            self._fail(cell, "KernelDied", f"the notebook's kernel stopped while this cell ran ({reason})")
+            self._fail(cell, "KernelDied", "the notebook's kernel stopped while this cell ran (it ended, was killed "
+                       "or ran into a limit)")
         except CellTimeoutError:
             self._fail(cell, "CellTimeoutError", f"this cell ran for more than {self.timeout} s and did not stop "
                        "when interrupted")
+        except Exception as error:  # a message nbclient could not read: what the kernel sends is student code
+            self.log.warning("Cell %d: the kernel sent what could not be read (%s); restarting it", index, error)
+            self._fail(cell, "KernelMessageError", "the notebook's kernel sent a message the grader could not read")
         self._restart()
         return cell, self.resources
 
@@ -88,6 +97,5 @@ class ConfinedExecute(Execute):
     def _restart(self) -> None:
         """A fresh kernel in the same cage, and the client talking to it."""
         assert self.km is not None and self.kc is not None
-        self.km.stopped_because = ""
         run_sync(self.km.restart_kernel)(now=True)
         run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)

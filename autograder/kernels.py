@@ -6,13 +6,15 @@ its own (``KernelCage``):
 
 - **its own uid** (``uids``), leased for as long as the kernel runs: never the TA's, never root,
   never another kernel's or a grading child's;
-- **new network, PID and IPC namespaces** (``sandbox.drop_to``): no network at all, every process the
-  notebook starts dies with the kernel, System V objects die with it too;
+- **new network, PID, IPC and mount namespaces** (``sandbox.drop_to``): no network at all, every
+  process the notebook starts dies with the kernel, System V objects die with it too, and its
+  ``/proc`` shows its own processes only;
 - **Landlock**, applied by the kernel to itself before any cell runs (``kernel_child``): it reads only
   the Python runtime and its own copy of the notebook folder, writes only that copy, executes no
   program, and signals or connects to nothing outside itself;
-- **limits** as for a grading child (memory, processes, file size, CPU), and its folder watched for
-  size by the manager;
+- **limits** as for a grading child (memory, processes, file size, CPU); its folders are a tmpfs of
+  their own whose size and number of files the kernel enforces (a watcher that walks the folder can
+  be outrun, or stopped by a tree too deep or a path too long to walk);
 - **its channel**: ZeroMQ's ``ipc`` transport, UNIX sockets in a folder only the kernel's uid (and
   the grader, as root) can enter; the network namespace has no interface, so TCP could not work.
 
@@ -35,13 +37,14 @@ import stat
 import subprocess
 import sys
 import tempfile
-import threading
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import psutil
+import zmq
+import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
@@ -49,6 +52,8 @@ from autograder import sandbox, uids
 from autograder.runner import child_environment
 
 UNSAFE_OPT_IN = "BACKPROP_UNSAFE_UNCONFINED_KERNELS"
+MAX_MESSAGE_BYTES = 8 << 20  # one message from a kernel; a notebook's plot is ~100 kB
+MAX_WAITING_MESSAGES = 64  # per channel
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,14 @@ class KernelLimits:
     copied_bytes: int = 64 << 20  # the notebook folder given to the kernel; a submission is ~1 MB
     copied_entries: int = 1000
 
+    def mount_options(self, uid: int, gid: int) -> str:
+        """The kernel's tmpfs: room for the copy and what the notebook may add, owned by its uid."""
+        inodes = self.copied_entries + self.folder_entries + 64  # 64: IPython's and matplotlib's own files
+        return f"size={self.copied_bytes + self.folder_bytes},nr_inodes={inodes},mode=0700,uid={uid},gid={gid}"
+
 
 KERNEL_LIMITS = KernelLimits()
-WATCH_SECONDS = 0.25
+MOUNT_TIMEOUT = 30
 
 
 class UnconfinedError(RuntimeError):
@@ -87,7 +97,7 @@ def missing_protections() -> list[str]:
     if not cage.landlock:
         missing.append("Landlock (Linux 5.13 or newer, enabled in the kernel's LSM list): upgrade the kernel or "
                        "add landlock to the lsm= boot parameter")
-    for tool in ("unshare", "setpriv"):
+    for tool in ("unshare", "setpriv", "mount", "umount"):
         if shutil.which(tool) is None:
             missing.append(f"{tool} from util-linux: install the util-linux package")
     if not missing and not any(p.name == "process tree" and p.active for p in cage.protections):
@@ -120,20 +130,6 @@ def system_libraries() -> list[Path]:
     return list(dict.fromkeys(Path(path).resolve() for path in candidates if os.path.exists(path)))
 
 
-def _tree_usage(folder: Path, most_entries: int) -> tuple[int, int]:
-    """(bytes, entries) below ``folder``, counting at most ``most_entries + 1`` entries."""
-    size = entries = 0
-    for top, folders, files in os.walk(folder):
-        for name in files + folders:
-            entries += 1
-            with suppress(OSError):
-                info = os.lstat(os.path.join(top, name))
-                size += info.st_size if stat.S_ISREG(info.st_mode) else 0
-            if entries > most_entries:
-                return size, entries
-    return size, entries
-
-
 def copy_folder(source: Path, destination: Path, limits: KernelLimits = KERNEL_LIMITS) -> None:
     """Copy the regular files and folders of ``source`` into ``destination``; symlinks, devices, sockets
     and anything past the size limits are left out (the kernel then sees them missing)."""
@@ -160,31 +156,42 @@ def copy_folder(source: Path, destination: Path, limits: KernelLimits = KERNEL_L
                         (destination / relative / name).write_bytes(data)
 
 
+def _mount(*arguments: str) -> None:
+    done = subprocess.run(list(arguments), stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=MOUNT_TIMEOUT)
+    if done.returncode != 0:
+        raise UnconfinedError(f"{' '.join(arguments[:3])} failed: {done.stderr.strip()}")
+
+
 @dataclass
 class KernelCage:
     """One kernel's private place, made and removed by the grader:
 
         ROOT/          root's, 0o711: the kernel passes through
-          work/        the kernel's copy of the notebook folder (its cwd), owned by its uid
-          home/        HOME, TMPDIR, IPython's and matplotlib's folders
-          channel/     the connection file and ZeroMQ's sockets
-          stderr       what the kernel process wrote outside the notebook (start-up failures)
+          space/       a tmpfs of the kernel's uid, capped in size and files
+            work/      the kernel's copy of the notebook folder (its cwd)
+            home/      HOME, TMPDIR, IPython's and matplotlib's folders
+          channel/     the connection file and ZeroMQ's sockets, the kernel's uid's
+          stderr       what the kernel process wrote outside the notebook (why it did not start)
     """
 
     lease: uids.Lease
     root: Path
     limits: KernelLimits = KERNEL_LIMITS
-    baseline_bytes: int = 0
-    _stop: threading.Event = field(default_factory=threading.Event)
+    mounted: bool = False
     _stderr_file: IO[bytes] | None = None
 
     @property
+    def space(self) -> Path:
+        return self.root / "space"
+
+    @property
     def work(self) -> Path:
-        return self.root / "work"
+        return self.space / "work"
 
     @property
     def home(self) -> Path:
-        return self.root / "home"
+        return self.space / "home"
 
     @property
     def channel(self) -> Path:
@@ -192,20 +199,23 @@ class KernelCage:
 
     @classmethod
     def open(cls, notebook_folder: Path) -> KernelCage:
-        """Lease a uid and lay out the folders, with a copy of ``notebook_folder`` in ``work/``."""
+        """Lease a uid, mount its tmpfs and lay out the folders, with a copy of ``notebook_folder`` in ``work/``."""
         lease = uids.lease()
         root = Path(tempfile.mkdtemp(prefix="backprop-kernel-"))
         cage = cls(lease, root)
         atexit.register(cage.close)  # a grader that exits normally leaves no folder and no process behind
         try:
             os.chmod(root, 0o711)
+            cage.space.mkdir(mode=0o700)
+            _mount("mount", "-t", "tmpfs", "-o", cage.limits.mount_options(lease.uid, lease.gid), "tmpfs",
+                   str(cage.space))
+            cage.mounted = True
             for folder in (cage.work, cage.home, cage.channel):
                 folder.mkdir(mode=0o700)
             copy_folder(notebook_folder, cage.work)
             for top, folders, files in os.walk(root):
                 for name in [*folders, *files]:
                     os.chown(os.path.join(top, name), lease.uid, lease.gid, follow_symlinks=False)
-            cage.baseline_bytes, _ = _tree_usage(cage.work, 10 * cage.limits.copied_entries)
         except BaseException:
             cage.close()
             raise
@@ -239,7 +249,7 @@ class KernelCage:
     def command(self, connection_file: str) -> list[str]:
         """The kernel's command line: the sandbox's wrapper, then the kit's confining entry point."""
         private = sandbox.private_runtime() is not None
-        wrapper = sandbox.drop_to(self.lease.uid, self.lease.gid, read_capability=private)
+        wrapper = sandbox.drop_to(self.lease.uid, self.lease.gid, read_capability=private, own_proc=True)
         return [*wrapper, sys.executable, "-s", "-m", "autograder.kernel_child",
                 json.dumps(self.policy()), connection_file, str(self.work)]
 
@@ -261,25 +271,6 @@ class KernelCage:
         os.chown(path, self.lease.uid, self.lease.gid)
         os.chmod(path, 0o400)
 
-    def over_limit(self) -> str:
-        """Why the kernel must be stopped now (its folders grew too big), or ""."""
-        size, entries = _tree_usage(self.root, self.limits.copied_entries + self.limits.folder_entries)
-        if size > self.baseline_bytes + self.limits.folder_bytes:
-            return f"the notebook wrote over {self.limits.folder_bytes >> 20} MB into its folder"
-        if entries > self.limits.copied_entries + self.limits.folder_entries:
-            return f"the notebook created more than {self.limits.folder_entries} files"
-        return ""
-
-    def watch(self, stop_kernel: Any) -> None:
-        """Check the folders every WATCH_SECONDS in a thread; call ``stop_kernel(reason)`` once over a limit."""
-        def loop() -> None:
-            while not self._stop.wait(WATCH_SECONDS):
-                reason = self.over_limit()
-                if reason:
-                    stop_kernel(reason)
-                    return
-        threading.Thread(target=loop, name="kernel-folder-watch", daemon=True).start()
-
     def kill_leftovers(self) -> None:
         """SIGKILL every process that still runs as the kernel's uid, and wait for them."""
         left = []
@@ -291,16 +282,18 @@ class KernelCage:
         psutil.wait_procs(left, timeout=5)
 
     def close(self) -> None:
-        """Stop watching, kill what is left, remove the folders, give the uid back."""
+        """Kill what is left, unmount and remove the folders, give the uid back, whatever fails on the way."""
         atexit.unregister(self.close)
-        self._stop.set()
-        self.kill_leftovers()
-        if self._stderr_file is not None:
-            self._stderr_file.close()
-        with suppress(OSError):
-            os.chmod(self.root, 0o700)
-        shutil.rmtree(self.root, ignore_errors=True)
-        self.lease.release()
+        try:
+            self.kill_leftovers()
+            if self._stderr_file is not None:
+                self._stderr_file.close()
+            if self.mounted:
+                _mount("umount", "--lazy", str(self.space))  # everything the notebook wrote goes with it
+                self.mounted = False
+            shutil.rmtree(self.root, ignore_errors=True)
+        finally:
+            self.lease.release()
 
 
 class ConfinedKernelManager(AsyncKernelManager):
@@ -308,11 +301,20 @@ class ConfinedKernelManager(AsyncKernelManager):
     unless the TA set BACKPROP_UNSAFE_UNCONFINED_KERNELS=1."""
 
     cage: KernelCage | None = None
-    stopped_because: str = ""
 
     @default("transport")
     def _transport_default(self) -> str:
         return "ipc"
+
+    @default("context")
+    def _context_default(self) -> zmq.asyncio.Context:
+        # Whatever the kernel sends, the grader buffers a bounded amount: a message over the size cap
+        # drops the connection (the kernel then counts as dead), and few messages wait unread.
+        self._created_context = True
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        context.setsockopt(zmq.RCVHWM, MAX_WAITING_MESSAGES)
+        return context
 
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         if unsafe_opted_in() and missing_protections():
@@ -324,7 +326,6 @@ class ConfinedKernelManager(AsyncKernelManager):
             self.cage = KernelCage.open(Path(kw.get("cwd") or os.getcwd()))
             self.connection_file = str(self.cage.channel / "connection.json")
             self.ip = str(self.cage.channel / "kernel")
-            self.cage.watch(self._stop_over_limit)
         else:
             self.cage.kill_leftovers()
         kw.update(cwd=str(self.cage.home), env=self.cage.environment(), stdout=subprocess.DEVNULL,
@@ -333,14 +334,10 @@ class ConfinedKernelManager(AsyncKernelManager):
         self.cage.hand_over(Path(self.connection_file))
         return self.cage.command(self.connection_file), kw
 
-    def _stop_over_limit(self, reason: str) -> None:
-        self.stopped_because = reason
-        if self.provisioner is not None and getattr(self.provisioner, "process", None) is not None:
-            with suppress(OSError):
-                self.provisioner.process.kill()
-
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
-        if self.cage is not None and not restart:
-            self.cage.close()
-            self.cage = None
+        try:
+            await super()._async_cleanup_resources(restart=restart)
+        finally:
+            if self.cage is not None and not restart:
+                cage, self.cage = self.cage, None
+                cage.close()

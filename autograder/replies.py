@@ -28,13 +28,13 @@ def failure(reason: str, count: int, import_failed: bool = False) -> list[dict[s
     return [dict(reply) for _ in range(count)]
 
 
-def _text(value: Any) -> str:
+def plain_text(value: Any) -> str:
     if not isinstance(value, str):
         raise MalformedError("text expected")
     return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + " ..."
 
 
-def _array(value: Any) -> np.ndarray:
+def plain_array(value: Any) -> np.ndarray:
     if not isinstance(value, np.ndarray | int | float) or isinstance(value, bool):
         raise MalformedError("array expected")
     return np.array(value, dtype=np.float64)
@@ -43,24 +43,24 @@ def _array(value: Any) -> np.ndarray:
 def _arrays(value: Any) -> dict[str, np.ndarray]:
     if not isinstance(value, dict) or len(value) > MAX_KEYS:
         raise MalformedError("a small dict of arrays expected")
-    return {_text(key): _array(item) for key, item in value.items()}
+    return {plain_text(key): plain_array(item) for key, item in value.items()}
 
 
 def _case(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise MalformedError("a dict expected")
-    case: dict[str, Any] = {"error": _text(value.get("error", "")),
+    case: dict[str, Any] = {"error": plain_text(value.get("error", "")),
                             "not_implemented": value.get("not_implemented") is True}
     if value.get("import_failed") is True:
         case["import_failed"] = True
     if case["error"]:
         return case
-    case["out"] = _array(value["out"])
+    case["out"] = plain_array(value["out"])
     case["grads"] = _arrays(value["grads"])
     changed = value.get("changed", [])
     if not isinstance(changed, list) or len(changed) > MAX_KEYS:
         raise MalformedError("a list expected")
-    case["changed"] = [_text(item) for item in changed]
+    case["changed"] = [plain_text(item) for item in changed]
     if "perturbed" in value:
         case["perturbed"] = _arrays(value["perturbed"])
     return case

@@ -161,18 +161,21 @@ def private_runtime() -> Path | None:
     return _first_private([Path(sys.executable), *runtime_paths(), Path(tempfile.gettempdir())])
 
 
-def drop_to(uid: int, gid: int, read_capability: bool) -> list[str]:
+def drop_to(uid: int, gid: int, read_capability: bool, own_proc: bool = False) -> list[str]:
     """The wrapper that starts a program as ``uid``:``gid`` (no groups) in new network, PID and IPC
     namespaces, killed with the process that started it. Needs root, ``unshare`` and ``setpriv``.
 
     ``read_capability`` keeps ``CAP_DAC_READ_SEARCH`` for a runtime the user cannot read otherwise;
-    only with Landlock, which then alone decides what is read.
+    only with Landlock, which then alone decides what is read. ``own_proc`` also gives it a mount
+    namespace whose ``/proc`` shows only its own processes: for a uid no one else runs as, since the
+    process limit is counted from ``/proc`` (``confine``).
     """
     setpriv, unshare = shutil.which("setpriv") or "setpriv", shutil.which("unshare") or "unshare"
     caps = ["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"] if read_capability else []
     bounding = "-all,+dac_read_search" if read_capability else "-all"
+    proc = ["--mount", "--mount-proc"] if own_proc else []
     return [setpriv, "--pdeathsig", "KILL", "--",  # the tree dies with the grader
-            unshare, "--net", "--pid", "--ipc", "--fork", "--kill-child", "--",
+            unshare, "--net", "--pid", "--ipc", *proc, "--fork", "--kill-child", "--",
             setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups", f"--bounding-set={bounding}", *caps,
             "--pdeathsig", "KILL", "--"]
 

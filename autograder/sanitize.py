@@ -8,7 +8,8 @@ formgrader and the student in the feedback page. ``SanitizeOutputs`` runs right 
   machine (the kernel's private folder, the Python runtime, the kit) is replaced by a short name;
 - rich outputs keep ``text/plain`` and ``image/png`` (a real PNG, base64) only: HTML, JavaScript, SVG,
   Markdown and widgets could run script in the TA's browser or fake the page around them;
-- raw HTML in the markdown cells a student wrote is escaped, so it shows as the text it is.
+- raw HTML in markdown cells is escaped, so it shows as the text it is, unless the cell is exactly one of
+  the course's source notebook (a student can mark a cell "locked", but cannot make it the course's).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
+import nbformat
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat import NotebookNode
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 import autograder
@@ -35,7 +38,9 @@ MAX_PNG_BYTES = 4 << 20
 # CSI and OSC escape sequences, then any other escape, C0 controls but tab and newline, DEL, C1 controls,
 # and Unicode's bidirectional controls (they make text read differently from what it is).
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b.?")
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+MAX_NAME = 200  # characters of an error's name; its value and traceback are capped by LimitOutput's rules
+MAX_VALUE = 2000
 _KERNEL_FOLDER = re.compile(re.escape(str(Path(tempfile.gettempdir()).resolve())) + r"/backprop-kernel-[^/\s'\"]+/"
                             r"(work|home|channel)")
 _TAGS = re.compile(r"<(?=[A-Za-z/!?])")
@@ -78,8 +83,8 @@ def clean_output(output: NotebookNode) -> NotebookNode | None:
         name = output.get("name") if output.get("name") in ("stdout", "stderr") else "stdout"
         return NotebookNode(output_type="stream", name=name, text=clean_text(str(output.get("text", ""))))
     if kind == "error":
-        return NotebookNode(output_type="error", ename=clean_text(str(output.get("ename", ""))),
-                            evalue=clean_text(str(output.get("evalue", ""))),
+        return NotebookNode(output_type="error", ename=clean_text(str(output.get("ename", ""))[:MAX_NAME]),
+                            evalue=clean_text(str(output.get("evalue", ""))[:MAX_VALUE]),
                             traceback=[clean_text(str(line)) for line in output.get("traceback") or []])
     if kind in ("execute_result", "display_data"):
         data = output.get("data") or {}
@@ -92,9 +97,14 @@ def clean_output(output: NotebookNode) -> NotebookNode | None:
             return None
         cleaned = NotebookNode(output_type=kind, data=NotebookNode(kept), metadata=NotebookNode())
         if kind == "execute_result":
-            cleaned["execution_count"] = output.get("execution_count")
+            cleaned["execution_count"] = _count(output.get("execution_count"))
         return cleaned
     return None
+
+
+def _count(value: object) -> int | None:
+    """An execution count as nbformat allows it: a non-negative int, or None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def escape_markup(source: str) -> str:
@@ -103,18 +113,28 @@ def escape_markup(source: str) -> str:
 
 
 class SanitizeOutputs(NbGraderPreprocessor):
-    """Keep only plain text and PNG pictures in outputs; escape HTML in the markdown students wrote."""
+    """Keep only plain text and PNG pictures in outputs; escape HTML in markdown the course did not write."""
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        course_markdown = self._course_markdown(resources)
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.outputs = [kept for kept in map(clean_output, cell.get("outputs", [])) if kept is not None]
-            elif cell.cell_type == "markdown" and not _locked(cell):
+                cell.execution_count = _count(cell.get("execution_count"))
+            elif cell.cell_type == "markdown" and cell.source not in course_markdown:
                 cell.source = escape_markup(cell.source)
                 cell.pop("attachments", None)  # pictures pasted into a cell: any file type, shown as it is
         nb.metadata.pop("widgets", None)
         return nb, resources
 
-
-def _locked(cell: NotebookNode) -> bool:
-    return bool(cell.metadata.get("nbgrader", {}).get("locked", False))
+    def _course_markdown(self, resources: ResourcesDict) -> set[str]:
+        """The markdown cells of the course's own source notebook (trusted: they stay as written)."""
+        info = resources.get("nbgrader", {})
+        coursedir = CourseDirectory(parent=self)
+        source = Path(coursedir.format_path(coursedir.source_directory, ".", info.get("assignment", ""))) / (
+            f"{info.get('notebook', '')}.ipynb")
+        try:
+            notebook = nbformat.read(source, as_version=4)
+        except (OSError, ValueError):
+            return set()  # nothing known to be the course's: escape every markdown cell
+        return {cell.source for cell in notebook.cells if cell.cell_type == "markdown"}

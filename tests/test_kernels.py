@@ -4,6 +4,7 @@ machine cannot confine one (``autograder.kernels``, ``autograder.confined_execut
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -98,18 +99,50 @@ def test_a_dead_kernel_or_an_unstoppable_loop_costs_only_its_cell(tmp_path: Path
 
 
 @needs_confinement
-def test_a_notebook_that_fills_its_folder_is_stopped(tmp_path: Path) -> None:
-    filled, after = _run(tmp_path, "for i in range(5000):\n    open(f'f{i}', 'w').close()\nimport time; time.sleep(5)",
-                         "print('still here')")
-    assert filled[-1]["ename"] == "KernelDied" and "more than 1000 files" in filled[-1]["evalue"]
+def test_a_notebook_that_fills_its_folder_runs_out_of_room(tmp_path: Path) -> None:
+    """The kernel's folders are a capped tmpfs: many files, big files, a tree too deep or a path too
+    long for a walker, all stop at the cap, and all of it is gone with the kernel."""
+    many, big, deep, after = _run(
+        tmp_path, "for i in range(5000):\n    open(f'f{i}', 'w').close()",
+        "open('big', 'wb').write(b'0' * (100 << 20)); open('big2', 'wb').write(b'0' * (100 << 20))\n"
+        "open('big3', 'wb').write(b'0' * (100 << 20)); open('big4', 'wb').write(b'0' * (100 << 20))",
+        "import os\nfor i in range(1500):\n    os.mkdir('d' * 200); os.chdir('d' * 200)", "print('still here')")
+    assert "No space left on device" in many[-1]["evalue"]
+    assert "No space left on device" in big[-1]["evalue"]
+    assert deep[-1]["output_type"] == "error"
     assert _text(after).strip() == "still here"
+    assert not [p for p in Path("/tmp").glob("backprop-kernel-*")], "the cage is removed"
+
+
+@needs_confinement
+def test_messages_that_slip_past_the_output_cap_or_break_nbclient_cost_only_their_cell(tmp_path: Path) -> None:
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    updated, names, duplicated, flooded, after = _run(
+        tmp_path,
+        "from IPython.display import display, update_display\nfor i in range(200): display('x', display_id='d')\n"
+        "update_display('A' * 5_000_000, display_id='d')",
+        "k = get_ipython().kernel\nfor i in range(10):\n    k.session.send(k.iopub_socket, 'error', "
+        "{'ename': 'E' * 5_000_000, 'evalue': '', 'traceback': []}, parent=k.get_parent('shell'))",
+        "k = get_ipython().kernel\nf = k.session.serialize(k.session.msg('stream', {'name': 'stdout', 'text': 'hi'}, "
+        "parent=k.get_parent('shell')))\nk.iopub_thread.schedule(lambda: [k.iopub_thread.socket.send_multipart(f) "
+        "for _ in range(2)])\nimport time; time.sleep(1)",
+        "k = get_ipython().kernel\nbig = 'z' * (100 << 20)\nfor i in range(20):\n    k.session.send(k.iopub_socket, "
+        "'stream', {'name': 'stdout', 'text': big}, parent=k.get_parent('shell'))\nimport time; time.sleep(1)",
+        "print('fine')")
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) << 10
+    assert grown < 600 << 20, f"the grader grew by {grown >> 20} MB"
+    assert sum(len(str(o)) for o in updated) < 2 << 20
+    assert sum(len(str(o)) for o in names) < 2 << 20
+    assert duplicated[-1]["output_type"] == "error"
+    assert sum(len(str(o)) for o in flooded) < 2 << 20
+    assert _text(after).strip() == "fine"
 
 
 @needs_confinement
 def test_output_past_the_cap_is_dropped(tmp_path: Path) -> None:
     (outputs,) = _run(tmp_path, "for _ in range(5):\n    print('x' * (1 << 20))")
     assert sum(len(o.get("text", "")) for o in outputs) < 2 << 20
-    assert "dropped the rest" in outputs[-1]["text"]
+    assert "dropped some" in outputs[-1]["text"]
 
 
 def test_a_machine_that_cannot_confine_refuses_autograde(tmp_path: Path) -> None:

@@ -405,29 +405,46 @@ def test_nothing_reached_the_network(attacked: dict) -> None:
     assert attacked["received"] == []
 
 
-def _feedback_text(course: Path, student: str) -> str:
+def _feedback_page(course: Path, student: str) -> str:
     pages = sorted((course / "feedback" / student / ASSIGNMENT).glob("*.html"))
     assert pages, student
     return "\n".join(page.read_text() for page in pages)
 
 
-def test_feedback_shows_no_secret_path_classmate_or_markup(attacked: dict) -> None:
+def _outputs_text(course: Path, student: str) -> str:
+    """Everything the student's kernel and the kit put in the autograded notebooks' outputs."""
+    texts = []
+    for path in sorted((course / "autograded" / student / ASSIGNMENT).glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            texts += [json.dumps(output, ensure_ascii=False) for output in cell.get("outputs", [])]
+    return "\n".join(texts)
+
+
+def test_feedback_shows_no_secret_solution_or_markup(attacked: dict) -> None:
+    """The feedback page shows each student's own cells (the attacks' source included) and the outputs."""
     course = attacked["path"]
     secret = (course / SECRET_NAME).read_text().strip()
     solutions = course / "solutions" / ASSIGNMENT
     hidden = {line for line in solution_lines(solutions) - _given_lines(solutions) if len(line) > 12}
-    grader_paths = [str(course), str(ROOT), sys.prefix, sysconfig.get_paths()["purelib"], "/tmp/backprop-kernel-"]
     for student in attacked["students"]:
-        page = _feedback_text(course, student)
+        page = _feedback_page(course, student)
         text = html.unescape(re.sub(r"<[^>]+>", "", page))
         assert secret not in text, student
         if student.startswith("attack_"):  # they wrote no answer: no line of the solutions is theirs
             assert not [line for line in hidden if line in text], student
-        assert not [path for path in grader_paths if path in text], student
-        others = [name for name in attacked["students"] if name != student and name in text]
-        assert not others, (student, others)
         assert "\x1b" not in page and "\u202e" not in page, student
-        assert "pwned" not in page.replace("pwned-bidi", ""), student  # no markup of the student's survived
+        assert "<script>alert" not in page and "<img src=x onerror" not in page and "<b>full marks" not in page
+
+
+def test_outputs_show_no_path_of_the_machine_no_classmate_and_no_markup(attacked: dict) -> None:
+    course = attacked["path"]
+    grader_paths = [str(course), str(ROOT), sys.prefix, sysconfig.get_paths()["purelib"], "/tmp/backprop-kernel-"]
+    for student in attacked["students"]:
+        outputs = _outputs_text(course, student)
+        assert not [path for path in grader_paths if path in outputs], student
+        others = [name for name in attacked["students"] if name != student and name in outputs]
+        assert not others, (student, others)
+        assert "pwned" not in outputs.replace("pwned-bidi", ""), student
 
 
 def test_the_autograded_notebooks_keep_only_text_and_pictures(attacked: dict) -> None:

@@ -131,6 +131,12 @@ def expect_close(label: str, got, expected, tol: float = 1e-9) -> None:
                           f"got {got_array[index]:.6g}")
 
 
+def expect_none(label: str, got) -> None:
+    """Check that ``got`` is None (an answer that says "no such value")."""
+    if got is not None:
+        raise WrongAnswer(f"{label}: expected None, got {got!r:.60}")
+
+
 def check_layer(function: str) -> None:
     """Run the public tests of ``function`` and show their verdict; fail the cell if any fails."""
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":

@@ -1,0 +1,112 @@
+"""The notebooks' answer cells scored outside the kernel (``autograder.answers``): the test cells parse,
+correct answers pass, wrong, tampering, looping and unwritten ones fail with a message."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("nbgrader")
+import nbformat
+
+from autograder import DEFAULT_REFERENCE
+from autograder.answers import (
+    AnswerTestError,
+    answer_cells_before,
+    is_answer_test,
+    judge,
+    load_nbcheck,
+    parse_test,
+    run_answers,
+)
+
+NOTEBOOKS = sorted(DEFAULT_REFERENCE.glob("*.ipynb"))
+NBCHECK = load_nbcheck(DEFAULT_REFERENCE)
+
+
+def _tests() -> list[tuple[nbformat.NotebookNode, int]]:
+    found = []
+    for path in NOTEBOOKS:
+        notebook = nbformat.reads(path.read_text(), as_version=4)
+        found += [(notebook, index) for index, cell in enumerate(notebook.cells) if is_answer_test(cell)]
+    return found
+
+
+TESTS = _tests()
+
+
+def _verdicts(cells_by_test: dict[str, list[str]]) -> dict[str, str]:
+    """grade id -> "" (passed) or the failure, for the given answer cells of each test."""
+    chosen = {nb.cells[i].metadata["nbgrader"]["grade_id"]: (nb, i) for nb, i in TESTS}
+    parsed = {grade_id: parse_test(nb.cells[i].source) for grade_id, (nb, i) in chosen.items()
+              if grade_id in cells_by_test}
+    requests = {grade_id: {"cells": cells_by_test[grade_id], "setup": list(test.setup),
+                           "calls": [check.call for check in test.checks]} for grade_id, test in parsed.items()}
+    replies = run_answers(requests, seconds_per_answer=5)
+    return {grade_id: judge(test, replies[grade_id], NBCHECK) for grade_id, test in parsed.items()}
+
+
+def _solution(grade_id: str) -> list[str]:
+    nb, index = next((nb, i) for nb, i in TESTS if nb.cells[i].metadata["nbgrader"]["grade_id"] == grade_id)
+    return answer_cells_before(nb, index)
+
+
+def test_every_answer_test_of_the_course_is_in_the_trusted_form() -> None:
+    assert len(TESTS) == 8
+    for notebook, index in TESTS:
+        test = parse_test(notebook.cells[index].source)
+        assert test.checks and notebook.cells[index].metadata["nbgrader"]["grade_id"] == f"test_{test.name}"
+
+
+@pytest.mark.parametrize("source", ["assert True", "with open('x'):\n    pass",
+                                    "with nbcheck.answer('f'):\n    print(f(1))",
+                                    "with nbcheck.answer('f'):\n    nbcheck.expect_close('f', f(1))"])
+def test_a_test_cell_in_another_form_is_refused(source: str) -> None:
+    with pytest.raises(AnswerTestError):
+        parse_test(source)
+
+
+def test_the_reference_answers_pass() -> None:
+    grade_ids = [nb.cells[i].metadata["nbgrader"]["grade_id"] for nb, i in TESTS]
+    verdicts = _verdicts({grade_id: _solution(grade_id) for grade_id in grade_ids})
+    assert verdicts == dict.fromkeys(grade_ids, "")
+
+
+def test_wrong_tampering_looping_and_unwritten_answers_fail_with_a_message() -> None:
+    verdicts = _verdicts({
+        "test_saturated_fraction": ["def saturated_fraction(z, tol=1e-3):\n    return 0.5\n"],
+        "test_shrink_factors": ["import numpy\nnumpy.allclose = lambda *a, **k: True\nnp.asarray = lambda *a, **k: 0\n"
+                                "def shrink_factors(norms):\n    return None\n"],
+        "test_dead_fraction": ["def dead_fraction(hidden):\n    while True:\n        pass\n"],
+        "test_first_step_at": ["def first_step_at(history, threshold):\n    raise NotImplementedError()\n"],
+        "test_spectral_radius": ["def spectral_radius(W):\n    return helper(W)\n"],
+        "test_growth_per_step": ["import os\ndef growth_per_step(lengths, ratios):\n    os._exit(0)\n"],
+    })
+    assert "expected 0.75, got 0.5" in verdicts["test_saturated_fraction"]
+    assert "got None" in verdicts["test_shrink_factors"]
+    assert "more than 5 s" in verdicts["test_dead_fraction"]
+    assert "not written yet" in verdicts["test_first_step_at"]
+    assert "helper" in verdicts["test_spectral_radius"] and "own cell" in verdicts["test_spectral_radius"]
+    assert verdicts["test_growth_per_step"] != ""
+
+
+def test_a_notebook_of_answers_is_scored_by_the_preprocessor_not_the_kernel() -> None:
+    from traitlets.config import Config
+
+    from autograder.answers import TrustedAnswerGrades
+
+    notebook = nbformat.reads(NOTEBOOKS[0].read_text(), as_version=4)
+    for cell in notebook.cells:  # the kernel "printed" full marks everywhere
+        cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "2.0"})] \
+            if cell.cell_type == "code" else []
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade_id") == "sigmoid_shrink_factors":
+            cell.source = "def shrink_factors(norms):\n    return norms\n"
+    config = Config()
+    config.CourseDirectory.root = str(DEFAULT_REFERENCE.parent.parent)
+    config.CourseDirectory.source_directory = "solutions"
+    preprocessor = TrustedAnswerGrades(config=config)
+    scored, _ = preprocessor.preprocess(notebook, {"nbgrader": {"assignment": "backprop"}})
+    results = {c.metadata["nbgrader"]["grade_id"]: c.outputs[-1]["data"]["text/plain"]
+               for c in scored.cells if is_answer_test(c)}
+    assert results == {"test_saturated_fraction": "2.0", "test_shrink_factors": "0.0"}
+    assert "✗ shrink_factors([1, 4, 20])" in next(c for c in scored.cells if c.metadata.get("nbgrader", {}).get(
+        "grade_id") == "test_shrink_factors").outputs[0]["text"]
