@@ -5,7 +5,8 @@ formgrader and the student in the feedback page. ``SanitizeOutputs`` runs right 
 
 - text (streams, ``text/plain``, error names, values and tracebacks) loses terminal escape sequences,
   control characters and the Unicode controls that reorder text, and every path of the grader's
-  machine (the kernel's private folder, the Python runtime, the kit) is replaced by a short name;
+  machine (the kernel's private folder, the Python runtime, the kit, the course) is replaced by a
+  short name;
 - rich outputs keep ``text/plain`` and ``image/png`` (a real PNG, base64) only: HTML, JavaScript, SVG,
   Markdown and widgets could run script in the TA's browser or fake the page around them;
 - raw HTML in markdown cells is escaped, so it shows as the text it is, unless the cell is exactly one of
@@ -58,11 +59,14 @@ def _machine_paths() -> list[tuple[str, str]]:
 MACHINE_PATHS = _machine_paths()
 
 
-def clean_text(text: str) -> str:
-    """``text`` without escape sequences, control characters or paths of the grader's machine."""
+Paths = list[tuple[str, str]]
+
+
+def clean_text(text: str, paths: Paths = MACHINE_PATHS) -> str:
+    """``text`` without escape sequences, control characters or ``paths`` of the grader's machine."""
     text = _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n")))
     text = _KERNEL_FOLDER.sub(lambda match: "." if match.group(1) == "work" else f"<{match.group(1)}>", text)
-    for path, name in MACHINE_PATHS:
+    for path, name in paths:
         text = text.replace(path, name)
     return text
 
@@ -76,21 +80,21 @@ def _is_png(data: object) -> bool:
         return False
 
 
-def clean_output(output: NotebookNode) -> NotebookNode | None:
+def clean_output(output: NotebookNode, paths: Paths = MACHINE_PATHS) -> NotebookNode | None:
     """The output with only what may be shown, or None to drop it."""
     kind = output.get("output_type")
     if kind == "stream":
         name = output.get("name") if output.get("name") in ("stdout", "stderr") else "stdout"
-        return NotebookNode(output_type="stream", name=name, text=clean_text(str(output.get("text", ""))))
+        return NotebookNode(output_type="stream", name=name, text=clean_text(str(output.get("text", "")), paths))
     if kind == "error":
-        return NotebookNode(output_type="error", ename=clean_text(str(output.get("ename", ""))[:MAX_NAME]),
-                            evalue=clean_text(str(output.get("evalue", ""))[:MAX_VALUE]),
-                            traceback=[clean_text(str(line)) for line in output.get("traceback") or []])
+        return NotebookNode(output_type="error", ename=clean_text(str(output.get("ename", ""))[:MAX_NAME], paths),
+                            evalue=clean_text(str(output.get("evalue", ""))[:MAX_VALUE], paths),
+                            traceback=[clean_text(str(line), paths) for line in output.get("traceback") or []])
     if kind in ("execute_result", "display_data"):
         data = output.get("data") or {}
         kept = {}
         if isinstance(data.get("text/plain"), str):
-            kept["text/plain"] = clean_text(data["text/plain"])
+            kept["text/plain"] = clean_text(data["text/plain"], paths)
         if _is_png(data.get("image/png")):
             kept["image/png"] = data["image/png"]
         if not kept:
@@ -117,9 +121,12 @@ class SanitizeOutputs(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
         course_markdown = self._course_markdown(resources)
+        course = str(Path(CourseDirectory(parent=self).root).resolve())
+        paths = sorted([*MACHINE_PATHS, (course, "<course>")], key=lambda pair: -len(pair[0]))
         for cell in nb.cells:
             if cell.cell_type == "code":
-                cell.outputs = [kept for kept in map(clean_output, cell.get("outputs", [])) if kept is not None]
+                outputs = (clean_output(output, paths) for output in cell.get("outputs", []))
+                cell.outputs = [kept for kept in outputs if kept is not None]
                 cell.execution_count = _count(cell.get("execution_count"))
             elif cell.cell_type == "markdown" and cell.source not in course_markdown:
                 cell.source = escape_markup(cell.source)

@@ -22,6 +22,7 @@ import socket
 import sys
 import sysconfig
 import threading
+import time
 from pathlib import Path
 
 import psutil
@@ -263,9 +264,17 @@ def _system_v() -> set[str]:
             for line in Path(f"/proc/sysvipc/{name}").read_text().splitlines()[1:]}
 
 
-def _kernel_processes() -> list[psutil.Process]:
-    return [p for p in psutil.process_iter(["uids"])
-            if p.info["uids"] and uids.FIRST_UID <= p.info["uids"].real < uids.FIRST_UID + uids.COUNT]
+def _kernel_processes(started_before: float) -> list[psutil.Process]:
+    """Processes still running as a kernel's uid that were started before ``started_before``
+    (a kernel of another grading on the same machine may come later)."""
+    time.sleep(1)  # a killed tree is reaped asynchronously
+    found = []
+    for process in psutil.process_iter(["uids", "create_time", "status"]):
+        ids = process.info["uids"]
+        if (ids and uids.FIRST_UID <= ids.real < uids.FIRST_UID + uids.COUNT and process.info["status"] != "zombie"
+                and process.info["create_time"] <= started_before and process.is_running()):
+            found.append(process)
+    return found
 
 
 class _Listener:
@@ -336,6 +345,7 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> dict:
     packages_before, ipc_before = _packages(), _system_v()
 
     autograded = nbgrader(course, "autograde", ASSIGNMENT, f"--Execute.timeout={CELL_TIMEOUT}")
+    autograde_ended = time.time()
     feedback = nbgrader(course, "generate_feedback", ASSIGNMENT)
     listener.close()
     scores, max_points = gradebook_scores(course, students)
@@ -344,7 +354,7 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> dict:
             "course_before": course_before, "course_after": _tree(course, nbgrader_writes),
             "kit_before": kit_before, "kit_after": _kit(),
             "packages_before": packages_before, "packages_after": _packages(),
-            "ipc_before": ipc_before, "ipc_after": _system_v(), "kernel_processes": _kernel_processes()}
+            "ipc_before": ipc_before, "ipc_after": _system_v(), "kernel_processes": _kernel_processes(autograde_ended)}
 
 
 def test_autograde_finishes_for_every_student(attacked: dict) -> None:
