@@ -13,8 +13,12 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
     IgnorePattern,
     LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
     SaveAutoGrades,
 )
 
@@ -27,15 +31,20 @@ from autograder.confined_execute import ConfinedExecute  # noqa: E402
 from autograder.kernels import UnconfinedError, refuse_unless_confinable  # noqa: E402
 from autograder.nbgrader import GradeLayersFirst, TrustedLayerGrades, release_hook  # noqa: E402
 from autograder.sanitize import SanitizeOutputs  # noqa: E402
+from autograder.submitted import ResetSchemaVersion, quarantine  # noqa: E402
 
 # Students' notebooks run only in confined kernels. Where this machine cannot confine them, autograde
 # stops here, before it touches any submission (BACKPROP_UNSAFE_UNCONFINED_KERNELS=1 runs them anyway).
+# Then, before nbgrader reads any submission, what it must not read (links, FIFOs, devices, huge
+# notebooks) is moved to quarantined/.
 if sys.argv[1:2] == ["autograde"]:
     try:
         refuse_unless_confinable()
     except UnconfinedError as error:
         print(f"nbgrader autograde: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    for moved in quarantine(COURSE):
+        print(f"[backprop-kit] {moved}", file=sys.stderr)
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
@@ -56,6 +65,9 @@ c.GenerateAssignment.post_convert_hook = release_hook(COURSE)
 c.Autograde.exclude_overwriting = {"backprop": ["layers.py", "rnn_layers.py"]}
 # A deleted grade cell comes back (and is graded) instead of keeping a stale score.
 c.OverwriteCells.add_missing_cells = True
+# A cell whose schema version a student changed costs that student, not the whole run.
+c.Autograde.sanitize_preprocessors = [ResetSchemaVersion, ClearOutput, DeduplicateIds, OverwriteKernelspec,
+                                      OverwriteCells, CheckCellMetadata]
 # Seconds per notebook cell; an infinite loop costs its own cell only.
 c.Execute.timeout = 60
 

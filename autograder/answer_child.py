@@ -65,7 +65,12 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _answer_apart(request: dict[str, Any], reply: Path, seconds: float) -> None:
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError as error:  # no room for one more process: say so, for this answer only
+        wire.write(reply, {"values": [], "error": f"the grader could not start it ({error.strerror}); this is "
+                                                  "not your fault: please tell your TA"})
+        return
     if pid == 0:
         signal.alarm(max(1, int(seconds)))  # SIGALRM's default action ends the fork
         try:

@@ -43,7 +43,8 @@ from traitlets import Float
 
 from autograder import replies, runner, sandbox, wire
 from autograder.child import exit_reason
-from autograder.scratch import Scratch
+from autograder.sanitize import clean_text
+from autograder.scratch import Scratch, folder_usage
 
 CHECKS = ("expect_close", "expect_none")
 MAX_TEXT = replies.MAX_TEXT
@@ -130,7 +131,7 @@ def run_answers(requests: dict[str, dict[str, Any]], seconds_per_answer: float) 
     cage = sandbox.current()
     out: dict[str, dict[str, Any]] = {}
     budget = seconds_per_answer * len(requests) + 5
-    with Scratch(cage.owner) as scratch, tempfile.TemporaryFile() as printed:
+    with cage.identity() as who, Scratch(who.owner) as scratch, tempfile.TemporaryFile() as printed:
         scratch.write_request({"answers": requests})
         policy = {"limits": {"cpu_seconds": sandbox.LIMITS.cpu_seconds(budget),
                              "memory_bytes": sandbox.LIMITS.memory_bytes, "file_bytes": sandbox.LIMITS.file_bytes,
@@ -140,20 +141,24 @@ def run_answers(requests: dict[str, dict[str, Any]], seconds_per_answer: float) 
                   "writable": [str(scratch.work)]}
         env = runner.child_environment()
         env["TMPDIR"] = env["HOME"] = str(scratch.work)
-        process = subprocess.Popen([*cage.prefix, sys.executable, "-P", "-s", "-m", "autograder.answer_child",
+        process = subprocess.Popen([*who.prefix, sys.executable, "-P", "-s", "-m", "autograder.answer_child",
                                     str(scratch.root), json.dumps(policy), str(seconds_per_answer)],
                                    cwd=scratch.work, stdin=subprocess.DEVNULL, stdout=printed,
-                                   stderr=subprocess.STDOUT, env=env, start_new_session=True, **cage.popen_user)
-        deadline, code = time.monotonic() + budget, None
+                                   stderr=subprocess.STDOUT, env=env, start_new_session=True, **who.popen_user)
+        deadline, code, problem = time.monotonic() + budget, None, "it ran for too long and was stopped"
         try:
             while code is None and time.monotonic() < deadline:
-                time.sleep(runner.POLL_SECONDS * 4)
+                time.sleep(runner.FOLDER_CHECK_SECONDS)
                 code = process.poll()
+                size, entries = folder_usage(scratch.work, sandbox.LIMITS.folder_entries)
+                if size > sandbox.LIMITS.folder_bytes or entries > sandbox.LIMITS.folder_entries:
+                    problem = f"it wrote over {wire.megabytes(sandbox.LIMITS.folder_bytes)} or too many files"
+                    break
         finally:
             sandbox.kill_tree(process)
         for grade_id, request in requests.items():
             out[grade_id] = _reply(scratch.work / f"answer-{_safe(grade_id)}.npz", len(request["calls"]),
-                                   "it ran for too long and was stopped" if code is None else exit_reason(code))
+                                   problem if code is None else exit_reason(code))
     return out
 
 
@@ -182,7 +187,7 @@ def _reply(path: Path, count: int, otherwise: str) -> dict[str, Any]:
             else:
                 cleaned.append({"error": replies.plain_text(value.get("error", "no value came back"))})
         return {"values": cleaned, "error": error}
-    except (wire.WireError, replies.MalformedError, KeyError, TypeError):
+    except (wire.WireError, replies.MalformedError, KeyError, TypeError, ValueError, OverflowError):
         return {"values": [], "error": "its reply could not be read"}
 
 
@@ -245,8 +250,13 @@ class TrustedAnswerGrades(NbGraderPreprocessor):
         for index, test in tests.items():
             cell = nb.cells[index]
             points = float(cell.metadata["nbgrader"]["points"])
-            failure = judge(test, got[ids[index]], nbcheck)
-            verdict = (f"✗ {failure[:MAX_TEXT]}" if failure else f"✓ {test.name} passes these tests") + (
+            try:
+                failure = judge(test, got[ids[index]], nbcheck)
+            except Exception as error:  # values that nbcheck could not even compare
+                failure = f"{test.name}: its values could not be compared ({type(error).__name__})"
+            # The student's own text (an exception message) reaches the cell: one clean line of it.
+            failure = clean_text(failure).splitlines()[0][:MAX_TEXT] if failure.strip() else ""
+            verdict = (f"✗ {failure}" if failure else f"✓ {test.name} passes these tests") + (
                 f"\n  ({'0' if failure else f'{points:g}'} / {points:g} points, checked by the course's grader from "
                 "your answer cells; what this cell printed in your notebook is not used)")
             cell.outputs = [new_output("stream", name="stdout", text=verdict + "\n"),

@@ -56,16 +56,16 @@ def child_environment() -> dict[str, str]:
     return env
 
 
-def _start(cage: sandbox.Sandbox, scratch: Scratch, functions: list[str], output: IO[bytes],
+def _start(cage: sandbox.Sandbox, who: sandbox.Identity, scratch: Scratch, functions: list[str], output: IO[bytes],
            cpu_seconds: int) -> subprocess.Popen:
     # -P: the child's folder (which student code can write to) never comes first on sys.path.
     # -s: no user site-packages.
-    command = [*cage.prefix, sys.executable, "-P", "-s", "-m", "autograder.child", str(scratch.root),
+    command = [*who.prefix, sys.executable, "-P", "-s", "-m", "autograder.child", str(scratch.root),
                json.dumps(_policy(cage, scratch, cpu_seconds)), ",".join(functions)]
     env = child_environment()
     env["TMPDIR"] = env["HOME"] = str(scratch.work)
     return subprocess.Popen(command, cwd=scratch.work, stdin=subprocess.DEVNULL, stdout=output,
-                            stderr=subprocess.STDOUT, env=env, start_new_session=True, **cage.popen_user)
+                            stderr=subprocess.STDOUT, env=env, start_new_session=True, **who.popen_user)
 
 
 class _Watch:
@@ -150,7 +150,7 @@ def run_module(module_path: Path, module: str, requests: dict[str, list[dict]],
     cage = sandbox.current()
     replies: dict[str, list[dict]] = {}
     remaining = list(requests)
-    with Scratch(cage.owner) as scratch, tempfile.TemporaryFile() as output:
+    with cage.identity() as who, Scratch(who.owner) as scratch, tempfile.TemporaryFile() as output:
         try:
             _copy_submission(scratch, module_path)
         except SubmissionError as error:
@@ -160,7 +160,7 @@ def run_module(module_path: Path, module: str, requests: dict[str, list[dict]],
         scratch.write_request({"module": module, "requests": requests})
         while remaining:
             cpu_seconds = sandbox.LIMITS.cpu_seconds(seconds_per_function)
-            process = _start(cage, scratch, remaining, output, cpu_seconds)
+            process = _start(cage, who, scratch, remaining, output, cpu_seconds)
             try:
                 _serve(process, scratch, _Watch(seconds_per_function, output, scratch), remaining, requests,
                        replies, cpu_seconds)

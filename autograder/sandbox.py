@@ -11,9 +11,11 @@ Protections, each reported in the grade (none is skipped silently):
   loopback that is down, so UDP and other students' servers are out of reach too.
 - **Process tree**: a new PID namespace, so killing the child kills every process it started, even one
   that left its process group; ``psutil`` finds the rest where there is no namespace.
-- **User**: started as root, the child runs as ``nobody``. Where ``nobody`` cannot read the Python
-  runtime (say, a pyenv under /root), it gets the one capability to read files (``CAP_DAC_READ_SEARCH``),
-  and Landlock alone decides which files that is; without Landlock it stays root, and says so.
+- **User**: started as root, each child runs as a uid leased for it alone (``uids``), so children
+  graded at the same time cannot chmod, signal or out-fork one another. Where such a user cannot read
+  the Python runtime (say, a pyenv under /root), it gets the one capability to read files
+  (``CAP_DAC_READ_SEARCH``), and Landlock alone decides which files that is; without Landlock it
+  stays root, and says so. Without ``setpriv`` and ``unshare`` it falls back to ``nobody``.
 - **Limits**: CPU time, memory, processes, file size, open files and core dumps (``confine``), plus
   wall time, printed output and scratch-folder size watched by the grader (``runner``).
 
@@ -35,7 +37,8 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +46,7 @@ import numpy as np
 import psutil
 
 import autograder
-from autograder import wire
+from autograder import uids, wire
 
 NOBODY = "nobody"
 
@@ -83,6 +86,15 @@ class Protection:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """The wrapper that starts one child, the owner its scratch folder must have, and Popen's user."""
+
+    prefix: tuple[str, ...]
+    owner: tuple[int, int] | None
+    popen_user: dict
+
+
+@dataclass(frozen=True)
 class Sandbox:
     """How children are started on this machine."""
 
@@ -91,9 +103,20 @@ class Sandbox:
     protections: tuple[Protection, ...]
     owner: tuple[int, int] | None = None  # uid, gid that must own the scratch folder (root drops to it)
     popen_user: dict = field(default_factory=dict)  # user=/group= for Popen where there is no setpriv
+    read_capability: bool | None = None  # set where each child drops to a uid of its own (``drop_to``)
+
+    @contextmanager
+    def identity(self) -> Iterator[Identity]:
+        """Who one child runs as: a uid leased for it alone where root can drop to one (so two children
+        graded at once cannot chmod, signal or out-fork each other), else the machine's fallback."""
+        if self.read_capability is None:
+            yield Identity(self.prefix, self.owner, self.popen_user)
+            return
+        with uids.lease() as lease:
+            yield Identity(tuple(drop_to(lease.uid, lease.gid, self.read_capability)), (lease.uid, lease.gid), {})
 
     def summary(self) -> str:
-        """One line for the report, e.g. ``sandbox: landlock ✓, no network ✓, user nobody ✓, ...``."""
+        """One line for the report, e.g. ``sandbox: landlock ✓, no network ✓, own user ✓, ...``."""
         return "sandbox: " + ", ".join(str(p) for p in self.protections)
 
 
@@ -143,13 +166,15 @@ def _works(command: list[str]) -> bool:
 
 
 def _user_protection(drop: str, name: str, private: Path | None, landlock: bool) -> Protection:
+    if drop == "own":
+        return Protection("own user", True)
+    if drop == "own+read":
+        return Protection("own user", True, f"reads only what Landlock allows: {private} is private to root")
     if drop == "nobody":
         return Protection(f"user {NOBODY}", True)
-    if drop == "nobody+read":
-        return Protection(f"user {NOBODY}", True, f"reads only what Landlock allows: {private} is private to root")
     if os.geteuid() != 0:
         return Protection(f"user {name}", True, "not root: nothing to drop")
-    why = f"{NOBODY} cannot read {private}"
+    why = f"an unprivileged user cannot read {private}"
     if not landlock:
         why += " and there is no Landlock to confine a read capability"
     return Protection("user root", False, why)
@@ -197,11 +222,12 @@ def current() -> Sandbox:
 
     drop, prefix, owner, popen_user = "", (), None, {}
     namespaces = False
-    if root and nobody is not None and setpriv and unshare:
-        candidate = drop_to(nobody.pw_uid, nobody.pw_gid, read_capability=private is not None)
+    read_capability = None
+    if root and setpriv and unshare:
+        candidate = drop_to(uids.FIRST_UID, uids.FIRST_UID, read_capability=private is not None)
         if (private is None or landlock) and _works(candidate):
-            drop, prefix, namespaces = ("nobody" if private is None else "nobody+read"), tuple(candidate), True
-            owner = (nobody.pw_uid, nobody.pw_gid)
+            drop, prefix, namespaces = ("own" if private is None else "own+read"), tuple(candidate), True
+            read_capability = private is not None
     if not prefix and unshare:
         # Not root, or root that cannot drop: a user namespace gives the namespaces without privileges.
         candidate = [*outer, unshare, "--user", "--map-current-user", "--net", "--pid", "--ipc", "--fork",
@@ -222,7 +248,7 @@ def current() -> Sandbox:
         Protection("limits", True, "" if sys.platform.startswith("linux") else "memory limit not enforced by macOS"),
         Protection("process tree", namespaces, "" if namespaces else f"process group and psutil only: {no_namespace}"),
     )
-    return Sandbox(prefix, landlock, protections, owner, popen_user)
+    return Sandbox(prefix, landlock, protections, owner, popen_user, read_capability)
 
 
 def kill_tree(process: subprocess.Popen) -> None:

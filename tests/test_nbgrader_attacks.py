@@ -19,6 +19,7 @@ import json
 import os
 import re
 import socket
+import stat
 import sys
 import sysconfig
 import threading
@@ -54,6 +55,9 @@ pytestmark = pytest.mark.skipif(MISSING != [], reason="this machine cannot confi
 BUGS = (CORPUS / "buggy" / "sigmoid_zeros.py", CORPUS / "buggy" / "rnn_upstream_not_added.py")
 CELL_TIMEOUT = 10
 BEFORE, AFTER = "aa_honest_anna", "zz_honest_zoe"
+# Attacks made of the submission's files rather than notebook cells; the first three are quarantined.
+QUARANTINED = ("attack_fifo_notebook", "attack_linked_notebooks", "attack_symlinked_layers")
+SUBMISSION_ATTACKS = (*QUARANTINED, "attack_schema_version")
 FIRST_NOTEBOOK = "1_saturated_sigmoids.ipynb"
 
 # Each cell starts with this; every attempt is made, whatever the ones before it did.
@@ -224,19 +228,26 @@ print("watch course", libc.inotify_add_watch(fd, str(COURSE).encode(), 0xFFF), c
 }
 
 
-def _tree(folder: Path, skip: set[str] = frozenset()) -> dict[str, str]:
-    """Relative path -> sha256 (or link target) of everything under ``folder``."""
+def _tree(folder: Path, skip: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Relative path -> sha256 (a link's target, or the kind of a special file) and mode of everything
+    under ``folder``, without following links or opening anything but regular files."""
     found = {}
     for top, folders, files in os.walk(folder):
-        folders[:] = [name for name in folders if name not in skip and name != "__pycache__"]
-        for name in files:
+        folders[:] = [name for name in folders if name not in skip and name != "__pycache__"
+                      and str((Path(top) / name).relative_to(folder)) not in skip]
+        for name in files + [name for name in folders if os.path.islink(os.path.join(top, name))]:
             path = Path(top) / name
             relative = str(path.relative_to(folder))
             if relative in skip:
                 continue
-            found[relative] = (f"-> {os.readlink(path)}" if path.is_symlink()
-                               else hashlib.sha256(path.read_bytes()).hexdigest())
-            found[relative] += f" {os.lstat(path).st_mode:o}"
+            info = os.lstat(path)
+            if stat.S_ISLNK(info.st_mode):
+                found[relative] = f"-> {os.readlink(path)}"
+            elif stat.S_ISREG(info.st_mode):
+                found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+            else:
+                found[relative] = "special"
+            found[relative] += f" {info.st_mode:o}"
     return found
 
 
@@ -333,14 +344,29 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> dict:
                 "{udp_port}", str(placeholders["udp_port"]))
             insert_after_setup(notebooks[FIRST_NOTEBOOK], source, f"attack-{number}")
         write_student(course, student, notebooks, buggy)
+    linked = write_student(course, "attack_linked_notebooks", {}, buggy)  # the solution's and a classmate's
+    for name, target in [("1_saturated_sigmoids.ipynb", course / "solutions" / ASSIGNMENT),
+                         ("3_exploding_rnn_gradients.ipynb", course / "solutions" / ASSIGNMENT),
+                         ("2_dying_relus.ipynb", course / "submitted" / BEFORE / ASSIGNMENT)]:
+        (linked / name).unlink()
+        (linked / name).symlink_to(target / name)
+    fifo = write_student(course, "attack_fifo_notebook", {}, buggy)  # hangs whoever opens it
+    (fifo / FIRST_NOTEBOOK).unlink()
+    os.mkfifo(fifo / FIRST_NOTEBOOK)
+    os.mkfifo(fifo / "notes.txt")
+    (fifo / "zeros.bin").symlink_to("/dev/zero")
+    schema = released_notebooks(course)  # a schema version nbgrader refuses: it used to end the whole run
+    schema[FIRST_NOTEBOOK]["cells"][1]["metadata"]["nbgrader"]["schema_version"] = 4
+    write_student(course, "attack_schema_version", schema, buggy)
     symlinked = write_student(course, "attack_symlinked_layers", {}, buggy)
     (symlinked / "layers.py").unlink()
     (symlinked / "layers.py").symlink_to(course / "solutions" / ASSIGNMENT / "layers.py")
     (symlinked / "notes.txt").symlink_to(course / "solutions" / ASSIGNMENT / "mistakes.py")
     (symlinked / "notes").symlink_to(course / "solutions", target_is_directory=True)
 
-    students = sorted([BEFORE, AFTER, *ATTACKS, "attack_symlinked_layers"])
-    nbgrader_writes = {"autograded", "feedback", "gradebook.db", SECRET_NAME}
+    students = sorted([BEFORE, AFTER, *ATTACKS, *SUBMISSION_ATTACKS])
+    nbgrader_writes = frozenset({"autograded", "feedback", "gradebook.db", SECRET_NAME, "quarantined",
+                                 *(f"submitted/{student}" for student in QUARANTINED)})
     course_before, kit_before = _tree(course, nbgrader_writes), _kit()
     packages_before, ipc_before = _packages(), _system_v()
 
@@ -363,7 +389,7 @@ def test_autograde_finishes_for_every_student(attacked: dict) -> None:
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
 
 
-@pytest.mark.parametrize("student", sorted([*ATTACKS, "attack_symlinked_layers"]))
+@pytest.mark.parametrize("student", sorted([*ATTACKS, *SUBMISSION_ATTACKS]))
 def test_an_attacker_scores_exactly_what_its_files_earn(attacked: dict, student: str) -> None:
     """The layer cells are the CLI's scores of the submitted files; the unwritten answers earn nothing."""
     cli = cli_grade(attacked["path"], student)
@@ -376,12 +402,25 @@ def test_an_attacker_scores_exactly_what_its_files_earn(attacked: dict, student:
     assert 0 < cli["score"] < 100
 
 
-def test_the_symlinked_reference_earns_nothing(attacked: dict) -> None:
-    cli = cli_grade(attacked["path"], "attack_symlinked_layers")
-    layers = [t for t in cli["tests"] if t["name"].split(":")[0] in
-              {f.name for f in LAYER_CELLS.values() if f.module == "layers"}]
+def test_what_nbgrader_must_not_read_is_quarantined_whole(attacked: dict) -> None:
+    course = attacked["path"]
+    quarantined = course / "quarantined"
+    assert sorted(p.name for p in quarantined.iterdir()) == sorted(QUARANTINED)
+    moved = {str(p.relative_to(quarantined)) for p in quarantined.glob("*/*/*")}
+    expected = {"attack_fifo_notebook": (FIRST_NOTEBOOK, "notes.txt", "zeros.bin"),
+                "attack_linked_notebooks": ("1_saturated_sigmoids.ipynb", "2_dying_relus.ipynb",
+                                            "3_exploding_rnn_gradients.ipynb"),
+                "attack_symlinked_layers": ("layers.py", "notes.txt", "notes")}
+    assert moved == {f"{student}/{ASSIGNMENT}/{name}" for student, names in expected.items() for name in names}
+    assert (quarantined / "attack_symlinked_layers" / ASSIGNMENT / "layers.py").is_symlink()
+    for student in ("attack_fifo_notebook", "attack_linked_notebooks"):  # graded as unanswered notebooks
+        submitted = course / "submitted" / student / ASSIGNMENT
+        for name in ("1_saturated_sigmoids.ipynb",):
+            assert (submitted / name).read_bytes() == (course / "assignment" / ASSIGNMENT / name).read_bytes()
+    assert "attack_linked_notebooks/backprop/2_dying_relus.ipynb is a symbolic link" in attacked["autograde"].stderr
+    layers = [t for t in cli_grade(course, "attack_symlinked_layers")["tests"]
+              if t["name"].split(":")[0] in {f.name for f in LAYER_CELLS.values() if f.module == "layers"}]
     assert layers and all(t["score"] == 0 for t in layers)
-    assert all("symbolic link" in t["output"] for t in layers)
 
 
 @pytest.mark.parametrize("student", [BEFORE, AFTER])
@@ -452,7 +491,8 @@ def test_outputs_show_no_path_of_the_machine_no_classmate_and_no_markup(attacked
     for student in attacked["students"]:
         outputs = _outputs_text(course, student)
         assert not [path for path in grader_paths if path in outputs], student
-        others = [name for name in attacked["students"] if name != student and name in outputs]
+        sources = "".join(ATTACKS.get(student, []))  # a name the attack was given is no leak
+        others = [name for name in attacked["students"] if name != student and name in outputs and name not in sources]
         assert not others, (student, others)
         assert "pwned" not in outputs.replace("pwned-bidi", ""), student
 

@@ -21,7 +21,7 @@ import pytest
 from arena import Arena
 from helpers import build_submission
 
-from autograder import DEFAULT_REFERENCE, KIT_ROOT, replies, runner, sandbox, wire
+from autograder import DEFAULT_REFERENCE, KIT_ROOT, replies, runner, sandbox, uids, wire
 from autograder.grading import grade
 from autograder.report import gradescope_results, text_report
 from autograder.scratch import MAX_SOURCE_BYTES, SubmissionError, read_source
@@ -160,7 +160,7 @@ def test_every_protection_is_active_here() -> None:
     protections = {p.name.split()[0]: p for p in sandbox.current().protections}
     assert all(p.active for p in protections.values()), sandbox.current().summary()
     if os.geteuid() == 0:
-        assert "user nobody" in sandbox.current().summary()
+        assert "own user ✓" in sandbox.current().summary()
 
 
 @LINUX_SANDBOX
@@ -184,8 +184,9 @@ def test_the_child_runs_under_its_limits_and_identity(arena: Arena) -> None:
     assert seen["limits"]["RLIMIT_NPROC"][0] == seen["limits"]["RLIMIT_NPROC"][1] < 10_000
     assert seen["pid"] == 1  # the first process of its own PID namespace
     assert seen["cwd"].endswith("/work")
-    if os.geteuid() == 0:
-        assert seen["uid"] == 65534
+    if os.geteuid() == 0:  # a uid leased for this child alone
+        assert uids.FIRST_UID <= seen["uid"] < uids.FIRST_UID + uids.COUNT
+    assert seen["limits"]["RLIMIT_NPROC"][0] == sandbox.LIMITS.extra_processes, "nothing else runs as its uid"
 
 
 def test_kill_tree_reaches_a_grandchild_that_left_the_process_group() -> None:
