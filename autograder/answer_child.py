@@ -21,11 +21,16 @@ from typing import Any
 import numpy as np  # imported before anything of the student's runs
 
 from autograder import wire
-from autograder.confine import SETUP_FAILED, ConfineError, confine
+from autograder.confine import shut_in
 from autograder.execute import describe_exception
 
 MISSING_NAME = ("{error}: an answer is checked from its notebook's answer cells alone, with numpy as np; "
                 "define what it needs inside its own cell")
+
+
+def reply_name(grade_id: str) -> str:
+    """The file an answer's reply goes to: the grade id, with nothing in it that paths treat specially."""
+    return "answer-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in grade_id) + ".npz"
 
 
 def _value(result: Any) -> dict[str, Any]:
@@ -86,16 +91,9 @@ def _answer_apart(request: dict[str, Any], reply: Path, seconds: float) -> None:
 
 def main(root: Path, policy: dict[str, Any], seconds: float) -> None:
     request = wire.read(root / "request.npz")
-    try:
-        confine(policy)
-    except ConfineError as error:
-        print(f"grader: the sandbox could not be set up: {error}", file=sys.stderr)
-        sys.exit(SETUP_FAILED)
-    kit_root = str(Path(__file__).resolve().parent.parent)
-    sys.path[:] = [entry for entry in sys.path if entry and os.path.abspath(entry) != kit_root]
+    shut_in(policy)
     for grade_id, answer in request["answers"].items():
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in grade_id)
-        _answer_apart(answer, root / "work" / f"answer-{safe}.npz", seconds)
+        _answer_apart(answer, root / "work" / reply_name(grade_id), seconds)
     os._exit(0)
 
 

@@ -42,6 +42,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float
 
 from autograder import replies, runner, sandbox, wire
+from autograder.answer_child import reply_name
 from autograder.child import exit_reason
 from autograder.sanitize import clean_text
 from autograder.scratch import Scratch, folder_usage
@@ -157,13 +158,9 @@ def run_answers(requests: dict[str, dict[str, Any]], seconds_per_answer: float) 
         finally:
             sandbox.kill_tree(process)
         for grade_id, request in requests.items():
-            out[grade_id] = _reply(scratch.work / f"answer-{_safe(grade_id)}.npz", len(request["calls"]),
+            out[grade_id] = _reply(scratch.work / reply_name(grade_id), len(request["calls"]),
                                    problem if code is None else exit_reason(code))
     return out
-
-
-def _safe(grade_id: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in grade_id)
 
 
 def _reply(path: Path, count: int, otherwise: str) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np  # imported before the submission's folder is on sys.path: a numpy.py there can't shadow it
 
 from autograder import wire
-from autograder.confine import SETUP_FAILED, ConfineError, confine
+from autograder.confine import SETUP_FAILED, shut_in
 from autograder.execute import describe_exception, run_case
 from autograder.explain import ended
 from autograder.spec import BY_NAME
@@ -126,20 +126,9 @@ def _answer_apart(module, name: str, requests: list[dict[str, Any]], reply: Path
         _send(reply, _failure(exit_reason(os.waitstatus_to_exitcode(status), cpu_seconds), len(requests)))
 
 
-def _shut_in(policy: dict[str, Any]) -> None:
-    try:
-        confine(policy)
-    except ConfineError as error:
-        print(f"grader: the sandbox could not be set up: {error}", file=sys.stderr)
-        sys.exit(SETUP_FAILED)
-    # Only the runtime stays importable: not the kit's checkout (its solutions), not the current folder.
-    kit_root = str(Path(__file__).resolve().parent.parent)
-    sys.path[:] = [entry for entry in sys.path if entry and os.path.abspath(entry) != kit_root]
-
-
 def main(root: Path, policy: dict[str, Any], functions: list[str]) -> None:
     request = wire.read(root / "request.npz")
-    _shut_in(policy)
+    shut_in(policy)
     path = root / "submission" / f"{request['module']}.py"
     sys.path.append(str(path.parent))
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import resource
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -89,3 +90,15 @@ def confine(policy: dict[str, Any]) -> None:
         raise
     except (OSError, ValueError, ImportError) as error:
         raise ConfineError(f"{type(error).__name__}: {error}") from error
+
+
+def shut_in(policy: dict[str, Any], keep_off_path: tuple[str, ...] = ()) -> None:
+    """Apply ``policy`` from inside a child, or end it with SETUP_FAILED before any student code runs.
+    Then only the runtime stays importable: not the kit's checkout (its solutions), nor ``keep_off_path``."""
+    try:
+        confine(policy)
+    except ConfineError as error:
+        print(f"grader: the sandbox could not be set up: {error}", file=sys.stderr)
+        sys.exit(SETUP_FAILED)
+    hidden = {str(Path(__file__).resolve().parent.parent), *keep_off_path}
+    sys.path[:] = [entry for entry in sys.path if entry and os.path.abspath(entry) not in hidden]

@@ -16,22 +16,14 @@ import json
 import os
 import runpy
 import sys
-from pathlib import Path
 
-from autograder.confine import SETUP_FAILED, ConfineError, confine
+from autograder.confine import shut_in
 
 
 def main(policy: dict, connection_file: str, notebook_folder: str) -> None:
-    try:
-        confine(policy)
-    except ConfineError as error:
-        print(f"grader: the notebook's sandbox could not be set up: {error}", file=sys.stderr)
-        sys.exit(SETUP_FAILED)
-    # The kit's checkout (its solutions) is off the path; the kernel imports the notebook's folder, as usual.
-    # IPython puts the notebook's folder back on the path, after the standard library, as in any kernel.
-    started_in = os.getcwd()
-    kit_root = str(Path(__file__).resolve().parent.parent)
-    sys.path[:] = [entry for entry in sys.path if entry and os.path.abspath(entry) not in (kit_root, started_in)]
+    # Off the path: the kit and the empty folder this started in. IPython puts the notebook's folder on
+    # it, after the standard library, as in any kernel.
+    shut_in(policy, keep_off_path=(os.getcwd(),))
     os.chdir(notebook_folder)
     # In its own PID namespace the kernel cannot see its manager, and would take it for dead.
     os.environ.pop("JPY_PARENT_PID", None)

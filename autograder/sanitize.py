@@ -42,8 +42,8 @@ _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 MAX_NAME = 200  # characters of an error's name; its value and traceback are capped by LimitOutput's rules
 MAX_VALUE = 2000
-_KERNEL_FOLDER = re.compile(re.escape(str(Path(tempfile.gettempdir()).resolve())) + r"/backprop-kernel-[^/\s'\"]+/"
-                            r"(work|home|channel)")
+_KERNEL_FOLDER = re.compile(re.escape(str(Path(tempfile.gettempdir()).resolve())) + r"/backprop-kernel-[^/\s'\"]+"
+                            r"(?:/space)?(?:/(work|home|channel))?")
 _TAGS = re.compile(r"<(?=[A-Za-z/!?])")
 
 
@@ -65,7 +65,8 @@ Paths = list[tuple[str, str]]
 def clean_text(text: str, paths: Paths = MACHINE_PATHS) -> str:
     """``text`` without escape sequences, control characters or ``paths`` of the grader's machine."""
     text = _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n")))
-    text = _KERNEL_FOLDER.sub(lambda match: "." if match.group(1) == "work" else f"<{match.group(1)}>", text)
+    text = _KERNEL_FOLDER.sub(lambda match: {"work": ".", None: "<kernel>"}.get(match.group(1), f"<{match.group(1)}>"),
+                              text)
     for path, name in paths:
         text = text.replace(path, name)
     return text

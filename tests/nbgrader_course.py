@@ -42,6 +42,16 @@ def new_course(folder: Path) -> Path:
     return folder
 
 
+def correct_modules(folder: Path) -> Path:
+    """``folder`` with the reference layers.py and rnn_layers.py, solution markers dropped."""
+    from helpers import reference_source
+
+    folder.mkdir(parents=True)
+    for module in ("layers", "rnn_layers"):
+        (folder / f"{module}.py").write_text(reference_source(module) + "\n")
+    return folder
+
+
 def released_notebooks(course: Path) -> dict[str, dict]:
     return {name: json.loads((course / "assignment" / ASSIGNMENT / name).read_text()) for name in NOTEBOOKS}
 

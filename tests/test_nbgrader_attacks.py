@@ -28,13 +28,14 @@ from pathlib import Path
 
 import psutil
 import pytest
-from helpers import CORPUS, build_submission, reference_source
+from helpers import CORPUS, build_submission
 
 pytest.importorskip("nbgrader")
 from nbgrader_course import (
     ASSIGNMENT,
     ROOT,
     cli_grade,
+    correct_modules,
     gradebook_scores,
     insert_after_setup,
     layer_score,
@@ -324,10 +325,7 @@ class _Listener:
 @pytest.fixture(scope="module")
 def attacked(tmp_path_factory: pytest.TempPathFactory) -> dict:
     course = new_course(tmp_path_factory.mktemp("attacked-course"))
-    correct = course / "modules" / "correct"
-    correct.mkdir(parents=True)
-    for module in ("layers", "rnn_layers"):
-        (correct / f"{module}.py").write_text(reference_source(module) + "\n")
+    correct = correct_modules(course / "modules" / "correct")
     buggy = build_submission(course / "modules" / "buggy", *BUGS)
     listener = _Listener()
     site = sysconfig.get_paths()["purelib"]

@@ -12,7 +12,7 @@ import html
 import re
 
 import pytest
-from helpers import CORPUS, build_submission, reference_source
+from helpers import CORPUS, build_submission
 
 pytest.importorskip("nbgrader")
 from nbgrader_course import (
@@ -20,6 +20,7 @@ from nbgrader_course import (
     NOTEBOOKS,
     ROOT,
     cli_grade,
+    correct_modules,
     grade_id,
     gradebook_scores,
     insert_after_setup,
@@ -52,13 +53,10 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Release, submit, autograde, generate feedback and export once; the tests read the results."""
     course = new_course(tmp_path_factory.mktemp("course"))
 
-    correct_modules = course / "modules" / "correct"
-    correct_modules.mkdir(parents=True)
-    for module in ("layers", "rnn_layers"):
-        (correct_modules / f"{module}.py").write_text(reference_source(module) + "\n")
+    correct = correct_modules(course / "modules" / "correct")
     buggy_modules = build_submission(course / "modules" / "buggy", *BUGS)
 
-    students = {"correct": (solved(course), correct_modules), "buggy": (solved(course), buggy_modules)}
+    students = {"correct": (solved(course), correct), "buggy": (solved(course), buggy_modules)}
 
     tamperer = solved(course)
     for notebook in tamperer.values():
@@ -72,12 +70,12 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> dict:
     name, solution_id, _ = LOOPING_CELL
     cell = next(c for c in looper[name]["cells"] if grade_id(c) == solution_id)
     cell["source"] = "while True:\n    pass\n" + cell["source"]
-    students["looper"] = (looper, correct_modules)
+    students["looper"] = (looper, correct)
 
     deleter = solved(course)
     name, deleted = DELETED_CELLS
     deleter[name]["cells"] = [c for c in deleter[name]["cells"] if grade_id(c) not in deleted]
-    students["deleter"] = (deleter, correct_modules)
+    students["deleter"] = (deleter, correct)
 
     students["untouched"] = ({}, None)
     for student, (notebooks, modules) in students.items():
