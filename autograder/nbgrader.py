@@ -1,12 +1,17 @@
 """nbgrader, trusted: grade cells that check layer code are scored by the kit's grader, not by the kernel.
 
 nbgrader scores a grade cell from whatever the student's kernel printed into it, so a notebook that
-rebinds a helper or patches ``np.allclose`` scores what it likes. ``TrustedLayerGrades`` runs in the
-TA's own process after ``Execute`` and before ``SaveAutoGrades``: for every grade cell named after a
-graded function (``layers_sigmoid_backward``, ``rnn_layers_rnn_backward``, ...) it grades the
-*submitted* ``.py`` files with ``autograder.grading.grade`` (the student's code runs only in the
-grader's child process) and replaces the cell's outputs with the verdict: a feedback text on stdout
-and the score as a float ``execute_result``, which nbgrader reads as partial credit.
+rebinds a helper or patches ``np.allclose`` scores what it likes. Two passes replace that:
+
+- ``GradeLayersFirst``, the first autograde preprocessor, grades the *submitted* ``.py`` files with
+  ``autograder.grading.grade`` (exactly as ``python -m autograder grade`` does: the student's code
+  runs only in the grader's sandboxed child) before the student's notebook starts, and takes out of
+  the autograded folder what nbgrader copied through a symbolic link;
+- ``TrustedLayerGrades`` runs in the TA's own process after ``Execute`` and before
+  ``SaveAutoGrades``: for every grade cell named after a graded function (``layers_sigmoid_backward``,
+  ``rnn_layers_rnn_backward``, ...) it replaces the cell's outputs with that grade's verdict: a
+  feedback text on stdout and the score as a float ``execute_result``, which nbgrader reads as
+  partial credit.
 
 The hidden cases come from a seed derived from a course secret kept beside the gradebook, never from
 anything the student controls; neither the seed nor any hidden case shows up in the cell.
