@@ -49,6 +49,10 @@ class ConfinedExecute(Execute):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["kernel_manager_class"] = ConfinedKernelManager
+        # The cage is thrown away with the kernel: nothing is saved by a graceful shutdown, which a
+        # kernel that runs as its namespace's first process can make wait for seconds (SIGTERM there
+        # is ignored unless handled).
+        kwargs["shutdown_kernel"] = "immediate"
         super().__init__(*args, **kwargs)
         self._printed: dict[int, int] = {}  # bytes of output kept, per cell
         self._dropped: set[int] = set()  # cells that lost output to a cap
