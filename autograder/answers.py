@@ -134,12 +134,7 @@ def run_answers(requests: dict[str, dict[str, Any]], seconds_per_answer: float) 
     budget = seconds_per_answer * len(requests) + 5
     with cage.identity() as who, Scratch(who.owner) as scratch, tempfile.TemporaryFile() as printed:
         scratch.write_request({"answers": requests})
-        policy = {"limits": {"cpu_seconds": sandbox.LIMITS.cpu_seconds(budget),
-                             "memory_bytes": sandbox.LIMITS.memory_bytes, "file_bytes": sandbox.LIMITS.file_bytes,
-                             "open_files": sandbox.LIMITS.open_files,
-                             "extra_processes": sandbox.LIMITS.extra_processes},
-                  "landlock": cage.landlock, "readable": [str(path) for path in sandbox.runtime_paths()],
-                  "writable": [str(scratch.work)]}
+        policy = runner.child_policy(cage, scratch, sandbox.LIMITS.cpu_seconds(budget))
         env = runner.child_environment()
         env["TMPDIR"] = env["HOME"] = str(scratch.work)
         process = subprocess.Popen([*who.prefix, sys.executable, "-P", "-s", "-m", "autograder.answer_child",

@@ -44,8 +44,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import psutil
-import zmq
-import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
@@ -53,8 +51,6 @@ from autograder import sandbox, uids
 from autograder.runner import child_environment
 
 UNSAFE_OPT_IN = "BACKPROP_UNSAFE_UNCONFINED_KERNELS"
-MAX_MESSAGE_BYTES = 8 << 20  # one message from a kernel; a notebook's plot is ~100 kB
-MAX_WAITING_MESSAGES = 64  # per channel
 
 
 @dataclass(frozen=True)
@@ -140,6 +136,20 @@ def system_libraries() -> list[Path]:
     return list(dict.fromkeys(Path(path).resolve() for path in candidates if os.path.exists(path)))
 
 
+def kernel_policy(workspace: list[Path], limits: KernelLimits = KERNEL_LIMITS) -> dict[str, Any]:
+    """What a kernel shuts itself in with (``confine``): its limits, the runtime and the system's
+    libraries to read, and its own folders to work in."""
+    return {
+        "limits": {"cpu_seconds": limits.cpu_seconds, "memory_bytes": limits.memory_bytes,
+                   "file_bytes": limits.file_bytes, "open_files": limits.open_files,
+                   "extra_processes": limits.extra_processes},
+        "landlock": True,
+        "readable": [str(path) for path in [*sandbox.runtime_paths(), *system_libraries()]],
+        "writable": ["/dev/null"],
+        "workspace": [str(path) for path in workspace],
+    }
+
+
 @functools.cache
 def matplotlib_cache() -> Path | None:
     """matplotlib's font list as a kernel would build it, built once per machine by the grader itself.
@@ -155,11 +165,7 @@ def matplotlib_cache() -> Path | None:
         return folder
     CACHE.mkdir(parents=True, exist_ok=True, mode=0o700)
     building = Path(tempfile.mkdtemp(prefix="matplotlib-", dir=CACHE))
-    policy = {"limits": {"cpu_seconds": 120, "memory_bytes": KERNEL_LIMITS.memory_bytes,
-                         "file_bytes": KERNEL_LIMITS.file_bytes, "open_files": KERNEL_LIMITS.open_files,
-                         "extra_processes": KERNEL_LIMITS.extra_processes},
-              "landlock": True, "readable": [str(path) for path in [*sandbox.runtime_paths(), *system_libraries()]],
-              "writable": ["/dev/null"], "workspace": [str(building)]}
+    policy = kernel_policy(workspace=[building])
     env = {**child_environment(), "MPLCONFIGDIR": str(building), "HOME": str(building)}
     done = subprocess.run([sys.executable, "-s", "-c", _BUILD_FONT_CACHE, json.dumps(policy)], env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, timeout=300)
@@ -268,15 +274,7 @@ class KernelCage:
 
     def policy(self) -> dict[str, Any]:
         """The confinement the kernel applies to itself (``confine``)."""
-        return {
-            "limits": {"cpu_seconds": self.limits.cpu_seconds, "memory_bytes": self.limits.memory_bytes,
-                       "file_bytes": self.limits.file_bytes, "open_files": self.limits.open_files,
-                       "extra_processes": self.limits.extra_processes},
-            "landlock": True,
-            "readable": [str(path) for path in [*sandbox.runtime_paths(), *system_libraries()]],
-            "writable": ["/dev/null"],
-            "workspace": [str(self.work), str(self.home), str(self.channel)],
-        }
+        return kernel_policy([self.work, self.home, self.channel], self.limits)
 
     def environment(self) -> dict[str, str]:
         """The kernel's whole environment: nothing of the TA's but what the notebook needs."""
@@ -352,16 +350,6 @@ class ConfinedKernelManager(AsyncKernelManager):
     @default("transport")
     def _transport_default(self) -> str:
         return "ipc"
-
-    @default("context")
-    def _context_default(self) -> zmq.asyncio.Context:
-        # Whatever the kernel sends, the grader buffers a bounded amount: a message over the size cap
-        # drops the connection (the kernel then counts as dead), and few messages wait unread.
-        self._created_context = True
-        context = zmq.asyncio.Context()
-        context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
-        context.setsockopt(zmq.RCVHWM, MAX_WAITING_MESSAGES)
-        return context
 
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         if unsafe_opted_in() and missing_protections():

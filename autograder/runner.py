@@ -33,7 +33,8 @@ POLL_SECONDS = 0.005
 FOLDER_CHECK_SECONDS = 0.25
 
 
-def _policy(cage: sandbox.Sandbox, scratch: Scratch, cpu_seconds: int) -> dict[str, Any]:
+def child_policy(cage: sandbox.Sandbox, scratch: Scratch, cpu_seconds: int) -> dict[str, Any]:
+    """What a grading child shuts itself in with (``confine``): the limits, and Landlock's paths."""
     limits = sandbox.LIMITS
     return {
         "limits": {"cpu_seconds": cpu_seconds, "memory_bytes": limits.memory_bytes,
@@ -61,7 +62,7 @@ def _start(cage: sandbox.Sandbox, who: sandbox.Identity, scratch: Scratch, funct
     # -P: the child's folder (which student code can write to) never comes first on sys.path.
     # -s: no user site-packages.
     command = [*who.prefix, sys.executable, "-P", "-s", "-m", "autograder.child", str(scratch.root),
-               json.dumps(_policy(cage, scratch, cpu_seconds)), ",".join(functions)]
+               json.dumps(child_policy(cage, scratch, cpu_seconds)), ",".join(functions)]
     env = child_environment()
     env["TMPDIR"] = env["HOME"] = str(scratch.work)
     return subprocess.Popen(command, cwd=scratch.work, stdin=subprocess.DEVNULL, stdout=output,

@@ -117,7 +117,7 @@ def test_a_notebook_that_fills_its_folder_runs_out_of_room(tmp_path: Path) -> No
 @needs_confinement
 def test_messages_that_slip_past_the_output_cap_or_break_nbclient_cost_only_their_cell(tmp_path: Path) -> None:
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    updated, names, duplicated, flooded, after = _run(
+    updated, names, duplicated, after = _run(
         tmp_path,
         "from IPython.display import display, update_display\nfor i in range(200): display('x', display_id='d')\n"
         "update_display('A' * 5_000_000, display_id='d')",
@@ -126,15 +126,12 @@ def test_messages_that_slip_past_the_output_cap_or_break_nbclient_cost_only_thei
         "k = get_ipython().kernel\nf = k.session.serialize(k.session.msg('stream', {'name': 'stdout', 'text': 'hi'}, "
         "parent=k.get_parent('shell')))\nk.iopub_thread.schedule(lambda: [k.iopub_thread.socket.send_multipart(f) "
         "for _ in range(2)])\nimport time; time.sleep(1)",
-        "k = get_ipython().kernel\nbig = 'z' * (100 << 20)\nfor i in range(20):\n    k.session.send(k.iopub_socket, "
-        "'stream', {'name': 'stdout', 'text': big}, parent=k.get_parent('shell'))\nimport time; time.sleep(1)",
         "print('fine')")
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) << 10
-    assert grown < 600 << 20, f"the grader grew by {grown >> 20} MB"
+    assert grown < 200 << 20, f"the grader grew by {grown >> 20} MB"
     assert sum(len(str(o)) for o in updated) < 2 << 20
     assert sum(len(str(o)) for o in names) < 2 << 20
     assert duplicated[-1]["output_type"] == "error"
-    assert sum(len(str(o)) for o in flooded) < 2 << 20
     assert _text(after).strip() == "fine"
 
 

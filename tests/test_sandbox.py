@@ -225,12 +225,12 @@ def test_the_child_tree_dies_with_the_grader(arena: Arena) -> None:
 
 @LINUX_SANDBOX
 def test_no_student_code_runs_when_a_protection_cannot_be_applied(arena: Arena, monkeypatch) -> None:
-    policy = runner._policy
+    policy = runner.child_policy
 
     def broken(*args):
         return {**policy(*args), "readable": ["/no/such/folder"]}
 
-    monkeypatch.setattr(runner, "_policy", broken)
+    monkeypatch.setattr(runner, "child_policy", broken)
     marker = arena.markers[1]
     submission = arena.build("layers", f"open({str(marker)!r}, 'w').write('ran')\n")
     result = grade(submission, DEFAULT_REFERENCE, 3)
