@@ -220,7 +220,7 @@ class KernelCage:
             work/      the kernel's copy of the notebook folder (its cwd)
             home/      HOME, TMPDIR, IPython's and matplotlib's folders
           channel/     the connection file and ZeroMQ's sockets, the kernel's uid's
-          stderr       what the kernel process wrote outside the notebook (why it did not start)
+          stderr       what the kernel process wrote outside the notebook (why it did not start), for the TA
     """
 
     lease: uids.Lease
@@ -302,12 +302,6 @@ class KernelCage:
             self._stderr_file.close()
         self._stderr_file = open(self.root / "stderr", "ab")  # noqa: SIM115 - closed in ``close``
         return self._stderr_file.fileno()
-
-    def startup_failure(self) -> str:
-        """The end of what the kernel process wrote to its stderr: why it did not start, if it did not."""
-        with suppress(OSError):
-            return (self.root / "stderr").read_bytes()[-2000:].decode("utf-8", "replace").strip()
-        return ""
 
     def hand_over(self, path: Path) -> None:
         """Give the kernel's uid a file the grader wrote in its folder (the connection file)."""
