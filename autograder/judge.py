@@ -11,7 +11,10 @@ Tolerances, and why:
   the truth yet relatively far from another. Real mistakes are off by O(1) relatively.
 - Finite-difference oracle: ``|analytic - numeric| <= 1e-5 * |numeric| + 1e-7 * max|numeric| +
   noise``, noise the rounding bound of each centred difference (``numeric.centred_difference``);
-  truncation error with h = 1e-5 is ~1e-10 relative for these smooth functions.
+  truncation error with h = 1e-5 is ~1e-10 relative for these smooth functions. The differences
+  are those of the given forward (the reference's), and the student's forward must agree with it,
+  within the reference tolerance, at the case and at every x ± h: a submission cannot make the
+  oracle agree with its backward by changing the forward.
 - Exact zeros where the check asks for them (dead units): a gradient that the chain rule makes
   exactly 0 must be exactly 0.
 """
@@ -120,45 +123,80 @@ def judge_reference(function: GradedFunction, check: Check, case: Case, student:
     return findings
 
 
-def numerical_gradients(function: GradedFunction, case: Case, perturbed: dict[str, np.ndarray],
-                        indices: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Turn the forward outputs at x ± h into (numerical gradient, noise bound) per input.
+@dataclass(frozen=True)
+class Numerical:
+    """Centred differences of one input: the gradient, its rounding-noise bound and which elements
+    were moved (the rest, near a kink, are not checked). All three are shaped like the input."""
 
-    Elements not perturbed (near a kink) are NaN: not checked.
-    """
+    gradient: np.ndarray
+    noise: np.ndarray
+    checked: np.ndarray
+
+
+def numerical_gradients(function: GradedFunction, case: Case, perturbed: dict[str, np.ndarray],
+                        indices: dict[str, np.ndarray]) -> dict[str, Numerical]:
+    """Turn the forward outputs at x ± h (``perturbed[wrt][k] = (out(+h), out(-h))`` for the k-th
+    index of ``indices[wrt]``) into a numerical gradient per input."""
     upstream = case.dout if function.kind is Kind.LAYER else 1.0
     result = {}
     for wrt, outputs in perturbed.items():
         shape = np.shape(case.args[wrt])
-        gradient, noise = np.full(shape, np.nan), np.full(shape, np.nan)
+        gradient, noise, checked = np.zeros(shape), np.zeros(shape), np.zeros(shape, dtype=bool)
         for index, (plus, minus) in zip(indices[wrt], outputs, strict=True):
             gradient.flat[index], noise.flat[index] = centred_difference(
                 projected(plus, upstream), projected(minus, upstream), STEP)
-        result[wrt] = (gradient, noise)
+            checked.flat[index] = True
+        result[wrt] = Numerical(gradient, noise, checked)
     return result
 
 
+def _forward_findings(function: GradedFunction, case: Case, student: dict[str, Any],
+                      reference: dict[str, Any], indices: dict[str, np.ndarray]) -> list[Finding]:
+    """Where the student's forward (at the case and at every x ± h) leaves the given one.
+
+    Finite differences are taken of the given forward, so a forward changed to return a constant
+    or NaN cannot make any backward agree with them.
+    """
+    scale = upstream_scale(function, case)
+    given = "the reference" if function.kind is Kind.LOSS else "the given code"
+    what = "your loss value" if function.kind is Kind.LOSS else f"your {function.forward}"
+    at_case = _compare(case, OUTPUT, student["out"], reference["out"], scale, tensor=OUTPUT)
+    if at_case is not None:
+        return [replace(at_case, message=f"{what} differs from {given}: {at_case.message}")]
+    for wrt in indices:
+        got, expected = student["perturbed"][wrt], reference["perturbed"][wrt]
+        moved = _compare(case, OUTPUT, got, expected, scale, tensor=OUTPUT)
+        if moved is not None:
+            element = int(indices[wrt][moved.mismatch.index[0]]) if moved.mismatch and moved.mismatch.index else 0
+            where = ", ".join(str(i) for i in np.unravel_index(element, np.shape(case.args[wrt])))
+            return [Finding(case.label, f"{what} differs from {given} when {wrt}[{where}] moves by ±{STEP:g}; "
+                                        f"finite differences are taken of {given}", tensor=OUTPUT)]
+    return []
+
+
 def judge_finite_differences(function: GradedFunction, case: Case, student: dict[str, Any],
-                             indices: dict[str, np.ndarray]) -> list[Finding]:
-    """Compare the student's backward with centred differences of the student's own forward."""
+                             reference: dict[str, Any], indices: dict[str, np.ndarray]) -> list[Finding]:
+    """Compare the student's backward with centred differences of the given forward, after checking
+    that the student's forward is the given one at every point the differences use."""
     if "perturbed" not in student:
         return [Finding(case.label, "no finite-difference values came back")]
-    expected_count = {wrt: len(idx) for wrt, idx in indices.items()}
-    got_count = {wrt: len(v) for wrt, v in student["perturbed"].items()}
-    if got_count != expected_count:
+    expected_shape = {wrt: np.shape(reference["perturbed"][wrt]) for wrt in indices}
+    got_shape = {wrt: np.shape(v) for wrt, v in student["perturbed"].items()}
+    if got_shape != expected_shape:
         return [Finding(case.label, "the finite-difference reply is incomplete")]
-    numeric = numerical_gradients(function, case, student["perturbed"], indices)
-    findings = []
+    findings = _forward_findings(function, case, student, reference, indices)
+    numeric = numerical_gradients(function, case, reference["perturbed"], indices)
     for name, wrt in function.grads:
         if wrt not in numeric:
             continue  # not asked for: this case checks other inputs
         analytic = student["grads"][name]
-        gradient, noise = numeric[wrt]
-        if analytic.shape != gradient.shape:
-            findings.append(_shape_finding(case, name, analytic, gradient.shape, f" like {wrt}"))
+        expected = numeric[wrt]
+        if analytic.shape != expected.gradient.shape:
+            findings.append(_shape_finding(case, name, analytic, expected.gradient.shape, f" like {wrt}"))
             continue
-        atol = noise + FD_ATOL_OF_MAX * float(np.nanmax(np.abs(gradient), initial=0.0))
-        mismatch = worst_mismatch(analytic, gradient, FD_RTOL, atol)
+        largest = float(np.max(np.abs(expected.gradient), where=expected.checked, initial=0.0))
+        atol = expected.noise + FD_ATOL_OF_MAX * largest
+        mismatch = worst_mismatch(analytic, expected.gradient, FD_RTOL, atol, checked=expected.checked)
         if mismatch is not None:
             text = mismatch.describe(name).replace("expected", "finite differences give", 1).replace(
                 "got", "your backward gives", 1)
@@ -180,7 +218,8 @@ def judge_case(function: GradedFunction, check: Check, case: Case, student: dict
     if student.get("error"):
         return [Finding(case.label, student["error"])]
     if check.oracle is Oracle.FINITE_DIFFERENCES:
-        return judge_finite_differences(function, case, student, indices)
+        return judge_finite_differences(function, case, student, reference, indices)
     if check.oracle is Oracle.UNTOUCHED:
-        return judge_untouched(case, student)
+        # A rule about inputs pays only where the values are right: doing nothing changes nothing.
+        return judge_reference(function, check, case, student, reference) + judge_untouched(case, student)
     return judge_reference(function, check, case, student, reference)

@@ -24,9 +24,9 @@ class Kind(Enum):
 class Oracle(Enum):
     """Who judges a check's cases."""
 
-    FINITE_DIFFERENCES = "finite differences of your own forward"
+    FINITE_DIFFERENCES = "finite differences of the given forward"
     REFERENCE = "the reference solution"
-    UNTOUCHED = "inputs left unchanged"
+    UNTOUCHED = "the reference solution, with the inputs left unchanged"
 
 
 @dataclass(frozen=True)
@@ -64,10 +64,13 @@ class GradedFunction:
         return f"{self.module}.py"
 
 
-GRADCHECK = Check("gradient_check", "finite-difference check of your forward and backward", Oracle.FINITE_DIFFERENCES)
+GRADCHECK = Check("gradient_check", "finite-difference check of your backward against the given forward",
+                  Oracle.FINITE_DIFFERENCES)
 REFERENCE = Check("reference", "matches the reference on random cases", Oracle.REFERENCE)
-UNTOUCHED_LAYER = Check("leaves_inputs_unchanged", "does not modify dout or the cache", Oracle.UNTOUCHED)
-UNTOUCHED_LOSS = Check("leaves_inputs_unchanged", "does not modify its inputs", Oracle.UNTOUCHED)
+# Rules about inputs are judged with the values: an untouched input earns nothing by itself.
+UNTOUCHED_LAYER = Check("leaves_inputs_unchanged", "right values, with dout and the cache left unchanged",
+                        Oracle.UNTOUCHED)
+UNTOUCHED_LOSS = Check("leaves_inputs_unchanged", "right values, with the inputs left unchanged", Oracle.UNTOUCHED)
 
 
 def _layer(name: str, module: str, args: tuple[str, ...], grads: tuple[tuple[str, str], ...], *targeted: Check):
@@ -116,7 +119,7 @@ FUNCTIONS: tuple[GradedFunction, ...] = (
                    (Check("below_max_norm", "norms below max_norm are returned unchanged", Oracle.REFERENCE),
                     Check("above_max_norm", "norms above max_norm are scaled together (global norm)",
                           Oracle.REFERENCE),
-                    Check("leaves_inputs_unchanged", "returns new arrays and leaves the input dict unchanged",
+                    Check("leaves_inputs_unchanged", "right values in new arrays, with the input dict unchanged",
                           Oracle.UNTOUCHED))),
 )
 

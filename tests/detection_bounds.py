@@ -91,7 +91,7 @@ class Detector:
         """(reference oracle caught it, finite differences caught it)."""
         planted = _planted(self.reply, self.tensor, index, epsilon)
         by_reference = bool(judge_reference(self.function, self.check, self.case, planted, self.reply))
-        by_fd = bool(judge_finite_differences(self.function, self.case, planted, self.indices))
+        by_fd = bool(judge_finite_differences(self.function, self.case, planted, self.reply, self.indices))
         return by_reference, by_fd
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from detection_bounds import FINITE_DIFFERENCE_BOUND, FINITE_DIFFERENCE_SIZE, REFERENCE_BOUND, detector_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes
 
 from autograder import DEFAULT_REFERENCE
-from autograder.cases import Case
+from autograder.cases import Case, cases_for
 from autograder.execute import run_case
 from autograder.grading import load_reference
 from autograder.judge import fd_indices, judge_finite_differences, judge_reference
@@ -61,7 +62,7 @@ def _fd_findings(name: str, case: Case) -> list:
     function = BY_NAME[name]
     request = {"args": case.args, "dout": case.dout, "perturb": fd_indices(function, case)}
     reply = run_case(REFERENCE[function.module], function, request)
-    return judge_finite_differences(function, case, reply, request["perturb"])
+    return judge_finite_differences(function, case, reply, reply, request["perturb"])
 
 
 @FAST
@@ -112,7 +113,7 @@ def test_zeros_pass_in_full_saturation_so_saturation_cases_mix_in_live_units() -
         request = {"args": case.args, "dout": case.dout, "perturb": fd_indices(function, case)}
         reference = run_case(REFERENCE["layers"], function, request)
         zeros["perturbed"] = reference["perturbed"]
-        fd = judge_finite_differences(function, case, zeros, request["perturb"])
+        fd = judge_finite_differences(function, case, zeros, reference, request["perturb"])
         ref = judge_reference(function, function.checks[1], case, zeros, reference)
         if case is saturated:
             assert fd == [] and ref == []  # truly ~0: nothing to catch
@@ -136,3 +137,27 @@ def test_a_planted_error_above_the_stated_bound_is_caught(name, size, seed, fact
     assert by_reference
     if values[index] >= 0.1 * values.max() and values.size <= FINITE_DIFFERENCE_SIZE:
         assert detector.caught(index, sign * FINITE_DIFFERENCE_BOUND * factor)[1]
+
+
+@pytest.mark.parametrize("value", [0.0, np.nan, np.inf])
+def test_finite_differences_judge_the_given_forward(value: float) -> None:
+    """A forward changed to a constant, NaN or inf has zero or NaN differences; the check fails and
+    says the forward was changed, whatever the backward returns."""
+    function = BY_NAME["affine_backward"]
+    case = cases_for(function, 7)["gradient_check"][0]
+    request = {"args": case.args, "dout": case.dout, "perturb": fd_indices(function, case)}
+    reference = run_case(REFERENCE["layers"], function, request)
+    changed = {**reference, "out": np.full_like(reference["out"], value),
+               "perturbed": {k: np.full_like(v, value) for k, v in reference["perturbed"].items()},
+               "grads": {k: np.zeros_like(v) for k, v in reference["grads"].items()}}
+    findings = judge_finite_differences(function, case, changed, reference, request["perturb"])
+    assert findings and "your affine_forward differs from the given code" in findings[0].message
+    moved_only = {**reference, "perturbed": {k: np.full_like(v, value) for k, v in reference["perturbed"].items()}}
+    findings = judge_finite_differences(function, case, moved_only, reference, request["perturb"])
+    assert len(findings) == 1 and "when x[" in findings[0].message and "moves by ±1e-05" in findings[0].message
+
+
+def test_not_checked_is_a_mask_never_a_nan() -> None:
+    checked = np.array([True, True, False])
+    assert worst_mismatch(np.zeros(3), np.array([0.0, np.nan, 5.0]), 1e-5, 1e-7, checked=checked) is not None
+    assert worst_mismatch(np.zeros(3), np.array([0.0, 0.0, 5.0]), 1e-5, 1e-7, checked=checked) is None
