@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np  # imported before the submission's folder is on sys.path: a numpy.py there can't shadow it
 
-from autograder import wire
+from autograder import observed, wire
 from autograder.confine import SETUP_FAILED, shut_in
 from autograder.execute import describe_exception, run_case
 from autograder.explain import ended
@@ -128,6 +128,7 @@ def _answer_apart(module, name: str, requests: list[dict[str, Any]], reply: Path
 
 def main(root: Path, policy: dict[str, Any], functions: list[str]) -> None:
     request = wire.read(root / "request.npz")
+    observed.attach(request)  # before the student's code: the inputs the grader watches
     shut_in(policy)
     path = root / "submission" / f"{request['module']}.py"
     sys.path.append(str(path.parent))

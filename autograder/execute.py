@@ -5,7 +5,9 @@ for student code (see ``runner``) and in-process for the trusted reference. Ever
 data: float64 arrays, strings and booleans, ready for the wire.
 
 A request for one case is ``{"args": {...}, "dout": array | None, "perturb": {arg: flat indices}}``;
-``perturb`` asks for the forward output at each listed element of ``arg`` moved by +h and -h.
+``perturb`` asks for the forward output at each listed element of ``arg`` moved by +h and -h. A
+request with a ``shared`` layout (``observed``) has its inputs in memory the grader watches; they
+are handed to the student as they are, not copied, so the grader sees what the code does to them.
 """
 
 from __future__ import annotations
@@ -101,42 +103,55 @@ def _perturbed(module: ModuleType, function: GradedFunction, args: dict[str, Any
     return outputs
 
 
+def _inputs(request: dict[str, Any]) -> tuple[list[Any], Any]:
+    """The forward's arguments and ``dout`` handed to the student's code: the views of the memory the
+    grader watches where the request is shared (``observed``), else fresh copies."""
+    if request.get("shared"):
+        return list(request["args"].values()), request["dout"]
+    dout = request["dout"]
+    return _call_args(request["args"]), (dout.copy() if isinstance(dout, np.ndarray) else dout)
+
+
 def _run_layer(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
-    args = request["args"]
-    call_args = _call_args(args)
+    dout_before = _array(request["dout"])
+    call_args, dout = _inputs(request)
     forward = _unpack(getattr(module, function.forward)(*call_args), 2, function.forward)
     out, cache = forward
     out = _as_float_array(out, f"{function.forward}'s output")
-    dout = request["dout"].copy()
     cache_before = _deepcopy(cache)
     backward = getattr(module, function.name)
     names = [grad for grad, _ in function.grads]
     result = _unpack(backward(dout, cache), len(names), function.name)
     grads = {name: _as_float_array(value, name) for name, value in zip(names, result, strict=True)}
-    changed = [what for what, unchanged in (("dout", _array_equal(dout, request["dout"], equal_nan=True)),
+    changed = [what for what, unchanged in (("dout", _array_equal(dout, dout_before, equal_nan=True)),
                                             ("cache", _same(cache_before, cache))) if not unchanged]
     return {"out": out, "grads": grads, "changed": changed}
 
 
 def _run_loss(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
     args = request["args"]
-    call_args = _call_args(args)
+    before = _call_args(args)
+    call_args, _ = _inputs(request)
     loss, grad = _unpack(getattr(module, function.name)(*call_args), 2, function.name)
     name = function.grads[0][0]
-    changed = [arg for arg, before, after in zip(args, args.values(), call_args, strict=True)
-               if not _same(_asarray(before), _asarray(after))]
+    changed = [arg for arg, was, now in zip(args, before, call_args, strict=True)
+               if not _same(_asarray(was), _asarray(now))]
     return {"out": _as_float_array(loss, "loss"), "grads": {name: _as_float_array(grad, name)},
             "changed": changed}
 
 
 def _run_clip(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
-    grads = {k: v.copy() for k, v in request["args"]["grads"].items()}
+    before = _deepcopy(request["args"]["grads"])
+    if request.get("shared"):
+        grads = dict(request["args"]["grads"])
+    else:
+        grads = {k: v.copy() for k, v in request["args"]["grads"].items()}
     max_norm = request["args"]["max_norm"]
     clipped, total_norm = _unpack(getattr(module, function.name)(grads, max_norm), 2, function.name)
     if not isinstance(clipped, dict):
         raise CallError(f"clipped is a {type(clipped).__name__}, expected a dict")
     changed = []
-    if not _same(request["args"]["grads"], grads):
+    if not _same(before, grads):
         changed.append("the input dict")
     if clipped is grads or any(
             isinstance(c, np.ndarray) and any(_shares_memory(c, g) for g in grads.values())

@@ -103,6 +103,8 @@ def plan(function: GradedFunction, seed: int) -> list[Planned]:
             request: dict[str, Any] = {"args": case.args, "dout": case.dout}
             if check.oracle is Oracle.FINITE_DIFFERENCES:
                 request["perturb"] = fd_indices(function, case)
+            if check.oracle is Oracle.UNTOUCHED:
+                request["observe"] = True  # the grader watches these inputs itself (``observed``)
             planned.append(Planned(check, case, request))
     return planned
 

@@ -24,6 +24,7 @@ from typing import IO, Any
 from autograder import replies as reply_format
 from autograder import sandbox, wire
 from autograder.child import exit_reason
+from autograder.observed import SharedInputs
 from autograder.scratch import Scratch, SubmissionError, folder_usage, read_source
 from autograder.spec import MODULES
 
@@ -58,7 +59,7 @@ def child_environment() -> dict[str, str]:
 
 
 def _start(cage: sandbox.Sandbox, who: sandbox.Identity, scratch: Scratch, functions: list[str], output: IO[bytes],
-           cpu_seconds: int) -> subprocess.Popen:
+           cpu_seconds: int, shared: SharedInputs) -> subprocess.Popen:
     # -P: the child's folder (which student code can write to) never comes first on sys.path.
     # -s: no user site-packages.
     command = [*who.prefix, sys.executable, "-P", "-s", "-m", "autograder.child", str(scratch.root),
@@ -66,7 +67,8 @@ def _start(cage: sandbox.Sandbox, who: sandbox.Identity, scratch: Scratch, funct
     env = child_environment()
     env["TMPDIR"] = env["HOME"] = str(scratch.work)
     return subprocess.Popen(command, cwd=scratch.work, stdin=subprocess.DEVNULL, stdout=output,
-                            stderr=subprocess.STDOUT, env=env, start_new_session=True, **who.popen_user)
+                            stderr=subprocess.STDOUT, env=env, start_new_session=True, pass_fds=(shared.fd,),
+                            **who.popen_user)
 
 
 class _Watch:
@@ -107,14 +109,29 @@ def _read_reply(path: Path, count: int) -> list[dict[str, Any]]:
     return reply_format.clean(message, count)
 
 
+def _with_observed(cases: list[dict[str, Any]], changed: list[list[str]]) -> list[dict[str, Any]]:
+    """Add the inputs the grader saw modified to each case's reply (the child's own account can only
+    add to them: nothing it says hides a change)."""
+    for reply, names in zip(cases, changed, strict=False):
+        if names and not reply.get("error"):
+            reply["changed"] = [*names, *(n for n in reply.get("changed", []) if n not in names)]
+    return cases
+
+
 def _serve(process: subprocess.Popen, scratch: Scratch, watch: _Watch, remaining: list[str],
-           requests: dict[str, list[dict]], replies: dict[str, list[dict]], cpu_seconds: int) -> None:
-    """Collect one child's replies in order until it is done, dies or must be stopped."""
+           requests: dict[str, list[dict]], replies: dict[str, list[dict]], cpu_seconds: int,
+           shared: SharedInputs) -> None:
+    """Collect one child's replies in order until it is done, dies or must be stopped.
+
+    The watched inputs of a function are read back the moment its reply is there, before the next
+    function's code runs.
+    """
     while remaining:
         name = remaining[0]
         path = scratch.reply(name)
         if os.path.lexists(path):
-            replies[name] = _read_reply(path, len(requests[name]))
+            changed = shared.changed(name)
+            replies[name] = _with_observed(_read_reply(path, len(requests[name])), changed)
             remaining.pop(0)
             watch.restart()
             continue
@@ -151,20 +168,21 @@ def run_module(module_path: Path, module: str, requests: dict[str, list[dict]],
     cage = sandbox.current()
     replies: dict[str, list[dict]] = {}
     remaining = list(requests)
-    with cage.identity() as who, Scratch(who.owner) as scratch, tempfile.TemporaryFile() as output:
+    with (cage.identity() as who, Scratch(who.owner) as scratch, tempfile.TemporaryFile() as output,
+          SharedInputs(requests) as shared):
         try:
             _copy_submission(scratch, module_path)
         except SubmissionError as error:
             failed = {name: reply_format.failure(str(error), len(cases), import_failed=True)
                       for name, cases in requests.items()}
             return {name: {"cases": cases} for name, cases in failed.items()}, ""
-        scratch.write_request({"module": module, "requests": requests})
+        scratch.write_request({"module": module, "requests": shared.requests, "shared_fd": shared.fd})
         while remaining:
             cpu_seconds = sandbox.LIMITS.cpu_seconds(seconds_per_function)
-            process = _start(cage, who, scratch, remaining, output, cpu_seconds)
+            process = _start(cage, who, scratch, remaining, output, cpu_seconds, shared)
             try:
                 _serve(process, scratch, _Watch(seconds_per_function, output, scratch), remaining, requests,
-                       replies, cpu_seconds)
+                       replies, cpu_seconds, shared)
             finally:
                 sandbox.kill_tree(process)
         output.seek(0)
