@@ -42,9 +42,12 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from autograder import DEFAULT_REFERENCE, gradebook, gradescope
 from autograder.grading import Grade, GraderError, grade, load_reference
@@ -193,6 +196,17 @@ def pack_reference(reference: Path) -> dict[str, bytes]:
 
 
 _REFERENCES: dict[str, Path] = {}  # on a worker: content digest -> folder it was written to
+REFERENCE_PREFIX = "backprop-reference-"
+
+
+def remove_stale_references(temp: Path | None = None) -> None:
+    """Remove the reference copies of worker processes that are gone: a worker stopped by SIGTERM or
+    SIGKILL never runs its exit handlers. A folder is named after its process (``...-PID-random``)."""
+    for folder in Path(temp or tempfile.gettempdir()).glob(f"{REFERENCE_PREFIX}*-*"):
+        pid = folder.name[len(REFERENCE_PREFIX):].split("-", 1)[0]
+        with suppress(OSError):
+            if pid.isdigit() and folder.stat().st_uid == os.geteuid() and not psutil.pid_exists(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _reference_folder(files: dict[str, bytes]) -> Path:
@@ -200,7 +214,9 @@ def _reference_folder(files: dict[str, bytes]) -> Path:
     digest = hashlib.sha256(b"".join(name.encode() + b"\0" + data for name, data in sorted(files.items())))
     key = digest.hexdigest()
     if key not in _REFERENCES:
-        folder = Path(tempfile.mkdtemp(prefix="backprop-reference-"))  # 0o700: the sandbox's user can't read it
+        remove_stale_references()
+        # 0o700: the sandbox's user can't read it.
+        folder = Path(tempfile.mkdtemp(prefix=f"{REFERENCE_PREFIX}{os.getpid()}-"))
         atexit.register(shutil.rmtree, folder, True)
         for name, data in files.items():
             (folder / name).write_bytes(data)

@@ -210,3 +210,18 @@ def test_seeds_are_nbgraders_under_the_same_secret(tmp_path: Path) -> None:
     key = read_secret(secret)
     for student in ("ada", "bob", "student-42"):
         assert student_seed(key, student) == course_seed(secret, "backprop", student)
+
+
+def test_reference_copies_of_dead_workers_are_removed(tmp_path: Path) -> None:
+    """A Dask worker stopped by SIGTERM leaves its reference copy; the next worker removes it, and
+    never a living worker's."""
+    from autograder.batch import REFERENCE_PREFIX, remove_stale_references
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f"{REFERENCE_PREFIX}{int(dead.stdout)}-abc"
+    living = tmp_path / f"{REFERENCE_PREFIX}{os.getpid()}-def"
+    for folder in (stale, living):
+        folder.mkdir()
+        (folder / "layers.py").write_text("secret")
+    remove_stale_references(tmp_path)
+    assert not stale.exists() and living.exists()
