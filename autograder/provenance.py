@@ -162,7 +162,7 @@ def measured_functions(source: str, graded: Iterable[str], module: str,
         findings = _findings_for(program, module, name)
         if findings:
             best = min(findings, key=_Finding.rank)
-            flagged[name] = Measured(name, best.module, best.line, best.reason)
+            flagged[name] = Measured(name, best.module, best.line, best.reason.removesuffix(f" (in {name})"))
     return flagged
 
 
@@ -308,6 +308,16 @@ class _Program:
                 for param, value in passed:
                     if steps.small(value):
                         self.step_params.add((bound, param))
+
+
+def _last_name(program: _Program, function: ast.AST) -> str | None:
+    """The last component of what a call calls: "sqrt" for np.sqrt, "float" for float."""
+    names = program.dotted(function)
+    if names:
+        return names[0].rsplit(".", 1)[-1]
+    if isinstance(function, ast.Name):
+        return function.id
+    return getattr(function, "attr", None)
 
 
 def _literal_attribute_call(node: ast.Call) -> bool:
@@ -505,8 +515,7 @@ class _Steps:
         return None
 
     def _fold_call(self, node: ast.Call) -> float | None:
-        names = self.program.dotted(node.func)
-        last = names[0].rsplit(".", 1)[-1] if names else getattr(node.func, "attr", None)
+        last = _last_name(self.program, node.func)
         if last == "spacing":
             return EPSILON
         if last in ("float", "float64", "float32") and node.args and isinstance(node.args[0], ast.Constant) \
@@ -575,8 +584,7 @@ class _Steps:
         return False
 
     def _small_call(self, node: ast.Call) -> bool:
-        names = self.program.dotted(node.func)
-        last = names[0].rsplit(".", 1)[-1] if names else getattr(node.func, "attr", None)
+        last = _last_name(self.program, node.func)
         if last in FILLERS and len(node.args) >= 2:
             return self.small(node.args[1])
         if last in SCALE_KEEPING and node.args:
@@ -681,11 +689,10 @@ def _imported_siblings(program: _Program, module: str) -> list[str]:
 def _findings_for(program: _Program, module: str, function: str) -> list[_Finding]:
     """Everything that says ``function`` of ``module`` measures, in no particular order."""
     entries = [v for name in _entry_names(function) for v in program.module_binding(module, name)]
-    if not entries:
-        return []
     nodes = _reachable(program, entries)
     findings = [finding for node in nodes.values() for finding in _inspect(program, node)]
     findings += _differences(program, nodes)
+    # Even with no def in sight: code run at import time may be what defines the function.
     findings += _import_time_findings(program, module)
     findings += _rebinding(program, module, function)
     return findings
