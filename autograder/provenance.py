@@ -1,0 +1,903 @@
+"""Does a graded function compute its gradient, or measure it? Read from the source text alone.
+
+The assignment asks for derivatives written by hand. A submission can instead evaluate the given
+forward at perturbed inputs, take complex-step differences, call a numerical or automatic
+differentiator, or hide code from the reader; every gradient is then right and nothing was learnt.
+This module runs in the grader's own process, never imports or runs student code, and parses the
+student's modules with ``ast``.
+
+What is read: for each graded function, its own body, its forward (a forward can stash a measured
+gradient in the cache), and everything they reach by name, transitively: module-level functions,
+classes (all their methods), lambdas, nested definitions, decorators, default arguments,
+module-level assignments, and definitions imported from a sibling module (``layers`` from
+``rnn_layers``). Names are resolved through imports, aliases (``import numpy as tf``,
+``f = np.gradient``), attribute chains, literal ``getattr`` and star imports.
+
+What flags a function (one finding, the first by kind, then by line):
+
+- automatic or symbolic differentiation: any use of torch, jax, autograd, tensorflow, sympy, ...;
+- numerical differentiators: ``numpy.gradient``, ``numpy.polyfit``, scipy's ``approx_fprime``,
+  ``check_grad``, ``scipy.differentiate``, numdifftools, findiff, and the release's own checkers
+  (``gradcheck.numerical_gradient``, ``grouped_gradient``, ``conftest``, the public test modules);
+- complex steps: complex literals, ``complex``, complex dtypes (names or strings), ``.imag``,
+  ``numpy.imag``, ``cmath``, ``numpy.emath``, FFTs, a negative number raised to a fraction;
+- finite differences: a perturbation by a small step (``x + h``, ``x[i] -= h``, ``np.add(x, h)``)
+  together with a division by a small step (``/ (2 * h)``, ``* (1 / h)``, ``* 5e4``) anywhere in
+  what the function reaches. A step is any expression that folds to 0 < |h| <= 0.1 or scales by
+  such a number: literals, ``10**-5``, ``1e-5 * np.ones_like(x)``, ``np.finfo(float).eps ** 0.5``,
+  ``float("1e-5")``, names, defaults, attributes (``self.h``) and arguments bound to one;
+- code the grader cannot read: ``eval``, ``exec``, ``compile``, ``__import__``, ``globals()``,
+  ``vars()``, ``getattr``/``setattr`` with a computed name or on a module, ``importlib``,
+  ``marshal``, ``pickle``, ``codecs``, ``base64``, ``zlib``, ``types.FunctionType``/``CodeType``,
+  ``inspect``, ``ctypes``, ``subprocess``, ``sys.modules``, ``__code__``/``__globals__``/
+  ``__dict__``. A backward has no reason to build code at run time, so each of these flags the
+  functions that reach it; one at import time (module level, outside ``if __name__ == "__main__"``)
+  flags every graded function of the module, and ``global NAME`` inside a function flags NAME.
+
+What never flags by itself (so a correct answer keeps its points): recomputing a forward at the
+cached point (``sigmoid(x)`` from a cached ``x``), stability epsilons (``np.log(p + 1e-12)``,
+``/ (norm + 1e-8)``), ``np.clip``, loops over time steps, small constants that no division by a
+small step accompanies, self-tests under ``if __name__ == "__main__"``.
+
+Limits: what a determined student can still do unseen.
+
+- Finite differences whose step the reader cannot see as small: a step computed from the data in a
+  way that does not scale by a small constant (``np.nextafter(x, np.inf) - x``, a step read from a
+  file, or the two halves of ``x + h`` and ``/ h`` written so that neither folds), or a difference
+  quotient spread over helpers so that the source reads like algebra.
+- Slopes by fits the tables do not name (``np.linalg.lstsq`` on sampled points), or a numerical
+  differentiator from a library not in the tables.
+- Anything in a module the grader does not hand over (only ``layers`` and ``rnn_layers`` are read;
+  a call into another student file is not followed, and a call into ``layers`` is followed only
+  when its source is given).
+- Attribute calls on objects of unknown type are not resolved (``obj.method`` where ``obj`` came
+  from a parameter); rebinding a function of one module from the other module is not seen.
+Source that does not parse gives no findings: the grader reports the syntax error on its own.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+STEP_LIMIT = 0.1  # the largest step a difference quotient of these layers can use and still pass
+QUOTIENT_LIMIT = 100.0  # multiplying by 1 / step: no analytic backward of this assignment needs a factor so large
+EPSILON = 2.220446049250313e-16  # float64 machine epsilon, what np.finfo(...).eps folds to
+
+AUTOGRAD = ("torch", "jax", "jaxlib", "autograd", "tensorflow", "keras", "mxnet", "chainer", "theano",
+            "aesara", "pytensor", "sympy", "symengine", "tinygrad", "micrograd", "casadi", "paddle",
+            "mindspore", "mygrad", "dezero", "oneflow", "flax", "haiku", "equinox")
+# Plain array functions of those libraries: they differentiate nothing unless their grad is used too.
+NUMPY_WRAPPERS = ("autograd.numpy", "jax.numpy", "autograd.scipy", "jax.scipy")
+NUMERICAL = ("numpy.polyfit", "numpy.polynomial", "numpy.lib.polynomial", "scipy.optimize.approx_fprime",
+             "scipy.optimize.check_grad", "scipy.optimize._numdiff", "scipy.optimize.approx_derivative",
+             "scipy.differentiate", "scipy.misc.derivative", "scipy.interpolate", "numdifftools", "findiff",
+             "statsmodels.tools.numdiff", "gradcheck.numerical_gradient", "gradcheck.grouped_gradient",
+             "gradcheck.centred_difference", "gradcheck.projected", "gradcheck.STEP", "conftest",
+             "test_layers", "test_rnn_layers", "autograder")
+COMPLEX = ("numpy.complex64", "numpy.complex128", "numpy.complex256", "numpy.complex_", "numpy.cdouble",
+           "numpy.csingle", "numpy.clongdouble", "numpy.cfloat", "numpy.clongfloat", "numpy.longcomplex",
+           "numpy.singlecomplex", "numpy.complexfloating", "numpy.imag", "numpy.emath", "numpy.lib.scimath",
+           "numpy.fft", "scipy.fft", "scipy.fftpack", "cmath", "builtins.complex")
+DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "base64", "binascii", "zlib",
+           "bz2", "lzma", "types.FunctionType", "types.CodeType", "types.LambdaType", "types.ModuleType",
+           "builtins", "__builtin__", "sys.modules", "sys._getframe", "inspect", "ctypes", "subprocess",
+           "os.system", "os.popen", "os.execv", "os.execl", "runpy", "code", "codeop", "ast",
+           "operator.attrgetter", "operator.methodcaller", "builtins.eval", "builtins.exec",
+           "builtins.compile", "builtins.__import__", "builtins.globals", "builtins.vars")
+DUNDERS = frozenset({"__code__", "__globals__", "__dict__", "__builtins__", "__closure__", "__getattribute__",
+                     "__import__", "__loader__", "__spec__", "__subclasses__", "__bases__", "__base__",
+                     "__mro__", "__defaults__", "__kwdefaults__", "__func__"})
+# Builtins whose names matter; a student's own binding of the same name shadows them.
+BUILTINS = frozenset({"eval", "exec", "compile", "__import__", "globals", "vars", "complex", "getattr",
+                      "setattr", "delattr"})
+PYTHON_BUILTINS = frozenset(dir(builtins))
+COMPLEX_DTYPE = re.compile(r"^[<>|=]?(complex\d*|c\d+|[FDG])$")
+# Folding: pure numeric functions a step may be spelled with, by their last name component.
+FOLDABLE: dict[str, Callable[..., float]] = {
+    "sqrt": math.sqrt, "cbrt": lambda v: math.copysign(abs(v) ** (1 / 3), v), "exp": math.exp,
+    "exp2": lambda v: 2.0 ** v, "power": math.pow, "pow": math.pow, "float_power": math.pow,
+    "ldexp": math.ldexp, "float": float, "float64": float, "float32": float, "double": float, "abs": abs,
+    "fabs": abs, "absolute": abs, "asarray": float, "array": float, "max": max, "min": min,
+    "maximum": max, "minimum": min, "fmax": max, "fmin": min,
+}
+# Of those, the ones whose result is small when their first argument is (exp(h) is not).
+SCALE_KEEPING = frozenset({"sqrt", "cbrt", "float", "float64", "float32", "double", "abs", "fabs", "absolute",
+                           "asarray", "array", "max", "min", "maximum", "minimum", "fmax", "fmin"})
+EPSILON_ATTRIBUTES = frozenset({"eps", "epsilon", "resolution", "tiny", "smallest_normal", "smallest_subnormal"})
+FILLERS = frozenset({"full", "full_like"})  # np.full(shape, h): the fill value is the step
+
+KIND_ORDER = ("autograd", "numerical", "complex", "difference", "unreadable")
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Why a graded function is taken to measure its gradient instead of computing it.
+
+    ``module`` and ``line`` locate the construct (it may sit in a function the graded one calls,
+    possibly in the sibling module); ``reason`` is one sentence for the student.
+    """
+
+    function: str
+    module: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Finding:
+    kind: str
+    module: str
+    line: int
+    reason: str
+
+    def rank(self) -> tuple[int, int]:
+        return KIND_ORDER.index(self.kind), self.line
+
+
+def measured_functions(source: str, graded: Iterable[str], module: str,
+                       siblings: Mapping[str, str] | None = None) -> dict[str, Measured]:
+    """The graded functions of one module that measure their gradient, each with its reason.
+
+    Inputs:
+    - source: the student's module text, e.g. the contents of rnn_layers.py.
+    - graded: names of the graded functions defined in it.
+    - module: its module name ("layers" or "rnn_layers"), so that imports between modules resolve.
+    - siblings: other modules' sources by name (e.g. {"layers": ...} when reading rnn_layers), whose
+      definitions are followed when imported.
+
+    Returns: {function name: Measured} for the flagged functions only; {} when none is, or when a
+    source does not parse.
+    """
+    try:
+        program = _Program({module: source, **{k: v for k, v in (siblings or {}).items() if k != module}})
+    except (SyntaxError, ValueError, RecursionError):
+        return {}
+    flagged: dict[str, Measured] = {}
+    for name in graded:
+        findings = _findings_for(program, module, name)
+        if findings:
+            best = min(findings, key=_Finding.rank)
+            flagged[name] = Measured(name, best.module, best.line, best.reason.removesuffix(f" (in {name})"))
+    return flagged
+
+
+def measured_in_submission(sources: Mapping[str, str]) -> dict[str, Measured]:
+    """Every graded function of ``autograder.spec`` that measures, over a whole submission.
+
+    Inputs: sources by module name, e.g. {"layers": ..., "rnn_layers": ...}.
+    Returns: {function name: Measured} for the flagged functions.
+    """
+    from autograder.spec import FUNCTIONS
+
+    flagged: dict[str, Measured] = {}
+    for module, source in sources.items():
+        graded = [f.name for f in FUNCTIONS if f.module == module]
+        flagged |= measured_functions(source, graded, module, sources)
+    return flagged
+
+
+# ---------------------------------------------------------------------------------------------
+# The program: parsed modules, scopes and bindings.
+
+Scope = ast.AST  # a Module, FunctionDef, AsyncFunctionDef or Lambda
+
+
+@dataclass(frozen=True)
+class _Import:
+    """A name bound by an import: the dotted name it stands for."""
+
+    dotted: str
+
+
+class _Program:
+    """The parsed modules, with every node's module and scope and every scope's bindings."""
+
+    def __init__(self, sources: Mapping[str, str]) -> None:
+        self.trees = {name: ast.parse(text) for name, text in sources.items()}
+        self.module_of: dict[ast.AST, str] = {}
+        self.scope_of: dict[ast.AST, Scope] = {}
+        self.parent_scope: dict[Scope, Scope | None] = {}
+        self.bindings: dict[Scope, dict[str, list[ast.AST | _Import]]] = {}
+        self.stars: dict[str, list[str]] = {}
+        self.step_params: set[tuple[Scope, str]] = set()
+        self.step_attributes: set[str] = set()
+        self.attribute_assignments: list[tuple[str, ast.AST]] = []
+        self.globals: list[tuple[str, ast.Global]] = []  # ``global NAME`` statements, by module
+        for name, tree in self.trees.items():
+            self.stars[name] = []
+            self.module_of[tree] = name
+            self.parent_scope[tree] = None
+            self.bindings[tree] = {}
+            _Indexer(self, name, tree).visit_scope(tree, tree.body)
+        self._propagate_steps()
+        # ``self.h = 1e-5`` anywhere: ``obj.h`` is then read as a step (the object's type is unknown).
+        steps = _Steps(self)
+        self.step_attributes.update(attr for attr, value in self.attribute_assignments if steps.small(value))
+        self.steps = _Steps(self)  # shared by every graded function: the answers no longer change
+        self.import_time: dict[str, list[_Finding]] = {}
+
+    # Name resolution --------------------------------------------------------------------------
+
+    def lookup(self, name: str, scope: Scope) -> list[ast.AST | _Import]:
+        """What ``name`` may be bound to when read in ``scope`` (innermost binding scope wins)."""
+        current: Scope | None = scope
+        while current is not None:
+            found = self.bindings[current].get(name)
+            if found:
+                return [value for bound in found for value in self._into_sibling(bound)]
+            current = self.parent_scope[current]
+        return self._from_stars(name, self.module_of[scope])
+
+    def _into_sibling(self, bound: ast.AST | _Import) -> list[ast.AST | _Import]:
+        """``from layers import f`` stands for layers' own bindings of f, when layers is read too."""
+        if isinstance(bound, _Import):
+            module, _, name = bound.dotted.rpartition(".")
+            if module in self.trees:
+                return self.module_binding(module, name) or [bound]
+        return [bound]
+
+    def _from_stars(self, name: str, module: str) -> list[ast.AST | _Import]:
+        found: list[ast.AST | _Import] = []
+        if name in PYTHON_BUILTINS:
+            return found
+        for star in self.stars[module]:
+            if star in self.trees and star != module:
+                found += self.bindings[self.trees[star]].get(name, [])
+            else:
+                found.append(_Import(f"{star}.{name}"))
+        return found
+
+    def module_binding(self, module: str, name: str) -> list[ast.AST | _Import]:
+        return self.bindings[self.trees[module]].get(name, []) if module in self.trees else []
+
+    def dotted(self, node: ast.AST, seen: frozenset[int] = frozenset()) -> list[str]:
+        """The dotted names ``node`` may stand for: ``np.gradient`` -> ["numpy.gradient"]."""
+        if id(node) in seen or len(seen) > 40:
+            return []
+        seen = seen | {id(node)}
+        if isinstance(node, ast.Name):
+            bound = self.lookup(node.id, self.scope_of[node])
+            if not bound:
+                return [f"builtins.{node.id}"] if node.id in BUILTINS else []
+            return [name for value in bound for name in self._dotted_binding(value, seen)]
+        if isinstance(node, ast.Attribute):
+            return [f"{base}.{node.attr}" for base in self.dotted(node.value, seen)]
+        if isinstance(node, ast.Call) and _literal_attribute_call(node):
+            return [f"{base}.{node.args[1].value}" for base in self.dotted(node.args[0], seen)]
+        return []
+
+    def _dotted_binding(self, value: ast.AST | _Import, seen: frozenset[int]) -> list[str]:
+        if isinstance(value, _Import):
+            return [value.dotted]
+        if isinstance(value, ast.Name | ast.Attribute | ast.Call):
+            return self.dotted(value, seen)
+        return []
+
+    # Steps passed as arguments ----------------------------------------------------------------
+
+    def _propagate_steps(self) -> None:
+        """Mark parameters that some call in the program passes a small step (``f(x, h=1e-5)``,
+        ``partial(f, 1e-5)``), until nothing changes: a step can travel through helpers."""
+        calls = [node for tree in self.trees.values() for node in ast.walk(tree) if isinstance(node, ast.Call)]
+        for _ in range(4):
+            before = len(self.step_params)
+            steps = _Steps(self)  # fresh each round: a newly marked parameter changes earlier answers
+            for call in calls:
+                self._mark_step_arguments(call, steps)
+            if len(self.step_params) == before:
+                return
+
+    def _mark_step_arguments(self, call: ast.Call, steps: _Steps) -> None:
+        target, args = call.func, list(call.args)
+        if not args and not call.keywords:
+            return
+        if any(name.endswith(".partial") for name in self.dotted(target)) and args:
+            target, args = args[0], args[1:]
+        if not isinstance(target, ast.Name):
+            return
+        for bound in self.lookup(target.id, self.scope_of[target]):
+            if isinstance(bound, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                names = [a.arg for a in bound.args.posonlyargs + bound.args.args]
+                passed = list(zip(names, args, strict=False))
+                passed += [(k.arg, k.value) for k in call.keywords if k.arg]
+                for param, value in passed:
+                    if steps.small(value):
+                        self.step_params.add((bound, param))
+
+
+def _last_name(program: _Program, function: ast.AST) -> str | None:
+    """The last component of what a call calls: "sqrt" for np.sqrt, "float" for float."""
+    names = program.dotted(function)
+    if names:
+        return names[0].rsplit(".", 1)[-1]
+    if isinstance(function, ast.Name):
+        return function.id
+    return getattr(function, "attr", None)
+
+
+def _literal_attribute_call(node: ast.Call) -> bool:
+    """``getattr(obj, "name")``: an attribute the reader can see."""
+    return (isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str))
+
+
+class _Indexer:
+    """Walks one module once: records each node's module and scope, and each scope's bindings."""
+
+    def __init__(self, program: _Program, module: str, tree: ast.Module) -> None:
+        self.program, self.module, self.tree = program, module, tree
+
+    def bind(self, scope: Scope, name: str, value: ast.AST | _Import) -> None:
+        self.program.bindings[scope].setdefault(name, []).append(value)
+
+    def visit_scope(self, scope: Scope, body: Iterable[ast.AST]) -> None:
+        for node in body:
+            self.visit(node, scope)
+
+    def visit(self, node: ast.AST, scope: Scope) -> None:
+        self.program.module_of[node] = self.module
+        self.program.scope_of[node] = scope
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            self._function(node, scope)
+            return
+        self._bind_statement(node, scope)
+        if isinstance(node, ast.Global):
+            self.program.globals.append((self.module, node))
+        for child in ast.iter_child_nodes(node):
+            self.visit(child, scope)
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: Scope) -> None:
+        if not isinstance(node, ast.Lambda):
+            self.bind(scope, node.name, node)
+            for decorator in node.decorator_list:
+                self.visit(decorator, scope)
+        self.program.module_of[node] = self.module
+        self.program.parent_scope[node] = scope
+        self.program.bindings[node] = {}
+        defaults = node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+        for default in defaults:
+            self.visit(default, scope)
+        positional = node.args.posonlyargs + node.args.args
+        for arg, default in zip(positional[len(positional) - len(node.args.defaults):], node.args.defaults,
+                                strict=True):
+            self.bind(node, arg.arg, default)
+        for arg, default in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True):
+            if default is not None:
+                self.bind(node, arg.arg, default)
+        for arg in [*positional, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg]:
+            if arg is not None:
+                self.program.module_of[arg] = self.module
+                self.program.scope_of[arg] = node
+                self.bind(node, arg.arg, arg)
+        body = [node.body] if isinstance(node, ast.Lambda) else node.body
+        self.visit_scope(node, body)
+
+    def _bind_statement(self, node: ast.AST, scope: Scope) -> None:
+        if isinstance(node, ast.ClassDef):
+            self.bind(scope, node.name, node)
+            self._step_attributes_of_class(node)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                dotted = alias.name if alias.asname else alias.name.split(".")[0]
+                self.bind(scope, alias.asname or dotted, _Import(dotted))
+        elif isinstance(node, ast.ImportFrom):
+            self._import_from(node, scope)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(node, ast.Assign) and isinstance(target, ast.Subscript) \
+                        and isinstance(target.value, ast.Name):
+                    # ``e[i] = h``: e then holds h somewhere, which is what a perturbation vector needs.
+                    self.bind(scope, target.value.id, node.value)
+                self._bind_target(target, node.value, scope)
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+            self._bind_target(node.target, node.iter, scope)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            self._bind_target(node.optional_vars, node.context_expr, scope)
+
+    def _import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
+        base = node.module or ""
+        for alias in node.names:
+            if alias.name == "*":
+                self.program.stars[self.module].append(base)
+            else:
+                self.bind(scope, alias.asname or alias.name, _Import(f"{base}.{alias.name}"))
+
+    def _bind_target(self, target: ast.AST, value: ast.AST | None, scope: Scope) -> None:
+        if value is None:
+            return
+        if isinstance(target, ast.Name):
+            self.bind(scope, target.id, value)
+        elif isinstance(target, ast.Tuple | ast.List):
+            values = value.elts if isinstance(value, ast.Tuple | ast.List) else [value] * len(target.elts)
+            for element, part in zip(target.elts, values, strict=False):
+                self._bind_target(element, part, scope)
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, value, scope)
+        elif isinstance(target, ast.Attribute):
+            self.program.attribute_assignments.append((target.attr, value))
+
+    def _step_attributes_of_class(self, node: ast.ClassDef) -> None:
+        """Class attributes that hold a step (``h = 1e-5`` in the class body, read as ``self.h``)."""
+        for statement in node.body:
+            if isinstance(statement, ast.Assign) and all(isinstance(t, ast.Name) for t in statement.targets):
+                value = _fold_literal(statement.value)
+                if value is not None and 0 < abs(value) <= STEP_LIMIT:
+                    self.program.step_attributes.update(t.id for t in statement.targets)
+
+
+def _fold_literal(node: ast.AST) -> float | None:
+    """The value of a constant expression that needs no names (``10**-5``, ``-1e-5``)."""
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            base, exponent = _fold_literal(node.left), _fold_literal(node.right)
+            if base is not None and exponent is not None and abs(exponent) < 400:
+                try:
+                    return float(base ** exponent)
+                except (OverflowError, ZeroDivisionError, TypeError):
+                    return None
+        return None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Small steps: what a difference quotient perturbs by and divides by.
+
+class _Steps:
+    """Decides whether an expression is a small step, folding constants through names and calls."""
+
+    def __init__(self, program: _Program) -> None:
+        self.program = program
+        self.active: set[int] = set()
+        self.folding: set[int] = set()
+        self.memo: dict[tuple[str, int], bool] = {}
+
+    def fold(self, node: ast.AST) -> float | None:
+        """The numeric value of ``node`` when the reader can compute it, else None."""
+        if id(node) in self.folding or len(self.folding) > 60:
+            return None
+        self.folding.add(id(node))
+        try:
+            return self._fold(node)
+        except (OverflowError, ZeroDivisionError, ValueError, TypeError):
+            return None
+        finally:
+            self.folding.discard(id(node))
+
+    def _fold(self, node: ast.AST) -> float | None:
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool):
+                return None
+            if isinstance(node.value, int | float):
+                return float(node.value)
+            return None
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            value = self.fold(node.operand)
+            return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
+        if isinstance(node, ast.BinOp):
+            return self._fold_binary(node)
+        if isinstance(node, ast.Name):
+            return self._fold_name(node)
+        if isinstance(node, ast.Attribute) and node.attr in EPSILON_ATTRIBUTES:
+            return EPSILON
+        if isinstance(node, ast.Call):
+            return self._fold_call(node)
+        if isinstance(node, ast.IfExp):
+            body = self.fold(node.body)
+            return body if body is not None else self.fold(node.orelse)
+        return None
+
+    def _fold_binary(self, node: ast.BinOp) -> float | None:
+        left, right = self.fold(node.left), self.fold(node.right)
+        if left is None or right is None:
+            return None
+        operations: dict[type, Callable[[float, float], float]] = {
+            ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+            ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b,
+            ast.Pow: lambda a, b: float(a ** b) if abs(b) < 400 else math.inf}
+        operation = operations.get(type(node.op))
+        result = operation(left, right) if operation else None
+        return result if isinstance(result, float) and math.isfinite(result) else None
+
+    def _fold_name(self, node: ast.Name) -> float | None:
+        for value in self.program.lookup(node.id, self.program.scope_of[node]):
+            if isinstance(value, ast.expr):
+                folded = self.fold(value)
+                if folded is not None:
+                    return folded
+        return None
+
+    def _fold_call(self, node: ast.Call) -> float | None:
+        last = _last_name(self.program, node.func)
+        if last == "spacing":
+            return EPSILON
+        if last in ("float", "float64", "float32") and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            return float(node.args[0].value)
+        if last not in FOLDABLE or not node.args:
+            return None
+        values = [self.fold(arg) for arg in node.args]
+        if any(value is None for value in values):
+            return None
+        return float(FOLDABLE[last](*values))
+
+    def small(self, node: ast.AST | None) -> bool:
+        """Whether ``node`` is a step: it folds to 0 < |v| <= STEP_LIMIT, or scales by one."""
+        if node is None or id(node) in self.active or len(self.active) > 60:
+            return False
+        key = ("small", id(node))
+        if key not in self.memo:
+            self.active.add(id(node))
+            try:
+                self.memo[key] = self._small(node)
+            finally:
+                self.active.discard(id(node))
+        return self.memo[key]
+
+    def _small(self, node: ast.AST) -> bool:
+        value = self.fold(node)
+        if value is not None:
+            return 0 < abs(value) <= STEP_LIMIT
+        if isinstance(node, ast.Name):
+            return self._small_name(node)
+        if isinstance(node, ast.BinOp):
+            return self._small_binary(node)
+        if isinstance(node, ast.UnaryOp):
+            return self.small(node.operand)
+        if isinstance(node, ast.Subscript | ast.Starred):
+            return self.small(node.value)
+        if isinstance(node, ast.IfExp):
+            return self.small(node.body) or self.small(node.orelse)
+        if isinstance(node, ast.Attribute):
+            return node.attr in self.program.step_attributes
+        if isinstance(node, ast.Call):
+            return self._small_call(node)
+        return False
+
+    def _small_name(self, node: ast.Name) -> bool:
+        for value in self.program.lookup(node.id, self.program.scope_of[node]):
+            if isinstance(value, ast.arg):
+                if (self.program.scope_of[value], value.arg) in self.program.step_params:
+                    return True
+            elif isinstance(value, ast.expr) and self.small(value):
+                return True
+        return False
+
+    def _small_binary(self, node: ast.BinOp) -> bool:
+        left, right = node.left, node.right
+        if isinstance(node.op, ast.Mult):
+            return (self.small(left) and not self.large(right)) or (self.small(right) and not self.large(left))
+        if isinstance(node.op, ast.Div | ast.FloorDiv):
+            return (self.small(left) and not self.small(right)) or (self.large(right) and not self.large(left))
+        if isinstance(node.op, ast.Add | ast.Sub):
+            return self.small(left) and self.small(right)
+        if isinstance(node.op, ast.Pow):
+            exponent = self.fold(right)
+            return self.small(left) and exponent is not None and exponent > 0
+        return False
+
+    def _small_call(self, node: ast.Call) -> bool:
+        last = _last_name(self.program, node.func)
+        if last in FILLERS and len(node.args) >= 2:
+            return self.small(node.args[1])
+        if last in SCALE_KEEPING and node.args:
+            return self.small(node.args[0])
+        if isinstance(node.func, ast.Name):
+            return any(self._returns_small(value) for value in self.program.lookup(node.func.id,
+                                                                                    self.program.scope_of[node]))
+        return False
+
+    def _returns_small(self, function: ast.AST | _Import) -> bool:
+        """A function of the program whose result is a step (``def step(): return 1e-5``)."""
+        if isinstance(function, ast.Lambda):
+            return self.small(function.body)
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            return any(isinstance(n, ast.Return) and self.small(n.value) for n in ast.walk(function))
+        return False
+
+    def large(self, node: ast.AST) -> bool:
+        """Whether ``node`` is one over a step: a constant beyond QUOTIENT_LIMIT, or ``k / h``."""
+        value = self.fold(node)
+        if value is not None:
+            return abs(value) >= QUOTIENT_LIMIT
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            return self.small(node.right) and not self.small(node.left)
+        if isinstance(node, ast.Name):
+            return any(isinstance(v, ast.expr) and self.large(v)
+                       for v in self.program.lookup(node.id, self.program.scope_of[node]))
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# What a graded function reaches.
+
+def _entry_names(function: str) -> tuple[str, ...]:
+    """The graded function and its forward, whose cache it reads (a forward can measure too)."""
+    if function.endswith("_backward"):
+        return function, function.removesuffix("_backward") + "_forward"
+    return (function,)
+
+
+def _reachable(program: _Program, units: Iterable[ast.AST]) -> dict[int, ast.AST]:
+    """Every node of ``units`` and of every definition they name, transitively, by id."""
+    nodes: dict[int, ast.AST] = {}
+    pending = [u for u in units if isinstance(u, ast.AST) and not isinstance(u, ast.arg)]
+    while pending:
+        unit = pending.pop()
+        if id(unit) in nodes:
+            continue
+        for node in ast.walk(unit):
+            nodes[id(node)] = node
+            pending.extend(_named_definitions(program, node))
+    return nodes
+
+
+def _named_definitions(program: _Program, node: ast.AST) -> list[ast.AST]:
+    """The definitions a name or an attribute chain (``layers.sigmoid_forward``) refers to."""
+    found: list[ast.AST | _Import] = []
+    if isinstance(node, ast.Name) and node in program.scope_of:
+        found = program.lookup(node.id, program.scope_of[node])
+    elif isinstance(node, ast.Attribute) and node in program.scope_of:
+        for dotted in program.dotted(node):
+            module, _, name = dotted.rpartition(".")
+            found += program.module_binding(module, name)
+    return [value for value in found if isinstance(value, ast.AST) and not isinstance(value, ast.arg)]
+
+
+def _import_time_units(program: _Program, module: str) -> list[ast.AST]:
+    """What runs when ``module`` is imported: module-level statements, class bodies, decorators,
+    default values (not function bodies, not an ``if __name__ == "__main__"`` block)."""
+    units: list[ast.AST] = []
+    for statement in program.trees[module].body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            units += [*statement.decorator_list, *statement.args.defaults]
+        elif isinstance(statement, ast.ClassDef):
+            units += [*statement.decorator_list, *statement.bases,
+                      *(s for s in statement.body if not isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef))]
+        elif not _is_main_guard(statement) and not _is_docstring(statement):
+            units.append(statement)
+    return units
+
+
+def _is_main_guard(statement: ast.stmt) -> bool:
+    return (isinstance(statement, ast.If) and isinstance(statement.test, ast.Compare)
+            and isinstance(statement.test.left, ast.Name) and statement.test.left.id == "__name__")
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+
+
+def _imported_siblings(program: _Program, module: str) -> list[str]:
+    """Sibling modules that ``module`` imports (their import-time code runs first)."""
+    names: set[str] = set()
+    for node in ast.walk(program.trees[module]):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return [name for name in names if name in program.trees and name != module]
+
+
+def _findings_for(program: _Program, module: str, function: str) -> list[_Finding]:
+    """Everything that says ``function`` of ``module`` measures, in no particular order."""
+    entries = [v for name in _entry_names(function) for v in program.module_binding(module, name)]
+    nodes = _reachable(program, entries)
+    findings = [finding for node in nodes.values() for finding in _inspect(program, node)]
+    findings += _differences(program, nodes)
+    # Even with no def in sight: code run at import time may be what defines the function.
+    findings += _import_time_findings(program, module)
+    findings += _rebinding(program, module, function)
+    return findings
+
+
+def _import_time_findings(program: _Program, module: str) -> list[_Finding]:
+    """Unreadable code run when ``module`` (or a sibling it imports) is imported; computed once."""
+    if module not in program.import_time:
+        units = [u for m in (module, *_imported_siblings(program, module)) for u in _import_time_units(program, m)]
+        # Importing a module is harmless; what flags at import time is using it.
+        program.import_time[module] = [
+            _at_import_time(f) for node in _reachable(program, units).values()
+            if not isinstance(node, ast.Import | ast.ImportFrom)
+            for f in _inspect(program, node) if f.kind == "unreadable"]
+    return program.import_time[module]
+
+
+def _at_import_time(finding: _Finding) -> _Finding:
+    return _Finding(finding.kind, finding.module, finding.line, f"at import time, {finding.reason}")
+
+
+def _rebinding(program: _Program, module: str, function: str) -> list[_Finding]:
+    """``global NAME`` inside a function: NAME can be replaced at run time by code the grader never sees run."""
+    return [_Finding("unreadable", module, node.lineno,
+                     f"rebinds {function} at run time (global {function}, line {node.lineno}): the grader must "
+                     f"be able to read your backward, so define it once with def")
+            for where, node in program.globals if where == module and function in node.names]
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks on single nodes: names, literals, dynamic code.
+
+def _prefixed(dotted: str, prefixes: Iterable[str]) -> bool:
+    return any(dotted == p or dotted.startswith(p + ".") for p in prefixes)
+
+
+def _classify(dotted: str) -> tuple[str, str] | None:
+    """(kind, reason) for a dotted name that measures or hides, else None."""
+    first, last = dotted.split(".")[0], dotted.rsplit(".", 1)[-1]
+    shown = dotted.removeprefix("builtins.")
+    if first in AUTOGRAD and not _prefixed(dotted, NUMPY_WRAPPERS):
+        return "autograd", f"uses {first} ({shown}), which differentiates for you: write the backward with numpy alone"
+    if _prefixed(dotted, NUMERICAL) or (first == "numpy" and last == "gradient"):
+        return "numerical", f"calls {shown}, which measures the slope numerically: write the derivative by hand"
+    if _prefixed(dotted, COMPLEX):
+        return "complex", (f"uses {shown} (complex numbers): a complex-step difference measures the slope; "
+                           f"write the derivative by hand")
+    if _prefixed(dotted, DYNAMIC):
+        return "unreadable", (f"uses {shown}, which builds or fetches code at run time: the grader must be "
+                              f"able to read your backward")
+    return None
+
+
+def _finding(program: _Program, node: ast.AST, kind: str, reason: str) -> _Finding:
+    """A finding at ``node``, naming the function it sits in when that is a helper."""
+    scope = program.scope_of.get(node)
+    where = f" (in {scope.name})" if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef) else ""
+    return _Finding(kind, program.module_of.get(node, ""), getattr(node, "lineno", 0), reason + where)
+
+
+def _inspect(program: _Program, node: ast.AST) -> Iterator[_Finding]:
+    """Findings of one node on its own (everything but finite differences)."""
+    for kind, reason in _node_reasons(program, node):
+        yield _finding(program, node, kind, reason)
+
+
+def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]:
+    if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load) and node in program.scope_of:
+        for dotted in program.dotted(node):
+            verdict = _classify(dotted)
+            if verdict:
+                yield verdict
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        yield from _import_reasons(node)
+    if isinstance(node, ast.Attribute):
+        yield from _attribute_reasons(node)
+    if isinstance(node, ast.Constant) and isinstance(node.value, complex):
+        yield "complex", (f"uses the complex number {node.value!r}: a complex-step difference measures the "
+                          f"slope; write the derivative by hand")
+    if isinstance(node, ast.Call):
+        yield from _call_reasons(program, node)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        base, exponent = _fold_literal(node.left), _fold_literal(node.right)
+        if base is not None and base < 0 and exponent is not None and exponent != int(exponent):
+            yield "complex", (f"raises {ast.unparse(node.left)} to {ast.unparse(node.right)}, a complex number: "
+                              f"a complex-step difference measures the slope; write the derivative by hand")
+
+
+def _import_reasons(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
+    if isinstance(node, ast.Import):
+        names = [alias.name for alias in node.names]
+    else:
+        names = [f"{node.module}.{alias.name}" if alias.name != "*" else f"{node.module}" for alias in node.names]
+    for name in names:
+        verdict = _classify(name)
+        if verdict:
+            yield verdict
+
+
+def _attribute_reasons(node: ast.Attribute) -> Iterator[tuple[str, str]]:
+    if node.attr == "imag":
+        yield "complex", ("reads .imag: a complex-step difference measures the slope; write the derivative "
+                          "by hand")
+    if node.attr in DUNDERS:
+        yield "unreadable", (f"uses {node.attr}, which reaches or swaps code at run time: the grader must be "
+                             f"able to read your backward")
+
+
+def _call_reasons(program: _Program, node: ast.Call) -> Iterator[tuple[str, str]]:
+    names = program.dotted(node.func)
+    if any(n in ("builtins.getattr", "builtins.setattr", "builtins.delattr") for n in names):
+        yield from _attribute_call_reasons(program, node, names[0].removeprefix("builtins."))
+    dtypes = [k.value for k in node.keywords if k.arg == "dtype"]
+    if (isinstance(node.func, ast.Attribute) and node.func.attr in ("astype", "view")) or \
+            any(n.rsplit(".", 1)[-1] == "dtype" for n in names):
+        dtypes += node.args[:1]
+    for dtype in dtypes:
+        if isinstance(dtype, ast.Constant) and isinstance(dtype.value, str) and COMPLEX_DTYPE.match(dtype.value):
+            yield "complex", (f"asks for the complex dtype {dtype.value!r}: a complex-step difference measures "
+                              f"the slope; write the derivative by hand")
+
+
+def _attribute_call_reasons(program: _Program, node: ast.Call, builtin: str) -> Iterator[tuple[str, str]]:
+    """getattr with a computed name on a module, and any setattr/delattr: code chosen at run time."""
+    literal = _literal_attribute_call(node) if builtin == "getattr" else False
+    on_module = bool(node.args) and any(isinstance(v, _Import) for v in _bound(program, node.args[0]))
+    if builtin != "getattr" or (not literal and (on_module or not node.args or
+                                                 not isinstance(node.args[0], ast.Name))):
+        yield "unreadable", (f"calls {builtin} with a name chosen at run time: the grader must be able to read "
+                             f"your backward")
+
+
+def _bound(program: _Program, node: ast.AST) -> list[ast.AST | _Import]:
+    if isinstance(node, ast.Name) and node in program.scope_of:
+        return program.lookup(node.id, program.scope_of[node])
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# Finite differences: a perturbation by a step, and a division by a step.
+
+def _differences(program: _Program, nodes: Mapping[int, ast.AST]) -> list[_Finding]:
+    """One finding when the reached code both perturbs by a small step and divides by one."""
+    steps = program.steps
+    perturbations = [n for n in nodes.values() if _perturbs(program, steps, n)]
+    if not perturbations:
+        return []
+    divisions = [d for n in nodes.values() if (d := _divides_by_step(program, steps, n)) is not None]
+    if not divisions:
+        return []
+    perturbation = min(perturbations, key=lambda n: getattr(n, "lineno", 0))
+    parents = {id(child): parent for parent in nodes.values() for child in ast.iter_child_nodes(parent)}
+    reason = (f"{_describe_perturbation(perturbation, parents)} and divides by {_short(divisions[0])}: "
+              f"a finite difference measures the slope; write the derivative by hand")
+    return [_finding(program, perturbation, "difference", reason)]
+
+
+def _perturbs(program: _Program, steps: _Steps, node: ast.AST) -> bool:
+    """``x + h``, ``x -= h``, ``np.add(x, h)``: moving a value by a step."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+        return steps.small(node.left) != steps.small(node.right)
+    if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
+        return steps.small(node.value) and not steps.small(node.target)
+    if isinstance(node, ast.Call) and len(node.args) == 2 and _numpy_function(program, node) in ("add", "subtract"):
+        return steps.small(node.args[0]) != steps.small(node.args[1])
+    return False
+
+
+def _divides_by_step(program: _Program, steps: _Steps, node: ast.AST) -> ast.AST | None:
+    """The divisor when ``node`` divides by a step (or multiplies by one over a step), else None."""
+    if isinstance(node, ast.BinOp | ast.AugAssign):
+        right = node.right if isinstance(node, ast.BinOp) else node.value
+        left = node.left if isinstance(node, ast.BinOp) else node.target
+        if isinstance(node.op, ast.Div | ast.FloorDiv) and steps.small(right) and not steps.small(left):
+            return right
+        if isinstance(node.op, ast.Mult):
+            for factor, other in ((right, left), (left, right)):
+                if steps.large(factor) and not steps.small(other):
+                    return factor
+    if isinstance(node, ast.Call) and len(node.args) == 2:
+        function = _numpy_function(program, node)
+        if function in ("divide", "true_divide") and steps.small(node.args[1]):
+            return node.args[1]
+        if function == "multiply":
+            return next((a for a in node.args if steps.large(a)), None)
+    return None
+
+
+def _numpy_function(program: _Program, node: ast.Call) -> str | None:
+    names = program.dotted(node.func)
+    return names[0].rsplit(".", 1)[-1] if names and names[0].startswith("numpy.") else None
+
+
+def _describe_perturbation(node: ast.AST, parents: Mapping[int, ast.AST]) -> str:
+    """'evaluates sigmoid_forward at x + h' or 'moves x[i] by h'."""
+    if isinstance(node, ast.AugAssign):
+        return f"moves {_short(node.target)} by {_short(node.value)}"
+    current = parents.get(id(node))
+    while current is not None and not isinstance(current, ast.stmt):
+        if isinstance(current, ast.Call):
+            return f"evaluates {_short(current.func)} at {_short(node)}"
+        current = parents.get(id(current))
+    return f"computes {_short(node)}"
+
+
+def _short(node: ast.AST) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 40 else text[:37] + "..."
