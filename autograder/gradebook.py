@@ -19,7 +19,8 @@ from autograder.spec import FUNCTIONS
 
 GRADEBOOK = "gradebook.csv"
 RESULTS = "results.json"
-COLUMNS = ("student", *(function.name for function in FUNCTIONS), "total", "seed")
+# "measured": the functions whose backward measures its gradient (for the TA's review; see ``provenance``).
+COLUMNS = ("student", *(function.name for function in FUNCTIONS), "total", "seed", "measured")
 
 
 def _points(value: float) -> str:
@@ -32,7 +33,8 @@ def row(student: str, results: dict[str, Any]) -> dict[str, str]:
     for test in results["tests"]:
         points[test["tags"][0]] += float(test["score"])
     return {"student": student, **{name: _points(value) for name, value in points.items()},
-            "total": _points(float(results["score"])), "seed": str(results["extra_data"]["seed"])}
+            "total": _points(float(results["score"])), "seed": str(results["extra_data"]["seed"]),
+            "measured": " ".join(sorted(results["extra_data"].get("measured_backwards", {})))}
 
 
 def student_row(folder: Path) -> dict[str, str] | None:

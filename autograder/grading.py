@@ -23,7 +23,9 @@ from autograder import execute, runner, sandbox
 from autograder.cases import Case, cases_for
 from autograder.diagnose import Diagnoser, load_catalogue
 from autograder.judge import Finding, Verdict, fd_indices, judge_case
-from autograder.rubric import load_rubric
+from autograder.provenance import measured_in_submission
+from autograder.rubric import load_measured_policy, load_rubric
+from autograder.scratch import SubmissionError, read_source
 from autograder.spec import FUNCTIONS, MODULES, Check, GradedFunction, Oracle
 
 
@@ -64,6 +66,7 @@ class Grade:
     printed: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     sandbox: str = ""  # which protections the student's code ran under (``sandbox.Sandbox.summary``)
+    measured: dict[str, str] = field(default_factory=dict)  # function -> why it measures (for the TA)
 
     @property
     def score(self) -> float:
@@ -162,13 +165,30 @@ def _judge_safely(function: GradedFunction, planned: Planned, student: dict, ref
         return [Finding(planned.case.label, "the reply for this case was malformed")]
 
 
+def measured_backwards(submission: Path) -> dict[str, str]:
+    """Function name -> why it measures its gradient instead of computing it, read from the
+    submission's source by the trusted grader (``provenance``); the student's code is not run."""
+    sources = {}
+    for module in MODULES:
+        try:
+            sources[module] = importlib.util.decode_source(read_source(submission / f"{module}.py"))
+        except (SubmissionError, SyntaxError, UnicodeDecodeError, LookupError):
+            continue  # the child reports why this module cannot be graded
+    return {name: (f"{found.module}.py line {found.line}: {found.reason}. This function scores 0: the "
+                   f"assignment asks you to compute its gradient with the chain rule, not to measure it")
+            for name, found in measured_in_submission(sources).items()}
+
+
 def assess(plans: dict[str, list[Planned]], student: dict[str, list[dict]], reference: dict[str, list[dict]],
-           rubric: dict[str, dict[str, float]], diagnoser: Diagnoser) -> list[Result]:
-    """Judge every check of every function and price it."""
+           rubric: dict[str, dict[str, float]], diagnoser: Diagnoser, measured: dict[str, str] | None = None
+           ) -> list[Result]:
+    """Judge every check of every function and price it; ``measured`` functions (those the rubric
+    scores 0 for measuring their gradient) get 0 on every check, with the reason."""
     results = []
+    measured = measured or {}
     for function in (f for f in FUNCTIONS if f.name in plans):
         for check in function.checks:
-            verdict = Verdict(function, check)
+            verdict = Verdict(function, check, measured=measured.get(function.name, ""))
             rows = [(p, s, r) for p, s, r in zip(plans[function.name], student[function.name],
                                                   reference[function.name], strict=True) if p.check is check]
             verdict.not_implemented = all(s.get("not_implemented") for _, s, _ in rows)
@@ -204,6 +224,7 @@ def grade_seeds(submission: Path, reference_dir: Path, seeds: list[int],
     """
     started = time.perf_counter()
     rubric = load_rubric(reference_dir)
+    scores_measured = load_measured_policy(reference_dir) == "zero"
     references = load_reference(reference_dir)
     diagnoser = Diagnoser(load_catalogue(reference_dir), references)
     selected = set(only) if only is not None else {function.name for function in FUNCTIONS}
@@ -212,12 +233,15 @@ def grade_seeds(submission: Path, reference_dir: Path, seeds: list[int],
     with np.errstate(all="ignore"):
         reference = collect_reference(references, merged)
     student, problems, printed = collect_student(submission, merged, seconds_per_function * len(seeds))
+    measured = {name: why for name, why in measured_backwards(submission).items() if name in selected}
     seconds = (time.perf_counter() - started) / len(seeds)
     grades, offset = [], dict.fromkeys(merged, 0)
     for seed, plans in zip(seeds, per_seed, strict=True):
         window = {name: slice(offset[name], offset[name] + len(planned)) for name, planned in plans.items()}
         results = assess(plans, {name: student[name][part] for name, part in window.items()},
-                         {name: reference[name][part] for name, part in window.items()}, rubric, diagnoser)
+                         {name: reference[name][part] for name, part in window.items()}, rubric, diagnoser,
+                         measured if scores_measured else {})
         offset = {name: part.stop for name, part in window.items()}
-        grades.append(Grade(submission, seed, results, problems, printed, seconds, sandbox.current().summary()))
+        grades.append(Grade(submission, seed, results, problems, printed, seconds, sandbox.current().summary(),
+                            measured))
     return grades

@@ -58,10 +58,11 @@ class Verdict:
     check: Check
     findings: list[Finding] = field(default_factory=list)
     not_implemented: bool = False
+    measured: str = ""  # why the backward is taken to measure its gradient (``provenance``); scores 0
 
     @property
     def passed(self) -> bool:
-        return not self.findings and not self.not_implemented
+        return not self.findings and not self.not_implemented and not self.measured
 
 
 def fd_indices(function: GradedFunction, case: Case) -> dict[str, np.ndarray]:

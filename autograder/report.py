@@ -30,6 +30,8 @@ def check_feedback(result: Result) -> str:
         return ""
     if verdict.not_implemented:
         return _not_implemented_line(result)
+    if verdict.measured:
+        return verdict.measured
     lines = []
     cases = list(dict.fromkeys(finding.case for finding in verdict.findings))
     for case in cases[:FINDINGS_SHOWN]:
@@ -81,6 +83,9 @@ def text_report(grade: Grade) -> str:
             if all(r.verdict.not_implemented for r in results):
                 lines.append(f"    {_not_implemented_line(results[0])}")
                 continue
+            if results and all(r.verdict.measured for r in results):
+                lines.append(f"    {results[0].verdict.measured}")
+                continue
             for result in results:
                 mark = "✓" if result.verdict.passed else "✗"
                 lines.append(f"    {mark} {result.verdict.check.title}"
@@ -122,7 +127,8 @@ def gradescope_results(grade: Grade) -> dict[str, Any]:
         "output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "extra_data": {"seed": grade.seed, "max_score": grade.max_score, "sandbox": grade.sandbox},
+        "extra_data": {"seed": grade.seed, "max_score": grade.max_score, "sandbox": grade.sandbox,
+                       "measured_backwards": grade.measured},
         "tests": tests,
     }
 

@@ -3,6 +3,11 @@
 A check's line is its points (``reference = 3``) or, to choose who sees it on Gradescope, a table
 (``exploding = { points = 3, visibility = "after_due_date" }``). Visibility takes Gradescope's values;
 the default is "visible".
+
+One setting stands above the tables: ``measured_backward`` says what a function gets whose backward
+measures its gradient instead of computing it (``provenance``): ``"zero"`` (the default: 0 points
+for that function, and the student is told why) or ``"flag"`` (its points stand; the TA's outputs
+name it for review).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from autograder.spec import FUNCTIONS
 RUBRIC_FILE = "rubric.toml"
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")  # Gradescope's names
 VISIBLE = VISIBILITIES[0]
+MEASURED_BACKWARD = ("zero", "flag")  # what a backward that measures its gradient gets
 
 
 class RubricError(ValueError):
@@ -30,14 +36,28 @@ def _entry(value: Any) -> tuple[Any, Any, list[str]]:
     return value.get("points"), value.get("visibility", VISIBLE), unknown
 
 
-def _load(reference_dir: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, str]]]:
+def _table(reference_dir: Path) -> dict[str, Any]:
     path = reference_dir / RUBRIC_FILE
     try:
-        table = tomllib.loads(path.read_text())
+        return tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise RubricError(f"no rubric at {path}") from None
     except tomllib.TOMLDecodeError as error:
         raise RubricError(f"{path} is not valid TOML: {error}") from None
+
+
+def load_measured_policy(reference_dir: Path) -> str:
+    """``"zero"`` or ``"flag"``: what a backward that measures its gradient gets."""
+    policy = _table(reference_dir).get("measured_backward", MEASURED_BACKWARD[0])
+    if policy not in MEASURED_BACKWARD:
+        raise RubricError(f"{reference_dir / RUBRIC_FILE}: measured_backward must be one of {list(MEASURED_BACKWARD)}")
+    return str(policy)
+
+
+def _load(reference_dir: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, str]]]:
+    path = reference_dir / RUBRIC_FILE
+    table = _table(reference_dir)
+    table.pop("measured_backward", None)
     problems = [f"[{name}] is not a graded function" for name in table if name not in {f.name for f in FUNCTIONS}]
     rubric: dict[str, dict[str, float]] = {}
     visibility: dict[str, dict[str, str]] = {}

@@ -1,0 +1,84 @@
+"""Grading a backward that measures its gradient: 0 for that function by default, with the reason;
+its points stand under ``measured_backward = "flag"``, which names it for the TA only. Correct
+variants that recompute a forward at the cached point keep full marks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import CORPUS, build_submission, corpus_entry, scores_by_function
+
+from autograder import DEFAULT_REFERENCE
+from autograder.gradebook import row
+from autograder.grading import grade
+from autograder.report import gradescope_results, text_report
+from autograder.sandbox import current
+from autograder.spec import BY_NAME, FUNCTIONS
+
+pytestmark = pytest.mark.skipif(not current().landlock, reason="needs Landlock (Linux >= 5.13)")
+
+MEASURED = sorted((CORPUS / "measured").glob("*.py"))
+TRICKY = sorted((CORPUS / "tricky").glob("*.py"))
+SEED = 5
+
+
+def _build(folder: Path, path: Path) -> Path:
+    submission = build_submission(folder, path)
+    layers = corpus_entry(path).get("LAYERS")
+    if layers:
+        with open(submission / "layers.py", "a") as file:
+            file.write("\n\n" + layers + "\n")
+    return submission
+
+
+@pytest.mark.parametrize("path", TRICKY, ids=lambda path: path.stem)
+def test_correct_variants_keep_full_marks(tmp_path: Path, path: Path) -> None:
+    result = grade(_build(tmp_path / "submission", path), DEFAULT_REFERENCE, seed=SEED)
+    assert result.measured == {}
+    assert result.score == result.max_score == 100, text_report(result)
+
+
+@pytest.mark.parametrize("path", MEASURED, ids=lambda path: path.stem)
+def test_a_measured_backward_scores_zero_with_its_reason(tmp_path: Path, path: Path) -> None:
+    flagged = set(corpus_entry(path)["FLAGGED"].split())
+    result = grade(_build(tmp_path / "submission", path), DEFAULT_REFERENCE, seed=SEED)
+    assert set(result.measured) == flagged
+    unimportable = set(result.module_problems)  # a library the grader does not have (jax, scipy, ...)
+    for function in FUNCTIONS:
+        got, most = scores_by_function(result)[function.name]
+        if function.name in flagged or function.module in unimportable:
+            assert got == 0, f"{function.name} scored {got} for a measured gradient"
+        else:
+            assert got == most, f"{function.name} lost points it earned: {text_report(result)}"
+    report = text_report(result)
+    for name in flagged:
+        if BY_NAME[name].module not in unimportable:
+            assert result.measured[name] in report
+        assert "not to measure it" in result.measured[name]
+
+
+def test_the_rubric_can_make_it_a_flag_for_the_ta(tmp_path: Path) -> None:
+    reference = tmp_path / "reference"
+    shutil.copytree(DEFAULT_REFERENCE, reference)
+    rubric = reference / "rubric.toml"
+    rubric.write_text(rubric.read_text().replace('measured_backward = "zero"', 'measured_backward = "flag"'))
+    path = CORPUS / "measured" / "sigmoid_centred_forward.py"  # full marks, were it not measured
+    result = grade(_build(tmp_path / "submission", path), reference, seed=SEED)
+    assert result.score == 100 and set(result.measured) == {"sigmoid_backward"}
+    assert "measure" not in text_report(result)  # the student's report says nothing
+    results = gradescope_results(result)
+    assert all(test["status"] == "passed" for test in results["tests"])
+    assert row("student", results)["measured"] == "sigmoid_backward"  # the TA's gradebook does
+
+
+def test_a_bad_setting_is_refused(tmp_path: Path) -> None:
+    from autograder.rubric import RubricError
+
+    reference = tmp_path / "reference"
+    shutil.copytree(DEFAULT_REFERENCE, reference)
+    rubric = reference / "rubric.toml"
+    rubric.write_text(rubric.read_text().replace('measured_backward = "zero"', 'measured_backward = "maybe"'))
+    with pytest.raises(RubricError, match="measured_backward must be one of"):
+        grade(DEFAULT_REFERENCE, reference, seed=SEED)
