@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import CORPUS, corpus_entry
+from helpers import CORPUS, build_submission, corpus_entry
 
 from autograder import DEFAULT_REFERENCE
 from autograder.cases import cases_for
@@ -117,3 +117,12 @@ def test_every_check_has_live_gradients_on_every_seed() -> None:
                         peaks[name] = max(peaks.get(name, 0.0), float(np.max(np.abs(gradient), initial=0.0)))
                 dead = [name for name, peak in peaks.items() if peak < 1e-3]
                 assert not dead, f"{function.name}: {check.id}, seed {seed}: all-zero true gradient of {dead}"
+
+
+def test_a_wrong_step_fails_the_saturation_check_on_every_seed(tmp_path: Path) -> None:
+    """With every unit saturated, ``dprev_h = da @ Wh`` passed the saturation check on some seeds and
+    failed it on others; with live units beside the saturated ones it fails on every seed."""
+    submission = build_submission(tmp_path / "submission", CORPUS / "buggy" / "rnn_step_dprev_without_transpose.py")
+    for grade in grade_seeds(submission, DEFAULT_REFERENCE, list(range(40)), only=["rnn_step_backward"]):
+        saturation = next(r for r in grade.results if r.verdict.check.id == "saturation")
+        assert not saturation.verdict.passed, f"seed {grade.seed}"

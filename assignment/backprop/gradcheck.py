@@ -157,23 +157,26 @@ def worst_mismatch(
     atol: np.ndarray | float,
     lower: np.ndarray | None = None,
     upper: np.ndarray | None = None,
+    checked: np.ndarray | None = None,
 ) -> Mismatch | None:
     """Compare ``actual`` with ``expected`` elementwise; return the worst mismatch or None.
 
     An element passes when ``|actual - expected| <= atol + rtol * |expected|``, or when it lies in
     ``[lower, upper]`` where those are given and finite (the subgradients accepted at a kink).
-    NaN in ``expected`` means "not checked". A non-finite ``actual`` where ``expected`` is finite is
-    always a mismatch. Shapes must already agree.
+    ``checked`` (booleans, shaped like ``expected``) says which elements are compared; without it,
+    NaN in ``expected`` means "not checked". With it, a NaN where an element is checked is a
+    mismatch, so a NaN can never pass for "not checked". A non-finite ``actual`` where an element is
+    checked is always a mismatch. Shapes must already agree.
     """
     actual = np.asarray(actual, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
-    checked = ~np.isnan(expected)
+    checked = ~np.isnan(expected) if checked is None else np.asarray(checked, dtype=bool)
     with np.errstate(invalid="ignore", over="ignore"):
         excess = np.abs(actual - expected) - (atol + rtol * np.abs(expected))
         ok = excess <= 0
         if lower is not None and upper is not None:
             ok |= (actual >= lower) & (actual <= upper)
-    # Comparisons with NaN are False, so a NaN or inf answer never counts as ok.
+    # Comparisons with NaN are False, so a NaN or inf on either side never counts as ok.
     bad = checked & ~ok
     if not bad.any():
         return None

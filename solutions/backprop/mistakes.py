@@ -416,6 +416,13 @@ def rnn_step_dx_without_transpose(ref, dnext_h, cache):
     return _step_da(dnext_h, cache) @ cache[2], dprev_h, dWx, dWh, db
 
 
+@mistake("rnn_step_backward", "dprev_h looks like da @ Wh: the transpose is missing (use da @ Wh.T); Wh is "
+                              "square, so the shapes fit anyway.")
+def rnn_step_dprev_without_transpose(ref, dnext_h, cache):
+    dx, dprev_h, dWx, dWh, db = ref.rnn_step_backward(dnext_h, cache)
+    return dx, _step_da(dnext_h, cache) @ cache[3], dWx, dWh, db
+
+
 @mistake("rnn_step_backward", "db looks summed over the wrong axis: sum over the batch (axis 0).")
 def rnn_step_db_wrong_axis(ref, dnext_h, cache):
     dx, dprev_h, dWx, dWh, db = ref.rnn_step_backward(dnext_h, cache)
