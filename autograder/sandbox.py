@@ -15,7 +15,8 @@ Protections, each reported in the grade (none is skipped silently):
   graded at the same time cannot chmod, signal or out-fork one another. Where such a user cannot read
   the Python runtime (say, a pyenv under /root), it gets the one capability to read files
   (``CAP_DAC_READ_SEARCH``), and Landlock alone decides which files that is; without Landlock it
-  stays root, and says so. Without ``setpriv`` and ``unshare`` it falls back to ``nobody``.
+  stays root. Without ``setpriv`` and ``unshare`` it falls back to ``nobody``. Both only where the
+  TA opted in to reduced protection (below).
 - **Syscalls**: a seccomp filter the child loads right after Landlock (``syscalls``): no sockets,
   inotify, keyrings, io_uring, System V IPC, file handles, ptrace or new namespaces, each refused
   with EPERM.
