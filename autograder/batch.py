@@ -50,7 +50,7 @@ from typing import Any
 import psutil
 
 from autograder import DEFAULT_REFERENCE, gradebook, gradescope
-from autograder.grading import Grade, GraderError, grade, load_reference
+from autograder.grading import Grade, GraderError, check_sandbox, grade, load_reference
 from autograder.report import text_report
 from autograder.rubric import load_visibility
 from autograder.runner import SECONDS_PER_FUNCTION
@@ -135,7 +135,8 @@ def write_outputs(result: Grade, folder: Path, visibility: dict[str, dict[str, s
 def _grade_locally(tasks: list[Task], reference: Path, jobs: int, seconds: float
                    ) -> Iterator[tuple[Task, Grade | BaseException]]:
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        running = {pool.submit(grade, task.folder, reference, task.seed, seconds): task for task in tasks}
+        running = {pool.submit(grade, task.folder, reference, task.seed, seconds, concurrent=jobs > 1): task
+                   for task in tasks}
         try:
             while running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -225,10 +226,12 @@ def _reference_folder(files: dict[str, bytes]) -> Path:
 
 
 def grade_packed(packed: Packed, reference: dict[str, bytes], seed: int, seconds: float) -> Grade:
-    """A worker's task: grade one packed submission in this machine's sandbox."""
+    """A worker's task: grade one packed submission in this machine's sandbox; concurrent, since other
+    workers and threads may share the machine."""
+    check_sandbox(concurrent=True)  # before anything is written
     with tempfile.TemporaryDirectory(prefix="backprop-submission-") as folder:
         unpack_submission(packed, Path(folder))
-        return grade(Path(folder), _reference_folder(reference), seed, seconds)
+        return grade(Path(folder), _reference_folder(reference), seed, seconds, concurrent=True)
 
 
 def _grade_on_cluster(tasks: list[Task], reference: Path, scheduler: str, seconds: float
@@ -287,8 +290,12 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
     ``jobs`` threads grade side by side here (default: one per core), or ``scheduler`` names a Dask
     scheduler to grade on. ``progress(total, already_done)`` returns a progress bar (tqdm's interface:
     ``update``, ``set_postfix_str``, ``close``), or None. Raises GraderError or RubricError, having
-    graded nothing, if the reference cannot be used or the scheduler cannot be reached.
+    graded nothing, if the reference cannot be used, the scheduler cannot be reached or this machine's
+    sandbox is not whole (``check_sandbox``; a Dask worker checks its own).
     """
+    jobs = jobs or os.cpu_count() or 1
+    if not scheduler:
+        check_sandbox(concurrent=jobs > 1)
     visibility = load_visibility(reference)  # checks the rubric as load_rubric does
     load_reference(reference)
     out.mkdir(parents=True, exist_ok=True)
@@ -301,7 +308,7 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
     if scheduler:
         graded = _grade_on_cluster(tasks, reference, scheduler, seconds_per_function)
     else:
-        graded = _grade_locally(tasks, reference, jobs or os.cpu_count() or 1, seconds_per_function)
+        graded = _grade_locally(tasks, reference, jobs, seconds_per_function)
     try:
         for task, outcome in graded:
             try:

@@ -1,4 +1,5 @@
-"""Shut the child in, from inside, before the student's code is imported: limits, then Landlock.
+"""Shut the child in, from inside, before the student's code is imported: limits, Landlock, then the
+seccomp filter (``syscalls``) for what Landlock does not cover.
 
 The grader decides the policy (``sandbox``) and passes it on the command line, where nothing the
 student's code did in an earlier child can change it. Any layer the policy asks for and that fails
@@ -80,15 +81,24 @@ def apply_landlock(readable: Sequence[str], writable: Sequence[str], workspace: 
 
 
 def confine(policy: dict[str, Any]) -> None:
-    """Apply the grader's policy: ``{"limits": {...}, "landlock": bool, "readable": [...], "writable": [...]}``,
-    plus ``"workspace": [...]`` for a notebook kernel."""
+    """Apply the grader's policy: ``{"limits": {...}, "landlock": bool, "readable": [...], "writable": [...],
+    "syscalls": profile or ""}``, plus ``"workspace": [...]`` for a notebook kernel.
+
+    The filter is built first, while libseccomp can still be found and read (Landlock then hides the
+    system's libraries from a grading child), and loaded last, so it also covers what Landlock left.
+    """
+    from autograder import syscalls
+
     try:
+        rules = syscalls.build(policy["syscalls"]) if policy.get("syscalls") else None
         apply_limits(policy["limits"])
         if policy["landlock"]:
             apply_landlock(policy["readable"], policy["writable"], policy.get("workspace", []))
+        if rules is not None:
+            rules.load()
     except ConfineError:
         raise
-    except (OSError, ValueError, ImportError) as error:
+    except (OSError, ValueError, ImportError, syscalls.FilterError) as error:
         raise ConfineError(f"{type(error).__name__}: {error}") from error
 
 

@@ -15,10 +15,10 @@ upload was a zipped folder), the grade goes to ``ROOT/results/results.json``, wr
 always, even when the grader itself fails (Gradescope shows a missing file as "The autograder failed
 to execute correctly"). The readable report goes to stdout, which only instructors see.
 
-The student's code runs in the same sandbox as everywhere else. Gradescope's container may lack some
-of what it needs (namespaces, Landlock): the grader then uses what is there and says which protections
-were off in the results' ``extra_data.sandbox``. The reference folder is made private to root first,
-so a child that runs without Landlock as ``nobody`` still cannot read it.
+The student's code runs in the same sandbox as everywhere else, and only there: where the container
+lacks part of it (namespaces, Landlock, libseccomp), results.json says what is missing and nothing is
+graded, unless the course sets ``BACKPROP_UNSAFE_REDUCED_SANDBOX=1`` in run_autograder. The reference
+folder is made private to root first.
 
 Visibility: a check marked in the rubric (``exploding = { points = 3, visibility = "hidden" }``) gets
 that visibility in results.json; its points still count in the score.
@@ -39,7 +39,7 @@ from typing import Any
 import autograder
 from autograder import DEFAULT_REFERENCE, KIT_ROOT
 from autograder.diagnose import CATALOGUE_FILE
-from autograder.grading import Grade, grade
+from autograder.grading import Grade, GraderError, check_sandbox, grade
 from autograder.report import gradescope_results, text_report
 from autograder.rubric import RUBRIC_FILE, VISIBLE, load_visibility
 from autograder.spec import MODULES
@@ -58,8 +58,9 @@ set -euo pipefail
 SOURCE="$(cd "$(dirname "$0")" && pwd)"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# util-linux: unshare and setpriv, for the sandbox's namespaces and unprivileged user.
-apt-get install -y -qq python3 python3-venv util-linux > /dev/null
+# util-linux: unshare and setpriv, for the sandbox's namespaces and unprivileged user;
+# libseccomp2: the syscall filter. Without them the grader refuses to grade, and says why.
+apt-get install -y -qq python3 python3-venv util-linux libseccomp2 > /dev/null
 PYTHON=python3
 if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
     apt-get install -y -qq python3.11 python3.11-venv > /dev/null  # Ubuntu 22.04 ships Python 3.10
@@ -162,11 +163,14 @@ def find_submission(upload: Path) -> tuple[Path, str]:
 
 
 def _failure(error: BaseException, seconds: float) -> dict[str, Any]:
+    output = ("The autograder could not run, so your submission was not graded. This is not your fault: "
+              "please tell your instructor.")
+    if isinstance(error, GraderError):  # says what the autograder needs, for the instructor to fix
+        output += f"\n\n{error}"
     return {
         "score": 0.0,
         "execution_time": round(seconds, 3),
-        "output": "The autograder could not run, so your submission was not graded. This is not your fault: "
-                  "please tell your instructor.",
+        "output": output,
         "output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
@@ -187,6 +191,7 @@ def run(root: Path) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         reference.chmod(0o700)
+        check_sandbox()  # before the student's files are even looked at
         submission, note = find_submission(root / "submission")
         visibility = load_visibility(reference)
         result = grade(submission, reference)

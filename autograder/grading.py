@@ -33,6 +33,15 @@ class GraderError(RuntimeError):
     """The grader itself cannot run (no reference, broken rubric): not the student's fault."""
 
 
+def check_sandbox(concurrent: bool = False) -> None:
+    """Raise GraderError, saying what is missing and how to get it, unless student code can be graded
+    here behind the whole sandbox (or the TA opted in to less: ``sandbox.UNSAFE_OPT_IN``).
+    ``concurrent``: other submissions are graded on this machine at the same time."""
+    refusal = sandbox.current().refusal(concurrent)
+    if refusal:
+        raise GraderError(refusal)
+
+
 @dataclass(frozen=True)
 class Planned:
     """One case of one check, with the request sent for it."""
@@ -204,24 +213,28 @@ def assess(plans: dict[str, list[Planned]], student: dict[str, list[dict]], refe
 
 
 def grade(submission: Path, reference_dir: Path, seed: int | None = None,
-          seconds_per_function: float = runner.SECONDS_PER_FUNCTION, only: Iterable[str] | None = None) -> Grade:
+          seconds_per_function: float = runner.SECONDS_PER_FUNCTION, only: Iterable[str] | None = None,
+          concurrent: bool = False) -> Grade:
     """Grade the submission folder against the reference folder with the hidden-case ``seed``.
 
     ``seconds_per_function`` bounds the wall time the student's code may spend on one function;
-    ``only`` restricts grading to the named functions (their cases do not depend on the others).
+    ``only`` restricts grading to the named functions (their cases do not depend on the others);
+    ``concurrent`` says other submissions are graded on this machine meanwhile (``check_sandbox``).
     """
     return grade_seeds(submission, reference_dir, [new_seed() if seed is None else seed],
-                       seconds_per_function, only)[0]
+                       seconds_per_function, only, concurrent)[0]
 
 
 def grade_seeds(submission: Path, reference_dir: Path, seeds: list[int],
                 seconds_per_function: float = runner.SECONDS_PER_FUNCTION,
-                only: Iterable[str] | None = None) -> list[Grade]:
+                only: Iterable[str] | None = None, concurrent: bool = False) -> list[Grade]:
     """One Grade per seed, for one submission, collected in a single pass.
 
     The cases of every seed go to the same children, so their start-up is paid once: this is how
     the kit's own corpora are graded over hundreds of seeds. Each seed is judged on its own.
+    Raises GraderError before any student code runs where the sandbox is not whole (``check_sandbox``).
     """
+    check_sandbox(concurrent)
     started = time.perf_counter()
     rubric = load_rubric(reference_dir)
     scores_measured = load_measured_policy(reference_dir) == "zero"
@@ -242,6 +255,6 @@ def grade_seeds(submission: Path, reference_dir: Path, seeds: list[int],
                          {name: reference[name][part] for name, part in window.items()}, rubric, diagnoser,
                          measured if scores_measured else {})
         offset = {name: part.stop for name, part in window.items()}
-        grades.append(Grade(submission, seed, results, problems, printed, seconds, sandbox.current().summary(),
-                            measured))
+        grades.append(Grade(submission, seed, results, problems, printed, seconds,
+                            sandbox.current().summary(concurrent), measured))
     return grades

@@ -15,9 +15,19 @@ Protections, each reported in the grade (none is skipped silently):
   graded at the same time cannot chmod, signal or out-fork one another. Where such a user cannot read
   the Python runtime (say, a pyenv under /root), it gets the one capability to read files
   (``CAP_DAC_READ_SEARCH``), and Landlock alone decides which files that is; without Landlock it
-  stays root, and says so. Without ``setpriv`` and ``unshare`` it falls back to ``nobody``.
+  stays root. Without ``setpriv`` and ``unshare`` it falls back to ``nobody``. Both only where the
+  TA opted in to reduced protection (below).
+- **Syscalls**: a seccomp filter the child loads right after Landlock (``syscalls``): no sockets,
+  inotify, keyrings, io_uring, System V IPC, file handles, ptrace or new namespaces, each refused
+  with EPERM.
 - **Limits**: CPU time, memory, processes, file size, open files and core dumps (``confine``), plus
   wall time, printed output and scratch-folder size watched by the grader (``runner``).
+
+Fail closed: where any of Landlock, the namespaces, the filter or (as root) a uid of its own is
+missing, ``refusal`` says what and how to get it, and grading stops before any student code runs,
+unless the TA sets ``BACKPROP_UNSAFE_REDUCED_SANDBOX=1``; then the report's sandbox line starts with
+REDUCED PROTECTION and says in plain words what the code could do. Not as root, every child runs as
+the TA, so grading several at once is refused the same way.
 
 Why these tools: ``landlockpy`` is a small dependency-free binding that knows every Landlock ABI up
 to 11 (network rules from ABI 4, signal scoping from ABI 6); ``landlock`` on PyPI exists only as alpha
@@ -46,9 +56,10 @@ import numpy as np
 import psutil
 
 import autograder
-from autograder import uids, wire
+from autograder import syscalls, uids, wire
 
 NOBODY = "nobody"
+UNSAFE_OPT_IN = "BACKPROP_UNSAFE_REDUCED_SANDBOX"
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,19 @@ class Protection:
 
 
 @dataclass(frozen=True)
+class Gap:
+    """A protection this machine lacks: what to install or change, and what student code can do without it."""
+
+    need: str
+    plain: str
+
+
+def unsafe_opted_in() -> bool:
+    """Whether the TA asked, by name, to grade with less than the whole sandbox."""
+    return os.environ.get(UNSAFE_OPT_IN, "") == "1"
+
+
+@dataclass(frozen=True)
 class Identity:
     """The wrapper that starts one child, the owner its scratch folder must have, and Popen's user."""
 
@@ -104,6 +128,9 @@ class Sandbox:
     owner: tuple[int, int] | None = None  # uid, gid that must own the scratch folder (root drops to it)
     popen_user: dict = field(default_factory=dict)  # user=/group= for Popen where there is no setpriv
     read_capability: bool | None = None  # set where each child drops to a uid of its own (``drop_to``)
+    seccomp: bool = False  # the syscall filter can be loaded here (``syscalls``)
+    gaps: tuple[Gap, ...] = ()  # what is missing for the whole sandbox
+    shared_user: str = ""  # the user every child runs as, where children do not get a uid of their own
 
     @contextmanager
     def identity(self) -> Iterator[Identity]:
@@ -115,9 +142,34 @@ class Sandbox:
         with uids.lease() as lease:
             yield Identity(tuple(drop_to(lease.uid, lease.gid, self.read_capability)), (lease.uid, lease.gid), {})
 
-    def summary(self) -> str:
-        """One line for the report, e.g. ``sandbox: landlock ✓, no network ✓, own user ✓, ...``."""
-        return "sandbox: " + ", ".join(str(p) for p in self.protections)
+    def _gaps(self, concurrent: bool) -> list[Gap]:
+        gaps = list(self.gaps)
+        if concurrent and self.shared_user:
+            gaps.append(Gap(f"a uid of its own for each child graded at the same time: grade as root, or one "
+                            f"submission at a time (-j 1, no Dask); every child runs as {self.shared_user} now",
+                            f"submissions graded at the same time all ran as {self.shared_user}, and could "
+                            "read or change one another's files"))
+        return gaps
+
+    def refusal(self, concurrent: bool = False) -> str:
+        """Why student code must not be graded here ("" when it may), with what to install; ``concurrent``:
+        other submissions are graded at the same time on this machine."""
+        gaps = self._gaps(concurrent)
+        if not gaps or unsafe_opted_in():
+            return ""
+        return ("student code cannot be graded safely on this machine; it lacks:\n"
+                + "".join(f"  - {gap.need}\n" for gap in gaps)
+                + f"Nothing was graded. To grade anyway with reduced protection (each report will say so), "
+                  f"set {UNSAFE_OPT_IN}=1.")
+
+    def summary(self, concurrent: bool = False) -> str:
+        """One line for the report, e.g. ``sandbox: landlock ✓, no network ✓, own user ✓, ...``, which
+        starts with REDUCED PROTECTION in plain words where the TA opted in to less."""
+        line = "sandbox: " + ", ".join(str(p) for p in self.protections)
+        gaps = self._gaps(concurrent)
+        if gaps:
+            line = f"sandbox: REDUCED PROTECTION: {'; '.join(gap.plain for gap in gaps)}. " + line[len("sandbox: "):]
+        return line
 
 
 def runtime_paths() -> list[Path]:
@@ -238,6 +290,7 @@ def current() -> Sandbox:
         drop, owner = "nobody", (nobody.pw_uid, nobody.pw_gid)
         popen_user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
 
+    seccomp_missing = _seccomp_works()
     no_namespace = "no usable unshare (Linux namespaces)" if sys.platform.startswith("linux") else "not Linux"
     protections = (
         Protection("landlock", landlock, f"ABI {abi}" if landlock else "this kernel has no Landlock: "
@@ -245,10 +298,57 @@ def current() -> Sandbox:
         Protection("no network", namespaces or abi >= 4,
                    "" if namespaces else ("TCP only, by Landlock" if abi >= 4 else no_namespace)),
         _user_protection(drop, name, private, landlock),
+        Protection("syscalls", not seccomp_missing, seccomp_missing or "seccomp"),
         Protection("limits", True, "" if sys.platform.startswith("linux") else "memory limit not enforced by macOS"),
         Protection("process tree", namespaces, "" if namespaces else f"process group and psutil only: {no_namespace}"),
     )
-    return Sandbox(prefix, landlock, protections, owner, popen_user, read_capability)
+    shared_user = "" if drop in ("own", "own+read") else (NOBODY if drop == "nobody" else name)
+    return Sandbox(prefix, landlock, protections, owner, popen_user, read_capability, not seccomp_missing,
+                   _gaps(landlock, namespaces, drop, seccomp_missing, private), shared_user)
+
+
+def _seccomp_works() -> str:
+    """Why a child could not load the syscall filter here ("" when it can): tried in a real process,
+    since a container's own filter may refuse seccomp() itself."""
+    missing = syscalls.unavailable()
+    if missing:
+        return missing
+    kit_root = str(Path(autograder.__file__).resolve().parent.parent)
+    try:
+        done = subprocess.run([sys.executable, "-P", "-s", "-c", "from autograder import syscalls; "
+                               "syscalls.apply('grading')"], env={"PYTHONPATH": kit_root}, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"a test process could not load the seccomp filter: {error}"
+    lines = done.stderr.strip().splitlines()
+    return "" if done.returncode == 0 else f"a test process could not load the seccomp filter: {lines[-1:]}"
+
+
+def _gaps(landlock: bool, namespaces: bool, drop: str, seccomp: str, private: Path | None) -> tuple[Gap, ...]:
+    """What this machine lacks for the whole sandbox, each with how to get it."""
+    if not sys.platform.startswith("linux"):
+        return (Gap("Linux: student code is confined with Landlock, namespaces and seccomp; grade on Linux "
+                    "(a Linux container or virtual machine will do)", "student code ran unconfined, as you"),)
+    gaps = []
+    if not landlock:
+        gaps.append(Gap("Landlock (a kernel with Landlock, Linux 5.13 or newer, with landlock in its LSM list): "
+                        "upgrade the kernel or add landlock to the lsm= boot parameter",
+                        "without Landlock, so it could read every file its user can"))
+    if not namespaces:
+        tools = [tool for tool in ("unshare", "setpriv") if shutil.which(tool) is None]
+        gaps.append(Gap(f"{' and '.join(tools)} from util-linux: install util-linux" if tools else
+                        "Linux namespaces (unshare --net --pid --ipc failed): allow them, or grade outside a "
+                        "container that forbids them",
+                        "without namespaces, so it could reach the network and leave processes running"))
+    if os.geteuid() == 0 and drop not in ("own", "own+read"):
+        plain = f"student code ran as the shared user {NOBODY}" if drop == "nobody" else "student code ran as root"
+        why = (f"Landlock, since {private} is private to root" if private is not None and not landlock
+               else "setpriv and unshare from util-linux (install util-linux)")
+        gaps.append(Gap(f"a uid of its own for each child, which needs {why}", plain))
+    if seccomp:
+        gaps.append(Gap(f"the seccomp filter: {seccomp}", "without the syscall filter, so it could use "
+                        "sockets, keyrings, inotify and System V IPC to reach other processes"))
+    return tuple(gaps)
 
 
 def kill_tree(process: subprocess.Popen) -> None:

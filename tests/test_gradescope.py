@@ -17,7 +17,7 @@ from helpers import build_submission
 
 from autograder import DEFAULT_REFERENCE, KIT_ROOT, sandbox
 from autograder.gradescope import REFERENCE_FILES, build_bundle, find_submission
-from autograder.grading import grade
+from autograder.grading import GraderError, grade
 from autograder.rubric import RubricError, load_rubric, load_visibility
 
 FIXTURES = KIT_ROOT / "tests" / "fixtures" / "submissions"
@@ -57,8 +57,10 @@ def _lay_out(tmp_path: Path, reference: Path = DEFAULT_REFERENCE) -> Path:
     return root
 
 
-def _run_autograder(root: Path, path: str | None = None) -> tuple[subprocess.CompletedProcess, dict]:
-    env = {**os.environ, "GRADESCOPE_ROOT": str(root), "GRADESCOPE_PYTHON": sys.executable}
+def _run_autograder(root: Path, path: str | None = None, **variables: str) -> tuple[subprocess.CompletedProcess, dict]:
+    env = {**os.environ, "GRADESCOPE_ROOT": str(root), "GRADESCOPE_PYTHON": sys.executable, **variables}
+    if sandbox.UNSAFE_OPT_IN not in variables:  # the test's own environment must not opt in for it
+        env.pop(sandbox.UNSAFE_OPT_IN, None)
     if path is not None:
         env["PATH"] = path
     process = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
@@ -134,18 +136,23 @@ def test_the_rubric_refuses_a_bad_visibility_or_key(tmp_path: Path) -> None:
             load_visibility(tmp_path)
 
 
-def test_without_namespaces_it_grades_and_says_what_was_off(tmp_path: Path) -> None:
+def test_without_namespaces_it_refuses_and_says_what_is_missing(tmp_path: Path) -> None:
     root = _lay_out(tmp_path)
     build_submission(root / "submission")
     empty = tmp_path / "bin"  # a PATH without unshare and setpriv, as in a container without util-linux
     empty.mkdir()
     process, results = _run_autograder(root, path=str(empty))
+    assert process.returncode == 1
+    assert results["score"] == 0 and results["tests"] == []
+    assert "install util-linux" in results["output"], results["output"]
+    process, results = _run_autograder(root, path=str(empty), **{sandbox.UNSAFE_OPT_IN: "1"})
     assert process.returncode == 0, process.stderr
     assert results["score"] == 100
+    assert results["extra_data"]["sandbox"].startswith("sandbox: REDUCED PROTECTION: ")
     assert "process tree ✗" in results["extra_data"]["sandbox"]
 
 
-def test_without_landlock_it_grades_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_landlock_it_refuses_unless_opted_in(monkeypatch: pytest.MonkeyPatch) -> None:
     landlockpy = pytest.importorskip("landlockpy")
 
     def refused() -> int:  # what a seccomp filter that does not know Landlock answers
@@ -154,9 +161,13 @@ def test_without_landlock_it_grades_and_says_so(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(landlockpy._syscall, "abi_version", refused)
     degraded = sandbox.current.__wrapped__()
     monkeypatch.setattr(sandbox, "current", lambda: degraded)
+    monkeypatch.delenv(sandbox.UNSAFE_OPT_IN, raising=False)
+    with pytest.raises(GraderError, match=r"a kernel with Landlock"):
+        grade(DEFAULT_REFERENCE, DEFAULT_REFERENCE, seed=4)
+    monkeypatch.setenv(sandbox.UNSAFE_OPT_IN, "1")
     result = grade(DEFAULT_REFERENCE, DEFAULT_REFERENCE, seed=4)
     assert result.score == 100
-    assert "landlock ✗" in result.sandbox
+    assert result.sandbox.startswith("sandbox: REDUCED PROTECTION: ") and "landlock ✗" in result.sandbox
 
 
 def test_a_broken_grader_still_writes_a_valid_result(tmp_path: Path) -> None:
