@@ -147,6 +147,8 @@ def kernel_policy(workspace: list[Path], limits: KernelLimits = KERNEL_LIMITS) -
         "readable": [str(path) for path in [*sandbox.runtime_paths(), *system_libraries()]],
         "writable": ["/dev/null"],
         "workspace": [str(path) for path in workspace],
+        # The kernel keeps sockets and chmod (its ZeroMQ channel); the rest Landlock misses is refused.
+        "syscalls": "kernel" if sandbox.current().seccomp else "",
     }
 
 

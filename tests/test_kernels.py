@@ -3,7 +3,9 @@ machine cannot confine one (``autograder.kernels``, ``autograder.confined_execut
 
 from __future__ import annotations
 
+import errno
 import os
+import platform
 import resource
 import subprocess
 import sys
@@ -67,6 +69,25 @@ def test_a_cell_reads_no_file_outside_and_reaches_no_network(tmp_path: Path) -> 
         "import subprocess; subprocess.run(['/bin/true'])")
     for outputs in (read, listed, tcp, spawned):
         assert [o["ename"] for o in outputs if o["output_type"] == "error"] == ["PermissionError"], outputs
+
+
+@needs_confinement
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="syscall numbers of x86-64")
+def test_a_cell_cannot_use_what_landlock_does_not_cover(tmp_path: Path) -> None:
+    """Kernel keyrings, io_uring, inotify, System V IPC and file handles are refused (the kernel's
+    seccomp profile); the kernel itself keeps working."""
+    libc = "import ctypes, os; libc = ctypes.CDLL(None, use_errno=True); "
+    probes = {"add_key": "libc.syscall(248, b'user', b'k', b'v', 1, -3)",  # add_key into the session keyring
+              "io_uring_setup": "libc.syscall(425, 8, ctypes.create_string_buffer(120))",
+              "inotify_init1": "libc.syscall(294, 0)",
+              "shmget": "libc.syscall(29, 0, 4096, 0o1666)",
+              "name_to_handle_at": "libc.syscall(303, -100, b'/', ctypes.create_string_buffer(136), "
+                                   "ctypes.byref(ctypes.c_int()), 0)"}
+    cells = [f"{libc}print({call}, ctypes.get_errno())" for call in probes.values()]
+    outputs = _run(tmp_path, *cells, "print(6 * 7)")
+    for name, cell in zip(probes, outputs[:-1], strict=True):
+        assert _text(cell).split() == ["-1", str(errno.EPERM)], (name, cell)
+    assert _text(outputs[-1]).strip() == "42"
 
 
 @needs_confinement
