@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-from helpers import build_submission, reference_source
+from helpers import build_submission, flagging_reference, reference_source
 
 from autograder import DEFAULT_REFERENCE, KIT_ROOT, cli
 from autograder.spec import FUNCTIONS
@@ -83,6 +83,7 @@ class Arena:
         self.scratch_root.mkdir(mode=0o755)
         self.submission = self.folder / "submission"
         self.results = self.folder / "results.json"
+        self.reference = flagging_reference(self.folder / "reference")
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.listener.setblocking(False)
         self.markers = [self.submission / f"{self.token}.txt", Path("/tmp") / f"{self.token}.txt",
@@ -106,7 +107,7 @@ class Arena:
         tempfile.tempdir = str(self.scratch_root)
         try:
             code = cli.main(["grade", str(submission), "--json", str(self.results), "--seed", str(SEED),
-                             "--time-limit", str(time_limit)])
+                             "--time-limit", str(time_limit), "--reference", str(self.reference)])
         finally:
             tempfile.tempdir = before
         return Outcome(code, json.loads(self.results.read_text()))

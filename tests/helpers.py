@@ -42,3 +42,21 @@ def scores_by_function(grade) -> dict[str, tuple[float, float]]:
         got, most = totals.get(result.verdict.function.name, (0.0, 0.0))
         totals[result.verdict.function.name] = (got + result.points, most + result.max_points)
     return totals
+
+
+def flagging_reference(folder: Path) -> Path:
+    """A copy of the reference whose rubric only flags a backward that measures its gradient.
+
+    Tests of the sandbox grade probes and attacks that use ctypes, inspect or builtins, which the
+    source reader (``provenance``) rightly takes for code it cannot read and scores 0 under the
+    default rubric; these tests are about what the sandbox lets such code do, so the flag must not
+    decide the score for them.
+    """
+    import shutil
+
+    shutil.copytree(DEFAULT_REFERENCE, folder)
+    rubric = folder / "rubric.toml"
+    text = rubric.read_text()
+    assert 'measured_backward = "zero"' in text
+    rubric.write_text(text.replace('measured_backward = "zero"', 'measured_backward = "flag"'))
+    return folder

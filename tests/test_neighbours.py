@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import CORPUS, build_submission, reference_source
+from helpers import CORPUS, build_submission, flagging_reference, reference_source
 
 from autograder import DEFAULT_RELEASE, KIT_ROOT, sandbox
 
@@ -194,18 +194,18 @@ def _system_v() -> str:
     return subprocess.run(["ipcs"], capture_output=True, text=True, check=True).stdout
 
 
-def _grade_all(students: Path, out: Path, temp: Path) -> subprocess.CompletedProcess:
+def _grade_all(students: Path, out: Path, temp: Path, reference: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(students), "--out", str(out),
-                           "-j", "2"], cwd=KIT_ROOT, capture_output=True, text=True, timeout=600,
-                          stdin=subprocess.DEVNULL, env={**os.environ, "TMPDIR": str(temp)})
+                           "-j", "2", "--reference", str(reference)], cwd=KIT_ROOT, capture_output=True, text=True,
+                          timeout=600, stdin=subprocess.DEVNULL, env={**os.environ, "TMPDIR": str(temp)})
 
 
-def _alone(folder: Path, seed: int, where: Path, temp: Path) -> dict:
+def _alone(folder: Path, seed: int, where: Path, temp: Path, reference: Path) -> dict:
     """The student graded on its own, with the seed its batch grade drew."""
     results = where / f"{folder.name}.json"
     subprocess.run([sys.executable, "-m", "autograder", "grade", str(folder), "--json", str(results), "--seed",
-                    str(seed)], cwd=KIT_ROOT, capture_output=True, check=True, timeout=300,
-                   stdin=subprocess.DEVNULL, env={**os.environ, "TMPDIR": str(temp)})
+                    str(seed), "--reference", str(reference)], cwd=KIT_ROOT, capture_output=True, check=True,
+                   timeout=300, stdin=subprocess.DEVNULL, env={**os.environ, "TMPDIR": str(temp)})
     return json.loads(results.read_text())
 
 
@@ -228,7 +228,10 @@ def test_classmates_graded_together_get_what_they_get_alone(tmp_path: Path) -> N
     temp.mkdir(mode=0o755)
     shm_before, system_v_before = sorted(os.listdir("/dev/shm")), _system_v()
 
-    batch = _grade_all(students, tmp_path / "out", temp)
+    # The griefer's and the pair's helpers use code the source reader cannot read, which the default
+    # rubric scores 0; here the question is what they do to each other, so it only flags them.
+    reference = flagging_reference(tmp_path / "reference")
+    batch = _grade_all(students, tmp_path / "out", temp, reference)
 
     assert batch.returncode == 0, batch.stdout + batch.stderr
     assert list(temp.iterdir()) == [], "scratch folders left behind"
@@ -237,7 +240,7 @@ def test_classmates_graded_together_get_what_they_get_alone(tmp_path: Path) -> N
     assert not Path("/tmp/bpk-answers").exists() and not Path("/tmp/bpk-fill").exists()
     together = {s.name: json.loads((tmp_path / "out" / s.name / "results.json").read_text())
                 for s in students.iterdir()}
-    alone = {name: _alone(students / name, results["extra_data"]["seed"], tmp_path, temp)
+    alone = {name: _alone(students / name, results["extra_data"]["seed"], tmp_path, temp, reference)
              for name, results in together.items()}
     for name in together:
         assert _scores(together[name]) == _scores(alone[name]), f"{name} scored differently next to its classmates"

@@ -171,7 +171,7 @@ def test_the_child_runs_under_its_limits_and_identity(arena: Arena) -> None:
         limits = {name: resource.getrlimit(getattr(resource, name)) for name in names}
         print("PROBE", {"uid": os.getuid(), "pid": os.getpid(), "limits": limits, "cwd": os.getcwd()})
     """)
-    result = grade(arena.build("rnn_layers", probe), DEFAULT_REFERENCE, 3, seconds_per_function=7)
+    result = grade(arena.build("rnn_layers", probe), arena.reference, 3, seconds_per_function=7)
     assert result.score == result.max_score
     line = next(line for line in result.printed["rnn_layers"].splitlines() if line.startswith("PROBE"))
     seen = ast.literal_eval(line[len("PROBE "):])

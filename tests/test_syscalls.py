@@ -99,7 +99,7 @@ def _probe(arena: Arena, classmate: Path) -> tuple[dict[str, object], bool]:
     """What each syscall returned inside the child, and whether the reference code kept full marks."""
     forbidden = DEFAULT_REFERENCE / "layers.py"
     code = f"FORBIDDEN = {str(forbidden)!r}\nCLASSMATE = {str(classmate)!r}\n{PROBE}"
-    result = grade(arena.build("rnn_layers", code), DEFAULT_REFERENCE, 3, seconds_per_function=7)
+    result = grade(arena.build("rnn_layers", code), arena.reference, 3, seconds_per_function=7)
     line = next(line for line in result.printed["rnn_layers"].splitlines() if line.startswith("PROBE"))
     return ast.literal_eval(line[len("PROBE "):]), result.score == result.max_score
 
