@@ -24,6 +24,7 @@ from typing import IO, Any
 from autograder import replies as reply_format
 from autograder import sandbox, wire
 from autograder.child import exit_reason
+from autograder.printable import printable
 from autograder.scratch import Scratch, SubmissionError, folder_usage, read_source
 from autograder.spec import MODULES
 
@@ -168,5 +169,5 @@ def run_module(module_path: Path, module: str, requests: dict[str, list[dict]],
             finally:
                 sandbox.kill_tree(process)
         output.seek(0)
-        printed = output.read(PRINTED_LIMIT).decode("utf-8", errors="replace")
+        printed = printable(output.read(PRINTED_LIMIT).decode("utf-8", errors="replace"))
     return {name: {"cases": cases} for name, cases in replies.items()}, printed
