@@ -26,6 +26,7 @@ from autograder.gradebook import GRADEBOOK, RESULTS
 from autograder.grading import Grade, grade
 from autograder.printable import printable, spreadsheet_cell
 from autograder.report import WIDTH, gradescope_results, text_report
+from autograder.runner import PRINTED_LIMIT
 from autograder.spec import BY_NAME, FUNCTIONS
 
 SEED = 5
@@ -191,3 +192,43 @@ def test_long_and_wide_lines_stay_inside_the_report(hostile_grade: Grade) -> Non
     assert "  | " + "界" * 37 in report
     assert "".join(line.removeprefix("  ! ").strip() for line in report.splitlines()
                                 if "界" in line and not line.startswith("  |")) == "界" * 300
+
+
+# ---------------------------------------------------------------------------------------------
+# The printed-output limit counts what was written, per function
+
+PRINT_ONCE = '''
+
+import os as _os
+
+_printed = set()
+
+
+def _once(name, size):
+    """Print ``size`` bytes the first time ``name`` is called, straight to the file descriptor."""
+    if name not in _printed:
+        _printed.add(name)
+        _os.write(1, b"." * size)
+
+
+_relu_backward, _sigmoid_backward = relu_backward, sigmoid_backward
+
+
+def relu_backward(dout, cache):
+    _once("relu_backward", 700_000)
+    return _relu_backward(dout, cache)
+
+
+def sigmoid_backward(dout, cache):
+    _once("sigmoid_backward", 700_000)
+    return _sigmoid_backward(dout, cache)
+'''
+
+
+def test_the_output_limit_is_per_function(tmp_path: Path) -> None:
+    """1.4 MB printed in all, 0.7 MB by each function: nothing is stopped, the report keeps the start."""
+    folder = build_submission(tmp_path / "submission")
+    (folder / "layers.py").write_text(reference_source("layers") + PRINT_ONCE)
+    result = grade(folder, DEFAULT_REFERENCE, SEED, only=("relu_backward", "sigmoid_backward"))
+    assert result.score == result.max_score > 0
+    assert result.printed["layers"] == "." * PRINTED_LIMIT
