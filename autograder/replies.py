@@ -14,11 +14,15 @@ from typing import Any
 
 import numpy as np
 
+from autograder import wire
 from autograder.printable import printable
 
 MAX_TEXT = 500  # characters of an error message kept
 MAX_KEYS = 64  # gradients or perturbed inputs per case; a real reply has at most 5
 MALFORMED = "the reply for this case was malformed"
+# A case's JSON: a few fields, arrays by name and one error line (an exception's first line, which the
+# student's code chose): a real one is under 1 KB.
+CASE_STRUCTURE_BYTES = 64 * 1024
 
 
 class MalformedError(ValueError):
@@ -31,6 +35,20 @@ def failure(reason: str, count: int, import_failed: bool = False) -> list[dict[s
     if import_failed:
         reply["import_failed"] = True
     return [dict(reply) for _ in range(count)]
+
+
+def _arrays_needed(request: dict[str, Any]) -> int:
+    """The most arrays a true reply to one case request holds: the output, one gradient per array input
+    (a dict input, clip_grad_norm's grads, as many as a returned dict may hold), one per perturbed input."""
+    inputs = sum(MAX_KEYS if isinstance(value, dict) else isinstance(value, np.ndarray)
+                 for value in request["args"].values())
+    return 1 + inputs + len(request.get("perturb") or {})
+
+
+def bounds(requests: list[dict[str, Any]]) -> wire.Bounds:
+    """What the reply to ``requests`` may hold, for the reader to refuse more before parsing any of it."""
+    return wire.Bounds(entries=1 + sum(map(_arrays_needed, requests)),
+                       structure_bytes=CASE_STRUCTURE_BYTES * max(1, len(requests)))
 
 
 def plain_text(value: Any) -> str:

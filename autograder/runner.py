@@ -153,12 +153,13 @@ class _Watch:
         return ""
 
 
-def _read_reply(path: Path, count: int) -> list[dict[str, Any]]:
+def _read_reply(path: Path, requests: list[dict]) -> list[dict[str, Any]]:
+    """The rebuilt replies to ``requests``; a reply larger than they can need is refused unparsed."""
     try:
-        message = wire.read(path)
+        message = wire.read(path, bounds=reply_format.bounds(requests))
     except wire.WireError as error:
-        return reply_format.failure(f"its reply could not be read ({error})", count)
-    return reply_format.clean(message, count)
+        return reply_format.failure(f"its reply could not be read ({error})", len(requests))
+    return reply_format.clean(message, len(requests))
 
 
 def _serve(process: subprocess.Popen, scratch: Scratch, watch: _Watch, remaining: list[str],
@@ -168,7 +169,7 @@ def _serve(process: subprocess.Popen, scratch: Scratch, watch: _Watch, remaining
         name = remaining[0]
         path = scratch.reply(name)
         if os.path.lexists(path):
-            replies[name] = _read_reply(path, len(requests[name]))
+            replies[name] = _read_reply(path, requests[name])
             remaining.pop(0)
             watch.restart()
             continue
