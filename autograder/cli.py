@@ -8,6 +8,7 @@ from pathlib import Path
 
 from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
 from autograder.grading import GraderError, grade
+from autograder.printable import printable
 from autograder.report import text_report, write_json
 from autograder.rubric import RubricError
 from autograder.runner import SECONDS_PER_FUNCTION
@@ -47,7 +48,7 @@ def _grade_all(args: argparse.Namespace) -> int:
     print(f"graded {len(done.graded)}, already done {len(done.already_done)}, failed {len(done.failed)}; "
           f"{done.gradebook} lists {done.rows} students")
     for student, why in sorted(done.failed.items()):
-        print(f"  not graded: {student}: {why} (run again to retry)")
+        print(printable(f"  not graded: {student}: {why} (run again to retry)", multiline=False))  # named by students
     return 1 if done.failed else 0
 
 

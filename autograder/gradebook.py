@@ -2,6 +2,8 @@
 
 Columns: ``student``, one per graded function (the points of its checks), ``total`` and ``seed``
 (reproduce a row with ``python -m autograder grade FOLDER --seed SEED``). Rows are sorted by student.
+A student id is a folder's name, which a student may have chosen: it is written as a
+``spreadsheet_cell``, so that no id opens in a spreadsheet as a formula or as hidden characters.
 Rebuilding from the results files, never updating rows in place, keeps it right after any interrupted
 or resumed run; it is written atomically like everything else.
 """
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.gradescope import write_atomically
+from autograder.printable import spreadsheet_cell
 from autograder.spec import FUNCTIONS
 
 GRADEBOOK = "gradebook.csv"
@@ -32,7 +35,7 @@ def row(student: str, results: dict[str, Any]) -> dict[str, str]:
     points = dict.fromkeys((function.name for function in FUNCTIONS), 0.0)
     for test in results["tests"]:
         points[test["tags"][0]] += float(test["score"])
-    return {"student": student, **{name: _points(value) for name, value in points.items()},
+    return {"student": spreadsheet_cell(student), **{name: _points(value) for name, value in points.items()},
             "total": _points(float(results["score"])), "seed": str(results["extra_data"]["seed"]),
             "measured": " ".join(sorted(results["extra_data"].get("measured_backwards", {})))}
 

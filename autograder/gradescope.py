@@ -40,6 +40,7 @@ import autograder
 from autograder import DEFAULT_REFERENCE, KIT_ROOT
 from autograder.diagnose import CATALOGUE_FILE
 from autograder.grading import Grade, GraderError, check_sandbox, grade
+from autograder.printable import printable
 from autograder.report import gradescope_results, text_report
 from autograder.rubric import RUBRIC_FILE, VISIBLE, load_visibility
 from autograder.spec import MODULES
@@ -159,7 +160,8 @@ def find_submission(upload: Path) -> tuple[Path, str]:
     if not found:
         return upload, ""
     folder = Path(min(found)[1])
-    return folder, f"Graded the files in {folder.relative_to(upload)}/ of your upload."
+    shown = printable(str(folder.relative_to(upload)), multiline=False)  # the student named these folders
+    return folder, f"Graded the files in {shown}/ of your upload."
 
 
 def _failure(error: BaseException, seconds: float) -> dict[str, Any]:

@@ -3,6 +3,9 @@
 The child is run by student code and can write any file it likes into its folder, so a reply is
 rebuilt field by field from what is expected: float64 arrays, short strings, booleans. A reply of
 the wrong shape costs only the cases (or the function) it was for, with a message that says so.
+Every string is made ``printable`` here, on one line: error messages, key names and changed inputs
+reach every report (terminal, report.txt, results.json, the gradebook, nbgrader's feedback) from
+this one place, and none of them may carry an escape sequence or start a line of its own.
 """
 
 from __future__ import annotations
@@ -11,9 +14,15 @@ from typing import Any
 
 import numpy as np
 
+from autograder import wire
+from autograder.printable import printable
+
 MAX_TEXT = 500  # characters of an error message kept
 MAX_KEYS = 64  # gradients or perturbed inputs per case; a real reply has at most 5
 MALFORMED = "the reply for this case was malformed"
+# A case's JSON: a few fields, arrays by name and one error line (an exception's first line, which the
+# student's code chose): a real one is under 1 KB.
+CASE_STRUCTURE_BYTES = 64 * 1024
 
 
 class MalformedError(ValueError):
@@ -21,17 +30,33 @@ class MalformedError(ValueError):
 
 
 def failure(reason: str, count: int, import_failed: bool = False) -> list[dict[str, Any]]:
-    """``count`` case replies that all carry the error ``reason``."""
-    reply = {"error": reason, "not_implemented": False}
+    """``count`` case replies that all carry the error ``reason`` (which may quote the student's file)."""
+    reply = {"error": printable(reason, multiline=False), "not_implemented": False}
     if import_failed:
         reply["import_failed"] = True
     return [dict(reply) for _ in range(count)]
 
 
+def _arrays_needed(request: dict[str, Any]) -> int:
+    """The most arrays a true reply to one case request holds: the output, one gradient per array input
+    (a dict input, clip_grad_norm's grads, as many as a returned dict may hold), one per perturbed input."""
+    inputs = sum(MAX_KEYS if isinstance(value, dict) else isinstance(value, np.ndarray)
+                 for value in request["args"].values())
+    return 1 + inputs + len(request.get("perturb") or {})
+
+
+def bounds(requests: list[dict[str, Any]]) -> wire.Bounds:
+    """What the reply to ``requests`` may hold, for the reader to refuse more before parsing any of it."""
+    return wire.Bounds(entries=1 + sum(map(_arrays_needed, requests)),
+                       structure_bytes=CASE_STRUCTURE_BYTES * max(1, len(requests)))
+
+
 def plain_text(value: Any) -> str:
+    """One line of text that shows as it is stored, of at most MAX_TEXT characters."""
     if not isinstance(value, str):
         raise MalformedError("text expected")
-    return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + " ..."
+    shown = printable(value[:MAX_TEXT], multiline=False)  # cut first: cleaning costs what it reads
+    return shown if len(value) <= MAX_TEXT else shown + " ..."
 
 
 def plain_array(value: Any) -> np.ndarray:

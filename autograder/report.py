@@ -1,21 +1,66 @@
-"""Turn a Grade into what people read: a text report and a Gradescope-format results.json."""
+"""Turn a Grade into what people read: a text report and a Gradescope-format results.json.
+
+What the student's code wrote (its printed output, its errors) arrives already ``printable``
+(``replies``, ``runner``). The text report also keeps every line of it inside WIDTH columns: a line
+the terminal wraps itself continues at column 0, outside the report's margins, where it passes for
+a line of the report's own ("Score: 100 / 100").
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from autograder.grading import Grade, Result
+from autograder.printable import printable
 from autograder.spec import FUNCTIONS, MODULES
 
 FINDINGS_SHOWN = 3
 WIDTH = 78
+PRINTED_LINES = 20
 
 
 def _points(value: float) -> str:
     return f"{value:g}"
+
+
+def _columns(char: str) -> int:
+    """How many terminal columns ``char`` takes: 2 for wide East Asian characters, 0 for combining marks."""
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+def _cut(text: str, width: int) -> list[str]:
+    """``text`` cut into rows of at most ``width`` columns, every character kept (spaces too)."""
+    rows, row, used = [], "", 0
+    for char in text:
+        if used + _columns(char) > width:
+            rows.append(row)
+            row, used = "", 0
+        row += char
+        used += _columns(char)
+    return [*rows, row]
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    """``text`` as rows of at most WIDTH columns, the first after ``indent``, the others two further in;
+    rows break between words, and a word wider than a row is cut."""
+    room = WIDTH - len(indent) - 2
+    rows: list[str] = []
+    row = ""
+    for word in text.split(" "):
+        longer = f"{row} {word}" if row else word
+        if row and sum(map(_columns, longer)) > room:
+            rows.append(row)
+            longer = word
+        row = longer
+    pieces = [piece for part in [*rows, row] for piece in _cut(part, room)]
+    further = " " * len(indent) + "  "
+    return [f"{further if number else indent}{piece}" for number, piece in enumerate(pieces)]
 
 
 def _not_implemented_line(result: Result) -> str:
@@ -58,7 +103,7 @@ def _function_results(grade: Grade, name: str) -> list[Result]:
 
 def text_report(grade: Grade) -> str:
     """The readable report printed after grading."""
-    lines = [f"Submission: {grade.submission}",
+    lines = [f"Submission: {printable(str(grade.submission), multiline=False)}",  # a folder a student named
              f"Hidden cases drawn with seed {grade.seed} (rerun with --seed {grade.seed} to reproduce).",
              f"Score: {_points(grade.score)} / {_points(grade.max_score)}   (graded in {grade.seconds:.1f} s)"]
     if grade.sandbox:
@@ -68,7 +113,7 @@ def text_report(grade: Grade) -> str:
     for module in MODULES:
         lines.append(f"{module}.py")
         if module in grade.module_problems:
-            lines.append(f"  ! {grade.module_problems[module]}")
+            lines.extend(_wrap(grade.module_problems[module], "  ! "))
             lines.append("    Its functions score 0; everything else is graded as usual.")
         for function in (f for f in FUNCTIONS if f.module == module):
             results = _function_results(grade, function.name)
@@ -91,14 +136,15 @@ def text_report(grade: Grade) -> str:
                 lines.append(f"    {mark} {result.verdict.check.title}"
                              f"  [{_points(result.points)}/{_points(result.max_points)}]")
                 feedback = check_feedback(result)
-                lines.extend(f"        {line}" for line in feedback.splitlines())
+                lines.extend(row for line in feedback.splitlines() for row in _wrap(line, "        "))
             if function.name in hints and got < total:
                 lines.append(f"    note: {hints[function.name]}")
         lines.append("")
     for module, printed in grade.printed.items():
         if printed.strip():
             lines.append(f"Your {module}.py printed (shown, never trusted):")
-            lines.extend(f"  | {line}" for line in printed.strip().splitlines()[:20])
+            lines.extend(f"  | {row}" for line in printed.strip().splitlines()[:PRINTED_LINES]
+                         for row in _cut(line.expandtabs(), WIDTH - 4))
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

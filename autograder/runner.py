@@ -7,31 +7,85 @@ much or fills its folder, or the child dies, that function (and only it) gets an
 what happened, the whole process tree is killed, and a fresh child carries on with the rest.
 Replies are read with the hardened reader (``wire``) and rebuilt field by field (``replies``)
 before anything judges them.
+
+The children's stdout and stderr are one pipe that a grader thread drains (``_Output``): it counts
+every byte written, however it was written (print, os.write, a forked grandchild, a dup2'd copy; a
+pipe cannot be truncated or seeked), so the printed-output limit holds for what was written, not for
+what a file still holds.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
-import tempfile
+import threading
 import time
 from contextlib import suppress
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from autograder import replies as reply_format
 from autograder import sandbox, wire
 from autograder.child import exit_reason
 from autograder.observed import SharedInputs
+from autograder.printable import printable
 from autograder.scratch import Scratch, SubmissionError, folder_usage, read_source
 from autograder.spec import MODULES
 
 SECONDS_PER_FUNCTION = 20.0
 PRINTED_LIMIT = 2000  # characters of a submission's own output kept for the report
+KEPT_BYTES = 4 * PRINTED_LIMIT  # enough for PRINTED_LIMIT characters of UTF-8
 POLL_SECONDS = 0.005
 FOLDER_CHECK_SECONDS = 0.25
+DRAIN_CHUNK = 1 << 16  # a pipe's whole buffer on Linux
+DRAIN_POLL_MS = 50  # how often the draining thread looks whether it should stop
+LAST_CHUNKS = 64  # read after the children are gone; bounded, for a daemon that escaped still writing
+
+
+class _Output:
+    """The pipe every child of one module writes its stdout and stderr to, drained by a grader thread.
+
+    ``written`` counts every byte that went through it; the first KEPT_BYTES are kept for the report
+    and the rest is read and dropped, so a child never blocks on a full pipe and the grader holds
+    no more than that.
+    """
+
+    def __init__(self) -> None:
+        self.reader, self.writer = os.pipe()  # not inherited by other children (PEP 446)
+        self.written = 0
+        self.kept = bytearray()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._drain, name="child-output", daemon=True)
+        self._thread.start()
+
+    def _take(self) -> bool:
+        """Read what is there now, if anything; False when nothing was."""
+        chunk = os.read(self.reader, DRAIN_CHUNK)
+        self.written += len(chunk)
+        if len(self.kept) < KEPT_BYTES:
+            self.kept += chunk[:KEPT_BYTES - len(self.kept)]
+        return bool(chunk)
+
+    def _drain(self) -> None:
+        poller = select.poll()
+        poller.register(self.reader, select.POLLIN)
+        while not self._stop.is_set():
+            if poller.poll(DRAIN_POLL_MS):
+                self._take()
+        for _ in range(LAST_CHUNKS):  # what the last child wrote just before it ended
+            if not poller.poll(0) or not self._take():
+                break
+
+    def close(self) -> str:
+        """Stop draining (every child is gone) and return what was kept, as text for a report."""
+        self._stop.set()
+        self._thread.join()
+        os.close(self.writer)
+        os.close(self.reader)  # a daemon still writing gets EPIPE from now on
+        return printable(self.kept.decode("utf-8", errors="replace"))[:PRINTED_LIMIT]
 
 
 def child_policy(cage: sandbox.Sandbox, scratch: Scratch, cpu_seconds: int) -> dict[str, Any]:
@@ -59,7 +113,7 @@ def child_environment() -> dict[str, str]:
     return env
 
 
-def _start(cage: sandbox.Sandbox, who: sandbox.Identity, scratch: Scratch, functions: list[str], output: IO[bytes],
+def _start(cage: sandbox.Sandbox, who: sandbox.Identity, scratch: Scratch, functions: list[str], output: _Output,
            cpu_seconds: int, shared: SharedInputs) -> subprocess.Popen:
     # -P: the child's folder (which student code can write to) never comes first on sys.path.
     # -s: no user site-packages.
@@ -67,7 +121,7 @@ def _start(cage: sandbox.Sandbox, who: sandbox.Identity, scratch: Scratch, funct
                json.dumps(child_policy(cage, scratch, cpu_seconds)), ",".join(functions)]
     env = child_environment()
     env["TMPDIR"] = env["HOME"] = str(scratch.work)
-    return subprocess.Popen(command, cwd=scratch.work, stdin=subprocess.DEVNULL, stdout=output,
+    return subprocess.Popen(command, cwd=scratch.work, stdin=subprocess.DEVNULL, stdout=output.writer,
                             stderr=subprocess.STDOUT, env=env, start_new_session=True, pass_fds=(shared.fd,),
                             **who.popen_user)
 
@@ -75,14 +129,14 @@ def _start(cage: sandbox.Sandbox, who: sandbox.Identity, scratch: Scratch, funct
 class _Watch:
     """What one function of one child may still use: wall time, printed output, folder size."""
 
-    def __init__(self, seconds: float, output: IO[bytes], scratch: Scratch):
+    def __init__(self, seconds: float, output: _Output, scratch: Scratch):
         self.seconds, self.output, self.scratch = seconds, output, scratch
         self.restart()
         self.next_folder_check = 0.0
 
     def restart(self) -> None:
         self.deadline = time.monotonic() + self.seconds
-        self.printed_before = os.fstat(self.output.fileno()).st_size
+        self.printed_before = self.output.written
 
     def problem(self) -> str:
         """Why the child must be stopped now, or ""."""
@@ -90,7 +144,7 @@ class _Watch:
         now = time.monotonic()
         if now > self.deadline:
             return f"it ran for more than {self.seconds:g} s and was stopped"
-        if os.fstat(self.output.fileno()).st_size - self.printed_before > limits.printed_bytes:
+        if self.output.written - self.printed_before > limits.printed_bytes:
             return f"your code printed more than {wire.megabytes(limits.printed_bytes)}, so it was stopped"
         if now > self.next_folder_check:
             self.next_folder_check = now + FOLDER_CHECK_SECONDS
@@ -102,12 +156,13 @@ class _Watch:
         return ""
 
 
-def _read_reply(path: Path, count: int) -> list[dict[str, Any]]:
+def _read_reply(path: Path, requests: list[dict]) -> list[dict[str, Any]]:
+    """The rebuilt replies to ``requests``; a reply larger than they can need is refused unparsed."""
     try:
-        message = wire.read(path)
+        message = wire.read(path, bounds=reply_format.bounds(requests))
     except wire.WireError as error:
-        return reply_format.failure(f"its reply could not be read ({error})", count)
-    return reply_format.clean(message, count)
+        return reply_format.failure(f"its reply could not be read ({error})", len(requests))
+    return reply_format.clean(message, len(requests))
 
 
 def _with_observed(cases: list[dict[str, Any]], changed: list[list[str]]) -> list[dict[str, Any]]:
@@ -132,7 +187,7 @@ def _serve(process: subprocess.Popen, scratch: Scratch, watch: _Watch, remaining
         path = scratch.reply(name)
         if os.path.lexists(path):
             changed = shared.changed(name)
-            replies[name] = _with_observed(_read_reply(path, len(requests[name])), changed)
+            replies[name] = _with_observed(_read_reply(path, requests[name]), changed)
             remaining.pop(0)
             watch.restart()
             continue
@@ -169,8 +224,7 @@ def run_module(module_path: Path, module: str, requests: dict[str, list[dict]],
     cage = sandbox.current()
     replies: dict[str, list[dict]] = {}
     remaining = list(requests)
-    with (cage.identity() as who, Scratch(who.owner) as scratch, tempfile.TemporaryFile() as output,
-          SharedInputs(requests) as shared):
+    with cage.identity() as who, Scratch(who.owner) as scratch, SharedInputs(requests) as shared:
         try:
             _copy_submission(scratch, module_path)
         except SubmissionError as error:
@@ -178,14 +232,16 @@ def run_module(module_path: Path, module: str, requests: dict[str, list[dict]],
                       for name, cases in requests.items()}
             return {name: {"cases": cases} for name, cases in failed.items()}, ""
         scratch.write_request({"module": module, "requests": shared.requests, "shared_fd": shared.fd})
-        while remaining:
-            cpu_seconds = sandbox.LIMITS.cpu_seconds(seconds_per_function)
-            process = _start(cage, who, scratch, remaining, output, cpu_seconds, shared)
-            try:
-                _serve(process, scratch, _Watch(seconds_per_function, output, scratch), remaining, requests,
-                       replies, cpu_seconds, shared)
-            finally:
-                sandbox.kill_tree(process)
-        output.seek(0)
-        printed = output.read(PRINTED_LIMIT).decode("utf-8", errors="replace")
+        output = _Output()
+        try:
+            while remaining:
+                cpu_seconds = sandbox.LIMITS.cpu_seconds(seconds_per_function)
+                process = _start(cage, who, scratch, remaining, output, cpu_seconds, shared)
+                try:
+                    _serve(process, scratch, _Watch(seconds_per_function, output, scratch), remaining, requests,
+                           replies, cpu_seconds, shared)
+                finally:
+                    sandbox.kill_tree(process)
+        finally:
+            printed = output.close()
     return {name: {"cases": cases} for name, cases in replies.items()}, printed

@@ -31,15 +31,12 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 import autograder
+from autograder.printable import printable
 
 KEPT_MIME_TYPES = ("text/plain", "image/png")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_PNG_BYTES = 4 << 20
 
-# CSI and OSC escape sequences, then any other escape, C0 controls but tab and newline, DEL, C1 controls,
-# and Unicode's bidirectional controls (they make text read differently from what it is).
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b.?")
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 MAX_NAME = 200  # characters of an error's name; its value and traceback are capped by LimitOutput's rules
 MAX_VALUE = 2000
 _KERNEL_FOLDER = re.compile(re.escape(str(Path(tempfile.gettempdir()).resolve())) + r"/backprop-kernel-[^/\s'\"]+"
@@ -64,7 +61,7 @@ Paths = list[tuple[str, str]]
 
 def clean_text(text: str, paths: Paths = MACHINE_PATHS) -> str:
     """``text`` without escape sequences, control characters or ``paths`` of the grader's machine."""
-    text = _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\r\n", "\n")))
+    text = printable(text)
     text = _KERNEL_FOLDER.sub(lambda match: {"work": ".", None: "<kernel>"}.get(match.group(1), f"<{match.group(1)}>"),
                               text)
     for path, name in paths:

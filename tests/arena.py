@@ -8,6 +8,8 @@ reference) are offered to the attack to write into; none may appear.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-from helpers import build_submission, flagging_reference, reference_source
+from helpers import assert_printable, build_submission, flagging_reference, reference_source
 
 from autograder import DEFAULT_REFERENCE, KIT_ROOT, cli
 from autograder.spec import FUNCTIONS
@@ -55,10 +57,11 @@ def scribble(array):
 
 @dataclass
 class Outcome:
-    """What the grader produced: its exit code and results.json."""
+    """What the grader produced: its exit code, results.json and the report it printed."""
 
     code: int
     results: dict
+    report: str = ""
 
     def scores(self) -> dict[str, tuple[float, float]]:
         """Function name -> (points, max points)."""
@@ -105,12 +108,14 @@ class Arena:
         """Grade through the CLI, as a TA would, with scratch folders under this arena's root."""
         before = tempfile.tempdir
         tempfile.tempdir = str(self.scratch_root)
+        printed = io.StringIO()
         try:
-            code = cli.main(["grade", str(submission), "--json", str(self.results), "--seed", str(SEED),
-                             "--time-limit", str(time_limit), "--reference", str(self.reference)])
+            with contextlib.redirect_stdout(printed):
+                code = cli.main(["grade", str(submission), "--json", str(self.results), "--seed", str(SEED),
+                                 "--time-limit", str(time_limit), "--reference", str(self.reference)])
         finally:
             tempfile.tempdir = before
-        return Outcome(code, json.loads(self.results.read_text()))
+        return Outcome(code, json.loads(self.results.read_text()), printed.getvalue())
 
     def survivors(self, wait: float = 5.0) -> list[str]:
         """Command lines of processes started for this arena still alive after ``wait`` seconds."""
@@ -127,8 +132,10 @@ class Arena:
 
     def assert_contained(self, outcome: Outcome, targeted: set[str], expect: str) -> None:
         """The whole contract: targeted functions 0 with a message matching ``expect``, the rest full
-        marks, exit code 0, no process left, no file outside the scratch folder, no connection."""
+        marks, exit code 0, reports that show nothing but text and one score, no process left, no file
+        outside the scratch folder, no connection."""
         assert outcome.code == 0
+        assert_printable(outcome.report, outcome.results)
         scores = outcome.scores()
         assert set(scores) == {f.name for f in FUNCTIONS}
         for name, (got, most) in scores.items():

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import unicodedata
 from pathlib import Path
 
 from autograder import DEFAULT_REFERENCE
+from autograder.report import WIDTH
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -42,6 +44,39 @@ def scores_by_function(grade) -> dict[str, tuple[float, float]]:
         got, most = totals.get(result.verdict.function.name, (0.0, 0.0))
         totals[result.verdict.function.name] = (got + result.points, most + result.max_points)
     return totals
+
+
+HIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}  # controls, format (bidi, zero-width), surrogates, separators
+
+
+def hidden_characters(text: str) -> list[str]:
+    """The characters of ``text`` that a terminal or a browser may act on or not show: every Unicode
+    control, format, surrogate or separator character but newline and tab."""
+    return [f"U+{ord(c):04X}" for c in text if c not in "\n\t" and unicodedata.category(c) in HIDDEN_CATEGORIES]
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in [*_strings(key), *_strings(item)]]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def assert_printable(report: str, *documents) -> None:
+    """A text report and JSON-like documents show nothing but text: no escape or hidden character, no
+    printed line of the report wider than a terminal, and only the report's own line starts with
+    "Score:" (in the documents, none)."""
+    for text in [report, *(text for document in documents for text in _strings(document))]:
+        assert hidden_characters(text) == [], f"hidden characters {hidden_characters(text)[:5]} in {text[:300]!r}"
+    scores = [line for line in report.splitlines() if line.lstrip().startswith("Score")]
+    assert len(scores) == (1 if report else 0), f"forged score lines: {scores}"
+    for text in (text for document in documents for text in _strings(document)):
+        assert not any(line.lstrip().startswith("Score") for line in text.splitlines()), text[:300]
+    wide = [line for line in report.splitlines() if line.startswith("  | ") and len(line) > WIDTH]
+    assert wide == [], f"printed lines wider than {WIDTH}: {wide[:2]}"
 
 
 def flagging_reference(folder: Path) -> Path:

@@ -1,0 +1,94 @@
+"""The grader's work per reply is bounded by what was asked: a reply larger than its request can need
+is refused before a single entry or byte of its JSON is parsed, and every true reply still passes."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import DEFAULT_REFERENCE, execute, replies, runner, wire
+from autograder.grading import load_reference, plan
+from autograder.spec import BY_NAME, FUNCTIONS
+
+SEED = 7
+
+
+def _requests(name: str) -> list[dict]:
+    return [planned.request for planned in plan(BY_NAME[name], SEED)]
+
+
+@pytest.mark.parametrize("name", [function.name for function in FUNCTIONS])
+def test_every_true_reply_is_within_its_bounds(tmp_path: Path, name: str) -> None:
+    """The reference's own replies, with every array a reply can carry, read back whole."""
+    function = BY_NAME[name]
+    requests = _requests(name)
+    module = load_reference(DEFAULT_REFERENCE)[function.module]
+    answers = [execute.run_case(module, function, request) for request in requests]
+    assert all(not answer["error"] for answer in answers)
+    wire.write(tmp_path / "reply.npz", {"cases": answers})
+    back = runner._read_reply(tmp_path / "reply.npz", requests)
+    assert [case["error"] for case in back] == [""] * len(requests)
+    assert all(set(case["grads"]) == set(answer["grads"]) for case, answer in zip(back, answers, strict=True))
+
+
+def test_a_returned_dict_may_hold_as_many_keys_as_replies_accept(tmp_path: Path) -> None:
+    requests = _requests("clip_grad_norm")
+    keys = {f"clipped['{number}']": np.zeros(3) for number in range(replies.MAX_KEYS)}
+    answers = [{"out": np.array(1.0), "grads": keys, "changed": [], "error": "", "not_implemented": False,
+                "perturbed": {name: np.zeros((2, 2)) for name in request.get("perturb", {})}} for request in requests]
+    wire.write(tmp_path / "reply.npz", {"cases": answers})
+    assert [case["error"] for case in runner._read_reply(tmp_path / "reply.npz", requests)] == [""] * len(requests)
+
+
+def _many_arrays(path: Path, count: int) -> Path:
+    wire.write(path, {"cases": [{"out": np.zeros(1)} for _ in range(count)]})
+    return path
+
+
+def _never(*_args, **_kwargs):
+    raise AssertionError("parsed a reply that should have been refused before")
+
+
+def test_many_entries_are_refused_before_any_is_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _many_arrays(tmp_path / "reply.npz", 99_999)
+    requests = _requests("relu_backward")
+    monkeypatch.setattr(wire.zipfile, "ZipFile", _never)
+    monkeypatch.setattr(wire, "_read_entry", _never)
+    [message] = {case["error"] for case in runner._read_reply(path, requests)}
+    assert message == (f"its reply could not be read (it holds 100000 entries, more than the "
+                       f"{replies.bounds(requests).entries} its request can need)")
+
+
+def test_an_end_record_that_lies_about_its_entries_is_refused_by_its_table_of_contents(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _many_arrays(tmp_path / "reply.npz", 20_000)
+    data = bytearray(path.read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 8:end + 12] = struct.pack("<HH", 1, 1)  # one entry on this disk, one in all
+    path.write_bytes(bytes(data))
+    monkeypatch.setattr(wire.zipfile, "ZipFile", _never)
+    [message] = {case["error"] for case in runner._read_reply(path, _requests("relu_backward"))}
+    assert message.startswith("its reply could not be read (its table of contents of ")
+
+
+def test_a_large_structure_is_refused_before_its_json_is_parsed(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    requests = _requests("softmax_loss")
+    text = json.dumps({"cases": [{"error": "x" * 1000, "not_implemented": False}] * 20_000}).encode()
+    np.savez(tmp_path / "reply.npz", __structure__=np.frombuffer(text, dtype=np.uint8))
+    monkeypatch.setattr(wire.json, "loads", _never)
+    monkeypatch.setattr(wire, "_read_entry", _never)
+    [message] = {case["error"] for case in runner._read_reply(tmp_path / "reply.npz", requests)}
+    limit = wire.megabytes(replies.bounds(requests).structure_bytes)
+    size = wire.megabytes(len(text) + 128)  # and the entry's own header
+    assert message == f"its reply could not be read (its structure of {size} is over the {limit} its request can need)"
+
+
+def test_bounds_grow_with_the_request() -> None:
+    one, many = replies.bounds(_requests("affine_backward")[:1]), replies.bounds(_requests("affine_backward"))
+    assert one.entries < many.entries and one.structure_bytes < many.structure_bytes
+    assert wire.Bounds() == wire.Bounds(wire.MAX_ENTRIES, wire.MAX_BYTES)  # what reading a request allows
