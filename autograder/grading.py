@@ -23,7 +23,7 @@ from autograder import execute, runner, sandbox
 from autograder.cases import Case, cases_for
 from autograder.diagnose import Diagnoser, load_catalogue
 from autograder.judge import Finding, Verdict, fd_indices, judge_case
-from autograder.provenance import measured_in_submission
+from autograder.provenance import measured_functions
 from autograder.rubric import load_measured_policy, load_rubric
 from autograder.scratch import SubmissionError, read_source
 from autograder.spec import FUNCTIONS, MODULES, Check, GradedFunction, Oracle
@@ -183,9 +183,19 @@ def measured_backwards(submission: Path) -> dict[str, str]:
             sources[module] = importlib.util.decode_source(read_source(submission / f"{module}.py"))
         except (SubmissionError, SyntaxError, UnicodeDecodeError, LookupError):
             continue  # the child reports why this module cannot be graded
-    return {name: (f"{found.module}.py line {found.line}: {found.reason}. This function scores 0: the "
-                   f"assignment asks you to compute its gradient with the chain rule, not to measure it")
-            for name, found in measured_in_submission(sources).items()}
+    measured = {}
+    for module, source in sources.items():
+        graded = [function.name for function in FUNCTIONS if function.module == module]
+        try:
+            found = measured_functions(source, graded, module, sources)
+        except Exception:
+            measured |= dict.fromkeys(graded, f"{module}.py: the grader could not read this file's code, so it "
+                                              f"cannot tell whether its gradients are computed; please tell your TA")
+            continue
+        measured |= {name: (f"{where.module}.py line {where.line}: {where.reason}. This function scores 0: the "
+                            f"assignment asks you to compute its gradient with the chain rule, not to measure it")
+                     for name, where in found.items()}
+    return measured
 
 
 def assess(plans: dict[str, list[Planned]], student: dict[str, list[dict]], reference: dict[str, list[dict]],

@@ -82,3 +82,23 @@ def test_a_bad_setting_is_refused(tmp_path: Path) -> None:
     rubric.write_text(rubric.read_text().replace('measured_backward = "zero"', 'measured_backward = "maybe"'))
     with pytest.raises(RubricError, match="measured_backward must be one of"):
         grade(DEFAULT_REFERENCE, reference, seed=SEED)
+
+
+def test_code_the_reader_cannot_follow_is_not_passed_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If reading a module fails inside the grader, its functions are flagged (with a message that
+    says to tell the TA), never let through unread; the other module is graded as usual."""
+    from autograder import grading
+
+    real = grading.measured_functions
+
+    def fails_on_layers(source, graded, module, siblings=None):
+        if module == "layers":
+            raise RuntimeError("reader bug")
+        return real(source, graded, module, siblings)
+
+    monkeypatch.setattr(grading, "measured_functions", fails_on_layers)
+    result = grade(DEFAULT_REFERENCE, DEFAULT_REFERENCE, seed=SEED)
+    assert set(result.measured) == {f.name for f in FUNCTIONS if f.module == "layers"}
+    assert all("please tell your TA" in why for why in result.measured.values())
+    assert result.score == sum(most for name, (_, most) in scores_by_function(result).items()
+                               if BY_NAME[name].module == "rnn_layers")
