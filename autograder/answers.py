@@ -26,7 +26,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,15 +131,16 @@ def run_answers(requests: dict[str, dict[str, Any]], seconds_per_answer: float) 
     cage = sandbox.current()
     out: dict[str, dict[str, Any]] = {}
     budget = seconds_per_answer * len(requests) + 5
-    with cage.identity() as who, Scratch(who.owner) as scratch, tempfile.TemporaryFile() as printed:
+    with cage.identity() as who, Scratch(who.owner) as scratch:
         scratch.write_request({"answers": requests})
         policy = runner.child_policy(cage, scratch, sandbox.LIMITS.cpu_seconds(budget))
         env = runner.child_environment()
         env["TMPDIR"] = env["HOME"] = str(scratch.work)
         process = subprocess.Popen([*who.prefix, sys.executable, "-P", "-s", "-m", "autograder.answer_child",
                                     str(scratch.root), json.dumps(policy), str(seconds_per_answer)],
-                                   cwd=scratch.work, stdin=subprocess.DEVNULL, stdout=printed,
-                                   stderr=subprocess.STDOUT, env=env, start_new_session=True, **who.popen_user)
+                                   # What answer cells print is never shown nor kept: it goes nowhere.
+                                   cwd=scratch.work, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, env=env, start_new_session=True, **who.popen_user)
         deadline, code, problem = time.monotonic() + budget, None, "it ran for too long and was stopped"
         try:
             while code is None and time.monotonic() < deadline:

@@ -33,6 +33,9 @@ _shares_memory = np.shares_memory
 _deepcopy = copy.deepcopy
 
 
+MESSAGE_CHARACTERS = 400  # of an exception's message, and of its source line, kept in a reply
+
+
 class CallError(Exception):
     """A student function could not be called or returned something unusable."""
 
@@ -178,7 +181,8 @@ def describe_exception(error: BaseException) -> str:
     if explained:  # a wall of the sandbox: say which, not just "PermissionError"
         return f"your code {explained}{where} [{type(error).__name__}]"
     text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0] if text else ''}{where}".strip()
+    first = text[0][:MESSAGE_CHARACTERS] if text else ""  # a huge message would make the reply refused
+    return f"{type(error).__name__}: {first}{where[:MESSAGE_CHARACTERS]}".strip()
 
 
 # numpy and the other installed packages, the standard library, the kit: none of them is the student's line.

@@ -36,6 +36,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from autograder import runner
 from autograder.batch import read_secret, student_seed
 from autograder.grading import Grade, Result, grade
+from autograder.printable import printable
 from autograder.release import STUDENT_MODULES, find_leaks, release
 from autograder.scratch import SubmissionError, read_source
 from autograder.spec import FUNCTIONS, GradedFunction
@@ -212,7 +213,8 @@ class GradeLayersFirst(_LayerGrading):
         submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
         autograded = Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"]))
         for name in drop_followed_links(submitted, autograded):
-            self.log.warning("%s: %s is a symbolic link; it was not copied for grading", info["student"], name)
+            self.log.warning("%s: %s is a symbolic link; it was not copied for grading", info["student"],
+                             printable(name, multiline=False))  # a name the student chose: no escape codes
         if any(TrustedLayerGrades.function_of(cell) is not None for cell in nb.cells):
             self.layer_grade(resources)
         return nb, resources

@@ -72,7 +72,8 @@ def quarantine(course: Path, submitted: str = "submitted", release: str = "assig
         released = course / release / Path(*relative.parts[1:])  # the same file in the release
         if path.suffix == ".ipynb" and len(relative.parts) == 3 and released.is_file() and not released.is_symlink():
             shutil.copyfile(released, path)  # that notebook is graded as unanswered
-        moved.append(f"{relative} {why}: moved to {target.relative_to(course)}")
+        # File names are the student's: shown to the TA without the escape codes they may hold.
+        moved.append(printable(f"{relative} {why}: moved to {target.relative_to(course)}", multiline=False))
     return moved
 
 

@@ -209,3 +209,14 @@ def test_wrong_dtype_says_which(tmp_path: Path, answer: str, message: str) -> No
     result = grade(submission, DEFAULT_REFERENCE, 3)
     assert _lost(result) == {"tanh_backward"}
     assert message in _messages(result, "tanh_backward")
+
+
+def test_an_exception_with_a_huge_message_is_shown_shortened(tmp_path: Path) -> None:
+    """A message of megabytes is cut in the child, so the reply stays small enough to be read."""
+    attack = tmp_path / "huge.py"
+    attack.write_text('TARGET = "layers"\n\ndef relu_backward(dout, cache):\n    raise ValueError("x" * 5_000_000)\n')
+    result = grade(build_submission(tmp_path / "submission", attack), DEFAULT_REFERENCE, seed=2)
+    relu = [r for r in result.results if r.verdict.function.name == "relu_backward"]
+    assert sum(r.points for r in relu) == 0 and result.score == result.max_score - sum(r.max_points for r in relu)
+    message = relu[0].verdict.findings[0].message
+    assert message.startswith("ValueError: xxx") and len(message) <= 600
