@@ -28,6 +28,8 @@ from nbconvert.exporters.exporter import ResourcesDict
 from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from autograder.printable import printable
+
 MAX_NOTEBOOK_BYTES = 32 << 20  # the course's notebooks with their plots are ~1 MB
 QUARANTINE = "quarantined"
 SCHEMA_VERSION = 3
