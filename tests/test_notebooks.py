@@ -124,7 +124,8 @@ def test_the_seed_comes_from_the_course_secret(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def buggy_grade(tmp_path_factory: pytest.TempPathFactory):
-    folder = build_submission(tmp_path_factory.mktemp("buggy"), CORPUS / "buggy" / "sigmoid_zeros.py")
+    # Right except in saturation, where its formula overflows: partial credit and a named mistake.
+    folder = build_submission(tmp_path_factory.mktemp("buggy"), CORPUS / "buggy" / "sigmoid_overflowing_formula.py")
     return grade(folder, SOLUTIONS, seed=7, only=["sigmoid_backward", "affine_backward"])
 
 
@@ -158,4 +159,5 @@ def test_the_preprocessor_replaces_a_tampered_cell_with_the_verdict(tmp_path: Pa
     TrustedLayerGrades()._score(cell, buggy_grade)
     assert [output.output_type for output in cell.outputs] == ["stream", "execute_result"]
     assert cell.outputs[0].name == "stdout"
-    assert cell.outputs[1].data["text/plain"] == "1.0"
+    results = [r for r in buggy_grade.results if r.verdict.function.name == "sigmoid_backward"]
+    assert cell.outputs[1].data["text/plain"] == repr(sum(r.points for r in results))
