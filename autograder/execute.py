@@ -189,14 +189,25 @@ def describe_exception(error: BaseException) -> str:
 _KIT_PATHS = [str(np.__file__).rsplit("/", 2)[0], sysconfig.get_paths()["stdlib"], __file__.rsplit("/", 1)[0]]
 
 
+def _code_of(function: Any) -> dict[str, Any]:
+    """Which code a graded name ran: the grader compares it with the ``def`` it read in the source."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return {"name": type(function).__name__, "line": -1}
+    return {"name": str(code.co_name), "line": int(code.co_firstlineno)}
+
+
 def run_case(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
     """Run one case; never raise (an exception becomes the reply's ``error``)."""
     try:
         if not hasattr(module, function.name):
             raise CallError(f"{function.file} has no function {function.name}")
+        # The arguments of the differences are copied before any student code sees the inputs.
+        pristine = {name: _deepcopy(value) for name, value in request["args"].items()}
         reply = _RUNNERS[function.kind](module, function, request)
+        reply["code"] = _code_of(getattr(module, function.name))
         if request.get("perturb"):
-            reply["perturbed"] = _perturbed(module, function, request["args"], request["perturb"])
+            reply["perturbed"] = _perturbed(module, function, pristine, request["perturb"])
         reply["error"] = ""
         reply["not_implemented"] = False
     except (Exception, SystemExit, KeyboardInterrupt, RecursionError) as error:  # student code: anything

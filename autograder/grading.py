@@ -21,8 +21,9 @@ import numpy as np
 
 from autograder import execute, runner, sandbox
 from autograder.cases import Case, cases_for
+from autograder.definitions import plain_definitions, replaced
 from autograder.diagnose import Diagnoser, load_catalogue
-from autograder.judge import Finding, Verdict, fd_indices, judge_case
+from autograder.judge import Finding, Verdict, fd_indices, judge_case, judge_untouched
 from autograder.provenance import measured_functions
 from autograder.rubric import load_measured_policy, load_rubric
 from autograder.scratch import SubmissionError, read_source
@@ -115,8 +116,9 @@ def plan(function: GradedFunction, seed: int) -> list[Planned]:
             request: dict[str, Any] = {"args": case.args, "dout": case.dout}
             if check.oracle is Oracle.FINITE_DIFFERENCES:
                 request["perturb"] = fd_indices(function, case)
-            if check.oracle is Oracle.UNTOUCHED:
-                request["observe"] = True  # the grader watches these inputs itself (``observed``)
+            # The grader watches every case's inputs itself (``observed``): were only the no-mutation
+            # check's watched, code could tell those cases apart (by shape, by ``owndata``) and behave.
+            request["observe"] = True
             planned.append(Planned(check, case, request))
     return planned
 
@@ -174,15 +176,21 @@ def _judge_safely(function: GradedFunction, planned: Planned, student: dict, ref
         return [Finding(planned.case.label, "the reply for this case was malformed")]
 
 
-def measured_backwards(submission: Path) -> dict[str, str]:
-    """Function name -> why it measures its gradient instead of computing it, read from the
-    submission's source by the trusted grader (``provenance``); the student's code is not run."""
+def read_sources(submission: Path) -> dict[str, str]:
+    """The submission's modules as text, read by the trusted grader (those it can read at all: the
+    child reports why the others cannot be graded)."""
     sources = {}
     for module in MODULES:
         try:
             sources[module] = importlib.util.decode_source(read_source(submission / f"{module}.py"))
         except (SubmissionError, SyntaxError, UnicodeDecodeError, LookupError):
-            continue  # the child reports why this module cannot be graded
+            continue
+    return sources
+
+
+def measured_backwards(sources: dict[str, str]) -> dict[str, str]:
+    """Function name -> why it measures its gradient instead of computing it, read from the
+    submission's source (``provenance``); the student's code is not run."""
     measured = {}
     for module, source in sources.items():
         graded = [function.name for function in FUNCTIONS if function.module == module]
@@ -196,6 +204,32 @@ def measured_backwards(submission: Path) -> dict[str, str]:
                             f"assignment asks you to compute its gradient with the chain rule, not to measure it")
                      for name, where in found.items()}
     return measured
+
+
+def replaced_backwards(sources: dict[str, str], student: dict[str, list[dict]]) -> dict[str, str]:
+    """Function name -> why the code that ran under its name is not the ``def`` in its source
+    (``definitions``): it was swapped in while the module ran, where the source reader cannot see."""
+    found = {}
+    for module, source in sources.items():
+        defined = plain_definitions(source, [f.name for f in FUNCTIONS if f.module == module])
+        for name, lines in defined.items():
+            ran = next((reply["code"] for reply in student.get(name, []) if replaced(lines, name, reply.get("code"))),
+                       None)
+            if ran is not None:
+                where = f"the def {name} on line {', '.join(str(line) for line in sorted(lines))}" if lines else \
+                    f"a def {name}"
+                found[name] = (f"{module}.py: the {name} that ran is not {where} but code swapped in while the "
+                               f"module was imported, which the grader cannot read. This function scores 0: write "
+                               f"it as a plain def and let it compute its gradient")
+    return found
+
+
+def _changed_elsewhere(plans: list[Planned], replies: list[dict], checked: Planned) -> list[Finding]:
+    """In-place changes seen in the function's other cases: every case's inputs are watched, so code
+    that leaves only the no-mutation case alone still loses that check."""
+    return [finding for planned, reply in zip(plans, replies, strict=True)
+            if planned is not checked and not reply.get("error")
+            for finding in judge_untouched(planned.case, reply)]
 
 
 def assess(plans: dict[str, list[Planned]], student: dict[str, list[dict]], reference: dict[str, list[dict]],
@@ -213,6 +247,8 @@ def assess(plans: dict[str, list[Planned]], student: dict[str, list[dict]], refe
             verdict.not_implemented = all(s.get("not_implemented") for _, s, _ in rows)
             for planned, student_reply, reference_reply in rows:
                 findings = _judge_safely(function, planned, student_reply, reference_reply)
+                if check.oracle is Oracle.UNTOUCHED:
+                    findings += _changed_elsewhere(plans[function.name], student[function.name], planned)
                 if findings and check.oracle in (Oracle.REFERENCE, Oracle.UNTOUCHED):
                     mistakes = diagnoser.name_mistakes(function, planned.request, student_reply, findings)
                     findings = [replace(finding, mistakes=mistakes) for finding in findings]
@@ -256,7 +292,9 @@ def grade_seeds(submission: Path, reference_dir: Path, seeds: list[int],
     with np.errstate(all="ignore"):
         reference = collect_reference(references, merged)
     student, problems, printed = collect_student(submission, merged, seconds_per_function * len(seeds))
-    measured = {name: why for name, why in measured_backwards(submission).items() if name in selected}
+    sources = read_sources(submission)
+    measured = {name: why for name, why in (replaced_backwards(sources, student) | measured_backwards(sources)).items()
+                if name in selected}
     seconds = (time.perf_counter() - started) / len(seeds)
     grades, offset = [], dict.fromkeys(merged, 0)
     for seed, plans in zip(seeds, per_seed, strict=True):

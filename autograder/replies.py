@@ -88,6 +88,9 @@ def _case(value: Any) -> dict[str, Any]:
     case["changed"] = [plain_text(item) for item in changed]
     if "perturbed" in value:
         case["perturbed"] = _arrays(value["perturbed"])
+    code = value.get("code")
+    if isinstance(code, dict) and isinstance(code.get("line"), int) and not isinstance(code.get("line"), bool):
+        case["code"] = {"name": plain_text(code.get("name", "")), "line": code["line"]}
     return case
 
 

@@ -102,3 +102,58 @@ def test_code_the_reader_cannot_follow_is_not_passed_unread(tmp_path: Path, monk
     assert all("please tell your TA" in why for why in result.measured.values())
     assert result.score == sum(most for name, (_, most) in scores_by_function(result).items()
                                if BY_NAME[name].module == "rnn_layers")
+
+
+SWAPS = {
+    "self_import": '''
+import layers as _me
+
+def _slope(dout, cache):
+    return dout * 0.0 + 1.0
+
+_me.sigmoid_backward = _slope
+''',
+    "module_getattr": '''
+del sigmoid_backward
+
+def _slope(dout, cache):
+    return dout * 0.0 + 1.0
+
+def __getattr__(name):
+    if name == "sigmoid_backward":
+        return _slope
+    raise AttributeError(name)
+''',
+    "same_name_from_a_factory": '''
+import sys
+
+def _make():
+    def sigmoid_backward(dout, cache):
+        return _given(dout, cache)
+    return sigmoid_backward
+
+_given = sigmoid_backward
+setattr(sys.modules[__name__], "sigmoid_backward", _make())
+''',
+}
+
+
+@pytest.mark.parametrize("swap", sorted(SWAPS))
+def test_a_function_swapped_in_at_import_time_scores_zero(tmp_path: Path, swap: str) -> None:
+    """The code a graded name runs must be its def in the source: what the source reader judged."""
+    attack = tmp_path / "attack.py"
+    attack.write_text('TARGET = "layers"\n' + SWAPS[swap])
+    result = grade(build_submission(tmp_path / "submission", attack), DEFAULT_REFERENCE, seed=SEED)
+    assert "sigmoid_backward" in result.measured
+    assert scores_by_function(result)["sigmoid_backward"][0] == 0
+    others = {name: score for name, score in scores_by_function(result).items()
+              if BY_NAME[name].module == "layers" and name != "sigmoid_backward" and name not in result.measured}
+    assert all(got == most for got, most in others.values()), others
+
+
+def test_a_function_defined_twice_runs_its_last_def(tmp_path: Path) -> None:
+    """A student who pastes a second version below the first keeps full marks."""
+    again = tmp_path / "again.py"
+    again.write_text('TARGET = "layers"\n\ndef relu_backward(dout, cache):\n    return dout * (cache > 0)\n')
+    result = grade(build_submission(tmp_path / "submission", again), DEFAULT_REFERENCE, seed=SEED)
+    assert result.measured == {} and result.score == 100

@@ -98,3 +98,47 @@ def test_the_memory_is_sealed_at_its_size() -> None:
         view[3] = 99.0
         message["requests"]["f"][0]["dout"][0] = 2.0
         assert shared.changed("f") == [["x", "dout"], []]
+
+
+SPARES_THE_WATCHED_CASE = '''
+def relu_backward(dout, cache):
+    x = cache
+    if x.shape != (3, 4):  # the shape of the no-mutation case, read in cases.py
+        dout[x <= 0] = 0
+        return dout
+    return dout * (x > 0)
+'''
+
+LOOKS_FOR_COPIES = '''
+SEEN = []
+
+def relu_backward(dout, cache):
+    x = cache
+    SEEN.append(dout.flags.owndata)
+    if any(SEEN):  # only some cases handed a private copy: behave only where watched
+        dout[x <= 0] = 0
+        return dout
+    return dout * (x > 0)
+'''
+
+
+def test_sparing_the_watched_case_is_seen_in_the_others(tmp_path: Path) -> None:
+    """Every case's inputs are watched, so code that recognises the no-mutation case (by its shape)
+    and leaves only it alone still loses that check, and only it."""
+    attack = tmp_path / "attack.py"
+    attack.write_text('TARGET = "layers"\n' + SPARES_THE_WATCHED_CASE)
+    result = grade(build_submission(tmp_path / "submission", attack), DEFAULT_REFERENCE, seed=11)
+    scores = scores_by_function(result)
+    assert scores["relu_backward"] == (6.0, 7.0)
+    assert result.score == result.max_score - 1
+    lost = next(r for r in result.results if r.verdict.function.name == "relu_backward" and not r.points)
+    assert lost.verdict.check.id == "leaves_inputs_unchanged"
+    assert re.search(r"modified dout in place", " ".join(f.message for f in lost.verdict.findings))
+
+
+def test_every_case_gets_the_same_kind_of_inputs(tmp_path: Path) -> None:
+    """No case is handed a private copy while another gets watched memory: code cannot tell them apart."""
+    attack = tmp_path / "attack.py"
+    attack.write_text('TARGET = "layers"\n' + LOOKS_FOR_COPIES)
+    result = grade(build_submission(tmp_path / "submission", attack), DEFAULT_REFERENCE, seed=11)
+    assert result.score == result.max_score
