@@ -112,6 +112,12 @@ EPSILON_ATTRIBUTES = frozenset({"eps", "epsilon", "resolution", "tiny", "smalles
 FILLERS = frozenset({"full", "full_like"})  # np.full(shape, h): the fill value is the step
 
 KIND_ORDER = ("autograd", "numerical", "complex", "difference", "unreadable")
+SOURCE_LIMIT = 250_000  # characters per module; the reference layers.py has about 15,000
+WORK_LIMIT = 400_000  # resolution steps for one module: the reference needs a few thousand
+
+
+class _TooMuchError(Exception):
+    """The reader's work budget for one module ran out."""
 
 
 @dataclass(frozen=True)
@@ -153,17 +159,63 @@ def measured_functions(source: str, graded: Iterable[str], module: str,
     Returns: {function name: Measured} for the flagged functions only; {} when none is, or when a
     source does not parse.
     """
+    graded = list(graded)
+    sources = {module: source, **{k: v for k, v in (siblings or {}).items() if k != module}}
+    why = _read(sources, module, graded)
+    if isinstance(why, dict):
+        return why
+    # A sibling the module does not import need not be read with it.
+    alone = _read({module: source}, module, graded)
+    if isinstance(alone, str):
+        return _unread(graded, module, module, alone)
+    culprits = sorted(name for name in sources
+                      if name != module and isinstance(_read({name: sources[name]}, name, []), str))
+    if culprits and not any(name in _imports_of(source) for name in culprits):
+        return _read({k: v for k, v in sources.items() if k not in culprits}, module, graded) \
+            if len(sources) - len(culprits) > 1 else alone
+    return _unread(graded, module, (culprits or [module])[0], why)
+
+
+def _read(sources: Mapping[str, str], module: str, graded: list[str]) -> dict[str, Measured] | str:
+    """The flagged functions of ``module``, or why its code (or a sibling's) could not be read."""
+    if any(len(text) > SOURCE_LIMIT for text in sources.values()):
+        return "too long to read"
     try:
-        program = _Program({module: source, **{k: v for k, v in (siblings or {}).items() if k != module}})
-    except (SyntaxError, ValueError, RecursionError):
-        return {}
-    flagged: dict[str, Measured] = {}
-    for name in graded:
-        findings = _findings_for(program, module, name)
-        if findings:
-            best = min(findings, key=_Finding.rank)
-            flagged[name] = Measured(name, best.module, best.line, best.reason.removesuffix(f" (in {name})"))
-    return flagged
+        trees = {name: ast.parse(text) for name, text in sources.items()}
+    except (SyntaxError, ValueError):
+        return {}  # it cannot be imported either: the grader reports that on its own
+    except (RecursionError, MemoryError):
+        return "nested too deeply"
+    try:
+        program = _Program(trees)
+        flagged: dict[str, Measured] = {}
+        for name in graded:
+            findings = _findings_for(program, module, name)
+            if findings:
+                best = min(findings, key=_Finding.rank)
+                flagged[name] = Measured(name, best.module, best.line, best.reason.removesuffix(f" (in {name})"))
+        return flagged
+    except (RecursionError, MemoryError):
+        return "nested too deeply"
+    except _TooMuchError:
+        return "too much to follow"
+
+
+def _imports_of(source: str) -> set[str]:
+    """The top-level names of the modules ``source`` imports (it parses: it was just read)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _unread(graded: Iterable[str], module: str, culprit: str, why: str) -> dict[str, Measured]:
+    """Fail closed: what the reader cannot finish reading is not passed unread."""
+    return {name: Measured(name, culprit, 1, f"the grader could not read the code of {culprit}.py ({why}): the "
+                                             f"grader must be able to read your backward") for name in graded}
 
 
 def measured_in_submission(sources: Mapping[str, str]) -> dict[str, Measured]:
@@ -197,8 +249,14 @@ class _Import:
 class _Program:
     """The parsed modules, with every node's module and scope and every scope's bindings."""
 
-    def __init__(self, sources: Mapping[str, str]) -> None:
-        self.trees = {name: ast.parse(text) for name, text in sources.items()}
+    def __init__(self, trees: Mapping[str, ast.Module]) -> None:
+        self.trees = dict(trees)
+        self.work = 0
+        self.dotted_memo: dict[int, list[str]] = {}
+        self.calls: list[ast.Call] = []
+        self.imported: dict[str, set[str]] = {name: set() for name in self.trees}  # top-level module names
+        self.inspected: dict[int, list[_Finding]] = {}
+        self.units: dict[int, tuple[dict[int, ast.AST], list[ast.AST]]] = {}
         self.module_of: dict[ast.AST, str] = {}
         self.scope_of: dict[ast.AST, Scope] = {}
         self.parent_scope: dict[Scope, Scope | None] = {}
@@ -225,6 +283,7 @@ class _Program:
 
     def lookup(self, name: str, scope: Scope) -> list[ast.AST | _Import]:
         """What ``name`` may be bound to when read in ``scope`` (innermost binding scope wins)."""
+        self.tick()
         current: Scope | None = scope
         while current is not None:
             found = self.bindings[current].get(name)
@@ -255,11 +314,25 @@ class _Program:
     def module_binding(self, module: str, name: str) -> list[ast.AST | _Import]:
         return self.bindings[self.trees[module]].get(name, []) if module in self.trees else []
 
+    def tick(self) -> None:
+        """One step of work; past WORK_LIMIT the module is too much to read (and is not passed unread)."""
+        self.work += 1
+        if self.work > WORK_LIMIT:
+            raise _TooMuchError
+
     def dotted(self, node: ast.AST, seen: frozenset[int] = frozenset()) -> list[str]:
         """The dotted names ``node`` may stand for: ``np.gradient`` -> ["numpy.gradient"]."""
+        known = self.dotted_memo.get(id(node))
+        if known is not None:
+            return known
         if id(node) in seen or len(seen) > 40:
             return []
-        seen = seen | {id(node)}
+        self.tick()
+        found = list(dict.fromkeys(self._dotted(node, seen | {id(node)})))
+        self.dotted_memo[id(node)] = found
+        return found
+
+    def _dotted(self, node: ast.AST, seen: frozenset[int]) -> list[str]:
         if isinstance(node, ast.Name):
             bound = self.lookup(node.id, self.scope_of[node])
             if not bound:
@@ -283,7 +356,7 @@ class _Program:
     def _propagate_steps(self) -> None:
         """Mark parameters that some call in the program passes a small step (``f(x, h=1e-5)``,
         ``partial(f, 1e-5)``), until nothing changes: a step can travel through helpers."""
-        calls = [node for tree in self.trees.values() for node in ast.walk(tree) if isinstance(node, ast.Call)]
+        calls = self.calls
         for _ in range(4):
             before = len(self.step_params)
             steps = _Steps(self)  # fresh each round: a newly marked parameter changes earlier answers
@@ -346,6 +419,12 @@ class _Indexer:
             self._function(node, scope)
             return
         self._bind_statement(node, scope)
+        if isinstance(node, ast.Call):
+            self.program.calls.append(node)
+        elif isinstance(node, ast.Import):
+            self.program.imported[self.module].update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            self.program.imported[self.module].add(node.module.split(".")[0])
         if isinstance(node, ast.Global):
             self.program.globals.append((self.module, node))
         for child in ast.iter_child_nodes(node):
@@ -435,7 +514,7 @@ def _fold_literal(node: ast.AST) -> float | None:
     """The value of a constant expression that needs no names (``10**-5``, ``-1e-5``)."""
     try:
         value = ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+    except (ValueError, TypeError, SyntaxError):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
             base, exponent = _fold_literal(node.left), _fold_literal(node.right)
             if base is not None and exponent is not None and abs(exponent) < 400:
@@ -456,20 +535,27 @@ class _Steps:
     def __init__(self, program: _Program) -> None:
         self.program = program
         self.active: set[int] = set()
+        self.active_large: set[int] = set()
         self.folding: set[int] = set()
-        self.memo: dict[tuple[str, int], bool] = {}
+        self.memo: dict[tuple[str, int], bool | float | None] = {}
 
     def fold(self, node: ast.AST) -> float | None:
         """The numeric value of ``node`` when the reader can compute it, else None."""
+        key = ("fold", id(node))
+        if key in self.memo:
+            return self.memo[key]
         if id(node) in self.folding or len(self.folding) > 60:
             return None
+        self.program.tick()
         self.folding.add(id(node))
         try:
-            return self._fold(node)
+            value = self._fold(node)
         except (OverflowError, ZeroDivisionError, ValueError, TypeError):
-            return None
+            value = None
         finally:
             self.folding.discard(id(node))
+        self.memo[key] = value
+        return value
 
     def _fold(self, node: ast.AST) -> float | None:
         if isinstance(node, ast.Constant):
@@ -534,12 +620,13 @@ class _Steps:
             return False
         key = ("small", id(node))
         if key not in self.memo:
+            self.program.tick()
             self.active.add(id(node))
             try:
                 self.memo[key] = self._small(node)
             finally:
                 self.active.discard(id(node))
-        return self.memo[key]
+        return bool(self.memo[key])
 
     def _small(self, node: ast.AST) -> bool:
         value = self.fold(node)
@@ -604,6 +691,19 @@ class _Steps:
 
     def large(self, node: ast.AST) -> bool:
         """Whether ``node`` is one over a step: a constant beyond QUOTIENT_LIMIT, or ``k / h``."""
+        key = ("large", id(node))
+        if key not in self.memo:
+            if id(node) in self.active_large or len(self.active_large) > 60:
+                return False
+            self.program.tick()
+            self.active_large.add(id(node))
+            try:
+                self.memo[key] = self._large(node)
+            finally:
+                self.active_large.discard(id(node))
+        return bool(self.memo[key])
+
+    def _large(self, node: ast.AST) -> bool:
         value = self.fold(node)
         if value is not None:
             return abs(value) >= QUOTIENT_LIMIT
@@ -633,10 +733,21 @@ def _reachable(program: _Program, units: Iterable[ast.AST]) -> dict[int, ast.AST
         unit = pending.pop()
         if id(unit) in nodes:
             continue
-        for node in ast.walk(unit):
-            nodes[id(node)] = node
-            pending.extend(_named_definitions(program, node))
+        inside, named = _unit_contents(program, unit)
+        nodes.update(inside)
+        pending.extend(named)
     return nodes
+
+
+def _unit_contents(program: _Program, unit: ast.AST) -> tuple[dict[int, ast.AST], list[ast.AST]]:
+    """The nodes of one unit and the definitions they name; computed once per unit."""
+    known = program.units.get(id(unit))
+    if known is None:
+        program.tick()
+        inside = {id(node): node for node in ast.walk(unit)}
+        named = [d for node in inside.values() for d in _named_definitions(program, node)]
+        known = program.units[id(unit)] = (inside, named)
+    return known
 
 
 def _named_definitions(program: _Program, node: ast.AST) -> list[ast.AST]:
@@ -677,13 +788,7 @@ def _is_docstring(statement: ast.stmt) -> bool:
 
 def _imported_siblings(program: _Program, module: str) -> list[str]:
     """Sibling modules that ``module`` imports (their import-time code runs first)."""
-    names: set[str] = set()
-    for node in ast.walk(program.trees[module]):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module.split(".")[0])
-    return [name for name in names if name in program.trees and name != module]
+    return [name for name in sorted(program.imported[module]) if name in program.trees and name != module]
 
 
 def _findings_for(program: _Program, module: str, function: str) -> list[_Finding]:
@@ -753,10 +858,14 @@ def _finding(program: _Program, node: ast.AST, kind: str, reason: str) -> _Findi
     return _Finding(kind, program.module_of.get(node, ""), getattr(node, "lineno", 0), reason + where)
 
 
-def _inspect(program: _Program, node: ast.AST) -> Iterator[_Finding]:
-    """Findings of one node on its own (everything but finite differences)."""
-    for kind, reason in _node_reasons(program, node):
-        yield _finding(program, node, kind, reason)
+def _inspect(program: _Program, node: ast.AST) -> list[_Finding]:
+    """Findings of one node on its own (everything but finite differences), computed once per node."""
+    found = program.inspected.get(id(node))
+    if found is None:
+        program.tick()
+        found = [_finding(program, node, kind, reason) for kind, reason in _node_reasons(program, node)]
+        program.inspected[id(node)] = found
+    return found
 
 
 def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]:
