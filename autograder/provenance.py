@@ -91,7 +91,19 @@ DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "b
            "builtins.compile", "builtins.__import__", "builtins.globals", "builtins.vars")
 DUNDERS = frozenset({"__code__", "__globals__", "__dict__", "__builtins__", "__closure__", "__getattribute__",
                      "__import__", "__loader__", "__spec__", "__subclasses__", "__bases__", "__base__",
-                     "__mro__", "__defaults__", "__kwdefaults__", "__func__"})
+                     "__mro__", "__defaults__", "__kwdefaults__", "__func__", "__self__", "__wrapped__",
+                     "__setattr__", "__delattr__", "__getattr__", "__reduce__", "__reduce_ex__",
+                     # frames, tracebacks, generators and coroutines: the way to any scope's globals and builtins
+                     "tb_frame", "tb_next", "f_globals", "f_locals", "f_builtins", "f_back", "f_code",
+                     "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code", "co_code",
+                     "co_consts"})
+# A string equal to one of these names fetches what the name would: ``scope["__builtins__"]["exec"]``.
+HIDDEN_NAMES = frozenset({"exec", "eval", "compile", "__import__", "getattr", "setattr", "delattr", "globals",
+                          "locals", "vars", "builtins", "__builtins__", "__builtin__", "importlib", "_getframe",
+                          "import_module", "marshal", "pickle", "inspect",
+                          "ctypes", "subprocess", "FunctionType", "CodeType"} | DUNDERS)
+# Module-level names that let a module supply attributes it does not define (PEP 562).
+MODULE_HOOKS = ("__getattr__", "__dir__")
 # Builtins whose names matter; a student's own binding of the same name shadows them.
 BUILTINS = frozenset({"eval", "exec", "compile", "__import__", "globals", "vars", "complex", "getattr",
                       "setattr", "delattr"})
@@ -265,6 +277,8 @@ class _Program:
         self.step_params: set[tuple[Scope, str]] = set()
         self.step_attributes: set[str] = set()
         self.attribute_assignments: list[tuple[str, ast.AST]] = []
+        self.attribute_targets: list[tuple[ast.Attribute, ast.AST]] = []  # ``obj.name = value``, any scope
+        self.parent: dict[ast.AST, ast.AST] = {}
         self.globals: list[tuple[str, ast.Global]] = []  # ``global NAME`` statements, by module
         for name, tree in self.trees.items():
             self.stars[name] = []
@@ -272,6 +286,7 @@ class _Program:
             self.parent_scope[tree] = None
             self.bindings[tree] = {}
             _Indexer(self, name, tree).visit_scope(tree, tree.body)
+        self._bind_module_attributes()
         self._propagate_steps()
         # ``self.h = 1e-5`` anywhere: ``obj.h`` is then read as a step (the object's type is unknown).
         steps = _Steps(self)
@@ -351,6 +366,18 @@ class _Program:
             return self.dotted(value, seen)
         return []
 
+    def student_module(self, node: ast.AST) -> str | None:
+        """The student module (``layers``, ``rnn_layers``) that ``node`` may stand for, else None."""
+        return next((name for name in self.dotted(node) if name in self.trees), None)
+
+    def _bind_module_attributes(self) -> None:
+        """``import layers as me; me.f = g`` (in any scope) binds f of layers to g, like ``f = g`` at its top."""
+        for target, value in self.attribute_targets:
+            module = self.student_module(target.value)
+            if module is not None:
+                self.bindings[self.trees[module]].setdefault(target.attr, []).append(value)
+                self.dotted_memo.clear()  # names read before this binding may stand for more now
+
     # Steps passed as arguments ----------------------------------------------------------------
 
     def _propagate_steps(self) -> None:
@@ -428,6 +455,7 @@ class _Indexer:
         if isinstance(node, ast.Global):
             self.program.globals.append((self.module, node))
         for child in ast.iter_child_nodes(node):
+            self.program.parent[child] = node
             self.visit(child, scope)
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: Scope) -> None:
@@ -500,6 +528,7 @@ class _Indexer:
             self._bind_target(target.value, value, scope)
         elif isinstance(target, ast.Attribute):
             self.program.attribute_assignments.append((target.attr, value))
+            self.program.attribute_targets.append((target, value))
 
     def _step_attributes_of_class(self, node: ast.ClassDef) -> None:
         """Class attributes that hold a step (``h = 1e-5`` in the class body, read as ``self.h``)."""
@@ -800,7 +829,16 @@ def _findings_for(program: _Program, module: str, function: str) -> list[_Findin
     # Even with no def in sight: code run at import time may be what defines the function.
     findings += _import_time_findings(program, module)
     findings += _rebinding(program, module, function)
+    findings += _module_hooks(program, module)
     return findings
+
+
+def _module_hooks(program: _Program, module: str) -> list[_Finding]:
+    """A module-level ``__getattr__`` (or ``__dir__``) can supply any graded function without a def."""
+    return [_Finding("unreadable", module, getattr(bound, "lineno", 1),
+                     f"defines a module-level {hook}, which can supply functions the grader cannot read: "
+                     f"the grader must be able to read your backward, so define each one with def")
+            for hook in MODULE_HOOKS for bound in program.module_binding(module, hook)[:1]]
 
 
 def _import_time_findings(program: _Program, module: str) -> list[_Finding]:
@@ -872,12 +910,21 @@ def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]
     if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load) and node in program.scope_of:
         for dotted in program.dotted(node):
             verdict = _classify(dotted)
-            if verdict:
+            if verdict and not _harmless_builtin(program, node, dotted):
                 yield verdict
+        if isinstance(node, ast.Name) and node.id in DUNDERS:
+            yield "unreadable", (f"uses {node.id}, which reaches code at run time: the grader must be able to "
+                                 f"read your backward")
+        if isinstance(node, ast.Name):
+            yield from _module_object_reasons(program, node)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes) and _hidden_name(node.value):
+        shown = node.value if isinstance(node.value, str) else node.value.decode()
+        yield "unreadable", (f"names {shown!r} in a string, which fetches code at run time: the grader must "
+                             f"be able to read your backward")
     if isinstance(node, ast.Import | ast.ImportFrom):
         yield from _import_reasons(node)
     if isinstance(node, ast.Attribute):
-        yield from _attribute_reasons(node)
+        yield from _attribute_reasons(program, node)
     if isinstance(node, ast.Constant) and isinstance(node.value, complex):
         yield "complex", (f"uses the complex number {node.value!r}: a complex-step difference measures the "
                           f"slope; write the derivative by hand")
@@ -888,6 +935,45 @@ def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]
         if base is not None and base < 0 and exponent is not None and exponent != int(exponent):
             yield "complex", (f"raises {ast.unparse(node.left)} to {ast.unparse(node.right)}, a complex number: "
                               f"a complex-step difference measures the slope; write the derivative by hand")
+
+
+def _hidden_name(value: str | bytes) -> bool:
+    if isinstance(value, bytes):
+        try:
+            value = value.decode()
+        except UnicodeDecodeError:
+            return False
+    return value.strip() in HIDDEN_NAMES
+
+
+def _harmless_builtin(program: _Program, node: ast.AST, dotted: str) -> bool:
+    """getattr/setattr called directly (their arguments decide, in ``_call_reasons``), and
+    ``globals()`` only iterated over for its names (``[n for n in globals() if ...]``)."""
+    parent = program.parent.get(node)
+    called = isinstance(parent, ast.Call) and parent.func is node
+    if dotted in ("builtins.getattr", "builtins.setattr", "builtins.delattr"):
+        return called
+    if dotted == "builtins.globals" and called and not parent.args and not parent.keywords:
+        user = program.parent.get(parent)
+        if isinstance(user, ast.comprehension | ast.For | ast.AsyncFor) and user.iter is parent:
+            return True
+        if isinstance(user, ast.Attribute) and user.attr == "keys":
+            return True
+        return (isinstance(user, ast.Call) and user.args == [parent] and isinstance(user.func, ast.Name)
+                and user.func.id in ("list", "sorted", "set", "tuple", "len")
+                and not program.lookup(user.func.id, program.scope_of[user.func]))
+    return False
+
+
+def _module_object_reasons(program: _Program, node: ast.Name) -> Iterator[tuple[str, str]]:
+    """A student module used as an object, other than to read or set one attribute by name."""
+    parent = program.parent.get(node)
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        return
+    module = program.student_module(node)
+    if module is not None:
+        yield "unreadable", (f"passes the module {module} around as an object: the grader must be able to read "
+                             f"your backward, so call its functions by name")
 
 
 def _import_reasons(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
@@ -901,13 +987,34 @@ def _import_reasons(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, st
             yield verdict
 
 
-def _attribute_reasons(node: ast.Attribute) -> Iterator[tuple[str, str]]:
+def _attribute_reasons(program: _Program, node: ast.Attribute) -> Iterator[tuple[str, str]]:
     if node.attr == "imag":
         yield "complex", ("reads .imag: a complex-step difference measures the slope; write the derivative "
                           "by hand")
-    if node.attr in DUNDERS:
+    if node.attr in DUNDERS and not _own_attributes(program, node):
         yield "unreadable", (f"uses {node.attr}, which reaches or swaps code at run time: the grader must be "
                              f"able to read your backward")
+
+
+def _own_attributes(program: _Program, node: ast.Attribute) -> bool:
+    """``self.__dict__`` in a method: an object's own attributes, not code (a module's are)."""
+    if node.attr != "__dict__" or not isinstance(node.value, ast.Name):
+        return False
+    scope = program.scope_of.get(node)
+    if not isinstance(scope, ast.FunctionDef) or not (scope.args.posonlyargs + scope.args.args):
+        return False
+    first = (scope.args.posonlyargs + scope.args.args)[0].arg
+    in_class = any(isinstance(n, ast.ClassDef) and scope in n.body for n in _classes(program, scope))
+    bound = program.lookup(node.value.id, scope)
+    return (node.value.id == first and in_class and len(bound) == 1 and isinstance(bound[0], ast.arg)
+            and not any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in scope.decorator_list))
+
+
+def _classes(program: _Program, scope: ast.AST) -> list[ast.ClassDef]:
+    parent = program.parent_scope.get(scope)
+    if parent is None:
+        return []
+    return [n for n in ast.walk(parent) if isinstance(n, ast.ClassDef)]
 
 
 def _call_reasons(program: _Program, node: ast.Call) -> Iterator[tuple[str, str]]:
