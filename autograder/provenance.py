@@ -269,6 +269,8 @@ class _Program:
         self.imported: dict[str, set[str]] = {name: set() for name in self.trees}  # top-level module names
         self.inspected: dict[int, list[_Finding]] = {}
         self.units: dict[int, tuple[dict[int, ast.AST], list[ast.AST]]] = {}
+        self.forwards: set[int] | None = None
+        self.moved: set[tuple[ast.AST, str]] | None = None
         self.module_of: dict[ast.AST, str] = {}
         self.scope_of: dict[ast.AST, Scope] = {}
         self.parent_scope: dict[Scope, Scope | None] = {}
@@ -673,9 +675,36 @@ class _Steps:
             return self.small(node.body) or self.small(node.orelse)
         if isinstance(node, ast.Attribute):
             return node.attr in self.program.step_attributes
-        if isinstance(node, ast.Call):
-            return self._small_call(node)
-        return False
+        if isinstance(node, ast.Call) and self._small_call(node):
+            return True
+        return self._literal_step(node)
+
+    def _literal_step(self, node: ast.AST) -> bool:
+        """An expression with a small literal in it (``[1e-5][0]``, ``np.sin(1e-5)``, ``(1e-5,)[0]``) and
+        nothing from the function's inputs: whatever it computes, it is a constant built from a step."""
+        if not isinstance(node, ast.Subscript | ast.Call | ast.IfExp | ast.BinOp | ast.Tuple | ast.List):
+            return False
+        parts = list(ast.walk(node))
+        if not any(isinstance(n, ast.Constant) and isinstance(n.value, float) and 0 < abs(n.value) <= STEP_LIMIT
+                   for n in parts):
+            return False
+        return all(self._input_free(n) for n in parts if isinstance(n, ast.Name))
+
+    def _input_free(self, name: ast.Name) -> bool:
+        """Whether ``name`` holds nothing computed from a parameter: imports, builtins, constants."""
+        key = ("free", id(name))
+        if key not in self.memo:
+            self.memo[key] = False  # a cycle reads as an input
+            free = True
+            for value in self.program.lookup(name.id, self.program.scope_of[name]):
+                if isinstance(value, ast.arg):
+                    free = False
+                elif isinstance(value, ast.expr):
+                    free = free and all(self._input_free(n) for n in ast.walk(value) if isinstance(n, ast.Name))
+                elif not isinstance(value, _Import):
+                    free = False
+            self.memo[key] = free
+        return bool(self.memo[key])
 
     def _small_name(self, node: ast.Name) -> bool:
         for value in self.program.lookup(node.id, self.program.scope_of[node]):
@@ -705,6 +734,8 @@ class _Steps:
             return self.small(node.args[1])
         if last in SCALE_KEEPING and node.args:
             return self.small(node.args[0])
+        if last in MULTIPLYING and len(node.args) >= 2:  # np.multiply(2, h) is as small as 2 * h
+            return any(self.small(a) for a in node.args) and not any(self.large(a) for a in node.args)
         if isinstance(node.func, ast.Name):
             return any(self._returns_small(value) for value in self.program.lookup(node.func.id,
                                                                                     self.program.scope_of[node]))
@@ -717,6 +748,22 @@ class _Steps:
         if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             return any(isinstance(n, ast.Return) and self.small(n.value) for n in ast.walk(function))
         return False
+
+    def inverse_of_step(self, node: ast.AST) -> bool:
+        """``np.reciprocal(h)``, ``h ** -1``, ``pow(h, -1)``, ``np.power(h, -0.5)``: one over a step, by its form."""
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            base, exponent = node.left, node.right
+        elif isinstance(node, ast.Call) and node.args:
+            last = _last_name(self.program, node.func)
+            if last == "reciprocal":
+                return self.small(node.args[0])
+            if last not in ("pow", "power", "float_power") or len(node.args) < 2:
+                return False
+            base, exponent = node.args[0], node.args[1]
+        else:
+            return False
+        value = self.fold(exponent)
+        return value is not None and value < 0 and self.small(base)
 
     def large(self, node: ast.AST) -> bool:
         """Whether ``node`` is one over a step: a constant beyond QUOTIENT_LIMIT, or ``k / h``."""
@@ -736,6 +783,8 @@ class _Steps:
         value = self.fold(node)
         if value is not None:
             return abs(value) >= QUOTIENT_LIMIT
+        if self.inverse_of_step(node):
+            return True
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             return self.small(node.right) and not self.small(node.left)
         if isinstance(node, ast.Name):
@@ -826,6 +875,9 @@ def _findings_for(program: _Program, module: str, function: str) -> list[_Findin
     nodes = _reachable(program, entries)
     findings = [finding for node in nodes.values() for finding in _inspect(program, node)]
     findings += _differences(program, nodes)
+    if not function.endswith("_forward"):
+        own = _reachable(program, program.module_binding(module, function))
+        findings += _moved_forward_calls(program, own)
     # Even with no def in sight: code run at import time may be what defines the function.
     findings += _import_time_findings(program, module)
     findings += _rebinding(program, module, function)
@@ -1072,9 +1124,18 @@ def _perturbs(program: _Program, steps: _Steps, node: ast.AST) -> bool:
         return steps.small(node.left) != steps.small(node.right)
     if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
         return steps.small(node.value) and not steps.small(node.target)
-    if isinstance(node, ast.Call) and len(node.args) == 2 and _numpy_function(program, node) in ("add", "subtract"):
-        return steps.small(node.args[0]) != steps.small(node.args[1])
+    if isinstance(node, ast.Call) and _operation(program, node) in ADDING:
+        operands = _operands(node)
+        return len(operands) >= 2 and steps.small(operands[0]) != steps.small(operands[1])
     return False
+
+
+ADDING = frozenset({"add", "subtract", "iadd", "isub", "sub", "__add__", "__radd__", "__sub__", "__rsub__",
+                    "__iadd__", "__isub__"})
+DIVIDING = frozenset({"divide", "true_divide", "floor_divide", "truediv", "floordiv", "itruediv", "ifloordiv",
+                      "__truediv__", "__floordiv__", "__itruediv__", "__ifloordiv__"})
+MULTIPLYING = frozenset({"multiply", "mul", "imul", "__mul__", "__rmul__", "__imul__", "dot", "matmul", "inner",
+                         "outer", "kron", "einsum", "prod"})
 
 
 def _divides_by_step(program: _Program, steps: _Steps, node: ast.AST) -> ast.AST | None:
@@ -1088,18 +1149,160 @@ def _divides_by_step(program: _Program, steps: _Steps, node: ast.AST) -> ast.AST
             for factor, other in ((right, left), (left, right)):
                 if steps.large(factor) and not steps.small(other):
                     return factor
-    if isinstance(node, ast.Call) and len(node.args) == 2:
-        function = _numpy_function(program, node)
-        if function in ("divide", "true_divide") and steps.small(node.args[1]):
-            return node.args[1]
-        if function == "multiply":
-            return next((a for a in node.args if steps.large(a)), None)
+    if isinstance(node, ast.BinOp | ast.Call) and steps.inverse_of_step(node):
+        return node  # ``np.reciprocal(2 * h)``, ``h ** -1``, ``pow(h, -1)``: one over a step, however used
+    if isinstance(node, ast.Call):
+        function = _operation(program, node)
+        arguments = _operands(node)
+        if function in DIVIDING and len(arguments) >= 2 and steps.small(arguments[1]) \
+                and not steps.small(arguments[0]):
+            return arguments[1]
+        if function in MULTIPLYING:
+            return next((a for a in arguments if steps.large(a)), None)
     return None
+
+
+def _operation(program: _Program, node: ast.Call) -> str | None:
+    """The last name of a numpy, operator or math function, or of a dunder method, that ``node`` calls."""
+    names = program.dotted(node.func)
+    if names and names[0].split(".")[0] in ("numpy", "operator", "math", "builtins"):
+        return names[0].rsplit(".", 1)[-1]
+    if isinstance(node.func, ast.Attribute) and node.func.attr.startswith("__"):
+        return node.func.attr
+    return None
+
+
+def _operands(node: ast.Call) -> list[ast.AST]:
+    """A call's operands: ``a.__truediv__(b)`` is (a, b), ``np.divide(a, b)`` is (a, b)."""
+    if isinstance(node.func, ast.Attribute) and node.func.attr.startswith("__"):
+        arguments = [node.func.value, *node.args]
+        return arguments[::-1] if node.func.attr.startswith("__r") else arguments
+    return list(node.args)
 
 
 def _numpy_function(program: _Program, node: ast.Call) -> str | None:
     names = program.dotted(node.func)
     return names[0].rsplit(".", 1)[-1] if names and names[0].startswith("numpy.") else None
+
+
+def _moved_forward_calls(program: _Program, nodes: Mapping[int, ast.AST]) -> list[_Finding]:
+    """A forward (or a function that reaches one) called at moved inputs: a difference of the forward,
+    whatever the step (``moved[i] += 1.0`` is exact for a linear layer, and needs no division)."""
+    found: list[_Finding] = []
+    for node in nodes.values():
+        if not isinstance(node, ast.Call):
+            continue
+        forward = next((d for d in _callees(program, node.func) if _reaches_forward(program, d)), None)
+        if forward is None:
+            continue
+        arguments = [*node.args, *(k.value for k in node.keywords)]
+        moved = next((a for a in arguments if _moved(program, a, 0)), None)
+        if moved is not None:
+            name = getattr(forward, "name", "a forward")
+            found.append(_finding(program, node, "difference", (
+                f"evaluates {name} at moved inputs ({_short(moved)}): a finite difference measures the slope; "
+                f"write the derivative by hand")))
+    return found[:1]
+
+
+def _callees(program: _Program, function: ast.AST) -> list[ast.AST]:
+    """The definitions a called expression may be, through names bound to names."""
+    found: list[ast.AST] = []
+    pending, seen = [function], set()
+    while pending and len(seen) < 50:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for value in _named_definitions(program, node):
+            if isinstance(value, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                found.append(value)
+            elif isinstance(value, ast.Name | ast.Attribute):
+                pending.append(value)
+    return found
+
+
+def _reaches_forward(program: _Program, definition: ast.AST) -> bool:
+    """A student's ``*_forward``, or a function of the student's that calls one."""
+    if program.forwards is None:
+        # Once for the program: every definition, what it names, then back from the forwards.
+        callers: dict[int, list[ast.AST]] = {}
+        pending = [scope for scope in program.parent_scope if not isinstance(scope, ast.Module)]
+        seen: dict[int, ast.AST] = {}
+        while pending:
+            unit = pending.pop()
+            if id(unit) in seen:
+                continue
+            seen[id(unit)] = unit
+            for named in _unit_contents(program, unit)[1]:
+                callers.setdefault(id(named), []).append(unit)
+                pending.append(named)
+        reaching = [u for u in seen.values() if isinstance(u, ast.FunctionDef | ast.AsyncFunctionDef)
+                    and u.name.endswith("_forward")]
+        forwards: set[int] = set()
+        while reaching:
+            unit = reaching.pop()
+            if id(unit) not in forwards:
+                forwards.add(id(unit))
+                reaching.extend(callers.get(id(unit), []))
+        program.forwards = forwards
+    return id(definition) in program.forwards
+
+
+def _root(node: ast.AST) -> ast.Name | None:
+    """``moved`` for ``moved.reshape(-1)[i]``, ``moved.flat[i]``, ``moved[k][i]``."""
+    while isinstance(node, ast.Subscript | ast.Attribute | ast.Call | ast.Starred):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node if isinstance(node, ast.Name) else None
+
+
+def _moved(program: _Program, node: ast.AST, depth: int) -> bool:
+    """An argument that is a value moved from where it was: ``x + e``, or an array changed in place."""
+    if depth > 8:
+        return False
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+        return True
+    if isinstance(node, ast.Starred | ast.List | ast.Tuple):
+        parts = [node.value] if isinstance(node, ast.Starred) else node.elts
+        return any(_moved(program, p, depth + 1) for p in parts)
+    root = _root(node) if isinstance(node, ast.Subscript | ast.Attribute | ast.Name) else None
+    if root is None or root not in program.scope_of:
+        return False
+    if (program.scope_of[root], root.id) in _moved_in_place(program):
+        return True
+    return any(isinstance(v, ast.Name | ast.List | ast.Tuple | ast.Starred) and _moved(program, v, depth + 1)
+               for v in program.lookup(root.id, program.scope_of[root]))
+
+
+def _moved_in_place(program: _Program) -> set[tuple[Scope, str]]:
+    """(scope, name) of arrays moved in place: ``m[i] += d``, ``m.flat[i] = m.flat[i] + d``,
+    ``np.add(m, d, out=m)``, ``np.add.at(m, i, d)``; found once for the whole program."""
+    if program.moved is None:
+        moved: set[tuple[Scope, str]] = set()
+        for node in program.scope_of:
+            targets: list[ast.AST] = []
+            if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
+                targets = [node.target]
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.BinOp) \
+                    and isinstance(node.value.op, ast.Add | ast.Sub):
+                for target in node.targets:
+                    root = _root(target)
+                    if isinstance(target, ast.Subscript) and root is not None and any(
+                            isinstance(n, ast.Name) and n.id == root.id for n in ast.walk(node.value)):
+                        targets.append(target)
+            elif isinstance(node, ast.Call):
+                last = _last_name(program, node.func)
+                if last in ("add", "subtract"):
+                    targets = [k.value for k in node.keywords if k.arg == "out"]
+                elif last == "at" and isinstance(node.func, ast.Attribute) and node.args \
+                        and _last_name(program, node.func.value) in ("add", "subtract"):
+                    targets = [node.args[0]]
+            for target in targets:
+                root = _root(target)
+                if root is not None and root in program.scope_of:
+                    moved.add((program.scope_of[root], root.id))
+        program.moved = moved
+    return program.moved
 
 
 def _describe_perturbation(node: ast.AST, parents: Mapping[int, ast.AST]) -> str:

@@ -141,3 +141,19 @@ def test_a_module_that_does_not_compile_gives_no_findings_but_deep_code_that_com
     deep = "_pad = " + " + ".join(["0"] * 1200) + "\n"
     compile(deep, "layers.py", "exec")  # it imports: the reader must not pass it unread
     assert "nested too deeply" in measured_functions(deep, ["relu_backward"], "layers")["relu_backward"].reason
+
+
+@pytest.mark.parametrize(("step", "division"), [
+    ("1e-5", "* np.reciprocal(2 * h)"), ("1e-5", "* operator.truediv(1.0, 2 * h)"), ("1e-5", "* pow(2 * h, -1)"),
+    ("1e-5", "* (2 * h) ** -1"), ("1e-5", "* np.power(h, -1) / 2"), ("1e-5", "/ np.multiply(2, h)"),
+    ("1e-5", "* (1.0).__truediv__(2 * h)"), ("1e-5", "* np.true_divide(1, h + h)"),
+    ("[1e-5][0]", "/ (2 * h)"), ("np.sin(1e-5)", "/ (2 * h)"), ("float(np.float64(1e-5))", "/ (2 * h)"),
+    ("1e-5 if True else 1", "/ (2 * h)"), ("(1e-5,)[0]", "/ (2 * h)"), ("max(1e-5, 0)", "/ (2 * h)"),
+])
+def test_hidden_divisions_and_unfolded_steps_are_seen(step: str, division: str):
+    """A difference of np.tanh (no student forward): only the step and the division can give it away."""
+    source = (f"import operator\n\nimport numpy as np\n\n\ndef tanh_backward(dout, cache):\n"
+              f"    x = np.arctanh(cache)\n    h = {step}\n"
+              f"    return dout * (np.tanh(x + h) - np.tanh(x - h)) {division}\n")
+    found = measured_functions(source, ["tanh_backward"], "layers")
+    assert "divides by" in found["tanh_backward"].reason
