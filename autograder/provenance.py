@@ -289,6 +289,7 @@ class _Program:
             self.bindings[tree] = {}
             _Indexer(self, name, tree).visit_scope(tree, tree.body)
         self._bind_module_attributes()
+        self._bind_passed_arguments()
         self._propagate_steps()
         # ``self.h = 1e-5`` anywhere: ``obj.h`` is then read as a step (the object's type is unknown).
         steps = _Steps(self)
@@ -379,6 +380,28 @@ class _Program:
             if module is not None:
                 self.bindings[self.trees[module]].setdefault(target.attr, []).append(value)
                 self.dotted_memo.clear()  # names read before this binding may stand for more now
+
+    def _bind_passed_arguments(self) -> None:
+        """A parameter also stands for what call sites pass it (``make(affine_forward)``, ``values(h / 2)``),
+        through parameters that hold functions, a few rounds deep."""
+        done: set[tuple[int, int]] = set()
+        for _ in range(3):
+            added = False
+            for call in self.calls:
+                for definition in _callees(self, call.func):
+                    if isinstance(definition, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef) \
+                            and (id(call), id(definition)) not in done:
+                        done.add((id(call), id(definition)))
+                        names = [a.arg for a in definition.args.posonlyargs + definition.args.args]
+                        passed = [(n, v) for n, v in zip(names, call.args, strict=False)
+                                  if not isinstance(v, ast.Starred)]
+                        passed += [(k.arg, k.value) for k in call.keywords if k.arg in names]
+                        for name, value in passed:
+                            self.bindings[definition].setdefault(name, []).append(value)
+                            added = True
+            if not added:
+                return
+            self.dotted_memo.clear()
 
     # Steps passed as arguments ----------------------------------------------------------------
 
@@ -1225,24 +1248,19 @@ def _callees(program: _Program, function: ast.AST) -> list[ast.AST]:
 def _reaches_forward(program: _Program, definition: ast.AST) -> bool:
     """A student's ``*_forward``, or a function of the student's that calls one."""
     if program.forwards is None:
-        # Once for the program: every definition, what it names, then back from the forwards.
+        # Once for the program: who calls whom (through names and passed functions), then back from the forwards.
         callers: dict[int, list[ast.AST]] = {}
-        pending = [scope for scope in program.parent_scope if not isinstance(scope, ast.Module)]
-        seen: dict[int, ast.AST] = {}
-        while pending:
-            unit = pending.pop()
-            if id(unit) in seen:
-                continue
-            seen[id(unit)] = unit
-            for named in _unit_contents(program, unit)[1]:
-                callers.setdefault(id(named), []).append(unit)
-                pending.append(named)
-        reaching = [u for u in seen.values() if isinstance(u, ast.FunctionDef | ast.AsyncFunctionDef)
-                    and u.name.endswith("_forward")]
+        reaching: list[ast.AST] = []
+        for call in program.calls:
+            caller = program.scope_of.get(call)
+            for callee in _callees(program, call.func):
+                callers.setdefault(id(callee), []).append(caller)
+                if isinstance(callee, ast.FunctionDef | ast.AsyncFunctionDef) and callee.name.endswith("_forward"):
+                    reaching.append(callee)
         forwards: set[int] = set()
         while reaching:
             unit = reaching.pop()
-            if id(unit) not in forwards:
+            if unit is not None and id(unit) not in forwards:
                 forwards.add(id(unit))
                 reaching.extend(callers.get(id(unit), []))
         program.forwards = forwards
