@@ -9,8 +9,10 @@ student's modules with ``ast``.
 What is read: for each graded function, its own body, its forward (a forward can stash a measured
 gradient in the cache), and everything they reach by name, transitively: module-level functions,
 classes (all their methods), lambdas, nested definitions, decorators, default arguments,
-module-level assignments, and definitions imported from a sibling module (``layers`` from
-``rnn_layers``). Names are resolved through imports, aliases (``import numpy as tf``,
+module-level assignments, attribute writes to a student module (``import layers as me;
+me.f = g`` binds f, in any scope and from either module), what call sites pass a parameter, and
+definitions imported from a sibling module (``layers`` from ``rnn_layers``).
+Names are resolved through imports, aliases (``import numpy as tf``,
 ``f = np.gradient``), attribute chains, literal ``getattr`` and star imports.
 
 What flags a function (one finding, the first by kind, then by line):
@@ -22,17 +24,31 @@ What flags a function (one finding, the first by kind, then by line):
 - complex steps: complex literals, ``complex``, complex dtypes (names or strings), ``.imag``,
   ``numpy.imag``, ``cmath``, ``numpy.emath``, FFTs, a negative number raised to a fraction;
 - finite differences: a perturbation by a small step (``x + h``, ``x[i] -= h``, ``np.add(x, h)``)
-  together with a division by a small step (``/ (2 * h)``, ``* (1 / h)``, ``* 5e4``) anywhere in
-  what the function reaches. A step is any expression that folds to 0 < |h| <= 0.1 or scales by
+  together with a division by a small step (``/ (2 * h)``, ``* (1 / h)``, ``* 5e4``,
+  ``np.reciprocal(2 * h)``, ``operator.truediv``, ``h ** -1``, ``pow(h, -1)``, ``__truediv__``) anywhere
+  in what the function reaches; or, whatever the step, a forward (or a function of the student's that
+  calls one) evaluated from a backward at moved inputs (``f(x + e)``, an array changed in place by
+  ``m[i] += 1.0``, ``np.add(m, d, out=m)``). A step is any expression that folds to 0 < |h| <= 0.1 or scales by
   such a number: literals, ``10**-5``, ``1e-5 * np.ones_like(x)``, ``np.finfo(float).eps ** 0.5``,
-  ``float("1e-5")``, names, defaults, attributes (``self.h``) and arguments bound to one;
+  ``float("1e-5")``, names, defaults, attributes (``self.h``) and arguments bound to one, and any
+  expression with a small float literal in it and nothing from the inputs (``[1e-5][0]``,
+  ``np.sin(1e-5)``);
 - code the grader cannot read: ``eval``, ``exec``, ``compile``, ``__import__``, ``globals()``,
   ``vars()``, ``getattr``/``setattr`` with a computed name or on a module, ``importlib``,
   ``marshal``, ``pickle``, ``codecs``, ``base64``, ``zlib``, ``types.FunctionType``/``CodeType``,
   ``inspect``, ``ctypes``, ``subprocess``, ``sys.modules``, ``__code__``/``__globals__``/
-  ``__dict__``. A backward has no reason to build code at run time, so each of these flags the
+  ``__dict__`` (except ``self.__dict__`` in a method)/``__builtins__``/``__self__``/``__wrapped__``,
+  frames and tracebacks (``tb_frame``, ``f_globals``, ``f_back``, ``gi_frame``, ...), a string equal
+  to one of those names (``scope["__builtins__"]["exec"]``), a student module used as an object,
+  a module-level ``__getattr__``/``__dir__`` (flags every graded function of the module).
+  A backward has no reason to build code at run time, so each of these flags the
   functions that reach it; one at import time (module level, outside ``if __name__ == "__main__"``)
   flags every graded function of the module, and ``global NAME`` inside a function flags NAME.
+  ``globals()`` only iterated for its names (``[n for n in globals() if ...]``) and a literal
+  ``getattr(obj, "x", default)`` do not flag.
+- a module the reader cannot finish: longer than SOURCE_LIMIT characters, nested too deeply for
+  the parser or the reader, or over WORK_LIMIT resolution steps: every graded function of it is
+  flagged (fail closed), never passed unread.
 
 What never flags by itself (so a correct answer keeps its points): recomputing a forward at the
 cached point (``sigmoid(x)`` from a cached ``x``), stability epsilons (``np.log(p + 1e-12)``,
@@ -43,15 +59,18 @@ Limits: what a determined student can still do unseen.
 
 - Finite differences whose step the reader cannot see as small: a step computed from the data in a
   way that does not scale by a small constant (``np.nextafter(x, np.inf) - x``, a step read from a
-  file, or the two halves of ``x + h`` and ``/ h`` written so that neither folds), or a difference
-  quotient spread over helpers so that the source reads like algebra.
+  file, or the two halves of ``x + h`` and ``/ h`` written so that neither folds, e.g. a step
+  computed from the inputs), or a difference quotient spread over helpers so that the source reads
+  like algebra. A forward at moved inputs is seen only when the move is written at the call
+  (``x + e``) or in place; a moved copy rebound by plain assignment (``m = x + e; f(m)``) is not.
 - Slopes by fits the tables do not name (``np.linalg.lstsq`` on sampled points), or a numerical
   differentiator from a library not in the tables.
 - Anything in a module the grader does not hand over (only ``layers`` and ``rnn_layers`` are read;
   a call into another student file is not followed, and a call into ``layers`` is followed only
   when its source is given).
 - Attribute calls on objects of unknown type are not resolved (``obj.method`` where ``obj`` came
-  from a parameter); rebinding a function of one module from the other module is not seen.
+  from a parameter), and a function passed through a container or returned by a call is followed
+  only as far as the names in it.
 Source that does not parse gives no findings: the grader reports the syntax error on its own.
 """
 
