@@ -85,3 +85,75 @@ def test_one_module_is_read_quickly():
     start = time.perf_counter()
     measured_functions(source, _graded("layers"), "layers")
     assert time.perf_counter() - start < 0.05
+
+
+def _chain(n: int) -> str:
+    calls = "\n".join(f"def _f{i}(x):\n    return _f{i + 1}(x) + 1\n" for i in range(n))
+    backward = "def sigmoid_backward(dout, cache):\n    return dout * _f0(cache)\n"
+    return f"{calls}\ndef _f{n}(x):\n    return x\n\n\n{backward}"
+
+
+def _mutual(n: int) -> str:
+    calls = "\n".join(f"def _g{i}(x, k):\n    return _g{(i + 1) % n}(x, k - 1) + _g{(i + 7) % n}(x, k) if k else x\n"
+                      for i in range(n))
+    return f"{calls}\ndef sigmoid_backward(dout, cache):\n    return dout * _g0(cache, 3)\n"
+
+
+def _generated(size: int) -> str:
+    parts: list[str] = []
+    while sum(map(len, parts)) < size:
+        i = len(parts)
+        parts.append(f"def _h{i}(x, s=0.5):\n    y = x * {i % 7} + np.sum(x) / (1 + s)\n    z = [y, x, {i}.5]\n"
+                     f"    return _h{max(i - 1, 0)}(z[0]) if x.size > {i} else y\n")
+    return "\n".join(parts) + f"\n\ndef sigmoid_backward(dout, cache):\n    return dout * _h{len(parts) - 1}(cache)\n"
+
+
+ADVERSARIAL = {
+    # each name bound twice to the previous one: 2**40 paths unless resolution is remembered
+    "doubling_names": "\n".join(["_a0 = np", *(f"_a{i} = _a{i - 1}\n_a{i} = _a{i - 1}" for i in range(1, 41))])
+                      + "\n\n\ndef sigmoid_backward(dout, cache):\n    return dout * _a40.ones_like(cache)\n",
+    "doubling_steps": "\n".join(["_s0 = 1e-5", *(f"_s{i} = _s{i - 1} * np.e\n_s{i} = _s{i - 1} + np.pi"
+                                                 for i in range(1, 41))]) + "\n",
+    "generated_200kb": _generated(200_000),
+    "generated_1mb": _generated(1_000_000),
+    "call_chain": _chain(3000),
+    "mutual_recursion": _mutual(500),
+    "literal_list": "_t = [" + ", ".join(["1e-5"] * 30_000) + "]\n",
+    "deep_expression": "_pad = " + " + ".join(["0"] * 1200) + "\n",
+}
+
+
+@pytest.mark.parametrize("name", ADVERSARIAL)
+def test_adversarial_sources_are_read_in_bounded_time(name: str):
+    """The grader runs the reader in its own process: no source may make it hang, and what it
+    cannot finish reading is flagged, never passed."""
+    source = reference_source("layers") + "\n\n" + ADVERSARIAL[name]
+    start = time.perf_counter()
+    flagged = measured_functions(source, _graded("layers"), "layers")
+    took = time.perf_counter() - start
+    assert took < 2.0, f"{name} took {took:.3f} s"
+    if name in ("generated_1mb", "deep_expression"):
+        assert set(flagged) == set(_graded("layers")), f"{name} ({took:.3f} s) must fail closed"
+        assert all("could not read the code of layers.py" in found.reason for found in flagged.values())
+
+
+def test_a_module_that_does_not_compile_gives_no_findings_but_deep_code_that_compiles_is_flagged():
+    deep = "_pad = " + " + ".join(["0"] * 1200) + "\n"
+    compile(deep, "layers.py", "exec")  # it imports: the reader must not pass it unread
+    assert "nested too deeply" in measured_functions(deep, ["relu_backward"], "layers")["relu_backward"].reason
+
+
+@pytest.mark.parametrize(("step", "division"), [
+    ("1e-5", "* np.reciprocal(2 * h)"), ("1e-5", "* operator.truediv(1.0, 2 * h)"), ("1e-5", "* pow(2 * h, -1)"),
+    ("1e-5", "* (2 * h) ** -1"), ("1e-5", "* np.power(h, -1) / 2"), ("1e-5", "/ np.multiply(2, h)"),
+    ("1e-5", "* (1.0).__truediv__(2 * h)"), ("1e-5", "* np.true_divide(1, h + h)"),
+    ("[1e-5][0]", "/ (2 * h)"), ("np.sin(1e-5)", "/ (2 * h)"), ("float(np.float64(1e-5))", "/ (2 * h)"),
+    ("1e-5 if True else 1", "/ (2 * h)"), ("(1e-5,)[0]", "/ (2 * h)"), ("max(1e-5, 0)", "/ (2 * h)"),
+])
+def test_hidden_divisions_and_unfolded_steps_are_seen(step: str, division: str):
+    """A difference of np.tanh (no student forward): only the step and the division can give it away."""
+    source = (f"import operator\n\nimport numpy as np\n\n\ndef tanh_backward(dout, cache):\n"
+              f"    x = np.arctanh(cache)\n    h = {step}\n"
+              f"    return dout * (np.tanh(x + h) - np.tanh(x - h)) {division}\n")
+    found = measured_functions(source, ["tanh_backward"], "layers")
+    assert "divides by" in found["tanh_backward"].reason
