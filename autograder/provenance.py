@@ -105,6 +105,8 @@ COMPLEX = ("numpy.complex64", "numpy.complex128", "numpy.complex256", "numpy.com
 DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "base64", "binascii", "zlib",
            "bz2", "lzma", "types.FunctionType", "types.CodeType", "types.LambdaType", "types.ModuleType",
            "builtins", "__builtin__", "sys.modules", "sys._getframe", "inspect", "ctypes", "subprocess",
+           # the garbage collector hands out every live object, the grader's own functions and dicts included
+           "gc", "weakref", "threading.settrace", "sys.settrace", "sys.setprofile", "sys.addaudithook",
            "os.system", "os.popen", "os.execv", "os.execl", "runpy", "code", "codeop", "ast",
            "operator.attrgetter", "operator.methodcaller", "builtins.eval", "builtins.exec",
            "builtins.compile", "builtins.__import__", "builtins.globals", "builtins.vars")
