@@ -27,6 +27,8 @@ def _module_level(tree: ast.Module) -> Iterator[ast.AST]:
             continue
         for field in BODIES:
             pending.extend(node for node in getattr(statement, field, []) if isinstance(node, ast.AST))
+        if isinstance(statement, ast.Match):
+            pending.extend(node for case in statement.cases for node in case.body)
 
 
 BODIES = ("body", "orelse", "finalbody", "handlers")  # read as statements of their own (``_module_level``)
@@ -38,6 +40,11 @@ def _bound_names(statement: ast.AST) -> set[str]:
     nothing: what runs afterwards under that name must still be one of its defs."""
     if isinstance(statement, ast.Import | ast.ImportFrom):
         return {(alias.asname or alias.name).split(".")[0] for alias in statement.names}
+    if isinstance(statement, ast.Match):  # ``case name:`` binds name; the case bodies come one by one
+        return {node.name if not isinstance(node, ast.MatchMapping) else node.rest
+                for case in statement.cases for node in ast.walk(case.pattern)
+                if (isinstance(node, ast.MatchAs | ast.MatchStar) and node.name)
+                or (isinstance(node, ast.MatchMapping) and node.rest)}
     names = {statement.name} if isinstance(statement, ast.ExceptHandler) and statement.name else set()
     parts = [value for field, value in ast.iter_fields(statement) if field not in BODIES]
     for part in parts:
@@ -63,6 +70,8 @@ def plain_definitions(source: str, graded: Iterable[str]) -> dict[str, set[int]]
     lines: dict[str, set[int]] = {}
     other: set[str] = set()
     for statement in _module_level(tree):
+        if isinstance(statement, ast.ImportFrom) and any(alias.name == "*" for alias in statement.names):
+            return {}  # ``from layers import *`` may bind any graded name: left to the source reader
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and statement.name in wanted:
             if statement.decorator_list:
                 other.add(statement.name)
@@ -80,7 +89,8 @@ def plain_definitions(source: str, graded: Iterable[str]) -> dict[str, set[int]]
     return unbound | {name: found for name, found in lines.items() if name not in other}
 
 
-def replaced(expected: set[int], name: str, ran: dict | None) -> bool:
-    """Whether the code a graded name ran (``{"name", "line"}`` from the child) is not one of its
-    ``def`` statements."""
-    return ran is not None and (ran.get("name") != name or ran.get("line") not in expected)
+def replaced(expected: set[int], name: str, ran: dict | None, file: str) -> bool:
+    """Whether the code a graded name ran (``{"name", "line", "file"}`` from the child) is not one of
+    its ``def`` statements in ``file`` (the module's file name, e.g. ``layers.py``)."""
+    return ran is not None and (ran.get("name") != name or ran.get("line") not in expected
+                                or ran.get("file") != file)

@@ -193,8 +193,9 @@ def _code_of(function: Any) -> dict[str, Any]:
     """Which code a graded name ran: the grader compares it with the ``def`` it read in the source."""
     code = getattr(function, "__code__", None)
     if code is None:
-        return {"name": type(function).__name__, "line": -1}
-    return {"name": str(code.co_name), "line": int(code.co_firstlineno)}
+        return {"name": type(function).__name__, "line": -1, "file": ""}
+    return {"name": str(code.co_name), "line": int(code.co_firstlineno),
+            "file": str(code.co_filename).rsplit("/", 1)[-1]}
 
 
 def run_case(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:

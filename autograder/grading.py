@@ -213,8 +213,8 @@ def replaced_backwards(sources: dict[str, str], student: dict[str, list[dict]]) 
     for module, source in sources.items():
         defined = plain_definitions(source, [f.name for f in FUNCTIONS if f.module == module])
         for name, lines in defined.items():
-            ran = next((reply["code"] for reply in student.get(name, []) if replaced(lines, name, reply.get("code"))),
-                       None)
+            ran = next((reply["code"] for reply in student.get(name, [])
+                        if replaced(lines, name, reply.get("code"), f"{module}.py")), None)
             if ran is not None:
                 where = f"the def {name} on line {', '.join(str(line) for line in sorted(lines))}" if lines else \
                     f"a def {name}"

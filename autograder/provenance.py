@@ -552,6 +552,11 @@ class _Indexer:
             self._bind_target(node.target, node.iter, scope)
         elif isinstance(node, ast.withitem) and node.optional_vars is not None:
             self._bind_target(node.optional_vars, node.context_expr, scope)
+        elif isinstance(node, ast.Match):
+            # ``match value: case name:`` binds name to value, like an assignment.
+            for case in node.cases:
+                for name in _captured_names(case.pattern):
+                    self.bind(scope, name, node.subject)
 
     def _import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
         base = node.module or ""
@@ -583,6 +588,17 @@ class _Indexer:
                 value = _fold_literal(statement.value)
                 if value is not None and 0 < abs(value) <= STEP_LIMIT:
                     self.program.step_attributes.update(t.id for t in statement.targets)
+
+
+def _captured_names(pattern: ast.AST) -> list[str]:
+    """The names a ``case`` pattern binds: captures, ``*rest`` and ``**rest``."""
+    names = []
+    for node in ast.walk(pattern):
+        if isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            names.append(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.append(node.rest)
+    return names
 
 
 def _fold_literal(node: ast.AST) -> float | None:

@@ -90,7 +90,8 @@ def _case(value: Any) -> dict[str, Any]:
         case["perturbed"] = _arrays(value["perturbed"])
     code = value.get("code")
     if isinstance(code, dict) and isinstance(code.get("line"), int) and not isinstance(code.get("line"), bool):
-        case["code"] = {"name": plain_text(code.get("name", "")), "line": code["line"]}
+        case["code"] = {"name": plain_text(code.get("name", "")), "line": code["line"],
+                        "file": plain_text(code.get("file", "")) if isinstance(code.get("file", ""), str) else ""}
     return case
 
 

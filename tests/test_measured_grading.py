@@ -157,3 +157,17 @@ def test_a_function_defined_twice_runs_its_last_def(tmp_path: Path) -> None:
     again.write_text('TARGET = "layers"\n\ndef relu_backward(dout, cache):\n    return dout * (cache > 0)\n')
     result = grade(build_submission(tmp_path / "submission", again), DEFAULT_REFERENCE, seed=SEED)
     assert result.measured == {} and result.score == 100
+
+
+WHOLE = CORPUS / "whole"
+
+
+def test_a_def_of_the_same_name_and_line_in_the_sibling_does_not_pass() -> None:
+    result = grade(WHOLE / "same_name_same_line_from_the_sibling", DEFAULT_REFERENCE, seed=SEED)
+    assert set(result.measured) == {"rnn_step_backward", "rnn_backward"}
+    assert result.score == 76
+
+
+def test_step_functions_brought_in_by_a_star_import_keep_full_marks() -> None:
+    result = grade(WHOLE / "star_import_of_step_functions", DEFAULT_REFERENCE, seed=SEED)
+    assert result.measured == {} and result.score == 100, text_report(result)

@@ -36,7 +36,7 @@ PROBE = textwrap.dedent('''
     _NR = {"name_to_handle_at": 303, "open_by_handle_at": 304, "add_key": 248, "keyctl": 250,
            "io_uring_setup": 425, "inotify_init1": 294, "fanotify_init": 300, "userfaultfd": 323,
            "shmget": 29, "msgget": 68, "semget": 64, "unshare": 272, "perf_event_open": 298, "bpf": 321,
-           "ptrace": 101, "mq_open": 240, "chmod": 90}
+           "ptrace": 101, "mq_open": 240, "chmod": 90, "memfd_create": 319}
 
     def _call(name, *args):
         """The syscall's result, or minus its errno."""
@@ -72,6 +72,7 @@ PROBE = textwrap.dedent('''
         seen["bpf"] = _call("bpf", 0, (ctypes.c_char * 128)(), 128)
         seen["ptrace"] = _call("ptrace", 0, 0, 0, 0)  # PTRACE_TRACEME
         seen["chmod"] = _call("chmod", b".", 0o777)
+        seen["memfd_create"] = _call("memfd_create", b"hoard", 0)  # memory outside the 1 GB limit
         try:
             client = socket.socket(socket.AF_UNIX)
             seen["socket"] = 0
