@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import CORPUS, build_submission, corpus_entry, scores_by_function
+from helpers import CORPUS, build_submission, corpus_entry, reference_source, scores_by_function
 
 from autograder import DEFAULT_REFERENCE
 from autograder.gradebook import row
@@ -159,15 +159,35 @@ def test_a_function_defined_twice_runs_its_last_def(tmp_path: Path) -> None:
     assert result.measured == {} and result.score == 100
 
 
-WHOLE = CORPUS / "whole"
-
-
 def test_a_def_of_the_same_name_and_line_in_the_sibling_does_not_pass() -> None:
-    result = grade(WHOLE / "same_name_same_line_from_the_sibling", DEFAULT_REFERENCE, seed=SEED)
-    assert set(result.measured) == {"rnn_step_backward", "rnn_backward"}
-    assert result.score == 76
+    """The code that ran must be the def in the graded module's own file: the other module may hold
+    a def of the same name on the same line."""
+    from autograder.definitions import replaced
+
+    ran = {"name": "rnn_step_backward", "line": 33, "file": "layers.py"}
+    assert replaced({33}, "rnn_step_backward", ran, "rnn_layers.py")
+    assert not replaced({33}, "rnn_step_backward", {**ran, "file": "rnn_layers.py"}, "rnn_layers.py")
 
 
-def test_step_functions_brought_in_by_a_star_import_keep_full_marks() -> None:
-    result = grade(WHOLE / "star_import_of_step_functions", DEFAULT_REFERENCE, seed=SEED)
+def _moved_into_layers(folder: Path, names: tuple[str, ...]) -> Path:
+    """The reference with ``names`` moved from rnn_layers.py into layers.py, and brought back into
+    rnn_layers.py by ``from layers import *``: honest code, laid out differently."""
+    import ast
+
+    folder.mkdir()
+    rnn = reference_source("rnn_layers")
+    tree = ast.parse(rnn)
+    lines = rnn.splitlines(keepends=True)
+    moved = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name in names]
+    kept = [line for number, line in enumerate(lines, start=1)
+            if not any(node.lineno <= number <= node.end_lineno for node in moved)]
+    taken = "".join("".join(lines[node.lineno - 1:node.end_lineno]) + "\n\n" for node in moved)
+    (folder / "layers.py").write_text(reference_source("layers") + "\n\n" + taken)
+    (folder / "rnn_layers.py").write_text("from layers import *  # noqa: F403\n" + "".join(kept))
+    return folder
+
+
+def test_step_functions_brought_in_by_a_star_import_keep_full_marks(tmp_path: Path) -> None:
+    submission = _moved_into_layers(tmp_path / "submission", ("rnn_step_forward", "rnn_step_backward"))
+    result = grade(submission, DEFAULT_REFERENCE, seed=SEED)
     assert result.measured == {} and result.score == 100, text_report(result)
