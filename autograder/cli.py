@@ -10,7 +10,7 @@ from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
 from autograder.grading import GraderError, grade
 from autograder.printable import printable
 from autograder.report import text_report, write_json
-from autograder.rubric import RubricError
+from autograder.rubric import RubricError, load_visibility
 from autograder.runner import SECONDS_PER_FUNCTION
 from autograder.spec import FUNCTIONS
 
@@ -21,11 +21,12 @@ def _grade(args: argparse.Namespace) -> int:
         return 2
     try:
         result = grade(args.submission, args.reference, args.seed, args.time_limit)
+        visibility = load_visibility(args.reference)
     except (GraderError, RubricError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.json is not None:
-        write_json(result, args.json)
+        write_json(result, args.json, visibility)  # the same results.json grade-all writes
     print(text_report(result), end="")
     return 0
 

@@ -42,7 +42,7 @@ from autograder.diagnose import CATALOGUE_FILE
 from autograder.grading import Grade, GraderError, check_sandbox, grade
 from autograder.printable import printable
 from autograder.report import gradescope_results, text_report
-from autograder.rubric import RUBRIC_FILE, VISIBLE, load_visibility
+from autograder.rubric import RUBRIC_FILE, load_visibility
 from autograder.spec import MODULES
 
 ROOT_VARIABLE = "GRADESCOPE_ROOT"
@@ -94,11 +94,7 @@ def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
 
 def results_json(result: Grade, visibility: dict[str, dict[str, str]]) -> dict[str, Any]:
     """Gradescope's results.json for one grade, each test with its check's visibility from the rubric."""
-    results = gradescope_results(result)
-    for test in results["tests"]:
-        function, check = test["tags"][:2]
-        test["visibility"] = visibility.get(function, {}).get(check, VISIBLE)
-    return results
+    return gradescope_results(result, visibility)
 
 
 # ---------------------------------------------------------------------------------------------

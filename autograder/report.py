@@ -16,6 +16,7 @@ from typing import Any
 
 from autograder.grading import Grade, Result
 from autograder.printable import printable
+from autograder.rubric import VISIBLE
 from autograder.spec import FUNCTIONS, MODULES
 
 FINDINGS_SHOWN = 3
@@ -149,8 +150,11 @@ def text_report(grade: Grade) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def gradescope_results(grade: Grade) -> dict[str, Any]:
-    """The results.json dictionary in Gradescope's autograder format."""
+def gradescope_results(grade: Grade, visibility: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """The results.json dictionary in Gradescope's autograder format: the one builder behind
+    ``grade --json``, grade-all and Gradescope. ``visibility`` (``rubric.load_visibility``) gives
+    each check's test its visibility; a check it leaves out is visible."""
+    visibility = visibility or {}
     tests = []
     for number, result in enumerate(grade.results, start=1):
         feedback = check_feedback(result)
@@ -163,7 +167,7 @@ def gradescope_results(grade: Grade) -> dict[str, Any]:
             "output": feedback,
             "output_format": "text",
             "tags": [result.verdict.function.name, result.verdict.check.id],
-            "visibility": "visible",
+            "visibility": visibility.get(result.verdict.function.name, {}).get(result.verdict.check.id, VISIBLE),
         })
     problems = "".join(f"\n{problem}" for problem in grade.module_problems.values())
     return {
@@ -179,8 +183,8 @@ def gradescope_results(grade: Grade) -> dict[str, Any]:
     }
 
 
-def write_json(grade: Grade, path: Path) -> None:
+def write_json(grade: Grade, path: Path, visibility: dict[str, dict[str, str]] | None = None) -> None:
     """Write results.json atomically, so a reader never sees half of it."""
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(gradescope_results(grade), indent=2) + "\n")
+    partial.write_text(json.dumps(gradescope_results(grade, visibility), indent=2) + "\n")
     os.replace(partial, path)

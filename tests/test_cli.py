@@ -89,3 +89,29 @@ def test_demo_grades_every_example(tmp_path: Path) -> None:
     assert "the reference solution" in process.stdout and "100 / 100" in process.stdout
     assert "the untouched student release" in process.stdout
     assert "looks like:" in process.stdout
+
+
+def test_grade_json_and_grade_all_write_the_same_results(tmp_path: Path) -> None:
+    """A check the rubric hides is hidden in ``grade --json`` as in grade-all's results.json."""
+    import shutil
+
+    from autograder import cli
+
+    reference = tmp_path / "reference"
+    shutil.copytree(DEFAULT_REFERENCE, reference)
+    rubric = reference / "rubric.toml"
+    rubric.write_text(rubric.read_text().replace("exploding = 3", 'exploding = { points = 3, visibility = "hidden" }'))
+    students = tmp_path / "students"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "submissions" / "three_classic_slips", students / "slips")
+    single = tmp_path / "single.json"
+    assert cli.main(["grade", str(students / "slips"), "--reference", str(reference), "--json", str(single),
+                     "--seed", "4"]) == 0
+    alone = json.loads(single.read_text())
+    seed = alone["extra_data"]["seed"]
+    hidden = [test["name"] for test in alone["tests"] if test["visibility"] == "hidden"]
+    assert hidden == ["rnn_backward: BPTT over 25+ steps with spectral radius of Wh above 1"]
+    assert cli.main(["grade-all", str(students), "--out", str(tmp_path / "out"), "--reference", str(reference),
+                     "-j", "1"]) == 0
+    batch = json.loads((tmp_path / "out" / "slips" / "results.json").read_text())
+    assert [t["visibility"] for t in batch["tests"]] == [t["visibility"] for t in alone["tests"]]
+    assert seed == 4
