@@ -51,6 +51,7 @@ import psutil
 
 from autograder import DEFAULT_REFERENCE, gradebook, gradescope
 from autograder.grading import Grade, GraderError, check_sandbox, grade, load_reference
+from autograder.printable import printable
 from autograder.report import text_report
 from autograder.rubric import load_visibility
 from autograder.runner import SECONDS_PER_FUNCTION
@@ -79,13 +80,15 @@ class BatchResult:
     graded: list[str] = field(default_factory=list)  # graded by this run
     already_done: list[str] = field(default_factory=list)  # had a results.json before it started
     failed: dict[str, str] = field(default_factory=dict)  # student -> why no result was written
+    refused: dict[str, str] = field(default_factory=dict)  # entry of the submissions folder -> why it is no student
     gradebook: Path | None = None
     rows: int = 0
 
 
 def student_seed(secret: bytes, student: str, assignment: str = ASSIGNMENT) -> int:
     """The hidden-case seed of one student: an HMAC of the assignment and the student's id."""
-    digest = hmac.new(secret, f"{assignment}/{student}".encode(), hashlib.sha256).digest()
+    # surrogateescape: a folder name that is not UTF-8 still has bytes to hash (os.fsencode's rule).
+    digest = hmac.new(secret, f"{assignment}/{student}".encode("utf-8", "surrogateescape"), hashlib.sha256).digest()
     return int.from_bytes(digest[:4], "big") % 2**31
 
 
@@ -97,16 +100,47 @@ def read_secret(path: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
-def find_submissions(folder: Path, out: Path) -> dict[str, Path]:
+# Names in the output folder that are grade-all's own: no student may be called that.
+RESERVED = frozenset({gradebook.GRADEBOOK, SECRET_NAME})
+
+
+def _refusal(path: Path) -> str:
+    """Why an entry of the submissions folder is not graded as a student, or "" if it is one."""
+    if path.is_symlink():
+        return "it is a symbolic link; put the student's files in a folder of their own"
+    if not path.is_dir():
+        return "it is a file, not a folder of the student's files"
+    if path.name in RESERVED:
+        return "its name is one of grade-all's own files"
+    if printable(path.name, multiline=False) != path.name or not path.name.isprintable():
+        return "its name has characters that do not show as themselves (or is not UTF-8); rename the folder"
+    return ""
+
+
+def find_submissions(folder: Path, out: Path) -> tuple[dict[str, Path], dict[str, str]]:
     """Student id (the sub-folder's name) -> the folder holding that student's modules: the sub-folder
-    itself, or a folder inside it (nbgrader's ``submitted/STUDENT/backprop/``, an unzipped upload).
-    Hidden folders, files and ``out`` are not students."""
-    found = {}
+    itself, or a folder inside it (nbgrader's ``submitted/STUDENT/backprop/``, an unzipped upload);
+    and the entries that are not graded, with why (a file, a symbolic link, a name that would not
+    show as itself in the gradebook, or one of grade-all's own names). Hidden entries are skipped."""
+    found, refused = {}, {}
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or not path.is_dir() or path.resolve() == out.resolve():
+        if path.name.startswith("."):
+            continue
+        why = _refusal(path)
+        if why:
+            refused[printable(path.name, multiline=False)] = why
             continue
         found[path.name] = gradescope.find_submission(path)[0]
-    return found
+    return found, refused
+
+
+def _check_folders(submissions: Path, out: Path) -> None:
+    """The output folder holds results that mark a student as done: no student may be able to put
+    files there, so it lies outside the submissions folder, and holds no part of it."""
+    subs, target = submissions.resolve(), out.resolve()
+    if target == subs or subs in target.parents or target in subs.parents:
+        raise GraderError(f"--out {out} must be outside {submissions} (and not contain it): a student's folder "
+                          f"could then hold files that look like results or the grading secret")
 
 
 def is_done(folder: Path) -> bool:
@@ -294,6 +328,7 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
     sandbox is not whole (``check_sandbox``; a Dask worker checks its own).
     """
     jobs = jobs or os.cpu_count() or 1
+    _check_folders(submissions, out)
     if not scheduler:
         check_sandbox(concurrent=jobs > 1)
     visibility = load_visibility(reference)  # checks the rubric as load_rubric does
@@ -301,8 +336,8 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
     out.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
     key = read_secret(secret if secret is not None else out / SECRET_NAME)
-    students = find_submissions(submissions, out)
-    result = BatchResult(already_done=[s for s in students if is_done(out / s)])
+    students, refused = find_submissions(submissions, out)
+    result = BatchResult(already_done=[s for s in students if is_done(out / s)], refused=refused)
     tasks = [Task(s, folder, student_seed(key, s)) for s, folder in students.items() if s not in result.already_done]
     bar = progress(len(students), len(result.already_done)) if progress else None
     if scheduler:

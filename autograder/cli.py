@@ -46,10 +46,13 @@ def _grade_all(args: argparse.Namespace) -> int:
     except (GraderError, RubricError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"graded {len(done.graded)}, already done {len(done.already_done)}, failed {len(done.failed)}; "
+    refused = f", not students {len(done.refused)}" if done.refused else ""
+    print(f"graded {len(done.graded)}, already done {len(done.already_done)}, failed {len(done.failed)}{refused}; "
           f"{done.gradebook} lists {done.rows} students")
     for student, why in sorted(done.failed.items()):
         print(printable(f"  not graded: {student}: {why} (run again to retry)", multiline=False))  # named by students
+    for entry, why in sorted(done.refused.items()):
+        print(f"  not a student: {entry}: {why}")
     return 1 if done.failed else 0
 
 

@@ -137,6 +137,9 @@ def build_bundle(out: Path, reference: Path = DEFAULT_REFERENCE) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Inside Gradescope
 
+FOLDER_SHOWN = 60  # characters of an uploaded folder's path shown in the note
+
+
 def find_submission(upload: Path) -> tuple[Path, str]:
     """The folder with the student's modules, and a note for the student if it is not the upload's root.
 
@@ -156,8 +159,10 @@ def find_submission(upload: Path) -> tuple[Path, str]:
     if not found:
         return upload, ""
     folder = Path(min(found)[1])
-    shown = printable(str(folder.relative_to(upload)), multiline=False)  # the student named these folders
-    return folder, f"Graded the files in {shown}/ of your upload."
+    # The student named these folders: shown quoted and short, so a name cannot read as the grader's words.
+    shown = printable(str(folder.relative_to(upload)), multiline=False)
+    shown = shown if len(shown) <= FOLDER_SHOWN else shown[:FOLDER_SHOWN] + "…"
+    return folder, f"Graded the files in the folder {json.dumps(shown, ensure_ascii=False)} of your upload."
 
 
 def _failure(error: BaseException, seconds: float) -> dict[str, Any]:

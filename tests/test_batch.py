@@ -174,7 +174,8 @@ def test_a_killed_run_leaves_whole_files_and_the_next_run_finishes(tmp_path: Pat
 def test_bad_arguments_and_a_broken_reference_exit_2(tmp_path: Path) -> None:
     assert _run(str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")).returncode == 2
     assert _run(str(tmp_path), "--out", str(tmp_path / "out"), "-j", "0").returncode == 2
-    process = _run(str(tmp_path), "--out", str(tmp_path / "out"), "--reference", str(tmp_path))
+    (tmp_path / "submissions").mkdir()
+    process = _run(str(tmp_path / "submissions"), "--out", str(tmp_path / "out"), "--reference", str(tmp_path))
     assert process.returncode == 2 and "rubric" in process.stderr
 
 
@@ -225,3 +226,42 @@ def test_reference_copies_of_dead_workers_are_removed(tmp_path: Path) -> None:
         (folder / "layers.py").write_text("secret")
     remove_stale_references(tmp_path)
     assert not stale.exists() and living.exists()
+
+
+def test_entries_that_are_not_students_are_named_and_cost_no_one_else(tmp_path: Path) -> None:
+    """A folder name that is not UTF-8 or does not show as itself, a symbolic link, a file, and a
+    folder named like grade-all's own files are each reported, not graded; everyone else is."""
+    submissions = tmp_path / "submissions"
+    build_submission(submissions / "alice")
+    build_submission(Path(os.fsdecode(bytes(submissions) + b"/z\xff")))
+    build_submission(submissions / "bob\u200b")
+    build_submission(submissions / "gradebook.csv")
+    (submissions / "mallory").symlink_to(submissions / "alice")
+    (submissions / "carol.zip").write_bytes(b"PK")
+    out = tmp_path / "out"
+    done = _run(str(submissions), "--out", str(out), "-j", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "graded 1, already done 0, failed 0, not students 5;" in done.stdout
+    for shown in ("mallory: it is a symbolic link", "carol.zip: it is a file", "gradebook.csv: its name is one",
+                  "bob: its name has characters", "z: its name has characters"):
+        assert f"not a student: {shown}" in done.stdout, done.stdout
+    with open(out / GRADEBOOK) as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row["student"], row["total"]) for row in rows] == [("alice", "100")]
+
+
+@pytest.mark.parametrize("inside", ["same", "inside", "around"])
+def test_the_output_folder_is_never_one_students_can_write_to(tmp_path: Path, inside: str) -> None:
+    """Results and the grading secret in the output folder mark students as done: a student's folder
+    must not be able to hold them, so --out inside (or equal to, or around) the submissions is refused."""
+    submissions = tmp_path / "submissions"
+    build_submission(submissions / "alice")
+    planted = submissions / "graded"
+    (planted / "bob").mkdir(parents=True)
+    (planted / "bob" / "results.json").write_text('{"score": 100, "tests": [], "extra_data": {"seed": 7}}')
+    (planted / SECRET_NAME).write_text("chosen-by-a-student\n")
+    out = {"same": submissions, "inside": planted, "around": tmp_path}[inside]
+    done = _run(str(submissions), "--out", str(out), "-j", "1")
+    assert done.returncode == 2
+    assert "must be outside" in done.stderr
+    assert not (out / GRADEBOOK).exists()

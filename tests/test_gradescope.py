@@ -97,7 +97,7 @@ def test_run_autograder_grades_an_upload_like_the_cli(tmp_path: Path) -> None:
     _upload(root, FIXTURES / "three_classic_slips", inside="backprop")  # a zipped folder
     process, results = _run_autograder(root)
     assert process.returncode == 0, process.stderr
-    assert "Graded the files in backprop/ of your upload." in results["output"]
+    assert 'Graded the files in the folder "backprop" of your upload.' in results["output"]
     assert f"kit in {root / 'source' / 'kit' / 'autograder'}" in process.stdout  # the bundled kit, not this one
     expected = grade(FIXTURES / "three_classic_slips", DEFAULT_REFERENCE, results["extra_data"]["seed"])
     assert results["score"] == expected.score < 100
@@ -188,7 +188,7 @@ def test_the_upload_is_searched_for_the_modules(tmp_path: Path) -> None:
     (upload / "deep" / "er" / "rnn_layers.py").write_text("")
     (upload / "mine").mkdir()
     (upload / "mine" / "layers.py").write_text("")
-    assert find_submission(upload) == (upload / "mine", "Graded the files in mine/ of your upload.")
+    assert find_submission(upload) == (upload / "mine", 'Graded the files in the folder "mine" of your upload.')
     (upload / "layers.py").write_text("")
     assert find_submission(upload) == (upload, "")
     assert find_submission(tmp_path / "nothing") == (tmp_path / "nothing", "")
