@@ -17,6 +17,8 @@ from autograder.gradebook import GRADEBOOK
 pytest.importorskip("distributed")
 from distributed import LocalCluster
 
+pytestmark = pytest.mark.e2e  # real tools or many seeds: left out of the fast loop
+
 FIXTURES = KIT_ROOT / "tests" / "fixtures" / "submissions"
 
 

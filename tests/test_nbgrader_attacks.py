@@ -51,7 +51,8 @@ from autograder.nbgrader import LAYER_CELLS, SECRET_NAME
 from autograder.release import _given_lines, solution_lines
 
 MISSING = kernels.missing_protections()
-pytestmark = pytest.mark.skipif(MISSING != [], reason="this machine cannot confine kernels: " + "; ".join(MISSING))
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.skipif(MISSING != [], reason="this machine cannot confine kernels: " + "; ".join(MISSING))]
 
 BUGS = (CORPUS / "buggy" / "sigmoid_zeros.py", CORPUS / "buggy" / "rnn_upstream_not_added.py")
 CELL_TIMEOUT = 10

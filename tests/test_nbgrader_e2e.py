@@ -34,6 +34,8 @@ from nbgrader_course import (
 from autograder.nbgrader import LAYER_CELLS
 from autograder.release import _given_lines, solution_lines
 
+pytestmark = pytest.mark.e2e  # real tools or many seeds: left out of the fast loop
+
 BUGS = (CORPUS / "buggy" / "sigmoid_zeros.py", CORPUS / "buggy" / "rnn_upstream_not_added.py")
 CELL_TIMEOUT = 10  # seconds; the slowest cell of the solved notebooks takes about one
 LOOPING_CELL = ("2_dying_relus.ipynb", "relu_first_step_at", "test_first_step_at")

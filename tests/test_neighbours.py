@@ -30,6 +30,7 @@ from helpers import CORPUS, build_submission, flagging_reference, reference_sour
 from autograder import DEFAULT_RELEASE, KIT_ROOT, sandbox
 
 pytestmark = [
+    pytest.mark.e2e,
     pytest.mark.skipif(not sandbox.current().landlock or os.geteuid() != 0,
                        reason="concurrent students need the whole sandbox: Linux, Landlock, root"),
     pytest.mark.skipif(platform.machine() != "x86_64", reason="the keyring attacks use x86_64's syscall numbers"),

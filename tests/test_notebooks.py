@@ -20,6 +20,8 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.nbgrader import LAYER_CELLS, TrustedLayerGrades, cell_feedback, cell_score, course_seed
 
+pytestmark = pytest.mark.e2e  # real tools or many seeds: left out of the fast loop
+
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "backprop"
 ASSIGNMENT = ROOT / "assignment" / "backprop"

@@ -105,22 +105,28 @@ def test_gradescope_results_and_its_note_are_plain(tmp_path: Path) -> None:
 
 
 def test_grade_all_report_results_and_gradebook_are_plain(tmp_path: Path) -> None:
+    """A student id made to run as a spreadsheet formula is written as text; one with escape codes in
+    it is not graded at all (it would not show as itself), and says so."""
+    formula = '=HYPERLINK("evil.example","100")'
     submissions = tmp_path / "submissions"
+    _hostile(submissions / formula)
     _hostile(submissions / STUDENT)
     build_submission(submissions / "honest")
     out = tmp_path / "graded"
     done = grade_all(submissions, out, jobs=2)
-    assert sorted(done.graded) == sorted([STUDENT, "honest"]) and done.failed == {}
-    results = json.loads((out / STUDENT / RESULTS).read_text())
+    assert sorted(done.graded) == sorted([formula, "honest"]) and done.failed == {}
+    assert list(done.refused) == [printable(STUDENT, multiline=False)]
+    assert hidden_characters(next(iter(done.refused))) == []
+    results = json.loads((out / formula / RESULTS).read_text())
     assert_exact_score(results)
-    assert_printable((out / STUDENT / REPORT).read_text(), results)
+    assert_printable((out / formula / REPORT).read_text(), results)
     with (out / GRADEBOOK).open(newline="") as file:
         rows = {row["student"]: row for row in csv.DictReader(file)}
-    assert set(rows) == {"honest", "'" + printable(STUDENT)}
+    assert set(rows) == {"honest", "'" + formula}
     for row in rows.values():
         for cell in row.values():
             assert hidden_characters(cell) == [] and not cell.startswith(("=", "+", "-", "@")), cell
-    assert rows["honest"]["total"] == "100" and rows["'" + printable(STUDENT)]["total"] == f"{results['score']:g}"
+    assert rows["honest"]["total"] == "100" and rows["'" + formula]["total"] == f"{results['score']:g}"
 
 
 def test_nbgrader_feedback_cells_are_plain(hostile_grade: Grade) -> None:

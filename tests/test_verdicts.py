@@ -14,6 +14,8 @@ from autograder.diagnose import load_catalogue
 from autograder.grading import grade
 from autograder.spec import FUNCTIONS
 
+pytestmark = pytest.mark.e2e  # real tools or many seeds: left out of the fast loop
+
 SEEDS = {"reference": list(range(20)), "correct": list(range(100, 103)), "buggy": list(range(200, 202))}
 DIAGNOSIS_TARGET = 0.8
 
