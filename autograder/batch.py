@@ -50,6 +50,7 @@ from typing import Any
 import psutil
 
 from autograder import DEFAULT_REFERENCE, gradebook, gradescope
+from autograder.files import PARTIAL, write_atomically
 from autograder.grading import Grade, GraderError, check_sandbox, grade, load_reference
 from autograder.printable import printable
 from autograder.report import text_report
@@ -96,7 +97,7 @@ def read_secret(path: Path) -> bytes:
     """The batch secret, created (readable by its owner only) the first time it is needed."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        gradescope.write_atomically(path, secrets.token_hex(32) + "\n", mode=0o600)
+        write_atomically(path, secrets.token_hex(32) + "\n", mode=0o600)
     return path.read_text().strip().encode()
 
 
@@ -150,7 +151,7 @@ def is_done(folder: Path) -> bool:
 
 def remove_leftovers(out: Path) -> None:
     """Delete the temporary files of a run that was killed while writing."""
-    for pattern in (f".*{gradescope.PARTIAL}", f"*/.*{gradescope.PARTIAL}"):
+    for pattern in (f".*{PARTIAL}", f"*/.*{PARTIAL}"):
         for path in out.glob(pattern):
             path.unlink(missing_ok=True)
 
@@ -158,9 +159,9 @@ def remove_leftovers(out: Path) -> None:
 def write_outputs(result: Grade, folder: Path, visibility: dict[str, dict[str, str]]) -> None:
     """The report, then results.json: its presence means the student is done."""
     folder.mkdir(parents=True, exist_ok=True)
-    gradescope.write_atomically(folder / REPORT, text_report(result))
+    write_atomically(folder / REPORT, text_report(result))
     results = gradescope.results_json(result, visibility)
-    gradescope.write_atomically(folder / RESULTS, json.dumps(results, indent=2) + "\n")
+    write_atomically(folder / RESULTS, json.dumps(results, indent=2) + "\n")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from autograder.gradescope import write_atomically
+from autograder.files import write_atomically
 from autograder.printable import spreadsheet_cell
 from autograder.spec import FUNCTIONS
 

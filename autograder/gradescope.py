@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import time
 import tomllib
 import zipfile
@@ -39,6 +38,7 @@ from typing import Any
 import autograder
 from autograder import DEFAULT_REFERENCE, KIT_ROOT
 from autograder.diagnose import CATALOGUE_FILE
+from autograder.files import replaced_atomically, write_atomically
 from autograder.grading import Grade, GraderError, check_sandbox, grade
 from autograder.printable import printable
 from autograder.report import gradescope_results, text_report
@@ -49,7 +49,6 @@ ROOT_VARIABLE = "GRADESCOPE_ROOT"
 DEFAULT_ROOT = Path("/autograder")
 REQUIRED_FILES = (*(f"{module}.py" for module in MODULES), RUBRIC_FILE)
 REFERENCE_FILES = (*REQUIRED_FILES, CATALOGUE_FILE)  # the catalogue is optional: no file, no diagnoses
-PARTIAL = ".partial"
 SEARCH_DEPTH = 3  # how deep in the upload to look for the modules
 
 SETUP_SH = """\
@@ -80,16 +79,6 @@ export GRADESCOPE_ROOT="$ROOT"
 export PYTHONPATH="$ROOT/source/kit"
 exec "${GRADESCOPE_PYTHON:-$ROOT/venv/bin/python}" -P -s -m autograder.gradescope
 """
-
-
-def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
-    """Write ``text`` to a temporary file beside ``path`` and rename it into place: a reader (or a
-    run killed meanwhile) sees the old file or the new one, never half of one."""
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", suffix=PARTIAL,
-                                     delete=False, encoding="utf-8") as file:
-        file.write(text)
-    os.chmod(file.name, mode)
-    os.replace(file.name, path)
 
 
 def results_json(result: Grade, visibility: dict[str, dict[str, str]]) -> dict[str, Any]:
@@ -126,11 +115,9 @@ def build_bundle(out: Path, reference: Path = DEFAULT_REFERENCE) -> list[str]:
         *((f"reference/{name}", (reference / name).read_bytes(), 0o644) for name in REFERENCE_FILES
           if (reference / name).is_file()),
     ]
-    partial = out.with_name(f".{out.name}{PARTIAL}")
-    with zipfile.ZipFile(partial, "w") as archive:
+    with replaced_atomically(out) as handle, zipfile.ZipFile(handle, "w") as archive:
         for name, data, mode in files:
             _add(archive, name, data, mode)
-    os.replace(partial, out)
     return [name for name, _, _ in files]
 
 

@@ -9,11 +9,11 @@ a line of the report's own ("Score: 100 / 100").
 from __future__ import annotations
 
 import json
-import os
 import unicodedata
 from pathlib import Path
 from typing import Any
 
+from autograder.files import write_atomically
 from autograder.grading import Grade, Result
 from autograder.printable import printable
 from autograder.rubric import VISIBLE
@@ -185,6 +185,4 @@ def gradescope_results(grade: Grade, visibility: dict[str, dict[str, str]] | Non
 
 def write_json(grade: Grade, path: Path, visibility: dict[str, dict[str, str]] | None = None) -> None:
     """Write results.json atomically, so a reader never sees half of it."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(gradescope_results(grade, visibility), indent=2) + "\n")
-    os.replace(partial, path)
+    write_atomically(path, json.dumps(gradescope_results(grade, visibility), indent=2) + "\n")
