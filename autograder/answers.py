@@ -21,7 +21,6 @@ not there (the message says so).
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import os
 import subprocess
@@ -43,6 +42,7 @@ from traitlets import Float
 from autograder import replies, runner, sandbox, wire
 from autograder.answer_child import reply_name
 from autograder.child import exit_reason
+from autograder.modules import load_module
 from autograder.sanitize import clean_text
 from autograder.scratch import Scratch, folder_usage
 
@@ -106,12 +106,10 @@ def parse_test(source: str) -> AnswerTest:
 
 def load_nbcheck(reference: Path) -> ModuleType:
     """The course's own ``nbcheck`` module, from the reference folder (trusted code)."""
-    spec = importlib.util.spec_from_file_location("backprop_nbcheck", reference / "nbcheck.py")
-    if spec is None or spec.loader is None:
-        raise AnswerTestError(f"no nbcheck.py in {reference}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    try:
+        return load_module(reference / "nbcheck.py", "backprop_nbcheck")
+    except (ImportError, FileNotFoundError):
+        raise AnswerTestError(f"no nbcheck.py in {reference}") from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ saying so.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import resource
@@ -31,6 +30,7 @@ from autograder import observed, wire
 from autograder.confine import SETUP_FAILED, shut_in
 from autograder.execute import describe_exception, run_case
 from autograder.explain import ended
+from autograder.modules import load_module
 from autograder.spec import BY_NAME
 
 CANNOT_REPLY = 71  # exit code of a fork whose student code broke what it needs to send its reply
@@ -39,11 +39,7 @@ CANNOT_REPLY = 71  # exit code of a fork whose student code broke what it needs 
 def _import_student(path: Path, name: str):
     if not path.is_file():
         raise FileNotFoundError(f"{path.name} is missing from the submission")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # lets rnn_layers.py do `from layers import ...` like in a notebook
-    spec.loader.exec_module(module)
-    return module
+    return load_module(path, name, register=True)  # rnn_layers.py may `from layers import ...`, as in a notebook
 
 
 def _import_error_message(path: Path, error: BaseException) -> str:

@@ -8,7 +8,6 @@ one function plus the sentence to show a student whose answer it reproduces.
 from __future__ import annotations
 
 import functools
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 
 from autograder.execute import run_case
 from autograder.judge import OUTPUT, REFERENCE_ATOL_OF_MAX, REFERENCE_RTOL, Finding
+from autograder.modules import load_module
 from autograder.numeric import worst_mismatch
 from autograder.spec import GradedFunction
 
@@ -48,9 +48,7 @@ def load_catalogue(reference_dir: Path) -> list[Mistake]:
     path = reference_dir / CATALOGUE_FILE
     if not path.is_file():
         return []
-    spec = importlib.util.spec_from_file_location("backprop_mistakes", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_module(path, "backprop_mistakes")
     return [Mistake(*entry) for entry in module.MISTAKES]
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import secrets
-import sys
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +23,7 @@ from autograder.cases import Case, cases_for
 from autograder.definitions import plain_definitions, replaced
 from autograder.diagnose import Diagnoser, load_catalogue
 from autograder.judge import Finding, Verdict, fd_indices, judge_case, judge_untouched
+from autograder.modules import load_module
 from autograder.provenance import measured_functions
 from autograder.rubric import load_measured_policy, load_rubric
 from autograder.scratch import SubmissionError, read_source
@@ -99,11 +99,7 @@ def load_reference(reference_dir: Path) -> dict[str, ModuleType]:
         path = reference_dir / f"{name}.py"
         if not path.is_file():
             raise GraderError(f"the reference has no {path.name} (looked in {reference_dir})")
-        spec = importlib.util.spec_from_file_location(f"_reference_{name}", path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        modules[name] = module
+        modules[name] = load_module(path, f"_reference_{name}", register=True)
     return modules
 
 
