@@ -123,6 +123,9 @@ HIDDEN_NAMES = frozenset({"exec", "eval", "compile", "__import__", "getattr", "s
                           "locals", "vars", "builtins", "__builtins__", "__builtin__", "importlib", "_getframe",
                           "import_module", "marshal", "pickle", "inspect",
                           "ctypes", "subprocess", "FunctionType", "CodeType"} | DUNDERS)
+# Methods that put their arguments into the container they are called on.
+FILLING_METHODS = frozenset({"append", "appendleft", "extend", "extendleft", "insert", "add", "update",
+                             "setdefault", "push", "put", "put_nowait", "__setitem__"})
 # Module-level names that let a module supply attributes it does not define (PEP 562).
 MODULE_HOOKS = ("__getattr__", "__dir__")
 # Builtins whose names matter; a student's own binding of the same name shadows them.
@@ -557,6 +560,18 @@ class _Indexer:
             for case in node.cases:
                 for name in _captured_names(case.pattern):
                     self.bind(scope, name, node.subject)
+        elif isinstance(node, ast.Try | ast.TryStar):
+            # ``except E as name`` holds whatever the try body raised: ``raise Carrier(helper)``.
+            raised = [inner.exc for inner in ast.walk(node) if isinstance(inner, ast.Raise) and inner.exc]
+            for handler in node.handlers:
+                for value in raised if handler.name else []:
+                    self.bind(scope, handler.name, value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name) and node.func.attr in FILLING_METHODS:
+            # ``registry.append(helper)``, ``table.update(s=helper)``: the container then holds it,
+            # as ``registry = [helper]`` would say.
+            for value in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                self.bind(scope, node.func.value.id, value)
 
     def _import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
         base = node.module or ""
@@ -580,6 +595,9 @@ class _Indexer:
         elif isinstance(target, ast.Attribute):
             self.program.attribute_assignments.append((target.attr, value))
             self.program.attribute_targets.append((target, value))
+            if isinstance(target.value, ast.Name):
+                # ``holder.s = helper``: the object then holds it, whatever kind of object it is.
+                self.bind(scope, target.value.id, value)
 
     def _step_attributes_of_class(self, node: ast.ClassDef) -> None:
         """Class attributes that hold a step (``h = 1e-5`` in the class body, read as ``self.h``)."""

@@ -1,0 +1,27 @@
+"""sigmoid_backward measures with a centred difference; a list filled by extend."""
+
+import numpy as np
+
+TARGET = "layers"
+FLAGGED = "sigmoid_backward"
+
+
+def _sig(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def sigmoid_forward(x):
+    return _sig(x), x
+
+
+def _slope(f, x):
+    h = 1e-6
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+_L = []
+_L.extend([_slope])
+
+
+def sigmoid_backward(dout, cache):
+    return dout * _L[0](_sig, cache)
