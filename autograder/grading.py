@@ -192,7 +192,7 @@ def measured_backwards(sources: dict[str, str]) -> dict[str, str]:
         graded = [function.name for function in FUNCTIONS if function.module == module]
         try:
             found = measured_functions(source, graded, module, sources)
-        except Exception:
+        except Exception:  # a reader that cannot follow the code must not pass it unread
             measured |= dict.fromkeys(graded, f"{module}.py: the grader could not read this file's code, so it "
                                               f"cannot tell whether its gradients are computed; please tell your TA")
             continue
@@ -209,9 +209,7 @@ def replaced_backwards(sources: dict[str, str], student: dict[str, list[dict]]) 
     for module, source in sources.items():
         defined = plain_definitions(source, [f.name for f in FUNCTIONS if f.module == module])
         for name, lines in defined.items():
-            ran = next((reply["code"] for reply in student.get(name, [])
-                        if replaced(lines, name, reply.get("code"), f"{module}.py")), None)
-            if ran is not None:
+            if any(replaced(lines, name, reply.get("code"), f"{module}.py") for reply in student.get(name, [])):
                 where = f"the def {name} on line {', '.join(str(line) for line in sorted(lines))}" if lines else \
                     f"a def {name}"
                 found[name] = (f"{module}.py: the {name} that ran is not {where} but code swapped in while the "
