@@ -218,11 +218,11 @@ def replaced_backwards(sources: dict[str, str], student: dict[str, list[dict]]) 
     return found
 
 
-def _changed_elsewhere(plans: list[Planned], replies: list[dict], checked: Planned) -> list[Finding]:
-    """In-place changes seen in the function's other cases: every case's inputs are watched, so code
-    that leaves only the no-mutation case alone still loses that check."""
+def _changed_elsewhere(plans: list[Planned], replies: list[dict], check: Check) -> list[Finding]:
+    """In-place changes seen in the function's cases of other checks: every case's inputs are watched,
+    so code that leaves only the no-mutation cases alone still loses that check."""
     return [finding for planned, reply in zip(plans, replies, strict=True)
-            if planned is not checked and not reply.get("error")
+            if planned.check is not check and not reply.get("error")
             for finding in judge_untouched(planned.case, reply)]
 
 
@@ -241,12 +241,12 @@ def assess(plans: dict[str, list[Planned]], student: dict[str, list[dict]], refe
             verdict.not_implemented = all(s.get("not_implemented") for _, s, _ in rows)
             for planned, student_reply, reference_reply in rows:
                 findings = _judge_safely(function, planned, student_reply, reference_reply)
-                if check.oracle is Oracle.UNTOUCHED:
-                    findings += _changed_elsewhere(plans[function.name], student[function.name], planned)
                 if findings and check.oracle in (Oracle.REFERENCE, Oracle.UNTOUCHED):
                     mistakes = diagnoser.name_mistakes(function, planned.request, student_reply, findings)
                     findings = [replace(finding, mistakes=mistakes) for finding in findings]
                 verdict.findings.extend(findings)
+            if check.oracle is Oracle.UNTOUCHED:
+                verdict.findings.extend(_changed_elsewhere(plans[function.name], student[function.name], check))
             max_points = rubric[function.name][check.id]
             results.append(Result(verdict, max_points if verdict.passed else 0.0, max_points))
     return results
