@@ -33,7 +33,7 @@ release: $(INSTALLED)
 	$(PY) -m autograder release
 
 notebooks: $(INSTALLED)
-	$(PY) -m autograder.notebooks
+	$(PY) -m autograder.course.notebooks
 
 verdicts: $(INSTALLED)
 	$(PY) tests/verdict_report.py

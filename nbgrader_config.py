@@ -26,12 +26,12 @@ COURSE = Path(__file__).resolve().parent
 if importlib.util.find_spec("autograder") is None:  # the kit not installed: use this checkout's
     sys.path.insert(0, str(COURSE))
 
-from autograder.answers import TrustedAnswerGrades  # noqa: E402
-from autograder.confined_execute import ConfinedExecute  # noqa: E402
-from autograder.kernels import UnconfinedError, refuse_unless_confinable  # noqa: E402
-from autograder.nbgrader import GradeLayersFirst, TrustedLayerGrades, release_hook  # noqa: E402
-from autograder.sanitize import SanitizeOutputs  # noqa: E402
-from autograder.submitted import ResetSchemaVersion, quarantine  # noqa: E402
+from autograder.integrations.nbgrader.answer_cells import TrustedAnswerGrades  # noqa: E402
+from autograder.integrations.nbgrader.confined_execute import ConfinedExecute  # noqa: E402
+from autograder.integrations.nbgrader.layer_cells import GradeLayersFirst, TrustedLayerGrades, release_hook  # noqa: E402
+from autograder.integrations.nbgrader.sanitize import SanitizeOutputs  # noqa: E402
+from autograder.integrations.nbgrader.submitted import ResetSchemaVersion, quarantine  # noqa: E402
+from autograder.sandbox.kernels import UnconfinedError, refuse_unless_confinable  # noqa: E402
 
 # Students' notebooks run only in confined kernels. Where this machine cannot confine them, autograde
 # stops here, before it touches any submission (BACKPROP_UNSAFE_UNCONFINED_KERNELS=1 runs them anyway).

@@ -1,4 +1,10 @@
-"""Command line: ``python -m autograder grade | grade-all | gradescope | release | demo | checks``."""
+"""Command line: ``python -m autograder grade | grade-all | seed | gradescope | release | demo | checks``.
+
+Every command is one function taking the parsed arguments and returning the exit status. Options that
+several commands share (the reference, the seed, the time limit) are declared once, as parent parsers.
+Errors a user can fix (a missing folder, a broken rubric, a machine without the sandbox) are caught in
+one place, ``main``: they print ``error: ...`` and exit 2, after nothing was graded or written.
+"""
 
 from __future__ import annotations
 
@@ -7,45 +13,46 @@ import sys
 from pathlib import Path
 
 from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
-from autograder.grading import GraderError, grade
-from autograder.printable import printable
-from autograder.report import text_report, write_json
-from autograder.rubric import RubricError, load_visibility
-from autograder.runner import SECONDS_PER_FUNCTION
-from autograder.spec import FUNCTIONS
+from autograder.core.printable import printable
+from autograder.core.spec import FUNCTIONS
+from autograder.grading.grade import GraderError
+from autograder.grading.rubric import RubricError
+from autograder.sandbox.runner import SECONDS_PER_FUNCTION
+
+
+class UsageError(Exception):
+    """A command was given something it cannot work with; the message says what."""
+
+
+def _folder(path: Path) -> Path:
+    if not path.is_dir():
+        raise UsageError(f"{path} is not a folder")
+    return path
 
 
 def _grade(args: argparse.Namespace) -> int:
-    if not args.submission.is_dir():
-        print(f"error: {args.submission} is not a folder", file=sys.stderr)
-        return 2
-    try:
-        result = grade(args.submission, args.reference, args.seed, args.time_limit)
-        visibility = load_visibility(args.reference)
-    except (GraderError, RubricError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    from autograder.grading.grade import grade
+    from autograder.grading.reference import load_reference
+    from autograder.outputs.report import text_report
+    from autograder.outputs.results_json import write_json
+
+    submission = _folder(args.submission)
+    reference = load_reference(args.reference)
+    result = grade(submission, reference, args.seed, args.time_limit)
     if args.json is not None:
-        write_json(result, args.json, visibility)  # the same results.json grade-all writes
+        write_json(result, args.json, reference.visibility)  # the same results.json grade-all writes
     print(text_report(result), end="")
     return 0
 
 
 def _grade_all(args: argparse.Namespace) -> int:
-    from autograder.batch import grade_all, progress_bar
+    from autograder.integrations.batch import grade_all, progress_bar
 
-    if not args.submissions.is_dir():
-        print(f"error: {args.submissions} is not a folder", file=sys.stderr)
-        return 2
+    submissions = _folder(args.submissions)
     if args.jobs is not None and args.jobs < 1:
-        print("error: -j must be at least 1", file=sys.stderr)
-        return 2
-    try:
-        done = grade_all(args.submissions, args.out, args.reference, args.jobs, args.scheduler, args.secret,
-                         args.time_limit, progress_bar)
-    except (GraderError, RubricError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        raise UsageError("-j must be at least 1")
+    done = grade_all(submissions, args.out, args.reference, args.jobs, args.scheduler, args.secret,
+                     args.time_limit, progress_bar)
     refused = f", not students {len(done.refused)}" if done.refused else ""
     print(f"graded {len(done.graded)}, already done {len(done.already_done)}, failed {len(done.failed)}{refused}; "
           f"{done.gradebook} lists {done.rows} students")
@@ -56,20 +63,26 @@ def _grade_all(args: argparse.Namespace) -> int:
     return 1 if done.failed else 0
 
 
+def _seed(args: argparse.Namespace) -> int:
+    from autograder.integrations.seeds import nbgrader_seed
+
+    print(nbgrader_seed(_folder(args.course), args.student, args.assignment))
+    return 0
+
+
 def _gradescope(args: argparse.Namespace) -> int:
-    from autograder.gradescope import build_bundle
+    from autograder.integrations.gradescope import build_bundle
 
     try:
         names = build_bundle(args.out, args.reference)
     except FileNotFoundError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        raise UsageError(str(error)) from error
     print(f"wrote {args.out} ({len(names)} files): upload it as the assignment's autograder on Gradescope")
     return 0
 
 
 def _release(args: argparse.Namespace) -> int:
-    from autograder.release import release_course
+    from autograder.course.release import release_course
 
     try:
         written = release_course(args.reference, args.out)
@@ -81,7 +94,7 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from autograder.demo import run_demo
+    from autograder.course.demo import run_demo
 
     return run_demo(args.seed)
 
@@ -94,59 +107,69 @@ def _checks(_: argparse.Namespace) -> int:
     return 0
 
 
+def _shared_options() -> dict[str, argparse.ArgumentParser]:
+    """The options several commands take, each declared once."""
+    reference = argparse.ArgumentParser(add_help=False)
+    reference.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, metavar="DIR",
+                           help="reference solution folder (default: %(default)s)")
+    seed = argparse.ArgumentParser(add_help=False)
+    seed.add_argument("--seed", type=int, help="seed of the hidden cases (default: drawn now)")
+    time_limit = argparse.ArgumentParser(add_help=False)
+    time_limit.add_argument("--time-limit", type=float, default=SECONDS_PER_FUNCTION, metavar="SECONDS",
+                            help="wall time the submission may spend on one function (default: %(default)g)")
+    return {"reference": reference, "seed": seed, "time_limit": time_limit}
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    shared = _shared_options()
 
-    grade_parser = commands.add_parser("grade", help="grade one submission folder")
-    grade_parser.add_argument("submission", type=Path, metavar="SUBMISSION_DIR",
-                              help="folder with layers.py and/or rnn_layers.py")
-    grade_parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, metavar="DIR",
-                              help="reference solution folder (default: %(default)s)")
-    grade_parser.add_argument("--json", type=Path, metavar="PATH", help="write Gradescope results.json here")
-    grade_parser.add_argument("--seed", type=int, help="seed of the hidden cases (default: drawn now)")
-    grade_parser.add_argument("--time-limit", type=float, default=SECONDS_PER_FUNCTION, metavar="SECONDS",
-                              help="wall time the submission may spend on one function (default: %(default)g)")
-    grade_parser.set_defaults(run=_grade)
+    def command(name: str, run, help: str, *options: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, parents=[shared[option] for option in options])
+        sub.set_defaults(run=run)
+        return sub
 
-    batch_parser = commands.add_parser("grade-all", help="grade every submission in a folder (one sub-folder "
-                                       "per student); resumable")
-    batch_parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR",
-                              help="one folder per student, named by the student's id")
-    batch_parser.add_argument("--out", type=Path, required=True, metavar="DIR",
-                              help="where STUDENT/results.json, STUDENT/report.txt and gradebook.csv go")
-    batch_parser.add_argument("-j", "--jobs", type=int, metavar="N", help="submissions graded at once "
-                              "(default: one per core)")
-    batch_parser.add_argument("--scheduler", metavar="ADDRESS", help="grade on this Dask scheduler "
-                              "(e.g. tcp://SCHEDULER:8786) instead of here")
-    batch_parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, metavar="DIR",
-                              help="reference solution folder (default: %(default)s)")
-    batch_parser.add_argument("--secret", type=Path, metavar="FILE", help="secret the students' seeds are "
-                              "derived from (default: DIR/.backprop_grading_secret, created if missing)")
-    batch_parser.add_argument("--time-limit", type=float, default=SECONDS_PER_FUNCTION, metavar="SECONDS",
-                              help="wall time a submission may spend on one function (default: %(default)g)")
-    batch_parser.set_defaults(run=_grade_all)
+    grade = command("grade", _grade, "grade one submission folder", "reference", "seed", "time_limit")
+    grade.add_argument("submission", type=Path, metavar="SUBMISSION_DIR",
+                       help="folder with layers.py and/or rnn_layers.py")
+    grade.add_argument("--json", type=Path, metavar="PATH", help="write Gradescope results.json here")
 
-    gradescope_parser = commands.add_parser("gradescope", help="build the Gradescope autograder zip")
-    gradescope_parser.add_argument("--out", type=Path, default=Path("autograder.zip"), metavar="PATH",
-                                   help="where to write the zip (default: %(default)s)")
-    gradescope_parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, metavar="DIR",
-                                   help="reference solution folder (default: %(default)s)")
-    gradescope_parser.set_defaults(run=_gradescope)
+    batch = command("grade-all", _grade_all, "grade every submission in a folder (one sub-folder per student); "
+                    "resumable", "reference", "time_limit")
+    batch.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR",
+                       help="one folder per student, named by the student's id")
+    batch.add_argument("--out", type=Path, required=True, metavar="DIR",
+                       help="where STUDENT/results.json, STUDENT/report.txt and gradebook.csv go")
+    batch.add_argument("-j", "--jobs", type=int, metavar="N", help="submissions graded at once "
+                       "(default: one per core)")
+    batch.add_argument("--scheduler", metavar="ADDRESS", help="grade on this Dask scheduler "
+                       "(e.g. tcp://SCHEDULER:8786) instead of here")
+    batch.add_argument("--secret", type=Path, metavar="FILE", help="secret the students' seeds are "
+                       "derived from (default: DIR/.backprop_grading_secret, created if missing)")
 
-    release_parser = commands.add_parser("release", help="generate the student release from the solutions")
-    release_parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE, metavar="DIR")
-    release_parser.add_argument("--out", type=Path, default=DEFAULT_RELEASE, metavar="DIR")
-    release_parser.set_defaults(run=_release)
+    seed = command("seed", _seed, "print the hidden seed nbgrader's autograde uses for a student")
+    seed.add_argument("student", metavar="STUDENT", help="the student's nbgrader id")
+    seed.add_argument("--assignment", default="backprop", help="assignment id (default: %(default)s)")
+    seed.add_argument("--course", type=Path, default=Path.cwd(), metavar="DIR",
+                      help="the nbgrader course folder (default: here)")
 
-    demo_parser = commands.add_parser("demo", help="grade the example submissions and print their reports")
-    demo_parser.add_argument("--seed", type=int, help="seed of the hidden cases (default: drawn now)")
-    demo_parser.set_defaults(run=_demo)
+    bundle = command("gradescope", _gradescope, "build the Gradescope autograder zip", "reference")
+    bundle.add_argument("--out", type=Path, default=Path("autograder.zip"), metavar="PATH",
+                        help="where to write the zip (default: %(default)s)")
 
-    commands.add_parser("checks", help="list every graded function and its checks").set_defaults(run=_checks)
+    release = command("release", _release, "generate the student release from the solutions", "reference")
+    release.add_argument("--out", type=Path, default=DEFAULT_RELEASE, metavar="DIR")
+
+    command("demo", _demo, "grade the example submissions and print their reports", "seed")
+    command("checks", _checks, "list every graded function and its checks")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return int(args.run(args))
+    except (UsageError, GraderError, RubricError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

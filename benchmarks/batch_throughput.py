@@ -24,6 +24,7 @@ from helpers import CORPUS, build_submission, corpus_entry
 from sandbox_overhead import measure_before_after
 
 from autograder import DEFAULT_RELEASE, KIT_ROOT
+from autograder.course.demo import EXAMPLES
 
 COUNT = 200
 TARGET = 1000
@@ -38,7 +39,7 @@ def generate(folder: Path, count: int = COUNT) -> list[Path]:
     buggy = sorted((CORPUS / "buggy").glob("*.py"))
     correct = sorted((CORPUS / "correct").glob("*.py"))
     copies = [("release", DEFAULT_RELEASE),
-              *((path.name, path) for path in sorted((KIT_ROOT / "tests/fixtures/submissions").iterdir()))]
+              *((path.name, path) for path in sorted(EXAMPLES.iterdir()))]
     plans: list[tuple[str, tuple[Path, ...]]] = [("reference", ())]
     plans += [(f"mutant-{path.stem}", (path,)) for path in buggy + correct]
     expect = {path: corpus_entry(path)["EXPECT"] for path in buggy}

@@ -24,8 +24,8 @@ import numpy as np
 from common import Row
 
 from autograder import DEFAULT_REFERENCE
-from autograder.judge import FD_ATOL_OF_MAX, FD_RTOL
-from autograder.numeric import STEP, grouped_gradient, worst_mismatch
+from autograder.core.numeric import STEP, grouped_gradient, worst_mismatch
+from autograder.grading.verdicts import FD_ATOL_OF_MAX, FD_RTOL
 
 SHAPES = ((10, 10), (25, 40), (100, 100), (250, 400))  # D x M = 10², 10³, 10⁴, 10⁵
 BATCH = 8

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import runner, wire
+from autograder.sandbox import runner, wire
 
 CASES = 30  # about what one graded function is asked
 

@@ -61,7 +61,7 @@ def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
 def _layer_points(course: Path) -> float:
     from nbgrader.api import Gradebook
 
-    from autograder.nbgrader import LAYER_CELLS
+    from autograder.integrations.nbgrader.layer_cells import LAYER_CELLS
 
     total = 0.0
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
@@ -79,7 +79,7 @@ def _autograde_seconds(course: Path) -> float:
 
 def measure() -> tuple[list[Row], float]:
     """The rows, and nbgrader's seconds for the one submission."""
-    from autograder.nbgrader import course_seed, secret_path
+    from autograder.integrations.seeds import course_seed, secret_path
 
     with tempfile.TemporaryDirectory(prefix="backprop-bench-course-") as folder:
         course = Path(folder)

@@ -23,11 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from autograder import DEFAULT_REFERENCE, execute, runner, sandbox
-from autograder.diagnose import Diagnoser, load_catalogue
-from autograder.grading import Planned, assess, collect_reference, collect_student, load_reference, plan
-from autograder.rubric import load_rubric
-from autograder.spec import FUNCTIONS, MODULES
+from autograder import DEFAULT_REFERENCE
+from autograder.core import calling
+from autograder.core.spec import FUNCTIONS, MODULES
+from autograder.grading.grade import Planned, assess, collect_reference, collect_student, plan
+from autograder.grading.mistakes import Diagnoser
+from autograder.grading.reference import load_reference
+from autograder.sandbox import host, runner
 
 SEED = 1
 
@@ -41,7 +43,7 @@ def _in_process(submission: Path, plans: dict) -> dict[str, list[dict]]:
         loaded = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(loaded)
         for function in (f for f in FUNCTIONS if f.module == module):
-            replies[function.name] = execute.run_function(loaded, function, [p.request for p in plans[function.name]])
+            replies[function.name] = calling.run_function(loaded, function, [p.request for p in plans[function.name]])
     return replies
 
 
@@ -70,9 +72,9 @@ def measure_before_after(repeat: int) -> tuple[float, float, float, str]:
     """Median seconds per submission: sandboxed, sandboxed with the earlier walls, in-process; and the
     sandbox's summary line."""
     submission = DEFAULT_REFERENCE
-    rubric = load_rubric(DEFAULT_REFERENCE)
-    references = load_reference(DEFAULT_REFERENCE)
-    diagnoser = Diagnoser(load_catalogue(DEFAULT_REFERENCE), references)
+    loaded = load_reference(DEFAULT_REFERENCE)
+    rubric, references = loaded.rubric.points, loaded.modules
+    diagnoser = Diagnoser(list(loaded.mistakes), references)
     plans = {function.name: plan(function, SEED) for function in FUNCTIONS}
     with np.errstate(all="ignore"):
         reference = collect_reference(references, plans)
@@ -99,7 +101,7 @@ def measure_before_after(repeat: int) -> tuple[float, float, float, str]:
             times[name].append(time.perf_counter() - started)
             assert score == 100, f"{name} graded the reference {score} / 100"
     medians = {name: statistics.median(values) for name, values in times.items()}
-    return medians["sandboxed"], medians["earlier"], medians["in-process"], sandbox.current().summary()
+    return medians["sandboxed"], medians["earlier"], medians["in-process"], host.current().summary()
 
 
 def measure(repeat: int) -> tuple[float, float, str]:

@@ -25,7 +25,7 @@ import psutil
 from helpers import assert_printable, build_submission, flagging_reference, reference_source
 
 from autograder import DEFAULT_REFERENCE, KIT_ROOT, cli
-from autograder.spec import FUNCTIONS
+from autograder.core.spec import FUNCTIONS
 
 SEED = 3
 PRELUDE = '''

@@ -14,7 +14,8 @@ from dataclasses import replace
 import numpy as np
 
 from autograder import DEFAULT_REFERENCE
-from autograder.cases import (
+from autograder.core.calling import run_case
+from autograder.core.cases import (
     Case,
     affine_case,
     elementwise_case,
@@ -24,12 +25,11 @@ from autograder.cases import (
     sequence_case,
     svm_scores_case,
 )
-from autograder.execute import run_case
-from autograder.grading import load_reference
-from autograder.judge import fd_indices, judge_finite_differences, judge_reference
-from autograder.spec import BY_NAME, FUNCTIONS, GradedFunction, Kind
+from autograder.core.spec import BY_NAME, FUNCTIONS, GradedFunction, Kind
+from autograder.grading.reference import load_modules
+from autograder.grading.verdicts import fd_indices, judge_finite_differences, judge_reference
 
-# Stated bounds (README), following from the tolerances in autograder/judge.py: the reference oracle
+# Stated bounds (README), following from the tolerances in autograder/grading/verdicts.py: the reference oracle
 # catches any relative error above REFERENCE_BOUND in an element at least 1% of the tensor's largest,
 # at every size; finite differences catch one above FINITE_DIFFERENCE_BOUND in an element at least
 # 10% of the largest, in tensors of up to FINITE_DIFFERENCE_SIZE elements (their rounding noise grows
@@ -39,7 +39,7 @@ FINITE_DIFFERENCE_BOUND = 1e-3
 FINITE_DIFFERENCE_SIZE = 1_000
 SIZES = (100, 1_000, 10_000)
 
-REFERENCE = load_reference(DEFAULT_REFERENCE)
+REFERENCE = load_modules(DEFAULT_REFERENCE)
 
 
 def _side(size: int) -> int:

@@ -7,7 +7,7 @@ import unicodedata
 from pathlib import Path
 
 from autograder import DEFAULT_REFERENCE
-from autograder.report import WIDTH
+from autograder.outputs.report import WIDTH
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -13,7 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.nbgrader import LAYER_CELLS, course_seed, secret_path
+from autograder.integrations.nbgrader.layer_cells import LAYER_CELLS
+from autograder.integrations.seeds import course_seed, secret_path
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "backprop"

@@ -19,8 +19,8 @@ from arena import Arena
 from helpers import corpus_entry
 
 from autograder import DEFAULT_REFERENCE
-from autograder.sandbox import current
-from autograder.spec import FUNCTIONS
+from autograder.core.spec import FUNCTIONS
+from autograder.sandbox.host import current
 
 ATTACKS = sorted((Path(__file__).parent / "adversarial").glob("*.py"))
 LAYERS = {f.name for f in FUNCTIONS if f.module == "layers"}

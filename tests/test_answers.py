@@ -1,5 +1,5 @@
-"""The notebooks' answer cells scored outside the kernel (``autograder.answers``): the test cells parse,
-correct answers pass, wrong, tampering, looping and unwritten ones fail with a message."""
+"""The notebooks' answer cells scored outside the kernel (``integrations/nbgrader/answer_cells.py``): the test
+cells parse, correct answers pass, wrong, tampering, looping and unwritten ones fail with a message."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ pytest.importorskip("nbgrader")
 import nbformat
 
 from autograder import DEFAULT_REFERENCE
-from autograder.answers import (
+from autograder.integrations.nbgrader.answer_cells import (
     AnswerTestError,
     answer_cells_before,
     is_answer_test,
@@ -92,7 +92,7 @@ def test_wrong_tampering_looping_and_unwritten_answers_fail_with_a_message() -> 
 def test_a_notebook_of_answers_is_scored_by_the_preprocessor_not_the_kernel() -> None:
     from traitlets.config import Config
 
-    from autograder.answers import TrustedAnswerGrades
+    from autograder.integrations.nbgrader.answer_cells import TrustedAnswerGrades
 
     notebook = nbformat.reads(NOTEBOOKS[0].read_text(), as_version=4)
     for cell in notebook.cells:  # the kernel "printed" full marks everywhere

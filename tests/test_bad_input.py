@@ -9,9 +9,9 @@ import pytest
 from helpers import build_submission, reference_source, scores_by_function
 
 from autograder import DEFAULT_REFERENCE
-from autograder.grading import grade
-from autograder.report import text_report
-from autograder.spec import FUNCTIONS
+from autograder.core.spec import FUNCTIONS
+from autograder.grading.grade import grade
+from autograder.outputs.report import text_report
 
 LAYERS = {f.name for f in FUNCTIONS if f.module == "layers"}
 RNN = {f.name for f in FUNCTIONS if f.module == "rnn_layers"}

@@ -17,20 +17,14 @@ import pytest
 from helpers import build_submission, reference_source
 
 from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, KIT_ROOT
-from autograder.batch import (
-    SECRET_NAME,
-    grade_all,
-    pack_submission,
-    read_secret,
-    student_seed,
-    unpack_submission,
-)
-from autograder.gradebook import COLUMNS, GRADEBOOK
-from autograder.grading import grade
-from autograder.scratch import MAX_SOURCE_BYTES, SubmissionError, read_source
-from autograder.spec import FUNCTIONS
+from autograder.core.spec import FUNCTIONS
+from autograder.course.demo import EXAMPLES
+from autograder.grading.grade import grade
+from autograder.integrations.batch import grade_all, pack_submission, unpack_submission
+from autograder.integrations.seeds import SECRET_NAME, course_seed, read_secret, student_seed
+from autograder.outputs.gradebook import COLUMNS, GRADEBOOK
+from autograder.sandbox.scratch import MAX_SOURCE_BYTES, SubmissionError, read_source
 
-FIXTURES = KIT_ROOT / "tests" / "fixtures" / "submissions"
 TIME_LIMIT = "3"
 
 # Kills the process that runs it, then another function never returns: each costs its own function only.
@@ -60,7 +54,7 @@ def _submissions(root: Path) -> Path:
     submissions = root / "submissions"
     build_submission(submissions / "reference")
     _copy_modules(DEFAULT_RELEASE, submissions / "release")
-    _copy_modules(FIXTURES / "three_classic_slips", submissions / "slips")
+    _copy_modules(EXAMPLES / "three_classic_slips", submissions / "slips")
     hostile = build_submission(submissions / "hostile")
     (hostile / "layers.py").write_text(reference_source("layers") + HOSTILE)
     broken = submissions / "broken"
@@ -120,7 +114,7 @@ def test_grade_all_grades_everyone_and_no_submission_stops_it(tmp_path: Path) ->
 def test_a_rerun_grades_only_what_is_missing_and_cleans_leftovers(tmp_path: Path) -> None:
     submissions, out = tmp_path / "submissions", tmp_path / "out"
     build_submission(submissions / "ada")
-    _copy_modules(FIXTURES / "three_classic_slips", submissions / "bob")
+    _copy_modules(EXAMPLES / "three_classic_slips", submissions / "bob")
     first = grade_all(submissions, out, jobs=2)
     assert sorted(first.graded) == ["ada", "bob"] and not first.failed and first.rows == 2
     before = _gradebook(out)
@@ -132,7 +126,7 @@ def test_a_rerun_grades_only_what_is_missing_and_cleans_leftovers(tmp_path: Path
     (out / f".{GRADEBOOK}.z3.partial").write_text("student,")
     (out / "carol").mkdir()
     (out / "carol" / "results.json").write_text("{not json")  # not the grader's: graded again
-    _copy_modules(FIXTURES / "saturation_and_syntax", submissions / "carol" / "backprop")  # nbgrader's shape
+    _copy_modules(EXAMPLES / "saturation_and_syntax", submissions / "carol" / "backprop")  # nbgrader's shape
 
     second = grade_all(submissions, out, jobs=2)
     assert sorted(second.graded) == ["bob", "carol"] and second.already_done == ["ada"]
@@ -206,7 +200,6 @@ def test_packed_submissions_are_refused_with_the_same_messages(tmp_path: Path) -
 
 
 def test_seeds_are_nbgraders_under_the_same_secret(tmp_path: Path) -> None:
-    course_seed = pytest.importorskip("autograder.nbgrader").course_seed
     secret = tmp_path / SECRET_NAME
     key = read_secret(secret)
     for student in ("ada", "bob", "student-42"):
@@ -216,7 +209,7 @@ def test_seeds_are_nbgraders_under_the_same_secret(tmp_path: Path) -> None:
 def test_reference_copies_of_dead_workers_are_removed(tmp_path: Path) -> None:
     """A Dask worker stopped by SIGTERM leaves its reference copy; the next worker removes it, and
     never a living worker's."""
-    from autograder.batch import REFERENCE_PREFIX, remove_stale_references
+    from autograder.integrations.batch import REFERENCE_PREFIX, remove_stale_references
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     stale = tmp_path / f"{REFERENCE_PREFIX}{int(dead.stdout)}-abc"

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, KIT_ROOT
-from autograder.spec import FUNCTIONS
+from autograder.core.spec import FUNCTIONS
+from autograder.course.demo import EXAMPLES
 
 TEST_FIELDS = {"name", "number", "score", "max_score", "status", "output", "output_format", "tags", "visibility"}
 
@@ -54,7 +55,7 @@ def test_a_fresh_seed_is_drawn_and_recorded_without_seed(tmp_path: Path) -> None
 
 
 def test_same_seed_same_results(tmp_path: Path) -> None:
-    fixture = KIT_ROOT / "tests" / "fixtures" / "submissions" / "three_classic_slips"
+    fixture = EXAMPLES / "three_classic_slips"
     outputs = []
     for run in range(2):
         out = tmp_path / f"r{run}.json"
@@ -102,7 +103,7 @@ def test_grade_json_and_grade_all_write_the_same_results(tmp_path: Path) -> None
     rubric = reference / "rubric.toml"
     rubric.write_text(rubric.read_text().replace("exploding = 3", 'exploding = { points = 3, visibility = "hidden" }'))
     students = tmp_path / "students"
-    shutil.copytree(Path(__file__).parent / "fixtures" / "submissions" / "three_classic_slips", students / "slips")
+    shutil.copytree(EXAMPLES / "three_classic_slips", students / "slips")
     single = tmp_path / "single.json"
     assert cli.main(["grade", str(students / "slips"), "--reference", str(reference), "--json", str(single),
                      "--seed", "4"]) == 0

@@ -10,22 +10,22 @@ from pathlib import Path
 import pytest
 from helpers import build_submission
 
-from autograder import DEFAULT_RELEASE, KIT_ROOT, cli
-from autograder.batch import grade_all
-from autograder.gradebook import GRADEBOOK
+from autograder import DEFAULT_RELEASE, cli
+from autograder.course.demo import EXAMPLES
+from autograder.integrations.batch import grade_all
+from autograder.outputs.gradebook import GRADEBOOK
 
 pytest.importorskip("distributed")
 from distributed import LocalCluster
 
 pytestmark = pytest.mark.e2e  # real tools or many seeds: left out of the fast loop
 
-FIXTURES = KIT_ROOT / "tests" / "fixtures" / "submissions"
 
 
 def _submissions(root: Path) -> Path:
     """The reference, the untouched release, both fixtures, and files no grader may open."""
     build_submission(root / "reference")
-    for name, source in (("release", DEFAULT_RELEASE), *((path.name, path) for path in FIXTURES.iterdir())):
+    for name, source in (("release", DEFAULT_RELEASE), *((path.name, path) for path in EXAMPLES.iterdir())):
         (root / name).mkdir(parents=True)
         for module in ("layers.py", "rnn_layers.py"):
             shutil.copyfile(source / module, root / name / module)

@@ -18,10 +18,11 @@ import pytest
 from helpers import CORPUS, build_submission, corpus_entry
 
 from autograder import DEFAULT_REFERENCE
-from autograder.cases import cases_for
-from autograder.execute import run_case
-from autograder.grading import grade_seeds, load_reference
-from autograder.spec import FUNCTIONS
+from autograder.core.calling import run_case
+from autograder.core.cases import cases_for
+from autograder.core.spec import FUNCTIONS
+from autograder.grading.grade import grade_seeds
+from autograder.grading.reference import load_modules
 
 RELEASE = Path(__file__).parent.parent / "assignment" / "backprop"
 STRATEGIES = sorted((CORPUS / "do_nothing").glob("*.py"))
@@ -105,7 +106,7 @@ def test_doing_nothing_scores_exactly_zero_on_every_seed(tmp_path: Path, strateg
 def test_every_check_has_live_gradients_on_every_seed() -> None:
     """No check's cases are so saturated (or so dead) that the true gradient of some tensor is all
     zeros: there, a backward returning zeros would pass, and a wrong one would on some seeds."""
-    references = load_reference(DEFAULT_REFERENCE)
+    references = load_modules(DEFAULT_REFERENCE)
     for seed in range(60):
         for function in FUNCTIONS:
             cases = cases_for(function, seed)

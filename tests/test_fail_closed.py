@@ -18,14 +18,16 @@ from pathlib import Path
 import pytest
 from arena import Arena
 
-from autograder import DEFAULT_REFERENCE, batch, cli, gradescope, runner, sandbox, syscalls
-from autograder.gradescope import REFERENCE_FILES
-from autograder.grading import GraderError, grade
+from autograder import DEFAULT_REFERENCE, cli
+from autograder.grading.grade import GraderError, grade
+from autograder.integrations import batch, gradescope
+from autograder.integrations.gradescope import REFERENCE_FILES
+from autograder.sandbox import host, runner, syscalls
 
-pytestmark = pytest.mark.skipif(not sandbox.current().landlock or os.geteuid() != 0,
+pytestmark = pytest.mark.skipif(not host.current().landlock or os.geteuid() != 0,
                                 reason="simulates losing parts of a whole sandbox: needs one, as root")
 
-OPT_IN = sandbox.UNSAFE_OPT_IN
+OPT_IN = host.UNSAFE_OPT_IN
 REFUSAL = "student code cannot be graded safely on this machine"
 
 
@@ -40,15 +42,15 @@ def arena(tmp_path: Path):
 def reprobe(monkeypatch):
     """Probe the machine again after the test changed what the probe sees, and once more afterwards."""
     monkeypatch.delenv(OPT_IN, raising=False)
-    sandbox.current.cache_clear()
-    yield sandbox.current
+    host.current.cache_clear()
+    yield host.current
     monkeypatch.undo()
-    sandbox.current.cache_clear()
+    host.current.cache_clear()
 
 
 def _without_util_linux(monkeypatch) -> None:
     real = shutil.which
-    monkeypatch.setattr(sandbox.shutil, "which", lambda tool, *a, **k: None if tool in ("setpriv", "unshare")
+    monkeypatch.setattr(host.shutil, "which", lambda tool, *a, **k: None if tool in ("setpriv", "unshare")
                         else real(tool, *a, **k))
 
 
@@ -79,7 +81,7 @@ def test_without_util_linux_grade_refuses_and_says_what_to_install(arena: Arena,
 
 
 def test_without_landlock_or_libseccomp_the_message_names_them(reprobe, monkeypatch, started) -> None:
-    monkeypatch.setattr(sandbox, "landlock_abi", lambda: 0)
+    monkeypatch.setattr(host, "landlock_abi", lambda: 0)
     monkeypatch.setattr(syscalls, "unavailable", lambda: "libseccomp is missing: install libseccomp2")
     refusal = reprobe().refusal()
     assert "a kernel with Landlock, Linux 5.13 or newer" in refusal
@@ -117,8 +119,8 @@ def test_a_filter_the_child_cannot_load_means_no_student_code_runs(arena: Arena,
 def shared_user(monkeypatch):
     """The sandbox a TA's own account gets: whole, but every child runs as the TA."""
     monkeypatch.delenv(OPT_IN, raising=False)
-    shared = dataclasses.replace(sandbox.current(), shared_user="ta")
-    monkeypatch.setattr(sandbox, "current", lambda: shared)
+    shared = dataclasses.replace(host.current(), shared_user="ta")
+    monkeypatch.setattr(host, "current", lambda: shared)
     return shared
 
 
@@ -174,7 +176,7 @@ def test_gradescope_writes_what_is_missing_instead_of_grading(tmp_path: Path, re
 
 
 def test_nbgrader_grading_refuses(tmp_path: Path, reprobe, monkeypatch, started) -> None:
-    nbgrader = pytest.importorskip("autograder.nbgrader")
+    nbgrader = pytest.importorskip("autograder.integrations.nbgrader.layer_cells")
     _without_util_linux(monkeypatch)
     submitted = _students(tmp_path) / "ann"
     with pytest.raises(GraderError, match="install util-linux"):

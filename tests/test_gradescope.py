@@ -13,14 +13,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 from helpers import build_submission
 
-from autograder import DEFAULT_REFERENCE, KIT_ROOT, sandbox
-from autograder.gradescope import REFERENCE_FILES, build_bundle, find_submission
-from autograder.grading import GraderError, grade
-from autograder.rubric import RubricError, load_rubric, load_visibility
+from autograder import DEFAULT_REFERENCE, KIT_ROOT
+from autograder.course.demo import EXAMPLES
+from autograder.grading.grade import GraderError, grade
+from autograder.grading.rubric import RubricError, load_rubric
+from autograder.integrations.gradescope import REFERENCE_FILES, build_bundle, find_submission
+from autograder.sandbox import host
 
-FIXTURES = KIT_ROOT / "tests" / "fixtures" / "submissions"
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 TOP_LEVEL = {"score", "execution_time", "output", "output_format", "visibility", "stdout_visibility",
              "extra_data", "tests", "leaderboard"}
@@ -59,8 +61,8 @@ def _lay_out(tmp_path: Path, reference: Path = DEFAULT_REFERENCE) -> Path:
 
 def _run_autograder(root: Path, path: str | None = None, **variables: str) -> tuple[subprocess.CompletedProcess, dict]:
     env = {**os.environ, "GRADESCOPE_ROOT": str(root), "GRADESCOPE_PYTHON": sys.executable, **variables}
-    if sandbox.UNSAFE_OPT_IN not in variables:  # the test's own environment must not opt in for it
-        env.pop(sandbox.UNSAFE_OPT_IN, None)
+    if host.UNSAFE_OPT_IN not in variables:  # the test's own environment must not opt in for it
+        env.pop(host.UNSAFE_OPT_IN, None)
     if path is not None:
         env["PATH"] = path
     process = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
@@ -87,19 +89,21 @@ def test_the_bundle_holds_the_scripts_the_kit_and_the_reference(tmp_path: Path) 
         requirements = archive.read("requirements.txt").decode().splitlines()
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
     assert {f"reference/{name}" for name in REFERENCE_FILES} <= set(names)
-    assert {"kit/autograder/__init__.py", "kit/autograder/gradescope.py", "kit/autograder/child.py"} <= set(names)
+    assert {"kit/autograder/__init__.py", "kit/autograder/integrations/gradescope.py",
+            "kit/autograder/sandbox/child.py"} <= set(names)
     assert all(name.startswith(("kit/autograder/", "reference/")) or "/" not in name for name in names)
-    assert requirements == tomllib.loads((KIT_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pinned = tomllib.loads((KIT_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert sorted(map(Requirement, requirements), key=str) == sorted(map(Requirement, pinned), key=str)
 
 
 def test_run_autograder_grades_an_upload_like_the_cli(tmp_path: Path) -> None:
     root = _lay_out(tmp_path)
-    _upload(root, FIXTURES / "three_classic_slips", inside="backprop")  # a zipped folder
+    _upload(root, EXAMPLES / "three_classic_slips", inside="backprop")  # a zipped folder
     process, results = _run_autograder(root)
     assert process.returncode == 0, process.stderr
     assert 'Graded the files in the folder "backprop" of your upload.' in results["output"]
     assert f"kit in {root / 'source' / 'kit' / 'autograder'}" in process.stdout  # the bundled kit, not this one
-    expected = grade(FIXTURES / "three_classic_slips", DEFAULT_REFERENCE, results["extra_data"]["seed"])
+    expected = grade(EXAMPLES / "three_classic_slips", DEFAULT_REFERENCE, results["extra_data"]["seed"])
     assert results["score"] == expected.score < 100
     assert [(t["name"], t["score"]) for t in results["tests"]] == [(r.name, r.points) for r in expected.results]
     assert {t["visibility"] for t in results["tests"]} == {"visible"}
@@ -113,7 +117,7 @@ def test_checks_marked_in_the_rubric_keep_their_visibility(tmp_path: Path) -> No
     rubric = rubric.replace("exploding = 3", 'exploding = { points = 3, visibility = "hidden" }')
     rubric = rubric.replace("saturation = 3", 'saturation = { points = 3, visibility = "after_due_date" }', 1)
     (reference / "rubric.toml").write_text(rubric)
-    assert load_rubric(reference) == load_rubric(DEFAULT_REFERENCE)  # same points
+    assert load_rubric(reference).points == load_rubric(DEFAULT_REFERENCE).points
 
     root = _lay_out(tmp_path, reference)
     build_submission(root / "submission")
@@ -133,7 +137,7 @@ def test_the_rubric_refuses_a_bad_visibility_or_key(tmp_path: Path) -> None:
                            ('{ visibility = "hidden" }', "must be a number")):
         (tmp_path / "rubric.toml").write_text(rubric.replace("exploding = 3", f"exploding = {entry}"))
         with pytest.raises(RubricError, match=problem):
-            load_visibility(tmp_path)
+            load_rubric(tmp_path)
 
 
 def test_without_namespaces_it_refuses_and_says_what_is_missing(tmp_path: Path) -> None:
@@ -145,7 +149,7 @@ def test_without_namespaces_it_refuses_and_says_what_is_missing(tmp_path: Path) 
     assert process.returncode == 1
     assert results["score"] == 0 and results["tests"] == []
     assert "install util-linux" in results["output"], results["output"]
-    process, results = _run_autograder(root, path=str(empty), **{sandbox.UNSAFE_OPT_IN: "1"})
+    process, results = _run_autograder(root, path=str(empty), **{host.UNSAFE_OPT_IN: "1"})
     assert process.returncode == 0, process.stderr
     assert results["score"] == 100
     assert results["extra_data"]["sandbox"].startswith("sandbox: REDUCED PROTECTION: ")
@@ -159,12 +163,12 @@ def test_without_landlock_it_refuses_unless_opted_in(monkeypatch: pytest.MonkeyP
         raise landlockpy.LandlockError(errno.EPERM, "Operation not permitted")
 
     monkeypatch.setattr(landlockpy._syscall, "abi_version", refused)
-    degraded = sandbox.current.__wrapped__()
-    monkeypatch.setattr(sandbox, "current", lambda: degraded)
-    monkeypatch.delenv(sandbox.UNSAFE_OPT_IN, raising=False)
+    degraded = host.current.__wrapped__()
+    monkeypatch.setattr(host, "current", lambda: degraded)
+    monkeypatch.delenv(host.UNSAFE_OPT_IN, raising=False)
     with pytest.raises(GraderError, match=r"a kernel with Landlock"):
         grade(DEFAULT_REFERENCE, DEFAULT_REFERENCE, seed=4)
-    monkeypatch.setenv(sandbox.UNSAFE_OPT_IN, "1")
+    monkeypatch.setenv(host.UNSAFE_OPT_IN, "1")
     result = grade(DEFAULT_REFERENCE, DEFAULT_REFERENCE, seed=4)
     assert result.score == 100
     assert result.sandbox.startswith("sandbox: REDUCED PROTECTION: ") and "landlock ✗" in result.sandbox

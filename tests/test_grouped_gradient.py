@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.judge import FD_ATOL_OF_MAX, FD_RTOL
-from autograder.numeric import grouped_gradient, worst_mismatch
+from autograder.core.numeric import grouped_gradient, worst_mismatch
+from autograder.grading.verdicts import FD_ATOL_OF_MAX, FD_RTOL
 
 
 def _one_at_a_time(forward, x: np.ndarray, dout) -> np.ndarray:

@@ -1,5 +1,5 @@
 """Confined notebook kernels, one at a time: what a cell can see and do, and what happens when the
-machine cannot confine one (``autograder.kernels``, ``autograder.confined_execute``)."""
+machine cannot confine one (``autograder.sandbox.kernels``, ``autograder.integrations.nbgrader.confined_execute``)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ pytest.importorskip("nbclient")
 import nbformat
 from nbgrader_course import ASSIGNMENT, new_course, write_student
 
-from autograder import kernels, uids
-from autograder.confined_execute import ConfinedExecute
+from autograder.integrations.nbgrader.confined_execute import ConfinedExecute
+from autograder.sandbox import kernels, uids
 
 MISSING = kernels.missing_protections()
 needs_confinement = pytest.mark.skipif(MISSING != [], reason="cannot confine kernels here: " + "; ".join(MISSING))

@@ -11,11 +11,12 @@ import pytest
 from helpers import CORPUS, build_submission, corpus_entry, reference_source, scores_by_function
 
 from autograder import DEFAULT_REFERENCE
-from autograder.gradebook import row
-from autograder.grading import grade
-from autograder.report import gradescope_results, text_report
-from autograder.sandbox import current
-from autograder.spec import BY_NAME, FUNCTIONS
+from autograder.core.spec import BY_NAME, FUNCTIONS
+from autograder.grading.grade import grade
+from autograder.outputs.gradebook import row
+from autograder.outputs.report import text_report
+from autograder.outputs.results_json import gradescope_results
+from autograder.sandbox.host import current
 
 pytestmark = pytest.mark.skipif(not current().landlock, reason="needs Landlock (Linux >= 5.13)")
 
@@ -74,7 +75,7 @@ def test_the_rubric_can_make_it_a_flag_for_the_ta(tmp_path: Path) -> None:
 
 
 def test_a_bad_setting_is_refused(tmp_path: Path) -> None:
-    from autograder.rubric import RubricError
+    from autograder.grading.rubric import RubricError
 
     reference = tmp_path / "reference"
     shutil.copytree(DEFAULT_REFERENCE, reference)
@@ -87,7 +88,7 @@ def test_a_bad_setting_is_refused(tmp_path: Path) -> None:
 def test_code_the_reader_cannot_follow_is_not_passed_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """If reading a module fails inside the grader, its functions are flagged (with a message that
     says to tell the TA), never let through unread; the other module is graded as usual."""
-    from autograder import grading
+    from autograder.grading import grade as grading
 
     real = grading.measured_functions
 
@@ -162,7 +163,7 @@ def test_a_function_defined_twice_runs_its_last_def(tmp_path: Path) -> None:
 def test_a_def_of_the_same_name_and_line_in_the_sibling_does_not_pass() -> None:
     """The code that ran must be the def in the graded module's own file: the other module may hold
     a def of the same name on the same line."""
-    from autograder.definitions import replaced
+    from autograder.grading.definitions import replaced
 
     ran = {"name": "rnn_step_backward", "line": 33, "file": "layers.py"}
     assert replaced({33}, "rnn_step_backward", ran, "rnn_layers.py")

@@ -46,9 +46,10 @@ from nbgrader_course import (
     write_student,
 )
 
-from autograder import kernels, uids
-from autograder.nbgrader import LAYER_CELLS, SECRET_NAME
-from autograder.release import _given_lines, solution_lines
+from autograder.course.release import _given_lines, solution_lines
+from autograder.integrations.nbgrader.layer_cells import LAYER_CELLS
+from autograder.integrations.seeds import SECRET_NAME
+from autograder.sandbox import kernels, uids
 
 MISSING = kernels.missing_protections()
 pytestmark = [pytest.mark.e2e,
@@ -122,7 +123,8 @@ print("daemon started")
     # A backdoor in the grading package, the reference, nbgrader and numpy, for everyone graded later.
     "attack_backdoor_the_kit": ['''
 BACKDOOR = "\\nimport os; os.system('touch /tmp/backdoor_ran')\\n"
-for path in [KIT / "autograder/grading.py", KIT / "autograder/nbgrader.py", KIT / "solutions/backprop/layers.py",
+for path in [KIT / "autograder/grading/grade.py", KIT / "autograder/integrations/nbgrader/layer_cells.py",
+             KIT / "solutions/backprop/layers.py",
              COURSE / "solutions/backprop/layers.py", COURSE / "solutions/backprop/rubric.toml",
              COURSE / "nbgrader_config.py", SITE / "numpy/__init__.py", SITE / "nbgrader/__init__.py"]:
     attempt(f"append {path}", lambda: open(path, "a").write(BACKDOOR))

@@ -31,8 +31,8 @@ from nbgrader_course import (
     write_student,
 )
 
-from autograder.nbgrader import LAYER_CELLS
-from autograder.release import _given_lines, solution_lines
+from autograder.course.release import _given_lines, solution_lines
+from autograder.integrations.nbgrader.layer_cells import LAYER_CELLS
 
 pytestmark = pytest.mark.e2e  # real tools or many seeds: left out of the fast loop
 

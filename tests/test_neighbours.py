@@ -27,11 +27,12 @@ from pathlib import Path
 import pytest
 from helpers import CORPUS, build_submission, flagging_reference, reference_source
 
-from autograder import DEFAULT_RELEASE, KIT_ROOT, sandbox
+from autograder import DEFAULT_RELEASE, KIT_ROOT
+from autograder.sandbox import host
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(not sandbox.current().landlock or os.geteuid() != 0,
+    pytest.mark.skipif(not host.current().landlock or os.geteuid() != 0,
                        reason="concurrent students need the whole sandbox: Linux, Landlock, root"),
     pytest.mark.skipif(platform.machine() != "x86_64", reason="the keyring attacks use x86_64's syscall numbers"),
 ]

@@ -10,15 +10,21 @@ import nbformat
 import pytest
 from helpers import CORPUS, build_submission
 
-from autograder.grading import grade
-from autograder.release import find_leaks
-from autograder.rubric import load_rubric
-from autograder.spec import FUNCTIONS
+from autograder.core.spec import FUNCTIONS
+from autograder.course.release import find_leaks
+from autograder.grading.grade import grade
+from autograder.grading.rubric import load_rubric
 
 pytest.importorskip("nbgrader")
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.nbgrader import LAYER_CELLS, TrustedLayerGrades, cell_feedback, cell_score, course_seed
+from autograder.integrations.nbgrader.layer_cells import (
+    LAYER_CELLS,
+    TrustedLayerGrades,
+    cell_feedback,
+    cell_score,
+)
+from autograder.integrations.seeds import course_seed
 
 pytestmark = pytest.mark.e2e  # real tools or many seeds: left out of the fast loop
 
@@ -26,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "backprop"
 ASSIGNMENT = ROOT / "assignment" / "backprop"
 NOTEBOOKS = sorted(SOLUTIONS.glob("*.ipynb"))
-RUBRIC = load_rubric(SOLUTIONS)
+RUBRIC = load_rubric(SOLUTIONS).points
 
 
 def _graded(path: Path) -> list[dict]:

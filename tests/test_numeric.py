@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes
 
 from autograder import DEFAULT_REFERENCE
-from autograder.cases import Case, cases_for
-from autograder.execute import run_case
-from autograder.grading import load_reference
-from autograder.judge import fd_indices, judge_finite_differences, judge_reference
-from autograder.numeric import numerical_gradient, projected, worst_mismatch
-from autograder.spec import BY_NAME
+from autograder.core.calling import run_case
+from autograder.core.cases import Case, cases_for
+from autograder.core.numeric import numerical_gradient, projected, worst_mismatch
+from autograder.core.spec import BY_NAME
+from autograder.grading.reference import load_modules
+from autograder.grading.verdicts import fd_indices, judge_finite_differences, judge_reference
 
-REFERENCE = load_reference(DEFAULT_REFERENCE)
+REFERENCE = load_modules(DEFAULT_REFERENCE)
 FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None)
 
 

@@ -13,14 +13,14 @@ import pytest
 from helpers import build_submission, scores_by_function
 
 from autograder import DEFAULT_REFERENCE
-from autograder.grading import grade
-from autograder.observed import SharedInputs, attach
-from autograder.sandbox import current
+from autograder.grading.grade import grade
+from autograder.sandbox.host import current
+from autograder.sandbox.observed import SharedInputs, attach
 
 pytestmark = pytest.mark.skipif(not current().landlock, reason="needs Landlock (Linux >= 5.13)")
 
 HIDE = '''
-import autograder.execute as _execute
+import autograder.core.calling as _execute
 
 def _always(*args, **kwargs):
     return True

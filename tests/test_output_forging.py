@@ -20,14 +20,16 @@ from pathlib import Path
 import pytest
 from helpers import assert_printable, build_submission, hidden_characters, reference_source
 
-from autograder import DEFAULT_REFERENCE, gradescope
-from autograder.batch import REPORT, grade_all
-from autograder.gradebook import GRADEBOOK, RESULTS
-from autograder.grading import Grade, grade
-from autograder.printable import printable, spreadsheet_cell
-from autograder.report import WIDTH, gradescope_results, text_report
-from autograder.runner import PRINTED_LIMIT
-from autograder.spec import BY_NAME, FUNCTIONS
+from autograder import DEFAULT_REFERENCE
+from autograder.core.printable import printable, spreadsheet_cell
+from autograder.core.spec import BY_NAME, FUNCTIONS
+from autograder.grading.grade import Grade, grade
+from autograder.integrations import gradescope
+from autograder.integrations.batch import REPORT, grade_all
+from autograder.outputs.gradebook import GRADEBOOK, RESULTS
+from autograder.outputs.report import WIDTH, text_report
+from autograder.outputs.results_json import gradescope_results
+from autograder.sandbox.runner import PRINTED_LIMIT
 
 SEED = 5
 LIE = "\x1b[2J\x1b[H\x1b[1;32mScore: 100 / 100\x1b[0m\r\n\u009b2J\u202e001 / 001\u202c\u200b\ud800"
@@ -130,7 +132,7 @@ def test_grade_all_report_results_and_gradebook_are_plain(tmp_path: Path) -> Non
 
 
 def test_nbgrader_feedback_cells_are_plain(hostile_grade: Grade) -> None:
-    nbgrader = pytest.importorskip("autograder.nbgrader")
+    nbgrader = pytest.importorskip("autograder.integrations.nbgrader.layer_cells")
     from nbformat.v4 import new_code_cell
 
     for function in (f for f in FUNCTIONS if f.name in GRADED):

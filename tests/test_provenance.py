@@ -10,8 +10,8 @@ import pytest
 from helpers import CORPUS, corpus_entry, reference_source
 
 from autograder import DEFAULT_RELEASE
-from autograder.provenance import Measured, measured_functions, measured_in_submission
-from autograder.spec import FUNCTIONS, MODULES
+from autograder.core.spec import FUNCTIONS, MODULES
+from autograder.grading.source_reader import Measured, measured_functions, measured_in_submission
 
 HONEST = sorted([*(CORPUS / "correct").glob("*.py"), *(CORPUS / "buggy").glob("*.py"),
                  *(CORPUS / "tricky").glob("*.py")])

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.release import find_leaks, public_cases, release, solution_lines, strip_solutions
-from autograder.spec import FUNCTIONS, MODULES
+from autograder.core.spec import FUNCTIONS, MODULES
+from autograder.course.release import find_leaks, public_cases, release, solution_lines, strip_solutions
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions" / "backprop"
@@ -125,7 +125,7 @@ def test_committed_release_is_in_sync_with_the_solutions(tmp_path: Path) -> None
 
 
 def test_gradcheck_is_the_numeric_core_verbatim() -> None:
-    assert (ASSIGNMENT / "gradcheck.py").read_bytes() == (ROOT / "autograder" / "numeric.py").read_bytes()
+    assert (ASSIGNMENT / "gradcheck.py").read_bytes() == (ROOT / "autograder" / "core" / "numeric.py").read_bytes()
 
 
 def test_release_removes_its_stale_files_and_keeps_others(tmp_path: Path) -> None:

@@ -10,9 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import DEFAULT_REFERENCE, execute, replies, runner, wire
-from autograder.grading import load_reference, plan
-from autograder.spec import BY_NAME, FUNCTIONS
+from autograder import DEFAULT_REFERENCE
+from autograder.core import calling
+from autograder.core.spec import BY_NAME, FUNCTIONS
+from autograder.grading.grade import plan
+from autograder.grading.reference import load_modules
+from autograder.sandbox import replies, runner, wire
 
 SEED = 7
 
@@ -26,8 +29,8 @@ def test_every_true_reply_is_within_its_bounds(tmp_path: Path, name: str) -> Non
     """The reference's own replies, with every array a reply can carry, read back whole."""
     function = BY_NAME[name]
     requests = _requests(name)
-    module = load_reference(DEFAULT_REFERENCE)[function.module]
-    answers = [execute.run_case(module, function, request) for request in requests]
+    module = load_modules(DEFAULT_REFERENCE)[function.module]
+    answers = [calling.run_case(module, function, request) for request in requests]
     assert all(not answer["error"] for answer in answers)
     wire.write(tmp_path / "reply.npz", {"cases": answers})
     back = runner._read_reply(tmp_path / "reply.npz", requests)

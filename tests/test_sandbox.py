@@ -21,12 +21,14 @@ import pytest
 from arena import Arena
 from helpers import build_submission
 
-from autograder import DEFAULT_REFERENCE, KIT_ROOT, replies, runner, sandbox, uids, wire
-from autograder.grading import grade
-from autograder.report import gradescope_results, text_report
-from autograder.scratch import MAX_SOURCE_BYTES, SubmissionError, read_source
+from autograder import DEFAULT_REFERENCE, KIT_ROOT
+from autograder.grading.grade import grade
+from autograder.outputs.report import text_report
+from autograder.outputs.results_json import gradescope_results
+from autograder.sandbox import host, replies, runner, uids, wire
+from autograder.sandbox.scratch import MAX_SOURCE_BYTES, SubmissionError, read_source
 
-LINUX_SANDBOX = pytest.mark.skipif(not sandbox.current().landlock, reason="needs Landlock (Linux >= 5.13)")
+LINUX_SANDBOX = pytest.mark.skipif(not host.current().landlock, reason="needs Landlock (Linux >= 5.13)")
 
 
 @pytest.fixture
@@ -147,7 +149,7 @@ def test_read_source_refuses_what_is_not_a_plain_source_file(tmp_path: Path) -> 
 
 def test_the_report_and_results_say_which_protections_were_on(tmp_path: Path) -> None:
     result = grade(build_submission(tmp_path), DEFAULT_REFERENCE, 3)
-    summary = sandbox.current().summary()
+    summary = host.current().summary()
     assert result.sandbox == summary
     assert summary in text_report(result)
     assert gradescope_results(result)["extra_data"]["sandbox"] == summary
@@ -157,10 +159,10 @@ def test_the_report_and_results_say_which_protections_were_on(tmp_path: Path) ->
 
 @LINUX_SANDBOX
 def test_every_protection_is_active_here() -> None:
-    protections = {p.name.split()[0]: p for p in sandbox.current().protections}
-    assert all(p.active for p in protections.values()), sandbox.current().summary()
+    protections = {p.name.split()[0]: p for p in host.current().protections}
+    assert all(p.active for p in protections.values()), host.current().summary()
     if os.geteuid() == 0:
-        assert "own user ✓" in sandbox.current().summary()
+        assert "own user ✓" in host.current().summary()
 
 
 @LINUX_SANDBOX
@@ -175,7 +177,7 @@ def test_the_child_runs_under_its_limits_and_identity(arena: Arena) -> None:
     assert result.score == result.max_score
     line = next(line for line in result.printed["rnn_layers"].splitlines() if line.startswith("PROBE"))
     seen = ast.literal_eval(line[len("PROBE "):])
-    limits = sandbox.LIMITS
+    limits = host.LIMITS
     assert seen["limits"]["RLIMIT_AS"] == (limits.memory_bytes, limits.memory_bytes)
     assert seen["limits"]["RLIMIT_CPU"] == (12, 12)
     assert seen["limits"]["RLIMIT_FSIZE"] == (limits.file_bytes, limits.file_bytes)
@@ -186,7 +188,7 @@ def test_the_child_runs_under_its_limits_and_identity(arena: Arena) -> None:
     assert seen["cwd"].endswith("/work")
     if os.geteuid() == 0:  # a uid leased for this child alone
         assert uids.FIRST_UID <= seen["uid"] < uids.FIRST_UID + uids.COUNT
-    assert seen["limits"]["RLIMIT_NPROC"][0] == sandbox.LIMITS.extra_processes, "nothing else runs as its uid"
+    assert seen["limits"]["RLIMIT_NPROC"][0] == host.LIMITS.extra_processes, "nothing else runs as its uid"
 
 
 def test_kill_tree_reaches_a_grandchild_that_left_the_process_group() -> None:
@@ -203,7 +205,7 @@ def test_kill_tree_reaches_a_grandchild_that_left_the_process_group() -> None:
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, start_new_session=True)
     grandchild = psutil.Process(int(process.stdout.readline()))
     assert grandchild.pid != process.pid and os.getsid(grandchild.pid) != os.getsid(process.pid)
-    sandbox.kill_tree(process)
+    host.kill_tree(process)
     process.stdout.close()
     assert not grandchild.is_running() or grandchild.status() == psutil.STATUS_ZOMBIE
 

@@ -20,11 +20,12 @@ from pathlib import Path
 import pytest
 from arena import Arena
 
-from autograder import DEFAULT_REFERENCE, sandbox
-from autograder.grading import grade
+from autograder import DEFAULT_REFERENCE
+from autograder.grading.grade import grade
+from autograder.sandbox import host
 
 pytestmark = [
-    pytest.mark.skipif(not sandbox.current().landlock, reason="needs Landlock (Linux >= 5.13)"),
+    pytest.mark.skipif(not host.current().landlock, reason="needs Landlock (Linux >= 5.13)"),
     pytest.mark.skipif(platform.machine() != "x86_64", reason="the probe's syscall numbers are x86_64's"),
 ]
 
@@ -132,5 +133,5 @@ def test_syscalls_landlock_does_not_cover_are_refused(arena: Arena, classmate) -
 
 
 def test_the_filter_is_reported() -> None:
-    summary = sandbox.current().summary()
+    summary = host.current().summary()
     assert "syscalls ✓" in summary, summary

@@ -10,9 +10,9 @@ import pytest
 from verdict_report import collect, entries, flaky_entries, is_caught, is_diagnosed, is_false_failure, problems
 
 from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
-from autograder.diagnose import load_catalogue
-from autograder.grading import grade
-from autograder.spec import FUNCTIONS
+from autograder.core.spec import FUNCTIONS
+from autograder.grading.grade import grade
+from autograder.grading.reference import load_reference
 
 pytestmark = pytest.mark.e2e  # real tools or many seeds: left out of the fast loop
 
@@ -34,7 +34,7 @@ def test_corpora_cover_every_graded_function() -> None:
 
 
 def test_every_mutant_names_a_catalogued_mistake() -> None:
-    known = {mistake.id for mistake in load_catalogue(DEFAULT_REFERENCE)}
+    known = {mistake.id for mistake in load_reference(DEFAULT_REFERENCE).mistakes}
     assert {e.mistake for e in entries(["buggy"])} - known == set()
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from helpers import CORPUS, build_submission, corpus_entry  # tests/ is on sys.path: run as a script or by pytest
 
 from autograder import DEFAULT_REFERENCE
-from autograder.grading import grade_seeds
-from autograder.spec import FUNCTIONS
+from autograder.core.spec import FUNCTIONS
+from autograder.grading.grade import grade_seeds
 
 SEEDS_PER_PASS = 25  # seeds graded by one set of sandboxed children (keeps each reply well under its cap)
 

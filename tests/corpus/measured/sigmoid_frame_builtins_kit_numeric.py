@@ -1,5 +1,5 @@
 """The builtins dict is reached through tb_frame.f_globals['__builtins__'] and __import__ taken
-from it imports the kit's own autograder.numeric; neither __import__ nor autograder appears as a name."""
+from it imports the kit's own autograder.core.numeric; neither __import__ nor autograder appears as a name."""
 
 TARGET = "layers"
 FLAGGED = "sigmoid_backward"
@@ -20,7 +20,7 @@ def sigmoid_backward(dout, cache):
         raise LookupError
     except LookupError as e:
         b = e.__traceback__.tb_frame.f_globals["__builtins__"]
-    kit = b["__import__"]("autograder.numeric", None, None, ["grouped_gradient"])
+    kit = b["__import__"]("autograder.core.numeric", None, None, ["grouped_gradient"])
     x = cache.copy()
     g, _ = kit.grouped_gradient(lambda: sigmoid_forward(x)[0], x, dout, [(i, i) for i in range(x.ndim)])
     return g

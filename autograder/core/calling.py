@@ -1,0 +1,222 @@
+"""Call a module's functions on given cases and report plain results: no judging happens here.
+
+This is the only code that touches a submission's functions. The grader runs it in a child process
+for student code (see ``runner``) and in-process for the trusted reference. Every reply is plain
+data: float64 arrays, strings and booleans, ready for the wire.
+
+A request for one case is ``{"args": {...}, "dout": array | None, "perturb": {arg: flat indices}}``;
+``perturb`` asks for the forward output at each listed element of ``arg`` moved by +h and -h. A
+request with a ``shared`` layout (``observed``) has its inputs in memory the grader watches; they
+are handed to the student as they are, not copied, so the grader sees what the code does to them.
+"""
+
+from __future__ import annotations
+
+import copy
+import sysconfig
+import traceback
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from autograder.core.numeric import STEP
+from autograder.core.spec import GradedFunction, Kind
+from autograder.core.walls import explain
+
+# Bound once, when this module is imported: in the child that is before the student's code runs, so
+# a submission that patches numpy or copy cannot change how its own answers and inputs are recorded.
+_array = np.array
+_asarray = np.asarray
+_array_equal = np.array_equal
+_shares_memory = np.shares_memory
+_deepcopy = copy.deepcopy
+
+
+MESSAGE_CHARACTERS = 400  # of an exception's message, and of its source line, kept in a reply
+
+
+class CallError(Exception):
+    """A student function could not be called or returned something unusable."""
+
+
+def _as_float_array(value: Any, what: str) -> np.ndarray:
+    if value is None:
+        raise CallError(f"{what} is None; did you forget to return it?")
+    dtype = getattr(value, "dtype", None)
+    if isinstance(dtype, np.dtype) and (dtype.kind == "c" or (dtype.kind == "f" and dtype.itemsize < 8)):
+        # float32 answers pass or fail the float64 tolerances by luck; say so instead.
+        raise CallError(f"{what} has dtype {dtype}; return float64 arrays, like the inputs")
+    try:
+        # np.array (not asarray) drops ndarray subclasses and copies: we keep a plain snapshot.
+        array = _array(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise CallError(f"{what} is not an array of numbers (got {type(value).__name__}: {error})") from None
+    return array
+
+
+def _unpack(result: Any, count: int, what: str) -> tuple[Any, ...]:
+    if count == 1 and not isinstance(result, tuple):
+        return (result,)
+    if not isinstance(result, tuple | list) or len(result) != count:
+        got = f"{len(result)} values" if isinstance(result, tuple | list) else type(result).__name__
+        raise CallError(f"{what} returned {got}; expected {count}")
+    return tuple(result)
+
+
+def _call_args(args: dict[str, Any]) -> list[Any]:
+    """Fresh copies of the arguments: a student function may scribble on them."""
+    return [_deepcopy(value) for value in args.values()]
+
+
+def _same(before: Any, after: Any) -> bool:
+    if isinstance(before, np.ndarray):
+        return (isinstance(after, np.ndarray) and before.shape == after.shape
+                and _array_equal(before, after, equal_nan=True))
+    if isinstance(before, tuple | list):
+        return (isinstance(after, tuple | list) and len(before) == len(after)
+                and all(_same(b, a) for b, a in zip(before, after, strict=True)))
+    if isinstance(before, dict):
+        return isinstance(after, dict) and before.keys() == after.keys() and all(
+            _same(before[k], after[k]) for k in before)
+    return True
+
+
+def _forward_output(module: ModuleType, function: GradedFunction, args: list[Any]) -> np.ndarray:
+    """The value finite differences see: a layer's output or a loss's value."""
+    result = getattr(module, function.forward)(*args)
+    first = _unpack(result, 2, function.forward)[0]
+    return _as_float_array(first, f"{function.forward}'s first return value")
+
+
+def _perturbed(module: ModuleType, function: GradedFunction, args: dict[str, Any],
+               perturb: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    outputs = {}
+    for name, indices in perturb.items():
+        values = []
+        for index in indices:
+            pair = []
+            for sign in (1.0, -1.0):
+                moved = _call_args(args)
+                position = list(args).index(name)
+                moved[position].reshape(-1)[int(index)] += sign * STEP
+                pair.append(_forward_output(module, function, moved))
+            values.append(pair)
+        outputs[name] = _array(values, dtype=np.float64)
+    return outputs
+
+
+def _inputs(request: dict[str, Any]) -> tuple[list[Any], Any]:
+    """The forward's arguments and ``dout`` handed to the student's code: the views of the memory the
+    grader watches where the request is shared (``observed``), else fresh copies."""
+    if request.get("shared"):
+        return list(request["args"].values()), request["dout"]
+    dout = request["dout"]
+    return _call_args(request["args"]), (dout.copy() if isinstance(dout, np.ndarray) else dout)
+
+
+def _run_layer(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+    dout_before = _array(request["dout"])
+    call_args, dout = _inputs(request)
+    forward = _unpack(getattr(module, function.forward)(*call_args), 2, function.forward)
+    out, cache = forward
+    out = _as_float_array(out, f"{function.forward}'s output")
+    cache_before = _deepcopy(cache)
+    backward = getattr(module, function.name)
+    names = [grad for grad, _ in function.grads]
+    result = _unpack(backward(dout, cache), len(names), function.name)
+    grads = {name: _as_float_array(value, name) for name, value in zip(names, result, strict=True)}
+    changed = [what for what, unchanged in (("dout", _array_equal(dout, dout_before, equal_nan=True)),
+                                            ("cache", _same(cache_before, cache))) if not unchanged]
+    return {"out": out, "grads": grads, "changed": changed}
+
+
+def _run_loss(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+    args = request["args"]
+    before = _call_args(args)
+    call_args, _ = _inputs(request)
+    loss, grad = _unpack(getattr(module, function.name)(*call_args), 2, function.name)
+    name = function.grads[0][0]
+    changed = [arg for arg, was, now in zip(args, before, call_args, strict=True)
+               if not _same(_asarray(was), _asarray(now))]
+    return {"out": _as_float_array(loss, "loss"), "grads": {name: _as_float_array(grad, name)},
+            "changed": changed}
+
+
+def _run_clip(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+    before = _deepcopy(request["args"]["grads"])
+    if request.get("shared"):
+        grads = dict(request["args"]["grads"])
+    else:
+        grads = {k: v.copy() for k, v in request["args"]["grads"].items()}
+    max_norm = request["args"]["max_norm"]
+    clipped, total_norm = _unpack(getattr(module, function.name)(grads, max_norm), 2, function.name)
+    if not isinstance(clipped, dict):
+        raise CallError(f"clipped is a {type(clipped).__name__}, expected a dict")
+    changed = []
+    if not _same(before, grads):
+        changed.append("the input dict")
+    if clipped is grads or any(
+            isinstance(c, np.ndarray) and any(_shares_memory(c, g) for g in grads.values())
+            for c in clipped.values()):
+        changed.append("returned arrays share memory with the input")
+    return {"out": _as_float_array(total_norm, "total_norm"),
+            "grads": {f"clipped[{k!r}]": _as_float_array(v, f"clipped[{k!r}]") for k, v in clipped.items()},
+            "changed": changed}
+
+
+_RUNNERS = {Kind.LAYER: _run_layer, Kind.LOSS: _run_loss, Kind.CLIP: _run_clip}
+
+
+def describe_exception(error: BaseException) -> str:
+    """One line naming the exception and the submission line it came from, if any."""
+    if isinstance(error, CallError):
+        return str(error)
+    where = ""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if not frame.filename.startswith(tuple(_KIT_PATHS)):
+            where = f" (line {frame.lineno}: {(frame.line or '').strip()})"
+            break
+    explained = explain(error)
+    if explained:  # a wall of the sandbox: say which, not just "PermissionError"
+        return f"your code {explained}{where} [{type(error).__name__}]"
+    text = str(error).strip().splitlines()
+    first = text[0][:MESSAGE_CHARACTERS] if text else ""  # a huge message would make the reply refused
+    return f"{type(error).__name__}: {first}{where[:MESSAGE_CHARACTERS]}".strip()
+
+
+# numpy and the other installed packages, the standard library, the kit: none of them is the student's line.
+_KIT_PATHS = [str(np.__file__).rsplit("/", 2)[0], sysconfig.get_paths()["stdlib"], __file__.rsplit("/", 2)[0]]
+
+
+def _code_of(function: Any) -> dict[str, Any]:
+    """Which code a graded name ran: the grader compares it with the ``def`` it read in the source."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return {"name": type(function).__name__, "line": -1, "file": ""}
+    return {"name": str(code.co_name), "line": int(code.co_firstlineno),
+            "file": str(code.co_filename).rsplit("/", 1)[-1]}
+
+
+def run_case(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+    """Run one case; never raise (an exception becomes the reply's ``error``)."""
+    try:
+        if not hasattr(module, function.name):
+            raise CallError(f"{function.file} has no function {function.name}")
+        # The arguments of the differences are copied before any student code sees the inputs.
+        pristine = {name: _deepcopy(value) for name, value in request["args"].items()}
+        reply = _RUNNERS[function.kind](module, function, request)
+        reply["code"] = _code_of(getattr(module, function.name))
+        if request.get("perturb"):
+            reply["perturbed"] = _perturbed(module, function, pristine, request["perturb"])
+        reply["error"] = ""
+        reply["not_implemented"] = False
+    except (Exception, SystemExit, KeyboardInterrupt, RecursionError) as error:  # student code: anything
+        reply = {"error": describe_exception(error), "not_implemented": isinstance(error, NotImplementedError)}
+    return reply
+
+
+def run_function(module: ModuleType, function: GradedFunction, requests: list[dict[str, Any]]) -> list[dict]:
+    """Run every case of one function, in order."""
+    with np.errstate(all="ignore"):  # overflow in a student's formula is judged, not printed
+        return [run_case(module, function, request) for request in requests]

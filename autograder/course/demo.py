@@ -1,0 +1,41 @@
+"""``make demo``: grade real submissions and print their reports.
+
+The reference solution (full marks), the untouched student release (zero, explained calmly) and the
+example submissions kept in ``autograder/course/examples`` (partial marks with pinpointed messages).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
+from autograder.grading.grade import grade, new_seed
+from autograder.outputs.report import text_report
+
+EXAMPLES = Path(__file__).with_name("examples")  # whole example submissions, one folder each
+
+
+def demo_submissions() -> list[tuple[str, Path]]:
+    """(title, folder) of every submission the demo grades, in the order it shows them."""
+    examples = [(f"example submission '{path.name}'", path) for path in sorted(EXAMPLES.iterdir()) if path.is_dir()]
+    return [("the reference solution", DEFAULT_REFERENCE), ("the untouched student release", DEFAULT_RELEASE),
+            *examples]
+
+
+def run_demo(seed: int | None = None) -> int:
+    """Print every report and a summary; return 1 if the kit misjudges its own reference or skeleton."""
+    seed = new_seed() if seed is None else seed
+    summary = []
+    for title, folder in demo_submissions():
+        result = grade(folder, DEFAULT_REFERENCE, seed)
+        print(f"{'=' * 100}\nGrading {title}\n{'=' * 100}")
+        print(text_report(result))
+        summary.append((title, result))
+    print(f"Summary (hidden cases from seed {seed}):")
+    for title, result in summary:
+        print(f"  {title:<60} {result.score:>5g} / {result.max_score:g}   ({result.seconds:.1f} s)")
+    reference, release = summary[0][1], summary[1][1]
+    if reference.score != reference.max_score or release.score != 0:
+        print("The reference must get full marks and the untouched release zero: the kit is misconfigured.")
+        return 1
+    return 0

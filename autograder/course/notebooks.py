@@ -1,0 +1,90 @@
+"""Run the course's notebooks headless: solved (with the reference layers) and as released.
+
+``python -m autograder.course.notebooks`` (``make notebooks``) executes every notebook top to bottom twice in a
+scratch folder: the source notebooks with the reference ``layers.py`` and ``rnn_layers.py`` beside
+the release's files, where no cell may fail, and the untouched release, where every cell that fails
+must fail politely (one line saying what to write, no traceback). It prints what each notebook
+reproduced, from the ``REPRODUCED`` table its last cell prints, and how long it took.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
+from autograder.course.release import STUDENT_MODULES
+
+CELL_TIMEOUT = 120
+# Errors a notebook may end a cell with in the untouched release: nbcheck's own, and the to-dos and
+# missing names it shortens to one line.
+POLITE = {"NotImplementedError", "NameError", "NotWrittenYet", "LayerCheckFailed", "WrongAnswer"}
+
+
+def execute(path: Path, allow_errors: bool) -> tuple[nbformat.NotebookNode, float]:
+    """Execute the notebook at ``path`` in its own folder; return it with its outputs, and the seconds taken."""
+    notebook = nbformat.read(path, as_version=4)
+    started = time.perf_counter()
+    NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=allow_errors,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return notebook, time.perf_counter() - started
+
+
+def errors(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [output for cell in notebook.cells if cell.cell_type == "code"
+            for output in cell.outputs if output.output_type == "error"]
+
+
+def impolite(notebook: nbformat.NotebookNode) -> list[str]:
+    """Errors that are not a short to-do or check message: a real crash or a long traceback."""
+    return [f"{error.ename}: {error.evalue}" for error in errors(notebook)
+            if error.ename not in POLITE or not error.traceback or error.traceback[0][:1] not in "…✗"]
+
+
+def reproduced(notebook: nbformat.NotebookNode) -> str:
+    """What the last code cell printed: the notebook's table of reproduced numbers."""
+    last = [cell for cell in notebook.cells if cell.cell_type == "code"][-1]
+    return "".join(output.text for output in last.outputs if output.output_type == "stream")
+
+
+def solved_folder(solutions: Path, release: Path, scratch: Path) -> Path:
+    """The release with the reference modules and the source notebooks: a student who did everything."""
+    folder = scratch / "solved"
+    shutil.copytree(release, folder, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", ".*"))
+    for name in STUDENT_MODULES:
+        shutil.copyfile(solutions / name, folder / name)
+    for path in solutions.glob("*.ipynb"):
+        shutil.copyfile(path, folder / path.name)
+    return folder
+
+
+def main(solutions: Path = DEFAULT_REFERENCE, release: Path = DEFAULT_RELEASE) -> int:
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="backprop-notebooks-") as scratch:
+        solved = solved_folder(solutions, release, Path(scratch))
+        untouched = Path(scratch) / "release"
+        shutil.copytree(release, untouched, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+        for path in sorted(solved.glob("*.ipynb")):
+            notebook, seconds = execute(path, allow_errors=True)
+            problems = [f"{error.ename}: {error.evalue}" for error in errors(notebook)]
+            failures += bool(problems)
+            print(f"{path.name} with the reference solution: {seconds:.1f} s, "
+                  f"{'FAILED: ' + '; '.join(problems) if problems else 'every cell ran'}")
+            print("  " + reproduced(notebook).strip().replace("\n", "\n  "))
+        for path in sorted(untouched.glob("*.ipynb")):
+            notebook, seconds = execute(path, allow_errors=True)
+            problems = impolite(notebook)
+            failures += bool(problems)
+            print(f"{path.name} as released: {seconds:.1f} s, {len(errors(notebook))} cells end with a to-do"
+                  + (f"; NOT POLITE: {'; '.join(problems)}" if problems else ", all politely"))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,480 @@
+"""Build the student release from the reference solution, and check that nothing leaked.
+
+The solution modules in ``solutions/backprop`` are the single source: their ``### BEGIN SOLUTION`` /
+``### END SOLUTION`` regions become ``raise NotImplementedError`` stubs in ``assignment/backprop``.
+Next to the stubs the release puts the public tests (kept, solution-free, in
+``solutions/backprop/public_tests``), the numeric core as ``gradcheck.py``, and ``public_cases.json``:
+a few of the grader's own cases with the reference outputs, frozen at release time so students can
+compare against the reference without ever holding its code.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from autograder.core import numeric
+from autograder.core.cases import Case, cases_for
+from autograder.core.spec import FUNCTIONS, MODULES, GradedFunction, Kind, Oracle, kink_distance
+
+BEGIN_MARKER = "### BEGIN SOLUTION"
+END_MARKER = "### END SOLUTION"
+HINT_PREFIX = "# Hint:"
+DEFAULT_HINT = "compute what the docstring lists under Returns; each gradient has the shape of its input"
+STUDENT_MODULES = ("layers.py", "rnn_layers.py")
+PUBLIC_TESTS = (
+    "conftest.py",
+    "test_layers.py",
+    "test_rnn_layers.py",
+    "pytest.ini",
+    "requirements.txt",
+    "README.md",
+)
+# Given to students verbatim: the notebooks' helpers (no solution regions; the leak check makes sure).
+NOTEBOOK_HELPERS = ("nbcheck.py",)
+CASES_FILE = "public_cases.json"
+# Files of these kinds in the assignment folder belong to the release; any the release did not
+# write is a leftover of an older release (a renamed test, say) and is removed.
+MANAGED_SUFFIXES = (".py", ".json", ".txt", ".ini")
+PUBLIC_SEED = 20161219  # the day the essay was published
+INPUT_DIGITS = 6  # short inputs keep the JSON small; outputs are computed from the rounded values
+# Outputs are rounded far below every tolerance (rtol 1e-6) so that last-bit differences between
+# BLAS builds or SIMD paths on another machine do not change the bytes of the release.
+OUTPUT_DIGITS = 10
+KINK_GAP = 1e-3  # the public tests' own: closer than this to a kink, finite differences are not trusted
+ABOUT = "Fixed inputs and the reference solution's outputs, written by the release. Do not edit."
+
+_DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+(\w+)")
+_module_names = itertools.count()
+
+
+# ---------------------------------------------------------------------------------------------
+# Stripping solutions
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _enclosing_function(lines: list[str], lineno: int, indent: str) -> str:
+    """Name of the innermost ``def`` above ``lines[lineno]`` that is less indented than ``indent``."""
+    for line in reversed(lines[:lineno]):
+        match = _DEF.match(line)
+        if match and len(match.group(1)) < len(indent):
+            return match.group(2)
+    raise ValueError(f"line {lineno + 1}: {BEGIN_MARKER} is not inside a function")
+
+
+def strip_solutions(source: str) -> str:
+    """Replace every solution region of ``source`` by a TODO comment and a ``NotImplementedError``.
+
+    A region runs from a ``### BEGIN SOLUTION`` line to the next ``### END SOLUTION`` line,
+    both included. It becomes, at the region's indentation::
+
+        # TODO: <hint>
+        raise NotImplementedError("<function> is not implemented yet")
+
+    where ``<function>`` is the enclosing function. A ``# Hint: ...`` comment right before the
+    region is kept as it is and the TODO line then points to it instead of repeating it.
+
+    Raises ValueError on a nested, unclosed or unopened region.
+    """
+    lines = source.splitlines(keepends=True)
+    output: list[str] = []
+    begin: int | None = None
+    for lineno, line in enumerate(lines):
+        marker = line.strip()
+        if marker == BEGIN_MARKER:
+            if begin is not None:
+                raise ValueError(f"line {lineno + 1}: {BEGIN_MARKER} inside the region of line {begin + 1}")
+            begin = lineno
+            indent = _indent(line)
+            name = _enclosing_function(lines, lineno, indent)
+            has_hint = lineno > 0 and lines[lineno - 1].strip().startswith(HINT_PREFIX)
+            hint = "write this part; see the hint above" if has_hint else DEFAULT_HINT
+            output.append(f"{indent}# TODO: {hint}\n")
+            output.append(f'{indent}raise NotImplementedError("{name} is not implemented yet")\n')
+        elif marker == END_MARKER:
+            if begin is None:
+                raise ValueError(f"line {lineno + 1}: {END_MARKER} without a {BEGIN_MARKER} before it")
+            begin = None
+        elif begin is None:
+            output.append(line)
+    if begin is not None:
+        raise ValueError(f"line {begin + 1}: {BEGIN_MARKER} is never closed by {END_MARKER}")
+    return "".join(output)
+
+
+def _solution_regions(source: str) -> list[list[str]]:
+    """The lines strictly inside each solution region (markers validated by strip_solutions)."""
+    strip_solutions(source)
+    regions: list[list[str]] = []
+    current: list[str] | None = None
+    for line in source.splitlines():
+        if line.strip() == BEGIN_MARKER:
+            current = []
+        elif line.strip() == END_MARKER:
+            regions.append(current or [])
+            current = None
+        elif current is not None:
+            current.append(line)
+    return regions
+
+
+# ---------------------------------------------------------------------------------------------
+# Leak check
+
+
+def _notebook_lines(path: Path) -> tuple[set[str], set[str]]:
+    """The stripped lines of a source notebook: (inside its solutions, shown to students anyway).
+
+    Solutions are the lines inside ``### BEGIN SOLUTION`` regions of code cells and every line of a
+    markdown answer cell (a solution cell nbgrader replaces whole, with a model answer in the source).
+    """
+    secret: set[str] = set()
+    given: set[str] = set()
+    for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+        source = cell.get("source", "")
+        lines = ("".join(source) if isinstance(source, list) else source).splitlines()
+        if cell.get("cell_type") == "markdown" and cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            secret.update(line.strip() for line in lines if line.strip())
+            continue
+        inside = False
+        for line in lines:
+            marker = line.strip()
+            if marker in (BEGIN_MARKER, END_MARKER):
+                inside = marker == BEGIN_MARKER
+            elif marker:
+                (secret if inside else given).add(marker)
+    return secret, given
+
+
+def solution_lines(solutions_dir: Path) -> set[str]:
+    """Every non-blank stripped line found strictly inside a solution region of ``solutions_dir/*.py``,
+    or inside a solution of one of its notebooks (``solutions_dir/*.ipynb``)."""
+    found: set[str] = set()
+    for path in sorted(Path(solutions_dir).glob("*.py")):
+        for region in _solution_regions(path.read_text(encoding="utf-8")):
+            found.update(line.strip() for line in region if line.strip())
+    for path in sorted(Path(solutions_dir).glob("*.ipynb")):
+        found |= _notebook_lines(path)[0]
+    return found
+
+
+def _line_variants(line: str) -> set[str]:
+    """The stripped line, plus the decoded string if it is a JSON string (a notebook source line)."""
+    stripped = line.strip()
+    variants = {stripped}
+    if stripped.startswith('"'):
+        try:
+            decoded = json.loads(stripped.rstrip(","))
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, str):
+            variants.add(decoded.strip())
+    return variants
+
+
+def _read_text(path: Path) -> str | None:
+    """The file's text, or None for a binary file."""
+    data = path.read_bytes()
+    if b"\0" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _given_lines(solutions_dir: Path) -> set[str]:
+    """Stripped lines the skeleton shows anyway: the solution modules with their regions stripped, and
+    the notebooks' lines outside their solutions."""
+    given: set[str] = set()
+    for path in sorted(Path(solutions_dir).glob("*.py")):
+        given.update(line.strip() for line in strip_solutions(path.read_text(encoding="utf-8")).splitlines())
+    for path in sorted(Path(solutions_dir).glob("*.ipynb")):
+        given |= _notebook_lines(path)[1]
+    return given
+
+
+def find_leaks(solutions_dir: Path, assignment_dir: Path) -> list[str]:
+    """Report solution code found in the release, as ``"path:lineno: line"`` messages.
+
+    A leak is a line of any text file under ``assignment_dir`` whose stripped text (or, for a JSON
+    string such as a notebook source line, its decoded text) equals a line from inside a solution
+    region, or any file that still contains a solution marker. Lines that give nothing away are not
+    searched for: those the skeleton shows anyway (a ``return dx`` inside a region, say) and those
+    without a letter or digit (a closing bracket).
+    """
+    secret = {
+        line
+        for line in solution_lines(solutions_dir) - _given_lines(solutions_dir)
+        if any(char.isalnum() for char in line)
+    }
+    leaks: list[str] = []
+    for path in sorted(p for p in Path(assignment_dir).rglob("*") if p.is_file()):
+        text = _read_text(path)
+        if text is None:
+            continue
+        for marker in (BEGIN_MARKER.lstrip("# "), END_MARKER.lstrip("# ")):
+            if marker in text:
+                leaks.append(f"{path}: contains the marker {marker!r}")
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            if _line_variants(line) & secret:
+                leaks.append(f"{path}:{lineno}: {line.strip()}")
+    return leaks
+
+
+# ---------------------------------------------------------------------------------------------
+# Public cases
+
+
+def _import_reference(path: Path) -> ModuleType:
+    """Import a reference module under a fresh name, so no cached or student module stands in for it.
+
+    The source is compiled here rather than by the import system's loader, which would also write a
+    ``__pycache__`` folder into the solutions.
+    """
+    name = f"_backprop_reference_{path.stem}_{next(_module_names)}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None:
+        raise ImportError(f"cannot import the reference module {path}")
+    module = importlib.util.module_from_spec(spec)
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), module.__dict__)
+    return module
+
+
+def _round(values: Any, digits: int) -> np.ndarray:
+    """Round to ``digits`` significant digits (exact zeros and integers survive unchanged)."""
+    array = np.asarray(values, dtype=np.float64)
+    return np.vectorize(lambda v: float(f"{v:.{digits}g}"), otypes=[np.float64])(array).reshape(array.shape)
+
+
+def _rounded(value: Any) -> Any:
+    """``value`` with every float rounded to INPUT_DIGITS significant digits; integer labels untouched."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
+        return value
+    if isinstance(value, np.ndarray):
+        return _round(value, INPUT_DIGITS)
+    return float(_round(value, INPUT_DIGITS))
+
+
+def _check_kinks(function: GradedFunction, name: str, drawn: dict[str, Any], rounded: dict[str, Any]) -> None:
+    """Refuse a public case whose rounded inputs lie within KINK_GAP of a kink.
+
+    On a kink a correct backward may take either side's slope, so the reference's answer would not
+    be the only right one. Rounding to INPUT_DIGITS moves a value by a relative 5e-7 at most, but a
+    tie between short decimals (a hinge margin of exactly 0, say) is easy to hit, so the distance is
+    checked rather than assumed. Inputs the generator put exactly on a kink on purpose (a ReLU input
+    of 0, where the public tests accept any subgradient) stay there and are allowed.
+    """
+    before = kink_distance(function, drawn)
+    for arg, after in kink_distance(function, rounded).items():
+        on_purpose = (after == 0) & (before[arg] == 0)
+        if np.any((after <= KINK_GAP) & ~on_purpose):
+            raise ValueError(
+                f"public case {function.name} {name!r}: {arg} lies within {KINK_GAP} of a kink "
+                "after rounding; choose another PUBLIC_SEED"
+            )
+
+
+def _reference_outputs(module: ModuleType, function: GradedFunction, case: Case) -> dict[str, Any]:
+    """Call the reference on ``case`` and name its outputs as the public tests read them."""
+    args = [case.args[name] for name in function.args]
+    if function.kind is Kind.LAYER:
+        out, cache = getattr(module, function.forward)(*args)
+        grads = getattr(module, function.name)(case.dout, cache)
+        if len(function.grads) == 1:  # a backward with one gradient returns it bare, not in a tuple
+            grads = (grads,)
+        return {"out": out, **{name: grad for (name, _), grad in zip(function.grads, grads, strict=True)}}
+    first, second = getattr(module, function.name)(*args)
+    if function.kind is Kind.LOSS:
+        return {"loss": first, function.grads[0][0]: second}
+    return {"clipped": first, "total_norm": second}
+
+
+def _public_case(module: ModuleType, function: GradedFunction, name: str, case: Case) -> dict[str, Any]:
+    """One public case: the grader's case with its inputs rounded, and the reference outputs on those."""
+    rounded = Case(case.label, _rounded(case.args), _rounded(case.dout))
+    _check_kinks(function, name, case.args, rounded.args)
+    inputs = rounded.args if rounded.dout is None else {**rounded.args, "dout": rounded.dout}
+    return {"name": name, "inputs": inputs, "expected": _reference_outputs(module, function, rounded)}
+
+
+def _arrays(case: Case) -> list[np.ndarray]:
+    """Every array of ``case``: its arguments (inside a dict of gradients too) and its upstream gradient."""
+    values = [*case.args.values(), case.dout]
+    values += [item for value in values if isinstance(value, dict) for item in value.values()]
+    return [value for value in values if isinstance(value, np.ndarray)]
+
+
+def _sample(cases: list[Case]) -> Case:
+    """The one case of a check that the public tests get: the smallest ordinary one.
+
+    Ordinary means no axis of length one. A batch of one, a single feature or a single time step is
+    an edge case the grader keeps: in a public test a one-row upstream gradient cannot show a sum
+    over the wrong axis, nor a one-step sequence a slip in backprop through time. The smallest of
+    the rest keeps ``public_cases.json`` small and a case short enough to read.
+    """
+    ordinary = [case for case in cases if all(1 not in array.shape for array in _arrays(case))] or cases
+    return min(ordinary, key=lambda case: sum(array.size for array in _arrays(case)))
+
+
+def _function_cases(module: ModuleType, function: GradedFunction) -> list[dict[str, Any]]:
+    """The public cases of ``function``: one per check that is judged by the reference.
+
+    Finite-difference and unchanged-input checks are left out: they have no reference outputs, and
+    the public tests run their own versions of them on inputs hypothesis picks. Each case is named
+    after its check: the id the rubric and the grader's results use too.
+    """
+    drawn = cases_for(function, PUBLIC_SEED)
+    return [
+        _public_case(module, function, check.id, _sample(drawn[check.id]))
+        for check in function.checks
+        if check.oracle is Oracle.REFERENCE
+    ]
+
+
+def _encode(value: Any, digits: int) -> Any:
+    """JSON-ready form: arrays become {"shape", "data"} (plus "dtype" for integers), floats rounded."""
+    if isinstance(value, dict):
+        return {key: _encode(item, digits) for key, item in value.items()}
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
+        return {"dtype": "int64", "shape": list(value.shape), "data": [int(v) for v in value.flat]}
+    if isinstance(value, np.ndarray):
+        # Adding 0.0 turns -0.0 into 0.0, so no message ever says "expected -0".
+        return {"shape": list(value.shape), "data": (_round(value, digits).ravel() + 0.0).tolist()}
+    return float(_round(value, digits)) + 0.0
+
+
+def _encode_case(case: dict[str, Any]) -> dict[str, Any]:
+    # Inputs were rounded before the reference saw them, so encoding them again changes nothing;
+    # outputs get rounded here.
+    return {
+        "name": case["name"],
+        "inputs": _encode(case["inputs"], INPUT_DIGITS),
+        "expected": _encode(case["expected"], OUTPUT_DIGITS),
+    }
+
+
+def _dumps(cases: dict[str, list[dict[str, Any]]]) -> str:
+    """Deterministic JSON (sorted keys, exact float reprs) with one case per line, for readable diffs."""
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, allow_nan=False)
+
+    blocks = [
+        f"{dump(function)}: [\n" + ",\n".join(dump(_encode_case(case)) for case in cases[function]) + "\n]"
+        for function in sorted(cases)
+    ]
+    return f'{{"about": {dump(ABOUT)},\n"cases": {{\n' + ",\n".join(blocks) + f'\n}},\n"seed": {PUBLIC_SEED}}}\n'
+
+
+def public_cases(solutions_dir: Path) -> str:
+    """The text of ``public_cases.json``: fixed inputs and the reference outputs, as deterministic JSON.
+
+    The inputs are the grader's own cases (``autograder.core.cases``) for PUBLIC_SEED, so the public tests
+    and the grader draw from the same distributions; the grader's hidden cases come from fresh seeds.
+    """
+    modules = {name: _import_reference(Path(solutions_dir) / f"{name}.py") for name in MODULES}
+    return _dumps({function.name: _function_cases(modules[function.module], function) for function in FUNCTIONS})
+
+
+# ---------------------------------------------------------------------------------------------
+# Release
+
+
+def release(solutions_dir: Path, assignment_dir: Path) -> list[Path]:
+    """Write the student release of ``solutions_dir`` into ``assignment_dir``; return the written paths.
+
+    Writes the stripped student modules, ``gradcheck.py`` (a copy of ``autograder/core/numeric.py``),
+    the notebooks' helper ``nbcheck.py``,
+    the public tests copied from ``solutions_dir/public_tests`` and ``public_cases.json``. Files of
+    the kinds the release manages (``*.py``, ``*.json``, ``*.txt``, ``*.ini``) that it did not write
+    are deleted; anything else in the folder (notebooks, data) is left alone.
+    """
+    solutions_dir, assignment_dir = Path(solutions_dir), Path(assignment_dir)
+    # Everything is built before anything is written, so a broken solution leaves the old release intact.
+    files = {
+        name: strip_solutions((solutions_dir / name).read_text(encoding="utf-8")).encode("utf-8")
+        for name in STUDENT_MODULES
+    }
+    files["gradcheck.py"] = Path(numeric.__file__).read_bytes()
+    files.update({name: (solutions_dir / name).read_bytes() for name in NOTEBOOK_HELPERS
+                  if (solutions_dir / name).is_file()})
+    files.update({name: (solutions_dir / "public_tests" / name).read_bytes() for name in PUBLIC_TESTS})
+    files[CASES_FILE] = public_cases(solutions_dir).encode("utf-8")
+
+    assignment_dir.mkdir(parents=True, exist_ok=True)
+    for path in assignment_dir.iterdir():
+        if path.is_file() and path.suffix in MANAGED_SUFFIXES and path.name not in files:
+            path.unlink()
+    written = []
+    for name, data in files.items():
+        (assignment_dir / name).write_bytes(data)  # bytes: no newline translation on any platform
+        written.append(assignment_dir / name)
+    return written
+
+
+def generate_notebooks(solutions_dir: Path, assignment_dir: Path) -> None:
+    """Release the notebooks of ``solutions_dir`` with real ``nbgrader generate_assignment``.
+
+    The course is the folder two levels above ``solutions_dir`` (where ``nbgrader_config.py`` lives);
+    nbgrader records the notebooks in that course's gradebook, which autograding needs, and writes
+    them with their solutions cleared into ``assignment_dir``, which must be the course's release
+    folder. nbgrader empties that folder first; the config's hook writes the kit's part of the
+    release right after. Raises RuntimeError when nbgrader fails.
+    """
+    solutions_dir, assignment_dir = Path(solutions_dir).resolve(), Path(assignment_dir).resolve()
+    course = solutions_dir.parents[1]
+    if not (course / "nbgrader_config.py").is_file():
+        raise RuntimeError(f"no nbgrader_config.py in {course}: the notebooks are released from the course folder")
+    if assignment_dir.parent.parent != course or assignment_dir.name != solutions_dir.name:
+        raise RuntimeError(
+            f"nbgrader releases {solutions_dir.name} into the course's release folder, not {assignment_dir}")
+    command = [sys.executable, "-m", "nbgrader", "generate_assignment", solutions_dir.name, "--force",
+               f"--CourseDirectory.source_directory={solutions_dir.parent.name}",
+               f"--CourseDirectory.release_directory={assignment_dir.parent.name}"]
+    # nbgrader runs the ``alembic`` executable of its own environment, found on PATH.
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    with tempfile.TemporaryDirectory(prefix="backprop-release-") as backup:
+        if assignment_dir.is_dir():  # nbgrader deletes the release folder, also when it then fails
+            shutil.copytree(assignment_dir, Path(backup) / "old")
+        done = subprocess.run(command, cwd=course, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            if (Path(backup) / "old").is_dir():
+                shutil.rmtree(assignment_dir, ignore_errors=True)
+                shutil.copytree(Path(backup) / "old", assignment_dir)
+            raise RuntimeError(f"nbgrader generate_assignment failed:\n{done.stdout}{done.stderr}")
+
+
+def release_course(solutions_dir: Path, assignment_dir: Path) -> list[Path]:
+    """The whole release: nbgrader's for the notebooks (if any), then the kit's, then the leak check.
+
+    Returns the written paths; raises RuntimeError listing the leaks if any solution line got out.
+    """
+    solutions_dir, assignment_dir = Path(solutions_dir), Path(assignment_dir)
+    notebooks = sorted(solutions_dir.glob("*.ipynb"))
+    if notebooks:
+        generate_notebooks(solutions_dir, assignment_dir)
+    written = release(solutions_dir, assignment_dir)
+    leaks = find_leaks(solutions_dir, assignment_dir)
+    if leaks:
+        raise RuntimeError("solution lines found in the release:\n  " + "\n  ".join(leaks))
+    return written + [assignment_dir / path.name for path in notebooks]

@@ -1,0 +1,286 @@
+"""Grade one submission: draw cases, call the student's functions (in a child), judge, score.
+
+The two halves never mix: ``collect`` gathers plain replies (the student's from a child process,
+the reference's in-process); ``assess`` judges those replies and prices them with the rubric.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import secrets
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from autograder.core import calling
+from autograder.core.cases import Case, cases_for
+from autograder.core.spec import FUNCTIONS, MODULES, Check, GradedFunction, Oracle
+from autograder.grading.definitions import plain_definitions, replaced
+from autograder.grading.mistakes import Diagnoser
+from autograder.grading.reference import GraderError, Reference, as_reference
+from autograder.grading.source_reader import measured_functions
+from autograder.grading.verdicts import Finding, Verdict, fd_indices, judge_case, judge_untouched
+from autograder.sandbox import host, runner
+from autograder.sandbox.scratch import SubmissionError, read_source
+
+
+def check_sandbox(concurrent: bool = False) -> None:
+    """Raise GraderError, saying what is missing and how to get it, unless student code can be graded
+    here behind the whole sandbox (or the TA opted in to less: ``host.UNSAFE_OPT_IN``).
+    ``concurrent``: other submissions are graded on this machine at the same time."""
+    refusal = host.current().refusal(concurrent)
+    if refusal:
+        raise GraderError(refusal)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One case of one check, with the request sent for it."""
+
+    check: Check
+    case: Case
+    request: dict[str, Any]
+
+
+@dataclass
+class Result:
+    """A priced verdict: one line of the gradebook."""
+
+    verdict: Verdict
+    points: float
+    max_points: float
+
+    @property
+    def name(self) -> str:
+        return f"{self.verdict.function.name}: {self.verdict.check.title}"
+
+
+@dataclass
+class Grade:
+    """Everything known about one graded submission."""
+
+    submission: Path
+    seed: int
+    results: list[Result]
+    module_problems: dict[str, str] = field(default_factory=dict)
+    printed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    sandbox: str = ""  # which protections the student's code ran under (``host.Sandbox.summary``)
+    measured: dict[str, str] = field(default_factory=dict)  # function -> why it measures (for the TA)
+
+    @property
+    def score(self) -> float:
+        return sum(r.points for r in self.results)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.max_points for r in self.results)
+
+
+def new_seed() -> int:
+    """A fresh seed for the hidden cases, drawn at grading time."""
+    return secrets.randbelow(2**31)
+
+
+def plan(function: GradedFunction, seed: int) -> list[Planned]:
+    """Every case of every check of ``function``, with the request the child will answer."""
+    planned = []
+    cases = cases_for(function, seed)
+    for check in function.checks:
+        for case in cases[check.id]:
+            request: dict[str, Any] = {"args": case.args, "dout": case.dout}
+            if check.oracle is Oracle.FINITE_DIFFERENCES:
+                request["perturb"] = fd_indices(function, case)
+            # The grader watches every case's inputs itself (``observed``): were only the no-mutation
+            # check's watched, code could tell those cases apart (by shape, by ``owndata``) and behave.
+            request["observe"] = True
+            planned.append(Planned(check, case, request))
+    return planned
+
+
+def collect_student(submission: Path, plans: dict[str, list[Planned]], seconds_per_function: float
+                    ) -> tuple[dict[str, list[dict]], dict[str, str], dict[str, str]]:
+    """Student replies per function, problems per module file, and what each module printed."""
+    replies: dict[str, list[dict]] = {}
+    problems: dict[str, str] = {}
+    printed: dict[str, str] = {}
+    runs = {}
+    with ThreadPoolExecutor(max_workers=len(MODULES)) as pool:  # one child per module, side by side
+        for module in MODULES:
+            functions = [f for f in FUNCTIONS if f.module == module and f.name in plans]
+            if not functions:
+                continue
+            path = submission / f"{module}.py"
+            if not path.is_file():
+                problems[module] = f"{module}.py is missing from the submission"
+                for function in functions:
+                    replies[function.name] = [{"error": problems[module], "not_implemented": False}
+                                              for _ in plans[function.name]]
+                continue
+            requests = {f.name: [p.request for p in plans[f.name]] for f in functions}
+            runs[module] = (functions, pool.submit(runner.run_module, path, module, requests, seconds_per_function))
+    for module, (functions, run) in runs.items():
+        answered, printed[module] = run.result()
+        for function in functions:
+            cases = answered[function.name]["cases"]
+            replies[function.name] = cases
+            if cases and all(c.get("import_failed") for c in cases):
+                problems[module] = cases[0]["error"]
+    return replies, problems, printed
+
+
+def collect_reference(references: dict[str, ModuleType], plans: dict[str, list[Planned]]) -> dict[str, list[dict]]:
+    """Reference replies per function (in-process: the reference is trusted)."""
+    replies = {}
+    for function in (f for f in FUNCTIONS if f.name in plans):
+        # The same requests as the student's: finite differences are taken of the given forward.
+        requests = [p.request for p in plans[function.name]]
+        replies[function.name] = calling.run_function(references[function.module], function, requests)
+        broken = [r["error"] for r in replies[function.name] if r["error"]]
+        if broken:
+            raise GraderError(f"the reference {function.name} failed: {broken[0]}")
+    return replies
+
+
+def _judge_safely(function: GradedFunction, planned: Planned, student: dict, reference: dict) -> list[Finding]:
+    try:
+        return judge_case(function, planned.check, planned.case, student, reference,
+                          planned.request.get("perturb", {}))
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError):
+        # Only a tampered or truncated reply lacks the fields the child always writes.
+        return [Finding(planned.case.label, "the reply for this case was malformed")]
+
+
+def read_sources(submission: Path) -> dict[str, str]:
+    """The submission's modules as text, read by the trusted grader (those it can read at all: the
+    child reports why the others cannot be graded)."""
+    sources = {}
+    for module in MODULES:
+        try:
+            sources[module] = importlib.util.decode_source(read_source(submission / f"{module}.py"))
+        except (SubmissionError, SyntaxError, UnicodeDecodeError, LookupError):
+            continue
+    return sources
+
+
+def measured_backwards(sources: dict[str, str]) -> dict[str, str]:
+    """Function name -> why it measures its gradient instead of computing it, read from the
+    submission's source (``provenance``); the student's code is not run."""
+    measured = {}
+    for module, source in sources.items():
+        graded = [function.name for function in FUNCTIONS if function.module == module]
+        try:
+            found = measured_functions(source, graded, module, sources)
+        except Exception:  # a reader that cannot follow the code must not pass it unread
+            measured |= dict.fromkeys(graded, f"{module}.py: the grader could not read this file's code, so it "
+                                              f"cannot tell whether its gradients are computed; please tell your TA")
+            continue
+        measured |= {name: (f"{where.module}.py line {where.line}: {where.reason}. This function scores 0: the "
+                            f"assignment asks you to compute its gradient with the chain rule, not to measure it")
+                     for name, where in found.items()}
+    return measured
+
+
+def replaced_backwards(sources: dict[str, str], student: dict[str, list[dict]]) -> dict[str, str]:
+    """Function name -> why the code that ran under its name is not the ``def`` in its source
+    (``definitions``): it was swapped in while the module ran, where the source reader cannot see."""
+    found = {}
+    for module, source in sources.items():
+        defined = plain_definitions(source, [f.name for f in FUNCTIONS if f.module == module])
+        for name, lines in defined.items():
+            if any(replaced(lines, name, reply.get("code"), f"{module}.py") for reply in student.get(name, [])):
+                where = f"the def {name} on line {', '.join(str(line) for line in sorted(lines))}" if lines else \
+                    f"a def {name}"
+                found[name] = (f"{module}.py: the {name} that ran is not {where} but code swapped in while the "
+                               f"module was imported, which the grader cannot read. This function scores 0: write "
+                               f"it as a plain def and let it compute its gradient")
+    return found
+
+
+def _changed_elsewhere(plans: list[Planned], replies: list[dict], check: Check) -> list[Finding]:
+    """In-place changes seen in the function's cases of other checks: every case's inputs are watched,
+    so code that leaves only the no-mutation cases alone still loses that check."""
+    return [finding for planned, reply in zip(plans, replies, strict=True)
+            if planned.check is not check and not reply.get("error")
+            for finding in judge_untouched(planned.case, reply)]
+
+
+def assess(plans: dict[str, list[Planned]], student: dict[str, list[dict]], reference: dict[str, list[dict]],
+           rubric: dict[str, dict[str, float]], diagnoser: Diagnoser, measured: dict[str, str] | None = None
+           ) -> list[Result]:
+    """Judge every check of every function and price it; ``measured`` functions (those the rubric
+    scores 0 for measuring their gradient) get 0 on every check, with the reason."""
+    results = []
+    measured = measured or {}
+    for function in (f for f in FUNCTIONS if f.name in plans):
+        for check in function.checks:
+            verdict = Verdict(function, check, measured=measured.get(function.name, ""))
+            rows = [(p, s, r) for p, s, r in zip(plans[function.name], student[function.name],
+                                                  reference[function.name], strict=True) if p.check is check]
+            verdict.not_implemented = all(s.get("not_implemented") for _, s, _ in rows)
+            for planned, student_reply, reference_reply in rows:
+                findings = _judge_safely(function, planned, student_reply, reference_reply)
+                if findings and check.oracle in (Oracle.REFERENCE, Oracle.UNTOUCHED):
+                    mistakes = diagnoser.name_mistakes(function, planned.request, student_reply, findings)
+                    findings = [replace(finding, mistakes=mistakes) for finding in findings]
+                verdict.findings.extend(findings)
+            if check.oracle is Oracle.UNTOUCHED:
+                verdict.findings.extend(_changed_elsewhere(plans[function.name], student[function.name], check))
+            max_points = rubric[function.name][check.id]
+            results.append(Result(verdict, max_points if verdict.passed else 0.0, max_points))
+    return results
+
+
+def grade(submission: Path, reference: Reference | Path, seed: int | None = None,
+          seconds_per_function: float = runner.SECONDS_PER_FUNCTION, only: Iterable[str] | None = None,
+          concurrent: bool = False) -> Grade:
+    """Grade the submission folder against the reference (or the reference in that folder) with the
+    hidden-case ``seed``.
+
+    ``seconds_per_function`` bounds the wall time the student's code may spend on one function;
+    ``only`` restricts grading to the named functions (their cases do not depend on the others);
+    ``concurrent`` says other submissions are graded on this machine meanwhile (``check_sandbox``).
+    """
+    return grade_seeds(submission, reference, [new_seed() if seed is None else seed],
+                       seconds_per_function, only, concurrent)[0]
+
+
+def grade_seeds(submission: Path, reference: Reference | Path, seeds: list[int],
+                seconds_per_function: float = runner.SECONDS_PER_FUNCTION,
+                only: Iterable[str] | None = None, concurrent: bool = False) -> list[Grade]:
+    """One Grade per seed, for one submission, collected in a single pass.
+
+    The cases of every seed go to the same children, so their start-up is paid once: this is how
+    the kit's own corpora are graded over hundreds of seeds. Each seed is judged on its own.
+    Raises GraderError before any student code runs where the sandbox is not whole (``check_sandbox``).
+    """
+    check_sandbox(concurrent)
+    started = time.perf_counter()
+    reference = as_reference(reference)
+    diagnoser = Diagnoser(list(reference.mistakes), reference.modules)  # its predictions are this grade's
+    selected = set(only) if only is not None else {function.name for function in FUNCTIONS}
+    per_seed = [{f.name: plan(f, seed) for f in FUNCTIONS if f.name in selected} for seed in seeds]
+    merged = {name: [planned for plans in per_seed for planned in plans[name]] for name in per_seed[0]}
+    with np.errstate(all="ignore"):
+        expected = collect_reference(reference.modules, merged)
+    student, problems, printed = collect_student(submission, merged, seconds_per_function * len(seeds))
+    sources = read_sources(submission)
+    measured = {name: why for name, why in (replaced_backwards(sources, student) | measured_backwards(sources)).items()
+                if name in selected}
+    seconds = (time.perf_counter() - started) / len(seeds)
+    grades, offset = [], dict.fromkeys(merged, 0)
+    for seed, plans in zip(seeds, per_seed, strict=True):
+        window = {name: slice(offset[name], offset[name] + len(planned)) for name, planned in plans.items()}
+        results = assess(plans, {name: student[name][part] for name, part in window.items()},
+                         {name: expected[name][part] for name, part in window.items()}, reference.rubric.points,
+                         diagnoser, measured if reference.rubric.zeroes_measured else {})
+        offset = {name: part.stop for name, part in window.items()}
+        grades.append(Grade(submission, seed, results, problems, printed, seconds,
+                            host.current().summary(concurrent), measured))
+    return grades

@@ -1,0 +1,1395 @@
+"""Does a graded function compute its gradient, or measure it? Read from the source text alone.
+
+The assignment asks for derivatives written by hand. A submission can instead evaluate the given
+forward at perturbed inputs, take complex-step differences, call a numerical or automatic
+differentiator, or hide code from the reader; every gradient is then right and nothing was learnt.
+This module runs in the grader's own process, never imports or runs student code, and parses the
+student's modules with ``ast``.
+
+What is read: for each graded function, its own body, its forward (a forward can stash a measured
+gradient in the cache), and everything they reach by name, transitively: module-level functions,
+classes (all their methods), lambdas, nested definitions, decorators, default arguments,
+module-level assignments, attribute writes to a student module (``import layers as me;
+me.f = g`` binds f, in any scope and from either module), what call sites pass a parameter, and
+definitions imported from a sibling module (``layers`` from ``rnn_layers``).
+Names are resolved through imports, aliases (``import numpy as tf``,
+``f = np.gradient``), attribute chains, literal ``getattr`` and star imports.
+
+What flags a function (one finding, the first by kind, then by line):
+
+- automatic or symbolic differentiation: any use of torch, jax, autograd, tensorflow, sympy, ...;
+- numerical differentiators: ``numpy.gradient``, ``numpy.polyfit``, scipy's ``approx_fprime``,
+  ``check_grad``, ``scipy.differentiate``, numdifftools, findiff, and the release's own checkers
+  (``gradcheck.numerical_gradient``, ``grouped_gradient``, ``conftest``, the public test modules);
+- complex steps: complex literals, ``complex``, complex dtypes (names or strings), ``.imag``,
+  ``numpy.imag``, ``cmath``, ``numpy.emath``, FFTs, a negative number raised to a fraction;
+- finite differences: a perturbation by a small step (``x + h``, ``x[i] -= h``, ``np.add(x, h)``)
+  together with a division by a small step (``/ (2 * h)``, ``* (1 / h)``, ``* 5e4``,
+  ``np.reciprocal(2 * h)``, ``operator.truediv``, ``h ** -1``, ``pow(h, -1)``, ``__truediv__``) anywhere
+  in what the function reaches; or, whatever the step, a forward (or a function of the student's that
+  calls one) evaluated from a backward at moved inputs (``f(x + e)``, an array changed in place by
+  ``m[i] += 1.0``, ``np.add(m, d, out=m)``). A step is any expression that folds to 0 < |h| <= 0.1 or scales by
+  such a number: literals, ``10**-5``, ``1e-5 * np.ones_like(x)``, ``np.finfo(float).eps ** 0.5``,
+  ``float("1e-5")``, names, defaults, attributes (``self.h``) and arguments bound to one, and any
+  expression with a small float literal in it and nothing from the inputs (``[1e-5][0]``,
+  ``np.sin(1e-5)``);
+- code the grader cannot read: ``eval``, ``exec``, ``compile``, ``__import__``, ``globals()``,
+  ``vars()``, ``getattr``/``setattr`` with a computed name or on a module, ``importlib``,
+  ``marshal``, ``pickle``, ``codecs``, ``base64``, ``zlib``, ``types.FunctionType``/``CodeType``,
+  ``inspect``, ``ctypes``, ``subprocess``, ``sys.modules``, ``__code__``/``__globals__``/
+  ``__dict__`` (except ``self.__dict__`` in a method)/``__builtins__``/``__self__``/``__wrapped__``,
+  frames and tracebacks (``tb_frame``, ``f_globals``, ``f_back``, ``gi_frame``, ...), a string equal
+  to one of those names (``scope["__builtins__"]["exec"]``), a student module used as an object,
+  a module-level ``__getattr__``/``__dir__`` (flags every graded function of the module).
+  A backward has no reason to build code at run time, so each of these flags the
+  functions that reach it; one at import time (module level, outside ``if __name__ == "__main__"``)
+  flags every graded function of the module, and ``global NAME`` inside a function flags NAME.
+  ``globals()`` only iterated for its names (``[n for n in globals() if ...]``) and a literal
+  ``getattr(obj, "x", default)`` do not flag.
+- a module the reader cannot finish: longer than SOURCE_LIMIT characters, nested too deeply for
+  the parser or the reader, or over WORK_LIMIT resolution steps: every graded function of it is
+  flagged (fail closed), never passed unread.
+
+What never flags by itself (so a correct answer keeps its points): recomputing a forward at the
+cached point (``sigmoid(x)`` from a cached ``x``), stability epsilons (``np.log(p + 1e-12)``,
+``/ (norm + 1e-8)``), ``np.clip``, loops over time steps, small constants that no division by a
+small step accompanies, self-tests under ``if __name__ == "__main__"``.
+
+Limits: what a determined student can still do unseen.
+
+- Finite differences whose step the reader cannot see as small: a step computed from the data in a
+  way that does not scale by a small constant (``np.nextafter(x, np.inf) - x``, a step read from a
+  file, or the two halves of ``x + h`` and ``/ h`` written so that neither folds, e.g. a step
+  computed from the inputs), or a difference quotient spread over helpers so that the source reads
+  like algebra. A forward at moved inputs is seen only when the move is written at the call
+  (``x + e``) or in place; a moved copy rebound by plain assignment (``m = x + e; f(m)``) is not.
+- Slopes by fits the tables do not name (``np.linalg.lstsq`` on sampled points), or a numerical
+  differentiator from a library not in the tables.
+- Anything in a module the grader does not hand over (only ``layers`` and ``rnn_layers`` are read;
+  a call into another student file is not followed, and a call into ``layers`` is followed only
+  when its source is given).
+- Attribute calls on objects of unknown type are not resolved (``obj.method`` where ``obj`` came
+  from a parameter), and a function passed through a container or returned by a call is followed
+  only as far as the names in it.
+Source that does not parse gives no findings: the grader reports the syntax error on its own.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+STEP_LIMIT = 0.1  # the largest step a difference quotient of these layers can use and still pass
+QUOTIENT_LIMIT = 100.0  # multiplying by 1 / step: no analytic backward of this assignment needs a factor so large
+EPSILON = 2.220446049250313e-16  # float64 machine epsilon, what np.finfo(...).eps folds to
+
+AUTOGRAD = ("torch", "jax", "jaxlib", "autograd", "tensorflow", "keras", "mxnet", "chainer", "theano",
+            "aesara", "pytensor", "sympy", "symengine", "tinygrad", "micrograd", "casadi", "paddle",
+            "mindspore", "mygrad", "dezero", "oneflow", "flax", "haiku", "equinox")
+# Plain array functions of those libraries: they differentiate nothing unless their grad is used too.
+NUMPY_WRAPPERS = ("autograd.numpy", "jax.numpy", "autograd.scipy", "jax.scipy")
+NUMERICAL = ("numpy.polyfit", "numpy.polynomial", "numpy.lib.polynomial", "scipy.optimize.approx_fprime",
+             "scipy.optimize.check_grad", "scipy.optimize._numdiff", "scipy.optimize.approx_derivative",
+             "scipy.differentiate", "scipy.misc.derivative", "scipy.interpolate", "numdifftools", "findiff",
+             "statsmodels.tools.numdiff", "gradcheck.numerical_gradient", "gradcheck.grouped_gradient",
+             "gradcheck.centred_difference", "gradcheck.projected", "gradcheck.STEP", "conftest",
+             "test_layers", "test_rnn_layers", "autograder")
+COMPLEX = ("numpy.complex64", "numpy.complex128", "numpy.complex256", "numpy.complex_", "numpy.cdouble",
+           "numpy.csingle", "numpy.clongdouble", "numpy.cfloat", "numpy.clongfloat", "numpy.longcomplex",
+           "numpy.singlecomplex", "numpy.complexfloating", "numpy.imag", "numpy.emath", "numpy.lib.scimath",
+           "numpy.fft", "scipy.fft", "scipy.fftpack", "cmath", "builtins.complex")
+DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "base64", "binascii", "zlib",
+           "bz2", "lzma", "types.FunctionType", "types.CodeType", "types.LambdaType", "types.ModuleType",
+           "builtins", "__builtin__", "sys.modules", "sys._getframe", "inspect", "ctypes", "subprocess",
+           # the garbage collector hands out every live object, the grader's own functions and dicts included
+           "gc", "weakref", "threading.settrace", "sys.settrace", "sys.setprofile", "sys.addaudithook",
+           "os.system", "os.popen", "os.execv", "os.execl", "runpy", "code", "codeop", "ast",
+           "operator.attrgetter", "operator.methodcaller", "builtins.eval", "builtins.exec",
+           "builtins.compile", "builtins.__import__", "builtins.globals", "builtins.vars")
+DUNDERS = frozenset({"__code__", "__globals__", "__dict__", "__builtins__", "__closure__", "__getattribute__",
+                     "__import__", "__loader__", "__spec__", "__subclasses__", "__bases__", "__base__",
+                     "__mro__", "__defaults__", "__kwdefaults__", "__func__", "__self__", "__wrapped__",
+                     "__setattr__", "__delattr__", "__getattr__", "__reduce__", "__reduce_ex__",
+                     # frames, tracebacks, generators and coroutines: the way to any scope's globals and builtins
+                     "tb_frame", "tb_next", "f_globals", "f_locals", "f_builtins", "f_back", "f_code",
+                     "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code", "co_code",
+                     "co_consts"})
+# A string equal to one of these names fetches what the name would: ``scope["__builtins__"]["exec"]``.
+HIDDEN_NAMES = frozenset({"exec", "eval", "compile", "__import__", "getattr", "setattr", "delattr", "globals",
+                          "locals", "vars", "builtins", "__builtins__", "__builtin__", "importlib", "_getframe",
+                          "import_module", "marshal", "pickle", "inspect",
+                          "ctypes", "subprocess", "FunctionType", "CodeType"} | DUNDERS)
+# Methods that put their arguments into the container they are called on.
+FILLING_METHODS = frozenset({"append", "appendleft", "extend", "extendleft", "insert", "add", "update",
+                             "setdefault", "push", "put", "put_nowait", "__setitem__"})
+# Module-level names that let a module supply attributes it does not define (PEP 562).
+MODULE_HOOKS = ("__getattr__", "__dir__")
+# Builtins whose names matter; a student's own binding of the same name shadows them.
+BUILTINS = frozenset({"eval", "exec", "compile", "__import__", "globals", "vars", "complex", "getattr",
+                      "setattr", "delattr"})
+PYTHON_BUILTINS = frozenset(dir(builtins))
+COMPLEX_DTYPE = re.compile(r"^[<>|=]?(complex\d*|c\d+|[FDG])$")
+# Folding: pure numeric functions a step may be spelled with, by their last name component.
+FOLDABLE: dict[str, Callable[..., float]] = {
+    "sqrt": math.sqrt, "cbrt": lambda v: math.copysign(abs(v) ** (1 / 3), v), "exp": math.exp,
+    "exp2": lambda v: 2.0 ** v, "power": math.pow, "pow": math.pow, "float_power": math.pow,
+    "ldexp": math.ldexp, "float": float, "float64": float, "float32": float, "double": float, "abs": abs,
+    "fabs": abs, "absolute": abs, "asarray": float, "array": float, "max": max, "min": min,
+    "maximum": max, "minimum": min, "fmax": max, "fmin": min,
+}
+# Of those, the ones whose result is small when their first argument is (exp(h) is not).
+SCALE_KEEPING = frozenset({"sqrt", "cbrt", "float", "float64", "float32", "double", "abs", "fabs", "absolute",
+                           "asarray", "array", "max", "min", "maximum", "minimum", "fmax", "fmin"})
+EPSILON_ATTRIBUTES = frozenset({"eps", "epsilon", "resolution", "tiny", "smallest_normal", "smallest_subnormal"})
+FILLERS = frozenset({"full", "full_like"})  # np.full(shape, h): the fill value is the step
+
+KIND_ORDER = ("autograd", "numerical", "complex", "difference", "unreadable")
+SOURCE_LIMIT = 250_000  # characters per module; the reference layers.py has about 15,000
+WORK_LIMIT = 400_000  # resolution steps for one module: the reference needs a few thousand
+
+
+class _TooMuchError(Exception):
+    """The reader's work budget for one module ran out."""
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Why a graded function is taken to measure its gradient instead of computing it.
+
+    ``module`` and ``line`` locate the construct (it may sit in a function the graded one calls,
+    possibly in the sibling module); ``reason`` is one sentence for the student.
+    """
+
+    function: str
+    module: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Finding:
+    kind: str
+    module: str
+    line: int
+    reason: str
+
+    def rank(self) -> tuple[int, int]:
+        return KIND_ORDER.index(self.kind), self.line
+
+
+def measured_functions(source: str, graded: Iterable[str], module: str,
+                       siblings: Mapping[str, str] | None = None) -> dict[str, Measured]:
+    """The graded functions of one module that measure their gradient, each with its reason.
+
+    Inputs:
+    - source: the student's module text, e.g. the contents of rnn_layers.py.
+    - graded: names of the graded functions defined in it.
+    - module: its module name ("layers" or "rnn_layers"), so that imports between modules resolve.
+    - siblings: other modules' sources by name (e.g. {"layers": ...} when reading rnn_layers), whose
+      definitions are followed when imported.
+
+    Returns: {function name: Measured} for the flagged functions only; {} when none is, or when a
+    source does not parse.
+    """
+    graded = list(graded)
+    sources = {module: source, **{k: v for k, v in (siblings or {}).items() if k != module}}
+    why = _read(sources, module, graded)
+    if isinstance(why, dict):
+        return why
+    # A sibling the module does not import need not be read with it.
+    alone = _read({module: source}, module, graded)
+    if isinstance(alone, str):
+        return _unread(graded, module, module, alone)
+    culprits = sorted(name for name in sources
+                      if name != module and isinstance(_read({name: sources[name]}, name, []), str))
+    if culprits and not any(name in _imports_of(source) for name in culprits):
+        return _read({k: v for k, v in sources.items() if k not in culprits}, module, graded) \
+            if len(sources) - len(culprits) > 1 else alone
+    return _unread(graded, module, (culprits or [module])[0], why)
+
+
+def _read(sources: Mapping[str, str], module: str, graded: list[str]) -> dict[str, Measured] | str:
+    """The flagged functions of ``module``, or why its code (or a sibling's) could not be read."""
+    if any(len(text) > SOURCE_LIMIT for text in sources.values()):
+        return "too long to read"
+    try:
+        trees = {name: ast.parse(text) for name, text in sources.items()}
+    except (SyntaxError, ValueError):
+        return {}  # it cannot be imported either: the grader reports that on its own
+    except (RecursionError, MemoryError):
+        return "nested too deeply"
+    try:
+        program = _Program(trees)
+        flagged: dict[str, Measured] = {}
+        for name in graded:
+            findings = _findings_for(program, module, name)
+            if findings:
+                best = min(findings, key=_Finding.rank)
+                flagged[name] = Measured(name, best.module, best.line, best.reason.removesuffix(f" (in {name})"))
+        return flagged
+    except (RecursionError, MemoryError):
+        return "nested too deeply"
+    except _TooMuchError:
+        return "too much to follow"
+
+
+def _imports_of(source: str) -> set[str]:
+    """The top-level names of the modules ``source`` imports (it parses: it was just read)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _unread(graded: Iterable[str], module: str, culprit: str, why: str) -> dict[str, Measured]:
+    """Fail closed: what the reader cannot finish reading is not passed unread."""
+    return {name: Measured(name, culprit, 1, f"the grader could not read the code of {culprit}.py ({why}): the "
+                                             f"grader must be able to read your backward") for name in graded}
+
+
+def measured_in_submission(sources: Mapping[str, str]) -> dict[str, Measured]:
+    """Every graded function of ``autograder.core.spec`` that measures, over a whole submission.
+
+    Inputs: sources by module name, e.g. {"layers": ..., "rnn_layers": ...}.
+    Returns: {function name: Measured} for the flagged functions.
+    """
+    from autograder.core.spec import FUNCTIONS
+
+    flagged: dict[str, Measured] = {}
+    for module, source in sources.items():
+        graded = [f.name for f in FUNCTIONS if f.module == module]
+        flagged |= measured_functions(source, graded, module, sources)
+    return flagged
+
+
+# ---------------------------------------------------------------------------------------------
+# The program: parsed modules, scopes and bindings.
+
+Scope = ast.AST  # a Module, FunctionDef, AsyncFunctionDef or Lambda
+
+
+@dataclass(frozen=True)
+class _Import:
+    """A name bound by an import: the dotted name it stands for."""
+
+    dotted: str
+
+
+class _Program:
+    """The parsed modules, with every node's module and scope and every scope's bindings."""
+
+    def __init__(self, trees: Mapping[str, ast.Module]) -> None:
+        self.trees = dict(trees)
+        self.work = 0
+        self.dotted_memo: dict[int, list[str]] = {}
+        self.calls: list[ast.Call] = []
+        self.imported: dict[str, set[str]] = {name: set() for name in self.trees}  # top-level module names
+        self.inspected: dict[int, list[_Finding]] = {}
+        self.units: dict[int, tuple[dict[int, ast.AST], list[ast.AST]]] = {}
+        self.forwards: set[int] | None = None
+        self.moved: set[tuple[ast.AST, str]] | None = None
+        self.module_of: dict[ast.AST, str] = {}
+        self.scope_of: dict[ast.AST, Scope] = {}
+        self.parent_scope: dict[Scope, Scope | None] = {}
+        self.bindings: dict[Scope, dict[str, list[ast.AST | _Import]]] = {}
+        self.stars: dict[str, list[str]] = {}
+        self.step_params: set[tuple[Scope, str]] = set()
+        self.step_attributes: set[str] = set()
+        self.attribute_assignments: list[tuple[str, ast.AST]] = []
+        self.attribute_targets: list[tuple[ast.Attribute, ast.AST]] = []  # ``obj.name = value``, any scope
+        self.parent: dict[ast.AST, ast.AST] = {}
+        self.globals: list[tuple[str, ast.Global]] = []  # ``global NAME`` statements, by module
+        for name, tree in self.trees.items():
+            self.stars[name] = []
+            self.module_of[tree] = name
+            self.parent_scope[tree] = None
+            self.bindings[tree] = {}
+            _Indexer(self, name, tree).visit_scope(tree, tree.body)
+        self._bind_module_attributes()
+        self._bind_passed_arguments()
+        self._propagate_steps()
+        # ``self.h = 1e-5`` anywhere: ``obj.h`` is then read as a step (the object's type is unknown).
+        steps = _Steps(self)
+        self.step_attributes.update(attr for attr, value in self.attribute_assignments if steps.small(value))
+        self.steps = _Steps(self)  # shared by every graded function: the answers no longer change
+        self.import_time: dict[str, list[_Finding]] = {}
+
+    # Name resolution --------------------------------------------------------------------------
+
+    def lookup(self, name: str, scope: Scope) -> list[ast.AST | _Import]:
+        """What ``name`` may be bound to when read in ``scope`` (innermost binding scope wins)."""
+        self.tick()
+        current: Scope | None = scope
+        while current is not None:
+            found = self.bindings[current].get(name)
+            if found:
+                return [value for bound in found for value in self._into_sibling(bound)]
+            current = self.parent_scope[current]
+        return self._from_stars(name, self.module_of[scope])
+
+    def _into_sibling(self, bound: ast.AST | _Import) -> list[ast.AST | _Import]:
+        """``from layers import f`` stands for layers' own bindings of f, when layers is read too."""
+        if isinstance(bound, _Import):
+            module, _, name = bound.dotted.rpartition(".")
+            if module in self.trees:
+                return self.module_binding(module, name) or [bound]
+        return [bound]
+
+    def _from_stars(self, name: str, module: str) -> list[ast.AST | _Import]:
+        found: list[ast.AST | _Import] = []
+        if name in PYTHON_BUILTINS:
+            return found
+        for star in self.stars[module]:
+            if star in self.trees and star != module:
+                found += self.bindings[self.trees[star]].get(name, [])
+            else:
+                found.append(_Import(f"{star}.{name}"))
+        return found
+
+    def module_binding(self, module: str, name: str) -> list[ast.AST | _Import]:
+        return self.bindings[self.trees[module]].get(name, []) if module in self.trees else []
+
+    def tick(self) -> None:
+        """One step of work; past WORK_LIMIT the module is too much to read (and is not passed unread)."""
+        self.work += 1
+        if self.work > WORK_LIMIT:
+            raise _TooMuchError
+
+    def dotted(self, node: ast.AST, seen: frozenset[int] = frozenset()) -> list[str]:
+        """The dotted names ``node`` may stand for: ``np.gradient`` -> ["numpy.gradient"]."""
+        known = self.dotted_memo.get(id(node))
+        if known is not None:
+            return known
+        if id(node) in seen or len(seen) > 40:
+            return []
+        self.tick()
+        found = list(dict.fromkeys(self._dotted(node, seen | {id(node)})))
+        self.dotted_memo[id(node)] = found
+        return found
+
+    def _dotted(self, node: ast.AST, seen: frozenset[int]) -> list[str]:
+        if isinstance(node, ast.Name):
+            bound = self.lookup(node.id, self.scope_of[node])
+            if not bound:
+                return [f"builtins.{node.id}"] if node.id in BUILTINS else []
+            return [name for value in bound for name in self._dotted_binding(value, seen)]
+        if isinstance(node, ast.Attribute):
+            return [f"{base}.{node.attr}" for base in self.dotted(node.value, seen)]
+        if isinstance(node, ast.Call) and _literal_attribute_call(node):
+            return [f"{base}.{node.args[1].value}" for base in self.dotted(node.args[0], seen)]
+        return []
+
+    def _dotted_binding(self, value: ast.AST | _Import, seen: frozenset[int]) -> list[str]:
+        if isinstance(value, _Import):
+            return [value.dotted]
+        if isinstance(value, ast.Name | ast.Attribute | ast.Call):
+            return self.dotted(value, seen)
+        return []
+
+    def student_module(self, node: ast.AST) -> str | None:
+        """The student module (``layers``, ``rnn_layers``) that ``node`` may stand for, else None."""
+        return next((name for name in self.dotted(node) if name in self.trees), None)
+
+    def _bind_module_attributes(self) -> None:
+        """``import layers as me; me.f = g`` (in any scope) binds f of layers to g, like ``f = g`` at its top."""
+        for target, value in self.attribute_targets:
+            module = self.student_module(target.value)
+            if module is not None:
+                self.bindings[self.trees[module]].setdefault(target.attr, []).append(value)
+                self.dotted_memo.clear()  # names read before this binding may stand for more now
+
+    def _bind_passed_arguments(self) -> None:
+        """A parameter also stands for what call sites pass it (``make(affine_forward)``, ``values(h / 2)``),
+        through parameters that hold functions, a few rounds deep."""
+        done: set[tuple[int, int]] = set()
+        for _ in range(3):
+            added = False
+            for call in self.calls:
+                for definition in _callees(self, call.func):
+                    if isinstance(definition, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef) \
+                            and (id(call), id(definition)) not in done:
+                        done.add((id(call), id(definition)))
+                        names = [a.arg for a in definition.args.posonlyargs + definition.args.args]
+                        passed = [(n, v) for n, v in zip(names, call.args, strict=False)
+                                  if not isinstance(v, ast.Starred)]
+                        passed += [(k.arg, k.value) for k in call.keywords if k.arg in names]
+                        for name, value in passed:
+                            self.bindings[definition].setdefault(name, []).append(value)
+                            added = True
+            if not added:
+                return
+            self.dotted_memo.clear()
+
+    # Steps passed as arguments ----------------------------------------------------------------
+
+    def _propagate_steps(self) -> None:
+        """Mark parameters that some call in the program passes a small step (``f(x, h=1e-5)``,
+        ``partial(f, 1e-5)``), until nothing changes: a step can travel through helpers."""
+        calls = self.calls
+        for _ in range(4):
+            before = len(self.step_params)
+            steps = _Steps(self)  # fresh each round: a newly marked parameter changes earlier answers
+            for call in calls:
+                self._mark_step_arguments(call, steps)
+            if len(self.step_params) == before:
+                return
+
+    def _mark_step_arguments(self, call: ast.Call, steps: _Steps) -> None:
+        target, args = call.func, list(call.args)
+        if not args and not call.keywords:
+            return
+        if any(name.endswith(".partial") for name in self.dotted(target)) and args:
+            target, args = args[0], args[1:]
+        if not isinstance(target, ast.Name):
+            return
+        for bound in self.lookup(target.id, self.scope_of[target]):
+            if isinstance(bound, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                names = [a.arg for a in bound.args.posonlyargs + bound.args.args]
+                passed = list(zip(names, args, strict=False))
+                passed += [(k.arg, k.value) for k in call.keywords if k.arg]
+                for param, value in passed:
+                    if steps.small(value):
+                        self.step_params.add((bound, param))
+
+
+def _last_name(program: _Program, function: ast.AST) -> str | None:
+    """The last component of what a call calls: "sqrt" for np.sqrt, "float" for float."""
+    names = program.dotted(function)
+    if names:
+        return names[0].rsplit(".", 1)[-1]
+    if isinstance(function, ast.Name):
+        return function.id
+    return getattr(function, "attr", None)
+
+
+def _literal_attribute_call(node: ast.Call) -> bool:
+    """``getattr(obj, "name")``: an attribute the reader can see."""
+    return (isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str))
+
+
+class _Indexer:
+    """Walks one module once: records each node's module and scope, and each scope's bindings."""
+
+    def __init__(self, program: _Program, module: str, tree: ast.Module) -> None:
+        self.program, self.module, self.tree = program, module, tree
+
+    def bind(self, scope: Scope, name: str, value: ast.AST | _Import) -> None:
+        self.program.bindings[scope].setdefault(name, []).append(value)
+
+    def visit_scope(self, scope: Scope, body: Iterable[ast.AST]) -> None:
+        for node in body:
+            self.visit(node, scope)
+
+    def visit(self, node: ast.AST, scope: Scope) -> None:
+        self.program.module_of[node] = self.module
+        self.program.scope_of[node] = scope
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            self._function(node, scope)
+            return
+        self._bind_statement(node, scope)
+        if isinstance(node, ast.Call):
+            self.program.calls.append(node)
+        elif isinstance(node, ast.Import):
+            self.program.imported[self.module].update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            self.program.imported[self.module].add(node.module.split(".")[0])
+        if isinstance(node, ast.Global):
+            self.program.globals.append((self.module, node))
+        for child in ast.iter_child_nodes(node):
+            self.program.parent[child] = node
+            self.visit(child, scope)
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: Scope) -> None:
+        if not isinstance(node, ast.Lambda):
+            self.bind(scope, node.name, node)
+            for decorator in node.decorator_list:
+                self.visit(decorator, scope)
+        self.program.module_of[node] = self.module
+        self.program.parent_scope[node] = scope
+        self.program.bindings[node] = {}
+        defaults = node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+        for default in defaults:
+            self.visit(default, scope)
+        positional = node.args.posonlyargs + node.args.args
+        for arg, default in zip(positional[len(positional) - len(node.args.defaults):], node.args.defaults,
+                                strict=True):
+            self.bind(node, arg.arg, default)
+        for arg, default in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True):
+            if default is not None:
+                self.bind(node, arg.arg, default)
+        for arg in [*positional, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg]:
+            if arg is not None:
+                self.program.module_of[arg] = self.module
+                self.program.scope_of[arg] = node
+                self.bind(node, arg.arg, arg)
+        body = [node.body] if isinstance(node, ast.Lambda) else node.body
+        self.visit_scope(node, body)
+
+    def _bind_statement(self, node: ast.AST, scope: Scope) -> None:
+        if isinstance(node, ast.ClassDef):
+            self.bind(scope, node.name, node)
+            self._step_attributes_of_class(node)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                dotted = alias.name if alias.asname else alias.name.split(".")[0]
+                self.bind(scope, alias.asname or dotted, _Import(dotted))
+        elif isinstance(node, ast.ImportFrom):
+            self._import_from(node, scope)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(node, ast.Assign) and isinstance(target, ast.Subscript) \
+                        and isinstance(target.value, ast.Name):
+                    # ``e[i] = h``: e then holds h somewhere, which is what a perturbation vector needs.
+                    self.bind(scope, target.value.id, node.value)
+                self._bind_target(target, node.value, scope)
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+            self._bind_target(node.target, node.iter, scope)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            self._bind_target(node.optional_vars, node.context_expr, scope)
+        elif isinstance(node, ast.Match):
+            # ``match value: case name:`` binds name to value, like an assignment.
+            for case in node.cases:
+                for name in _captured_names(case.pattern):
+                    self.bind(scope, name, node.subject)
+        elif isinstance(node, ast.Try | ast.TryStar):
+            # ``except E as name`` holds whatever the try body raised: ``raise Carrier(helper)``.
+            raised = [inner.exc for inner in ast.walk(node) if isinstance(inner, ast.Raise) and inner.exc]
+            for handler in node.handlers:
+                for value in raised if handler.name else []:
+                    self.bind(scope, handler.name, value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, ast.Name) and node.func.attr in FILLING_METHODS:
+            # ``registry.append(helper)``, ``table.update(s=helper)``: the container then holds it,
+            # as ``registry = [helper]`` would say.
+            for value in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                self.bind(scope, node.func.value.id, value)
+
+    def _import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
+        base = node.module or ""
+        for alias in node.names:
+            if alias.name == "*":
+                self.program.stars[self.module].append(base)
+            else:
+                self.bind(scope, alias.asname or alias.name, _Import(f"{base}.{alias.name}"))
+
+    def _bind_target(self, target: ast.AST, value: ast.AST | None, scope: Scope) -> None:
+        if value is None:
+            return
+        if isinstance(target, ast.Name):
+            self.bind(scope, target.id, value)
+        elif isinstance(target, ast.Tuple | ast.List):
+            values = value.elts if isinstance(value, ast.Tuple | ast.List) else [value] * len(target.elts)
+            for element, part in zip(target.elts, values, strict=False):
+                self._bind_target(element, part, scope)
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, value, scope)
+        elif isinstance(target, ast.Attribute):
+            self.program.attribute_assignments.append((target.attr, value))
+            self.program.attribute_targets.append((target, value))
+            if isinstance(target.value, ast.Name):
+                # ``holder.s = helper``: the object then holds it, whatever kind of object it is.
+                self.bind(scope, target.value.id, value)
+
+    def _step_attributes_of_class(self, node: ast.ClassDef) -> None:
+        """Class attributes that hold a step (``h = 1e-5`` in the class body, read as ``self.h``)."""
+        for statement in node.body:
+            if isinstance(statement, ast.Assign) and all(isinstance(t, ast.Name) for t in statement.targets):
+                value = _fold_literal(statement.value)
+                if value is not None and 0 < abs(value) <= STEP_LIMIT:
+                    self.program.step_attributes.update(t.id for t in statement.targets)
+
+
+def _captured_names(pattern: ast.AST) -> list[str]:
+    """The names a ``case`` pattern binds: captures, ``*rest`` and ``**rest``."""
+    names = []
+    for node in ast.walk(pattern):
+        if isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            names.append(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.append(node.rest)
+    return names
+
+
+def _fold_literal(node: ast.AST) -> float | None:
+    """The value of a constant expression that needs no names (``10**-5``, ``-1e-5``)."""
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            base, exponent = _fold_literal(node.left), _fold_literal(node.right)
+            if base is not None and exponent is not None and abs(exponent) < 400:
+                try:
+                    return float(base ** exponent)
+                except (OverflowError, ZeroDivisionError, TypeError):
+                    return None
+        return None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Small steps: what a difference quotient perturbs by and divides by.
+
+class _Steps:
+    """Decides whether an expression is a small step, folding constants through names and calls."""
+
+    def __init__(self, program: _Program) -> None:
+        self.program = program
+        self.active: set[int] = set()
+        self.active_large: set[int] = set()
+        self.folding: set[int] = set()
+        self.memo: dict[tuple[str, int], bool | float | None] = {}
+
+    def fold(self, node: ast.AST) -> float | None:
+        """The numeric value of ``node`` when the reader can compute it, else None."""
+        key = ("fold", id(node))
+        if key in self.memo:
+            return self.memo[key]
+        if id(node) in self.folding or len(self.folding) > 60:
+            return None
+        self.program.tick()
+        self.folding.add(id(node))
+        try:
+            value = self._fold(node)
+        except (OverflowError, ZeroDivisionError, ValueError, TypeError):
+            value = None
+        finally:
+            self.folding.discard(id(node))
+        self.memo[key] = value
+        return value
+
+    def _fold(self, node: ast.AST) -> float | None:
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool):
+                return None
+            if isinstance(node.value, int | float):
+                return float(node.value)
+            return None
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            value = self.fold(node.operand)
+            return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
+        if isinstance(node, ast.BinOp):
+            return self._fold_binary(node)
+        if isinstance(node, ast.Name):
+            return self._fold_name(node)
+        if isinstance(node, ast.Attribute) and node.attr in EPSILON_ATTRIBUTES:
+            return EPSILON
+        if isinstance(node, ast.Call):
+            return self._fold_call(node)
+        if isinstance(node, ast.IfExp):
+            body = self.fold(node.body)
+            return body if body is not None else self.fold(node.orelse)
+        return None
+
+    def _fold_binary(self, node: ast.BinOp) -> float | None:
+        left, right = self.fold(node.left), self.fold(node.right)
+        if left is None or right is None:
+            return None
+        operations: dict[type, Callable[[float, float], float]] = {
+            ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+            ast.Div: lambda a, b: a / b, ast.FloorDiv: lambda a, b: a // b,
+            ast.Pow: lambda a, b: float(a ** b) if abs(b) < 400 else math.inf}
+        operation = operations.get(type(node.op))
+        result = operation(left, right) if operation else None
+        return result if isinstance(result, float) and math.isfinite(result) else None
+
+    def _fold_name(self, node: ast.Name) -> float | None:
+        for value in self.program.lookup(node.id, self.program.scope_of[node]):
+            if isinstance(value, ast.expr):
+                folded = self.fold(value)
+                if folded is not None:
+                    return folded
+        return None
+
+    def _fold_call(self, node: ast.Call) -> float | None:
+        last = _last_name(self.program, node.func)
+        if last == "spacing":
+            return EPSILON
+        if last in ("float", "float64", "float32") and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            return float(node.args[0].value)
+        if last not in FOLDABLE or not node.args:
+            return None
+        values = [self.fold(arg) for arg in node.args]
+        if any(value is None for value in values):
+            return None
+        return float(FOLDABLE[last](*values))
+
+    def small(self, node: ast.AST | None) -> bool:
+        """Whether ``node`` is a step: it folds to 0 < |v| <= STEP_LIMIT, or scales by one."""
+        if node is None or id(node) in self.active or len(self.active) > 60:
+            return False
+        key = ("small", id(node))
+        if key not in self.memo:
+            self.program.tick()
+            self.active.add(id(node))
+            try:
+                self.memo[key] = self._small(node)
+            finally:
+                self.active.discard(id(node))
+        return bool(self.memo[key])
+
+    def _small(self, node: ast.AST) -> bool:
+        value = self.fold(node)
+        if value is not None:
+            return 0 < abs(value) <= STEP_LIMIT
+        if isinstance(node, ast.Name):
+            return self._small_name(node)
+        if isinstance(node, ast.BinOp):
+            return self._small_binary(node)
+        if isinstance(node, ast.UnaryOp):
+            return self.small(node.operand)
+        if isinstance(node, ast.Subscript | ast.Starred):
+            return self.small(node.value)
+        if isinstance(node, ast.IfExp):
+            return self.small(node.body) or self.small(node.orelse)
+        if isinstance(node, ast.Attribute):
+            return node.attr in self.program.step_attributes
+        if isinstance(node, ast.Call) and self._small_call(node):
+            return True
+        return self._literal_step(node)
+
+    def _literal_step(self, node: ast.AST) -> bool:
+        """An expression with a small literal in it (``[1e-5][0]``, ``np.sin(1e-5)``, ``(1e-5,)[0]``) and
+        nothing from the function's inputs: whatever it computes, it is a constant built from a step."""
+        if not isinstance(node, ast.Subscript | ast.Call | ast.IfExp | ast.BinOp | ast.Tuple | ast.List):
+            return False
+        parts = list(ast.walk(node))
+        if not any(isinstance(n, ast.Constant) and isinstance(n.value, float) and 0 < abs(n.value) <= STEP_LIMIT
+                   for n in parts):
+            return False
+        return all(self._input_free(n) for n in parts if isinstance(n, ast.Name))
+
+    def _input_free(self, name: ast.Name) -> bool:
+        """Whether ``name`` holds nothing computed from a parameter: imports, builtins, constants."""
+        key = ("free", id(name))
+        if key not in self.memo:
+            self.memo[key] = False  # a cycle reads as an input
+            free = True
+            for value in self.program.lookup(name.id, self.program.scope_of[name]):
+                if isinstance(value, ast.arg):
+                    free = False
+                elif isinstance(value, ast.expr):
+                    free = free and all(self._input_free(n) for n in ast.walk(value) if isinstance(n, ast.Name))
+                elif not isinstance(value, _Import):
+                    free = False
+            self.memo[key] = free
+        return bool(self.memo[key])
+
+    def _small_name(self, node: ast.Name) -> bool:
+        for value in self.program.lookup(node.id, self.program.scope_of[node]):
+            if isinstance(value, ast.arg):
+                if (self.program.scope_of[value], value.arg) in self.program.step_params:
+                    return True
+            elif isinstance(value, ast.expr) and self.small(value):
+                return True
+        return False
+
+    def _small_binary(self, node: ast.BinOp) -> bool:
+        left, right = node.left, node.right
+        if isinstance(node.op, ast.Mult):
+            return (self.small(left) and not self.large(right)) or (self.small(right) and not self.large(left))
+        if isinstance(node.op, ast.Div | ast.FloorDiv):
+            return (self.small(left) and not self.small(right)) or (self.large(right) and not self.large(left))
+        if isinstance(node.op, ast.Add | ast.Sub):
+            return self.small(left) and self.small(right)
+        if isinstance(node.op, ast.Pow):
+            exponent = self.fold(right)
+            return self.small(left) and exponent is not None and exponent > 0
+        return False
+
+    def _small_call(self, node: ast.Call) -> bool:
+        last = _last_name(self.program, node.func)
+        if last in FILLERS and len(node.args) >= 2:
+            return self.small(node.args[1])
+        if last in SCALE_KEEPING and node.args:
+            return self.small(node.args[0])
+        if last in MULTIPLYING and len(node.args) >= 2:  # np.multiply(2, h) is as small as 2 * h
+            return any(self.small(a) for a in node.args) and not any(self.large(a) for a in node.args)
+        if isinstance(node.func, ast.Name):
+            return any(self._returns_small(value) for value in self.program.lookup(node.func.id,
+                                                                                    self.program.scope_of[node]))
+        return False
+
+    def _returns_small(self, function: ast.AST | _Import) -> bool:
+        """A function of the program whose result is a step (``def step(): return 1e-5``)."""
+        if isinstance(function, ast.Lambda):
+            return self.small(function.body)
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            return any(isinstance(n, ast.Return) and self.small(n.value) for n in ast.walk(function))
+        return False
+
+    def inverse_of_step(self, node: ast.AST) -> bool:
+        """``np.reciprocal(h)``, ``h ** -1``, ``pow(h, -1)``, ``np.power(h, -0.5)``: one over a step, by its form."""
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            base, exponent = node.left, node.right
+        elif isinstance(node, ast.Call) and node.args:
+            last = _last_name(self.program, node.func)
+            if last == "reciprocal":
+                return self.small(node.args[0])
+            if last not in ("pow", "power", "float_power") or len(node.args) < 2:
+                return False
+            base, exponent = node.args[0], node.args[1]
+        else:
+            return False
+        value = self.fold(exponent)
+        return value is not None and value < 0 and self.small(base)
+
+    def large(self, node: ast.AST) -> bool:
+        """Whether ``node`` is one over a step: a constant beyond QUOTIENT_LIMIT, or ``k / h``."""
+        key = ("large", id(node))
+        if key not in self.memo:
+            if id(node) in self.active_large or len(self.active_large) > 60:
+                return False
+            self.program.tick()
+            self.active_large.add(id(node))
+            try:
+                self.memo[key] = self._large(node)
+            finally:
+                self.active_large.discard(id(node))
+        return bool(self.memo[key])
+
+    def _large(self, node: ast.AST) -> bool:
+        value = self.fold(node)
+        if value is not None:
+            return abs(value) >= QUOTIENT_LIMIT
+        if self.inverse_of_step(node):
+            return True
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            return self.small(node.right) and not self.small(node.left)
+        if isinstance(node, ast.Name):
+            return any(isinstance(v, ast.expr) and self.large(v)
+                       for v in self.program.lookup(node.id, self.program.scope_of[node]))
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# What a graded function reaches.
+
+def _entry_names(function: str) -> tuple[str, ...]:
+    """The graded function and its forward, whose cache it reads (a forward can measure too)."""
+    if function.endswith("_backward"):
+        return function, function.removesuffix("_backward") + "_forward"
+    return (function,)
+
+
+def _reachable(program: _Program, units: Iterable[ast.AST]) -> dict[int, ast.AST]:
+    """Every node of ``units`` and of every definition they name, transitively, by id."""
+    nodes: dict[int, ast.AST] = {}
+    pending = [u for u in units if isinstance(u, ast.AST) and not isinstance(u, ast.arg)]
+    while pending:
+        unit = pending.pop()
+        if id(unit) in nodes:
+            continue
+        inside, named = _unit_contents(program, unit)
+        nodes.update(inside)
+        pending.extend(named)
+    return nodes
+
+
+def _unit_contents(program: _Program, unit: ast.AST) -> tuple[dict[int, ast.AST], list[ast.AST]]:
+    """The nodes of one unit and the definitions they name; computed once per unit."""
+    known = program.units.get(id(unit))
+    if known is None:
+        program.tick()
+        inside = {id(node): node for node in ast.walk(unit)}
+        named = [d for node in inside.values() for d in _named_definitions(program, node)]
+        known = program.units[id(unit)] = (inside, named)
+    return known
+
+
+def _named_definitions(program: _Program, node: ast.AST) -> list[ast.AST]:
+    """The definitions a name or an attribute chain (``layers.sigmoid_forward``) refers to."""
+    found: list[ast.AST | _Import] = []
+    if isinstance(node, ast.Name) and node in program.scope_of:
+        found = program.lookup(node.id, program.scope_of[node])
+    elif isinstance(node, ast.Attribute) and node in program.scope_of:
+        for dotted in program.dotted(node):
+            module, _, name = dotted.rpartition(".")
+            found += program.module_binding(module, name)
+    return [value for value in found if isinstance(value, ast.AST) and not isinstance(value, ast.arg)]
+
+
+def _import_time_units(program: _Program, module: str) -> list[ast.AST]:
+    """What runs when ``module`` is imported: module-level statements, class bodies, decorators,
+    default values (not function bodies, not an ``if __name__ == "__main__"`` block)."""
+    units: list[ast.AST] = []
+    for statement in program.trees[module].body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            units += [*statement.decorator_list, *statement.args.defaults]
+        elif isinstance(statement, ast.ClassDef):
+            units += [*statement.decorator_list, *statement.bases,
+                      *(s for s in statement.body if not isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef))]
+        elif not _is_main_guard(statement) and not _is_docstring(statement):
+            units.append(statement)
+    return units
+
+
+def _is_main_guard(statement: ast.stmt) -> bool:
+    return (isinstance(statement, ast.If) and isinstance(statement.test, ast.Compare)
+            and isinstance(statement.test.left, ast.Name) and statement.test.left.id == "__name__")
+
+
+def _is_docstring(statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+
+
+def _imported_siblings(program: _Program, module: str) -> list[str]:
+    """Sibling modules that ``module`` imports (their import-time code runs first)."""
+    return [name for name in sorted(program.imported[module]) if name in program.trees and name != module]
+
+
+def _findings_for(program: _Program, module: str, function: str) -> list[_Finding]:
+    """Everything that says ``function`` of ``module`` measures, in no particular order."""
+    entries = [v for name in _entry_names(function) for v in program.module_binding(module, name)]
+    nodes = _reachable(program, entries)
+    findings = [finding for node in nodes.values() for finding in _inspect(program, node)]
+    findings += _differences(program, nodes)
+    if not function.endswith("_forward"):
+        own = _reachable(program, program.module_binding(module, function))
+        findings += _moved_forward_calls(program, own)
+    # Even with no def in sight: code run at import time may be what defines the function.
+    findings += _import_time_findings(program, module)
+    findings += _rebinding(program, module, function)
+    findings += _module_hooks(program, module)
+    return findings
+
+
+def _module_hooks(program: _Program, module: str) -> list[_Finding]:
+    """A module-level ``__getattr__`` (or ``__dir__``) can supply any graded function without a def."""
+    return [_Finding("unreadable", module, getattr(bound, "lineno", 1),
+                     f"defines a module-level {hook}, which can supply functions the grader cannot read: "
+                     f"the grader must be able to read your backward, so define each one with def")
+            for hook in MODULE_HOOKS for bound in program.module_binding(module, hook)[:1]]
+
+
+def _import_time_findings(program: _Program, module: str) -> list[_Finding]:
+    """Unreadable code run when ``module`` (or a sibling it imports) is imported; computed once."""
+    if module not in program.import_time:
+        units = [u for m in (module, *_imported_siblings(program, module)) for u in _import_time_units(program, m)]
+        # Importing a module is harmless; what flags at import time is using it.
+        program.import_time[module] = [
+            _at_import_time(f) for node in _reachable(program, units).values()
+            if not isinstance(node, ast.Import | ast.ImportFrom)
+            for f in _inspect(program, node) if f.kind == "unreadable"]
+    return program.import_time[module]
+
+
+def _at_import_time(finding: _Finding) -> _Finding:
+    return _Finding(finding.kind, finding.module, finding.line, f"at import time, {finding.reason}")
+
+
+def _rebinding(program: _Program, module: str, function: str) -> list[_Finding]:
+    """``global NAME`` inside a function: NAME can be replaced at run time by code the grader never sees run."""
+    return [_Finding("unreadable", module, node.lineno,
+                     f"rebinds {function} at run time (global {function}, line {node.lineno}): the grader must "
+                     f"be able to read your backward, so define it once with def")
+            for where, node in program.globals if where == module and function in node.names]
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks on single nodes: names, literals, dynamic code.
+
+def _prefixed(dotted: str, prefixes: Iterable[str]) -> bool:
+    return any(dotted == p or dotted.startswith(p + ".") for p in prefixes)
+
+
+def _classify(dotted: str) -> tuple[str, str] | None:
+    """(kind, reason) for a dotted name that measures or hides, else None."""
+    first, last = dotted.split(".")[0], dotted.rsplit(".", 1)[-1]
+    shown = dotted.removeprefix("builtins.")
+    if first in AUTOGRAD and not _prefixed(dotted, NUMPY_WRAPPERS):
+        return "autograd", f"uses {first} ({shown}), which differentiates for you: write the backward with numpy alone"
+    if _prefixed(dotted, NUMERICAL) or (first == "numpy" and last == "gradient"):
+        return "numerical", f"calls {shown}, which measures the slope numerically: write the derivative by hand"
+    if _prefixed(dotted, COMPLEX):
+        return "complex", (f"uses {shown} (complex numbers): a complex-step difference measures the slope; "
+                           f"write the derivative by hand")
+    if _prefixed(dotted, DYNAMIC):
+        return "unreadable", (f"uses {shown}, which builds or fetches code at run time: the grader must be "
+                              f"able to read your backward")
+    return None
+
+
+def _finding(program: _Program, node: ast.AST, kind: str, reason: str) -> _Finding:
+    """A finding at ``node``, naming the function it sits in when that is a helper."""
+    scope = program.scope_of.get(node)
+    where = f" (in {scope.name})" if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef) else ""
+    return _Finding(kind, program.module_of.get(node, ""), getattr(node, "lineno", 0), reason + where)
+
+
+def _inspect(program: _Program, node: ast.AST) -> list[_Finding]:
+    """Findings of one node on its own (everything but finite differences), computed once per node."""
+    found = program.inspected.get(id(node))
+    if found is None:
+        program.tick()
+        found = [_finding(program, node, kind, reason) for kind, reason in _node_reasons(program, node)]
+        program.inspected[id(node)] = found
+    return found
+
+
+def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]:
+    if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load) and node in program.scope_of:
+        for dotted in program.dotted(node):
+            verdict = _classify(dotted)
+            if verdict and not _harmless_builtin(program, node, dotted):
+                yield verdict
+        if isinstance(node, ast.Name) and node.id in DUNDERS:
+            yield "unreadable", (f"uses {node.id}, which reaches code at run time: the grader must be able to "
+                                 f"read your backward")
+        if isinstance(node, ast.Name):
+            yield from _module_object_reasons(program, node)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes) and _hidden_name(node.value):
+        shown = node.value if isinstance(node.value, str) else node.value.decode()
+        yield "unreadable", (f"names {shown!r} in a string, which fetches code at run time: the grader must "
+                             f"be able to read your backward")
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        yield from _import_reasons(node)
+    if isinstance(node, ast.Attribute):
+        yield from _attribute_reasons(program, node)
+    if isinstance(node, ast.Constant) and isinstance(node.value, complex):
+        yield "complex", (f"uses the complex number {node.value!r}: a complex-step difference measures the "
+                          f"slope; write the derivative by hand")
+    if isinstance(node, ast.Call):
+        yield from _call_reasons(program, node)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        base, exponent = _fold_literal(node.left), _fold_literal(node.right)
+        if base is not None and base < 0 and exponent is not None and exponent != int(exponent):
+            yield "complex", (f"raises {ast.unparse(node.left)} to {ast.unparse(node.right)}, a complex number: "
+                              f"a complex-step difference measures the slope; write the derivative by hand")
+
+
+def _hidden_name(value: str | bytes) -> bool:
+    if isinstance(value, bytes):
+        try:
+            value = value.decode()
+        except UnicodeDecodeError:
+            return False
+    return value.strip() in HIDDEN_NAMES
+
+
+def _harmless_builtin(program: _Program, node: ast.AST, dotted: str) -> bool:
+    """getattr/setattr called directly (their arguments decide, in ``_call_reasons``), and
+    ``globals()`` only iterated over for its names (``[n for n in globals() if ...]``)."""
+    parent = program.parent.get(node)
+    called = isinstance(parent, ast.Call) and parent.func is node
+    if dotted in ("builtins.getattr", "builtins.setattr", "builtins.delattr"):
+        return called
+    if dotted == "builtins.globals" and called and not parent.args and not parent.keywords:
+        user = program.parent.get(parent)
+        if isinstance(user, ast.comprehension | ast.For | ast.AsyncFor) and user.iter is parent:
+            return True
+        if isinstance(user, ast.Attribute) and user.attr == "keys":
+            return True
+        return (isinstance(user, ast.Call) and user.args == [parent] and isinstance(user.func, ast.Name)
+                and user.func.id in ("list", "sorted", "set", "tuple", "len")
+                and not program.lookup(user.func.id, program.scope_of[user.func]))
+    return False
+
+
+def _module_object_reasons(program: _Program, node: ast.Name) -> Iterator[tuple[str, str]]:
+    """A student module used as an object, other than to read or set one attribute by name."""
+    parent = program.parent.get(node)
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        return
+    module = program.student_module(node)
+    if module is not None:
+        yield "unreadable", (f"passes the module {module} around as an object: the grader must be able to read "
+                             f"your backward, so call its functions by name")
+
+
+def _import_reasons(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
+    if isinstance(node, ast.Import):
+        names = [alias.name for alias in node.names]
+    else:
+        names = [f"{node.module}.{alias.name}" if alias.name != "*" else f"{node.module}" for alias in node.names]
+    for name in names:
+        verdict = _classify(name)
+        if verdict:
+            yield verdict
+
+
+def _attribute_reasons(program: _Program, node: ast.Attribute) -> Iterator[tuple[str, str]]:
+    if node.attr == "imag":
+        yield "complex", ("reads .imag: a complex-step difference measures the slope; write the derivative "
+                          "by hand")
+    if node.attr in DUNDERS and not _own_attributes(program, node):
+        yield "unreadable", (f"uses {node.attr}, which reaches or swaps code at run time: the grader must be "
+                             f"able to read your backward")
+
+
+def _own_attributes(program: _Program, node: ast.Attribute) -> bool:
+    """``self.__dict__`` in a method: an object's own attributes, not code (a module's are)."""
+    if node.attr != "__dict__" or not isinstance(node.value, ast.Name):
+        return False
+    scope = program.scope_of.get(node)
+    if not isinstance(scope, ast.FunctionDef) or not (scope.args.posonlyargs + scope.args.args):
+        return False
+    first = (scope.args.posonlyargs + scope.args.args)[0].arg
+    in_class = any(isinstance(n, ast.ClassDef) and scope in n.body for n in _classes(program, scope))
+    bound = program.lookup(node.value.id, scope)
+    return (node.value.id == first and in_class and len(bound) == 1 and isinstance(bound[0], ast.arg)
+            and not any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in scope.decorator_list))
+
+
+def _classes(program: _Program, scope: ast.AST) -> list[ast.ClassDef]:
+    parent = program.parent_scope.get(scope)
+    if parent is None:
+        return []
+    return [n for n in ast.walk(parent) if isinstance(n, ast.ClassDef)]
+
+
+def _call_reasons(program: _Program, node: ast.Call) -> Iterator[tuple[str, str]]:
+    names = program.dotted(node.func)
+    if any(n in ("builtins.getattr", "builtins.setattr", "builtins.delattr") for n in names):
+        yield from _attribute_call_reasons(program, node, names[0].removeprefix("builtins."))
+    dtypes = [k.value for k in node.keywords if k.arg == "dtype"]
+    if (isinstance(node.func, ast.Attribute) and node.func.attr in ("astype", "view")) or \
+            any(n.rsplit(".", 1)[-1] == "dtype" for n in names):
+        dtypes += node.args[:1]
+    for dtype in dtypes:
+        if isinstance(dtype, ast.Constant) and isinstance(dtype.value, str) and COMPLEX_DTYPE.match(dtype.value):
+            yield "complex", (f"asks for the complex dtype {dtype.value!r}: a complex-step difference measures "
+                              f"the slope; write the derivative by hand")
+
+
+def _attribute_call_reasons(program: _Program, node: ast.Call, builtin: str) -> Iterator[tuple[str, str]]:
+    """getattr with a computed name on a module, and any setattr/delattr: code chosen at run time."""
+    literal = _literal_attribute_call(node) if builtin == "getattr" else False
+    on_module = bool(node.args) and any(isinstance(v, _Import) for v in _bound(program, node.args[0]))
+    if builtin != "getattr" or (not literal and (on_module or not node.args or
+                                                 not isinstance(node.args[0], ast.Name))):
+        yield "unreadable", (f"calls {builtin} with a name chosen at run time: the grader must be able to read "
+                             f"your backward")
+
+
+def _bound(program: _Program, node: ast.AST) -> list[ast.AST | _Import]:
+    if isinstance(node, ast.Name) and node in program.scope_of:
+        return program.lookup(node.id, program.scope_of[node])
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# Finite differences: a perturbation by a step, and a division by a step.
+
+def _differences(program: _Program, nodes: Mapping[int, ast.AST]) -> list[_Finding]:
+    """One finding when the reached code both perturbs by a small step and divides by one."""
+    steps = program.steps
+    perturbations = [n for n in nodes.values() if _perturbs(program, steps, n)]
+    if not perturbations:
+        return []
+    divisions = [d for n in nodes.values() if (d := _divides_by_step(program, steps, n)) is not None]
+    if not divisions:
+        return []
+    perturbation = min(perturbations, key=lambda n: getattr(n, "lineno", 0))
+    parents = {id(child): parent for parent in nodes.values() for child in ast.iter_child_nodes(parent)}
+    reason = (f"{_describe_perturbation(perturbation, parents)} and divides by {_short(divisions[0])}: "
+              f"a finite difference measures the slope; write the derivative by hand")
+    return [_finding(program, perturbation, "difference", reason)]
+
+
+def _perturbs(program: _Program, steps: _Steps, node: ast.AST) -> bool:
+    """``x + h``, ``x -= h``, ``np.add(x, h)``: moving a value by a step."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+        return steps.small(node.left) != steps.small(node.right)
+    if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
+        return steps.small(node.value) and not steps.small(node.target)
+    if isinstance(node, ast.Call) and _operation(program, node) in ADDING:
+        operands = _operands(node)
+        return len(operands) >= 2 and steps.small(operands[0]) != steps.small(operands[1])
+    return False
+
+
+ADDING = frozenset({"add", "subtract", "iadd", "isub", "sub", "__add__", "__radd__", "__sub__", "__rsub__",
+                    "__iadd__", "__isub__"})
+DIVIDING = frozenset({"divide", "true_divide", "floor_divide", "truediv", "floordiv", "itruediv", "ifloordiv",
+                      "__truediv__", "__floordiv__", "__itruediv__", "__ifloordiv__"})
+MULTIPLYING = frozenset({"multiply", "mul", "imul", "__mul__", "__rmul__", "__imul__", "dot", "matmul", "inner",
+                         "outer", "kron", "einsum", "prod"})
+
+
+def _divides_by_step(program: _Program, steps: _Steps, node: ast.AST) -> ast.AST | None:
+    """The divisor when ``node`` divides by a step (or multiplies by one over a step), else None."""
+    if isinstance(node, ast.BinOp | ast.AugAssign):
+        right = node.right if isinstance(node, ast.BinOp) else node.value
+        left = node.left if isinstance(node, ast.BinOp) else node.target
+        if isinstance(node.op, ast.Div | ast.FloorDiv) and steps.small(right) and not steps.small(left):
+            return right
+        if isinstance(node.op, ast.Mult):
+            for factor, other in ((right, left), (left, right)):
+                if steps.large(factor) and not steps.small(other):
+                    return factor
+    if isinstance(node, ast.BinOp | ast.Call) and steps.inverse_of_step(node):
+        return node  # ``np.reciprocal(2 * h)``, ``h ** -1``, ``pow(h, -1)``: one over a step, however used
+    if isinstance(node, ast.Call):
+        function = _operation(program, node)
+        arguments = _operands(node)
+        if function in DIVIDING and len(arguments) >= 2 and steps.small(arguments[1]) \
+                and not steps.small(arguments[0]):
+            return arguments[1]
+        if function in MULTIPLYING:
+            return next((a for a in arguments if steps.large(a)), None)
+    return None
+
+
+def _operation(program: _Program, node: ast.Call) -> str | None:
+    """The last name of a numpy, operator or math function, or of a dunder method, that ``node`` calls."""
+    names = program.dotted(node.func)
+    if names and names[0].split(".")[0] in ("numpy", "operator", "math", "builtins"):
+        return names[0].rsplit(".", 1)[-1]
+    if isinstance(node.func, ast.Attribute) and node.func.attr.startswith("__"):
+        return node.func.attr
+    return None
+
+
+def _operands(node: ast.Call) -> list[ast.AST]:
+    """A call's operands: ``a.__truediv__(b)`` is (a, b), ``np.divide(a, b)`` is (a, b)."""
+    if isinstance(node.func, ast.Attribute) and node.func.attr.startswith("__"):
+        arguments = [node.func.value, *node.args]
+        return arguments[::-1] if node.func.attr.startswith("__r") else arguments
+    return list(node.args)
+
+
+def _numpy_function(program: _Program, node: ast.Call) -> str | None:
+    names = program.dotted(node.func)
+    return names[0].rsplit(".", 1)[-1] if names and names[0].startswith("numpy.") else None
+
+
+def _moved_forward_calls(program: _Program, nodes: Mapping[int, ast.AST]) -> list[_Finding]:
+    """A forward (or a function that reaches one) called at moved inputs: a difference of the forward,
+    whatever the step (``moved[i] += 1.0`` is exact for a linear layer, and needs no division)."""
+    found: list[_Finding] = []
+    for node in nodes.values():
+        if not isinstance(node, ast.Call):
+            continue
+        forward = next((d for d in _callees(program, node.func) if _reaches_forward(program, d)), None)
+        if forward is None:
+            continue
+        arguments = [*node.args, *(k.value for k in node.keywords)]
+        moved = next((a for a in arguments if _moved(program, a, 0)), None)
+        if moved is not None:
+            name = getattr(forward, "name", "a forward")
+            found.append(_finding(program, node, "difference", (
+                f"evaluates {name} at moved inputs ({_short(moved)}): a finite difference measures the slope; "
+                f"write the derivative by hand")))
+    return found[:1]
+
+
+def _callees(program: _Program, function: ast.AST) -> list[ast.AST]:
+    """The definitions a called expression may be, through names bound to names."""
+    found: list[ast.AST] = []
+    pending, seen = [function], set()
+    while pending and len(seen) < 50:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for value in _named_definitions(program, node):
+            if isinstance(value, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                found.append(value)
+            elif isinstance(value, ast.Name | ast.Attribute):
+                pending.append(value)
+    return found
+
+
+def _reaches_forward(program: _Program, definition: ast.AST) -> bool:
+    """A student's ``*_forward``, or a function of the student's that calls one."""
+    if program.forwards is None:
+        # Once for the program: who calls whom (through names and passed functions), then back from the forwards.
+        callers: dict[int, list[ast.AST]] = {}
+        reaching: list[ast.AST] = []
+        for call in program.calls:
+            caller = program.scope_of.get(call)
+            for callee in _callees(program, call.func):
+                callers.setdefault(id(callee), []).append(caller)
+                if isinstance(callee, ast.FunctionDef | ast.AsyncFunctionDef) and callee.name.endswith("_forward"):
+                    reaching.append(callee)
+        forwards: set[int] = set()
+        while reaching:
+            unit = reaching.pop()
+            if unit is not None and id(unit) not in forwards:
+                forwards.add(id(unit))
+                reaching.extend(callers.get(id(unit), []))
+        program.forwards = forwards
+    return id(definition) in program.forwards
+
+
+def _root(node: ast.AST) -> ast.Name | None:
+    """``moved`` for ``moved.reshape(-1)[i]``, ``moved.flat[i]``, ``moved[k][i]``."""
+    while isinstance(node, ast.Subscript | ast.Attribute | ast.Call | ast.Starred):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node if isinstance(node, ast.Name) else None
+
+
+def _moved(program: _Program, node: ast.AST, depth: int) -> bool:
+    """An argument that is a value moved from where it was: ``x + e``, or an array changed in place."""
+    if depth > 8:
+        return False
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+        return True
+    if isinstance(node, ast.Starred | ast.List | ast.Tuple):
+        parts = [node.value] if isinstance(node, ast.Starred) else node.elts
+        return any(_moved(program, p, depth + 1) for p in parts)
+    root = _root(node) if isinstance(node, ast.Subscript | ast.Attribute | ast.Name) else None
+    if root is None or root not in program.scope_of:
+        return False
+    if (program.scope_of[root], root.id) in _moved_in_place(program):
+        return True
+    return any(isinstance(v, ast.Name | ast.List | ast.Tuple | ast.Starred) and _moved(program, v, depth + 1)
+               for v in program.lookup(root.id, program.scope_of[root]))
+
+
+def _moved_in_place(program: _Program) -> set[tuple[Scope, str]]:
+    """(scope, name) of arrays moved in place: ``m[i] += d``, ``m.flat[i] = m.flat[i] + d``,
+    ``np.add(m, d, out=m)``, ``np.add.at(m, i, d)``; found once for the whole program."""
+    if program.moved is None:
+        moved: set[tuple[Scope, str]] = set()
+        for node in program.scope_of:
+            targets: list[ast.AST] = []
+            if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
+                targets = [node.target]
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.BinOp) \
+                    and isinstance(node.value.op, ast.Add | ast.Sub):
+                for target in node.targets:
+                    root = _root(target)
+                    if isinstance(target, ast.Subscript) and root is not None and any(
+                            isinstance(n, ast.Name) and n.id == root.id for n in ast.walk(node.value)):
+                        targets.append(target)
+            elif isinstance(node, ast.Call):
+                last = _last_name(program, node.func)
+                if last in ("add", "subtract"):
+                    targets = [k.value for k in node.keywords if k.arg == "out"]
+                elif last == "at" and isinstance(node.func, ast.Attribute) and node.args \
+                        and _last_name(program, node.func.value) in ("add", "subtract"):
+                    targets = [node.args[0]]
+            for target in targets:
+                root = _root(target)
+                if root is not None and root in program.scope_of:
+                    moved.add((program.scope_of[root], root.id))
+        program.moved = moved
+    return program.moved
+
+
+def _describe_perturbation(node: ast.AST, parents: Mapping[int, ast.AST]) -> str:
+    """'evaluates sigmoid_forward at x + h' or 'moves x[i] by h'."""
+    if isinstance(node, ast.AugAssign):
+        return f"moves {_short(node.target)} by {_short(node.value)}"
+    current = parents.get(id(node))
+    while current is not None and not isinstance(current, ast.stmt):
+        if isinstance(current, ast.Call):
+            return f"evaluates {_short(current.func)} at {_short(node)}"
+        current = parents.get(id(current))
+    return f"computes {_short(node)}"
+
+
+def _short(node: ast.AST) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,226 @@
+"""Judge plain replies: the two oracles (finite differences, reference) and the no-mutation check.
+
+Everything here runs in the grader's own process on plain arrays; none of it calls student code.
+
+Tolerances, and why:
+- Reference oracle: ``|got - expected| <= 1e-6 * |expected| + 1e-8 * max|expected| + 1e-12 * U``,
+  U the upstream scale (max |dout| for layers, 1 / N for losses). The relative term admits other
+  correct formulas and summation orders (they differ by a few eps, times the fan-in); the
+  ``max|expected|`` term admits rounding in elements that cancel to ~0; the U term admits the
+  cancellation of ``z * (1 - z)`` in saturation, where every correct formula is within ~eps * U of
+  the truth yet relatively far from another. Real mistakes are off by O(1) relatively.
+- Finite-difference oracle: ``|analytic - numeric| <= 1e-5 * |numeric| + 1e-7 * max|numeric| +
+  noise``, noise the rounding bound of each centred difference (``numeric.centred_difference``);
+  truncation error with h = 1e-5 is ~1e-10 relative for these smooth functions. The differences
+  are those of the given forward (the reference's), and the student's forward must agree with it,
+  within the reference tolerance, at the case and at every x ± h: a submission cannot make the
+  oracle agree with its backward by changing the forward.
+- Exact zeros where the check asks for them (dead units): a gradient that the chain rule makes
+  exactly 0 must be exactly 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from autograder.core.cases import Case
+from autograder.core.numeric import STEP, Mismatch, centred_difference, projected, worst_mismatch
+from autograder.core.spec import Check, GradedFunction, Kind, Oracle, kink_distance, subgradient_bounds
+
+REFERENCE_RTOL = 1e-6
+REFERENCE_ATOL_OF_MAX = 1e-8
+REFERENCE_ATOL_OF_UPSTREAM = 1e-12
+FD_RTOL = 1e-5
+FD_ATOL_OF_MAX = 1e-7
+KINK_MARGIN = 10 * STEP  # finite differences leave out elements this close to a kink
+OUTPUT = "out"  # the tensor name of a forward output, a loss value or a total norm in findings
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong in one case."""
+
+    case: str
+    message: str
+    tensor: str = ""
+    mismatch: Mismatch | None = None
+    mistakes: tuple[tuple[str, str], ...] = ()  # (id, explanation) of the known mistakes it matches
+
+
+@dataclass
+class Verdict:
+    """The outcome of one check of one function."""
+
+    function: GradedFunction
+    check: Check
+    findings: list[Finding] = field(default_factory=list)
+    not_implemented: bool = False
+    measured: str = ""  # why the backward is taken to measure its gradient (``provenance``); scores 0
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings and not self.not_implemented and not self.measured
+
+
+def fd_indices(function: GradedFunction, case: Case) -> dict[str, np.ndarray]:
+    """Flat indices of each differentiable input that finite differences may move."""
+    distance = kink_distance(function, case.args)
+    return {wrt: np.flatnonzero(distance[wrt].reshape(-1) > KINK_MARGIN) for _, wrt in function.grads}
+
+
+def upstream_scale(function: GradedFunction, case: Case) -> float:
+    if function.kind is Kind.LAYER:
+        return float(np.max(np.abs(case.dout)))
+    if function.kind is Kind.LOSS:
+        return 1.0 / np.shape(case.args[function.grads[0][1]])[0]
+    return 0.0
+
+
+def _shape_finding(case: Case, name: str, got: np.ndarray, expected_shape: tuple[int, ...], like: str) -> Finding:
+    return Finding(case.label, f"{name} has shape {got.shape}; expected {expected_shape}{like}", tensor=name)
+
+
+def _compare(case: Case, name: str, got: np.ndarray, expected: np.ndarray, scale: float, like: str = "",
+             exact_zeros: bool = False, bounds: tuple[np.ndarray, np.ndarray] | None = None,
+             tensor: str = "") -> Finding | None:
+    tensor = tensor or name
+    if got.shape != expected.shape:
+        return replace(_shape_finding(case, name, got, expected.shape, like), tensor=tensor)
+    atol = REFERENCE_ATOL_OF_MAX * float(np.max(np.abs(expected), initial=0.0)) + REFERENCE_ATOL_OF_UPSTREAM * scale
+    atol_array = np.where(expected == 0, 0.0, atol) if exact_zeros else atol
+    lower, upper = bounds if bounds is not None else (None, None)
+    mismatch = worst_mismatch(got, expected, REFERENCE_RTOL, atol_array, lower, upper)
+    if mismatch is None:
+        return None
+    return Finding(case.label, mismatch.describe(name), tensor=tensor, mismatch=mismatch)
+
+
+def judge_reference(function: GradedFunction, check: Check, case: Case, student: dict[str, Any],
+                    reference: dict[str, Any]) -> list[Finding]:
+    """Compare a student reply with the reference's reply for the same case."""
+    scale = upstream_scale(function, case)
+    findings = []
+    output_name = {Kind.LAYER: f"{function.forward} output (given code)", Kind.LOSS: "loss (given code)",
+                   Kind.CLIP: "total_norm"}[function.kind]
+    output = _compare(case, output_name, student["out"], reference["out"], scale, tensor=OUTPUT)
+    if output is not None:
+        findings.append(output)
+    if function.kind is Kind.CLIP and set(student["grads"]) != set(reference["grads"]):
+        findings.append(Finding(case.label, f"clipped has keys {sorted(student['grads'])}; expected "
+                                            f"{sorted(reference['grads'])}, the keys of grads", tensor="clipped"))
+        return findings
+    bounds = subgradient_bounds(function, case.args, case.dout)
+    wrt_of = dict(function.grads)
+    for name, expected in reference["grads"].items():
+        wrt = wrt_of.get(name, "")
+        like = f" like {wrt}" if wrt else ""
+        finding = _compare(case, name, student["grads"][name], expected, scale, like,
+                           exact_zeros=check.exact_zeros, bounds=bounds.get(wrt))
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+@dataclass(frozen=True)
+class Numerical:
+    """Centred differences of one input: the gradient, its rounding-noise bound and which elements
+    were moved (the rest, near a kink, are not checked). All three are shaped like the input."""
+
+    gradient: np.ndarray
+    noise: np.ndarray
+    checked: np.ndarray
+
+
+def numerical_gradients(function: GradedFunction, case: Case, perturbed: dict[str, np.ndarray],
+                        indices: dict[str, np.ndarray]) -> dict[str, Numerical]:
+    """Turn the forward outputs at x ± h (``perturbed[wrt][k] = (out(+h), out(-h))`` for the k-th
+    index of ``indices[wrt]``) into a numerical gradient per input."""
+    upstream = case.dout if function.kind is Kind.LAYER else 1.0
+    result = {}
+    for wrt, outputs in perturbed.items():
+        shape = np.shape(case.args[wrt])
+        gradient, noise, checked = np.zeros(shape), np.zeros(shape), np.zeros(shape, dtype=bool)
+        for index, (plus, minus) in zip(indices[wrt], outputs, strict=True):
+            gradient.flat[index], noise.flat[index] = centred_difference(
+                projected(plus, upstream), projected(minus, upstream), STEP)
+            checked.flat[index] = True
+        result[wrt] = Numerical(gradient, noise, checked)
+    return result
+
+
+def _forward_findings(function: GradedFunction, case: Case, student: dict[str, Any],
+                      reference: dict[str, Any], indices: dict[str, np.ndarray]) -> list[Finding]:
+    """Where the student's forward (at the case and at every x ± h) leaves the given one.
+
+    Finite differences are taken of the given forward, so a forward changed to return a constant
+    or NaN cannot make any backward agree with them.
+    """
+    scale = upstream_scale(function, case)
+    given = "the reference" if function.kind is Kind.LOSS else "the given code"
+    what = "your loss value" if function.kind is Kind.LOSS else f"your {function.forward}"
+    at_case = _compare(case, OUTPUT, student["out"], reference["out"], scale, tensor=OUTPUT)
+    if at_case is not None:
+        return [replace(at_case, message=f"{what} differs from {given}: {at_case.message}")]
+    for wrt in indices:
+        got, expected = student["perturbed"][wrt], reference["perturbed"][wrt]
+        moved = _compare(case, OUTPUT, got, expected, scale, tensor=OUTPUT)
+        if moved is not None:
+            element = int(indices[wrt][moved.mismatch.index[0]]) if moved.mismatch and moved.mismatch.index else 0
+            where = ", ".join(str(i) for i in np.unravel_index(element, np.shape(case.args[wrt])))
+            return [Finding(case.label, f"{what} differs from {given} when {wrt}[{where}] moves by ±{STEP:g}; "
+                                        f"finite differences are taken of {given}", tensor=OUTPUT)]
+    return []
+
+
+def judge_finite_differences(function: GradedFunction, case: Case, student: dict[str, Any],
+                             reference: dict[str, Any], indices: dict[str, np.ndarray]) -> list[Finding]:
+    """Compare the student's backward with centred differences of the given forward, after checking
+    that the student's forward is the given one at every point the differences use."""
+    if "perturbed" not in student:
+        return [Finding(case.label, "no finite-difference values came back")]
+    expected_shape = {wrt: np.shape(reference["perturbed"][wrt]) for wrt in indices}
+    got_shape = {wrt: np.shape(v) for wrt, v in student["perturbed"].items()}
+    if got_shape != expected_shape:
+        return [Finding(case.label, "the finite-difference reply is incomplete")]
+    findings = _forward_findings(function, case, student, reference, indices)
+    numeric = numerical_gradients(function, case, reference["perturbed"], indices)
+    for name, wrt in function.grads:
+        if wrt not in numeric:
+            continue  # not asked for: this case checks other inputs
+        analytic = student["grads"][name]
+        expected = numeric[wrt]
+        if analytic.shape != expected.gradient.shape:
+            findings.append(_shape_finding(case, name, analytic, expected.gradient.shape, f" like {wrt}"))
+            continue
+        largest = float(np.max(np.abs(expected.gradient), where=expected.checked, initial=0.0))
+        atol = expected.noise + FD_ATOL_OF_MAX * largest
+        mismatch = worst_mismatch(analytic, expected.gradient, FD_RTOL, atol, checked=expected.checked)
+        if mismatch is not None:
+            text = mismatch.describe(name).replace("expected", "finite differences give", 1).replace(
+                "got", "your backward gives", 1)
+            findings.append(Finding(case.label, text, tensor=name, mismatch=mismatch))
+    return findings
+
+
+def judge_untouched(case: Case, student: dict[str, Any]) -> list[Finding]:
+    changed = student.get("changed", [])
+    if not changed:
+        return []
+    return [Finding(case.label, f"modified {', '.join(changed)} in place; compute new arrays instead "
+                                f"(e.g. `dx = dout * mask`, not `dout *= mask`)")]
+
+
+def judge_case(function: GradedFunction, check: Check, case: Case, student: dict[str, Any],
+               reference: dict[str, Any], indices: dict[str, np.ndarray]) -> list[Finding]:
+    """All findings for one case of one check (empty: the case passed)."""
+    if student.get("error"):
+        return [Finding(case.label, student["error"])]
+    if check.oracle is Oracle.FINITE_DIFFERENCES:
+        return judge_finite_differences(function, case, student, reference, indices)
+    if check.oracle is Oracle.UNTOUCHED:
+        # A rule about inputs pays only where the values are right: doing nothing changes nothing.
+        return judge_reference(function, check, case, student, reference) + judge_untouched(case, student)
+    return judge_reference(function, check, case, student, reference)

@@ -1,0 +1,102 @@
+"""Entry point of the process that runs a notebook's answer code:
+``python -m autograder.integrations.nbgrader.answer_child ROOT POLICY SECONDS``.
+
+It reads ``ROOT/request.npz`` ({"answers": {grade id: {"cells", "setup", "calls"}}}), shuts itself in
+with POLICY (``confine``), and answers each in a fork of itself: it runs the student's answer cells
+with numpy as ``np`` (the last one is the answer's own: only its failure counts), then the test's
+setup, then evaluates each call, and writes
+``ROOT/work/answer-<grade id>.npz``: {"values": [{"array"} | {"none"} | {"error"}], "error"}. A fork
+that runs past SECONDS is killed and its answer says so. Only values cross: the grader compares them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np  # imported before anything of the student's runs
+
+from autograder.core.calling import describe_exception
+from autograder.sandbox import wire
+from autograder.sandbox.confine import shut_in
+
+MISSING_NAME = ("{error}: an answer is checked from its notebook's answer cells alone, with numpy as np; "
+                "define what it needs inside its own cell")
+
+
+def reply_name(grade_id: str) -> str:
+    """The file an answer's reply goes to: the grade id, with nothing in it that paths treat specially."""
+    return "answer-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in grade_id) + ".npz"
+
+
+def _value(result: Any) -> dict[str, Any]:
+    if result is None:
+        return {"none": True}
+    try:
+        array = np.array(result, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return {"error": f"expected a number or an array, got {type(result).__name__}"}
+    return {"array": array} if array.size <= 100_000 else {"error": f"the answer has {array.size} elements"}
+
+
+def _answer(request: dict[str, Any]) -> dict[str, Any]:
+    namespace: dict[str, Any] = {"np": np, "__name__": "__answer__"}
+    for number, source in enumerate(request["cells"], start=1):
+        try:
+            exec(compile(source, "<your answer cell>", "exec"), namespace)
+        except BaseException as error:
+            if number == len(request["cells"]):  # this answer's own cell; the ones above are other answers
+                return {"values": [], "error": f"your answer cell raised {describe_exception(error)}"}
+    try:
+        for statement in request["setup"]:
+            exec(statement, namespace)
+    except BaseException as error:
+        return {"values": [], "error": f"the test's setup failed: {describe_exception(error)}"}
+    values = []
+    for call in request["calls"]:
+        try:
+            values.append(_value(eval(call, namespace)))
+        except NotImplementedError:
+            return {"values": [], "error": "not written yet: replace `raise NotImplementedError()` in its cell"}
+        except NameError as error:
+            values.append({"error": MISSING_NAME.format(error=error)})
+        except BaseException as error:
+            values.append({"error": f"raised {describe_exception(error)}"})
+    return {"values": values, "error": ""}
+
+
+def _answer_apart(request: dict[str, Any], reply: Path, seconds: float) -> None:
+    try:
+        pid = os.fork()
+    except OSError as error:  # no room for one more process: say so, for this answer only
+        wire.write(reply, {"values": [], "error": f"the grader could not start it ({error.strerror}); this is "
+                                                  "not your fault: please tell your TA"})
+        return
+    if pid == 0:
+        signal.alarm(max(1, int(seconds)))  # SIGALRM's default action ends the fork
+        try:
+            wire.write(reply, _answer(request))
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    if not os.path.lexists(reply):
+        code = os.waitstatus_to_exitcode(status)
+        why = f"it ran for more than {seconds:g} s" if code == -signal.SIGALRM else f"it ended the process ({code})"
+        wire.write(reply, {"values": [], "error": why})
+
+
+def main(root: Path, policy: dict[str, Any], seconds: float) -> None:
+    request = wire.read(root / "request.npz")
+    shut_in(policy)
+    for grade_id, answer in request["answers"].items():
+        _answer_apart(answer, root / "work" / reply_name(grade_id), seconds)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    np.seterr(all="ignore")
+    main(Path(sys.argv[1]), json.loads(sys.argv[2]), float(sys.argv[3]))

@@ -1,0 +1,265 @@
+"""nbgrader, trusted: grade cells that check layer code are scored by the kit's grader, not by the kernel.
+
+nbgrader scores a grade cell from whatever the student's kernel printed into it, so a notebook that
+rebinds a helper or patches ``np.allclose`` scores what it likes. Two passes replace that:
+
+- ``GradeLayersFirst``, the first autograde preprocessor, grades the *submitted* ``.py`` files with
+  ``autograder.grading.grade.grade`` (exactly as ``python -m autograder grade`` does: the student's code
+  runs only in the grader's sandboxed child) before the student's notebook starts, and takes out of
+  the autograded folder what nbgrader copied through a symbolic link;
+- ``TrustedLayerGrades`` runs in the TA's own process after ``Execute`` and before
+  ``SaveAutoGrades``: for every grade cell named after a graded function (``layers_sigmoid_backward``,
+  ``rnn_layers_rnn_backward``, ...) it replaces the cell's outputs with that grade's verdict: a
+  feedback text on stdout and the score as a float ``execute_result``, which nbgrader reads as
+  partial credit.
+
+The hidden cases come from a seed derived from a course secret kept beside the gradebook, never from
+anything the student controls; neither the seed nor any hidden case shows up in the cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Unicode
+
+from autograder.core.printable import printable
+from autograder.core.spec import FUNCTIONS, GradedFunction
+from autograder.course.release import STUDENT_MODULES, find_leaks, release
+from autograder.grading.grade import Grade, Result, grade
+from autograder.grading.reference import Reference, load_reference
+from autograder.integrations.seeds import SECRET_NAME, course_seed, secret_path
+from autograder.sandbox import runner
+from autograder.sandbox.scratch import SubmissionError, read_source
+
+SCORE_DIGITS = 6
+
+
+def grade_id(function: GradedFunction) -> str:
+    """The grade id of the notebook cell that checks ``function``: its module, then its name."""
+    return f"{function.module}_{function.name}"
+
+
+LAYER_CELLS = {grade_id(function): function for function in FUNCTIONS}
+
+
+# ---------------------------------------------------------------------------------------------
+# Feedback
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def cell_feedback(function: GradedFunction, results: list[Result], grade_: Grade, score: float, points: float) -> str:
+    """What the student reads in the cell: the score, each check, and known mistakes.
+
+    Hidden cases stay hidden: no case name, index or value, only which kind of check failed and, when
+    the answer matched a known mistake exactly, what that mistake is.
+    """
+    lines = [f"{function.name}: {_points(score)} / {_points(points)} points, graded by the course's grader from "
+             f"your submitted {function.file} on hidden cases (what this cell printed in your notebook is not used)."]
+    problem = grade_.module_problems.get(function.module)
+    if problem:
+        lines.append(f"  ! {problem}")
+        return "\n".join(lines)
+    if all(result.verdict.not_implemented for result in results) and results:
+        lines.append(f"  not implemented yet (it raises NotImplementedError): write it in {function.file}")
+        return "\n".join(lines)
+    if results and all(result.verdict.measured for result in results):
+        lines.append(f"  {results[0].verdict.measured}")
+        return "\n".join(lines)
+    for result in results:
+        verdict = result.verdict
+        mark = "✓" if verdict.passed else "✗"
+        lines.append(f"  {mark} {verdict.check.title}  [{_points(result.points)}/{_points(result.max_points)}]")
+        if verdict.passed:
+            continue
+        mistakes = dict.fromkeys(text for finding in verdict.findings for _, text in finding.mistakes)
+        lines.extend(f"      looks like: {mistake}" for mistake in mistakes)
+        if not mistakes:
+            lines.append(f"      wrong on the hidden cases of this check; `pytest -k {function.name}` in your "
+                         "folder shows public cases of the same kind")
+    failed = {r.verdict.function.name for r in grade_.results if not r.verdict.passed}
+    if function.name == "rnn_backward" and "rnn_step_backward" in failed and any(not r.verdict.passed for r in results):
+        lines.append("  note: rnn_backward probably calls rnn_step_backward, which fails too: fix that first.")
+    return "\n".join(lines)
+
+
+def cell_score(results: list[Result], points: float) -> float:
+    """The cell's score: the grader's fraction of its rubric points, scaled to the cell's points.
+
+    Clamped to [0, points] after rounding: nbgrader aborts a student's whole autograde on a partial
+    credit above the cell's points.
+    """
+    total = sum(result.max_points for result in results)
+    got = sum(result.points for result in results)
+    fraction = got / total if total > 0 else 0.0
+    return min(points, max(0.0, round(points * fraction, SCORE_DIGITS)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The preprocessor
+
+
+_grades: dict[tuple[str, int, str], Grade] = {}  # one grade per submission and seed, shared by its notebooks
+_references: dict[tuple[str, str], Reference] = {}  # one autograde run grades every student against one load
+
+
+def _loaded(reference: Path) -> Reference:
+    """The reference in ``reference``, loaded once per content (a TA who edits it between runs is seen)."""
+    files = sorted(path for path in reference.iterdir() if path.suffix in (".py", ".toml") and path.is_file())
+    hashed = hashlib.sha256(b"".join(path.name.encode() + b"\0" + path.read_bytes() for path in files))
+    key = (str(reference.resolve()), hashed.hexdigest())
+    if key not in _references:
+        _references[key] = load_reference(reference)
+    return _references[key]
+
+
+def _digest(folder: Path) -> str:
+    """What the grader would read of ``folder``'s student modules, as the grader reads them (no symlinks)."""
+    hashed = hashlib.sha256()
+    for name in STUDENT_MODULES:
+        try:
+            content = read_source(folder / name)
+        except SubmissionError as error:
+            content = f"<{error}>".encode()
+        hashed.update(name.encode() + b"\0" + content + b"\0")
+    return hashed.hexdigest()
+
+
+def grade_submission(submitted: Path, reference: Path, seed: int, seconds_per_function: float) -> Grade:
+    """Grade the student modules of ``submitted`` exactly as ``python -m autograder grade`` does, once per
+    content and seed: the same folder, the same reader (regular files only, no symlinks, size and
+    encoding limits), the same sandbox."""
+    key = (str(submitted.resolve()), seed, _digest(submitted))
+    if key not in _grades:
+        _grades[key] = grade(submitted, _loaded(reference), seed, seconds_per_function)
+    return _grades[key]
+
+
+class _LayerGrading(NbGraderPreprocessor):
+    """What both layer-grading passes share: where the submission, the reference and the seed are."""
+
+    seconds_per_function = Float(
+        runner.SECONDS_PER_FUNCTION, help="Wall time a submission may spend on one graded function."
+    ).tag(config=True)
+    secret_file = Unicode(
+        "", help=f"The course secret the hidden seed is derived from (default: {SECRET_NAME} beside the gradebook)."
+    ).tag(config=True)
+
+    def layer_grade(self, resources: ResourcesDict) -> Grade:
+        info = resources["nbgrader"]
+        coursedir = CourseDirectory(parent=self)
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
+        reference = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]))
+        secret = Path(self.secret_file) if self.secret_file else secret_path(info["db_url"], Path(coursedir.root))
+        seed = course_seed(secret, info["assignment"], info["student"])
+        result = grade_submission(submitted, reference, seed, self.seconds_per_function)
+        self.log.info("Graded the layer code of %s with the course seed in %.1f s", info["student"], result.seconds)
+        return result
+
+
+def drop_followed_links(submitted: Path, autograded: Path) -> list[str]:
+    """Remove from ``autograded`` what nbgrader copied there through a symbolic link of ``submitted``.
+
+    nbgrader copies a submission with the TA's rights and follows links, so a ``layers.py`` or a
+    ``notes.txt`` linking to the reference (or to any file of the machine) would reach the kernel's
+    folder and the student's feedback. Returns the paths removed, relative to the folder.
+    """
+    removed = []
+    for top, folders, files in os.walk(submitted, followlinks=False):
+        for name in [*folders, *files]:
+            path = Path(top) / name
+            if not path.is_symlink():
+                continue
+            copy = autograded / path.relative_to(submitted)
+            if copy.is_dir() and not copy.is_symlink():
+                shutil.rmtree(copy, ignore_errors=True)
+            elif os.path.lexists(copy):
+                copy.unlink()
+            removed.append(str(path.relative_to(submitted)))
+    return removed
+
+
+class GradeLayersFirst(_LayerGrading):
+    """The first autograde pass, before the notebook's kernel starts: grade the submitted ``.py`` files as
+    they were submitted, and take out of the autograded folder whatever nbgrader copied through a
+    symbolic link. Nothing a notebook does can then reach the layer code that is graded."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        info = resources["nbgrader"]
+        coursedir = CourseDirectory(parent=self)
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
+        autograded = Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"]))
+        for name in drop_followed_links(submitted, autograded):
+            self.log.warning("%s: %s is a symbolic link; it was not copied for grading", info["student"],
+                             printable(name, multiline=False))  # a name the student chose: no escape codes
+        if any(TrustedLayerGrades.function_of(cell) is not None for cell in nb.cells):
+            self.layer_grade(resources)
+        return nb, resources
+
+
+class TrustedLayerGrades(_LayerGrading):
+    """Score every grade cell that checks layer code with the kit's sandboxed grader (after ``Execute``)."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        cells = [cell for cell in nb.cells if cell.cell_type == "code" and self.function_of(cell) is not None]
+        if not cells:
+            return nb, resources
+        result = self.layer_grade(resources)
+        for cell in cells:
+            self._score(cell, result)
+        return nb, resources
+
+    @staticmethod
+    def function_of(cell: NotebookNode) -> GradedFunction | None:
+        """The graded function whose grade cell this is, or None."""
+        if cell.cell_type != "code":
+            return None
+        metadata = cell.metadata.get("nbgrader", {})
+        return LAYER_CELLS.get(metadata.get("grade_id", "")) if metadata.get("grade") else None
+
+    def _score(self, cell: NotebookNode, result: Grade) -> None:
+        function = self.function_of(cell)
+        points = float(cell.metadata["nbgrader"]["points"])
+        results = [r for r in result.results if r.verdict.function.name == function.name]
+        score = cell_score(results, points)
+        feedback = cell_feedback(function, results, result, score, points)
+        cell.outputs = [
+            new_output("stream", name="stdout", text=feedback + "\n"),
+            new_output("execute_result", data={"text/plain": repr(score)}, execution_count=cell.get("execution_count")),
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# generate_assignment: the kit strips the .py files nbgrader copied verbatim
+
+
+def release_hook(course_root: Path, source: str = "solutions", release_folder: str = "assignment"):
+    """A ``GenerateAssignment.post_convert_hook`` that replaces what nbgrader copied by the kit's release.
+
+    nbgrader copies every non-notebook file of the source verbatim, solution regions and all; this
+    rewrites the release's modules with their solutions stripped and fails on any leak. nbgrader only
+    logs a failing hook, so the message also goes to stderr; ``make release`` checks again.
+    """
+
+    def hook(assignment: str, student: str, notebooks: list[str]) -> None:
+        solutions = Path(course_root) / source / assignment
+        released = Path(course_root) / release_folder / assignment
+        release(solutions, released)
+        leaks = find_leaks(solutions, released)
+        if leaks:
+            print("error: solution lines found in the release:\n  " + "\n  ".join(leaks), file=sys.stderr)
+            raise RuntimeError(f"{len(leaks)} solution line(s) leaked into {released}")
+
+    return hook

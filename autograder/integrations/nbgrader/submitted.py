@@ -1,0 +1,90 @@
+"""What nbgrader may read of the submissions: regular files and folders, notebooks of a sane size.
+
+nbgrader reads and copies ``submitted/STUDENT/ASSIGNMENT/`` with the TA's rights and follows links,
+before any preprocessor runs. So a notebook that is a symbolic link to the course's solution (or to a
+classmate's notebook) is graded as the student's; a FIFO named like a notebook hangs autograde for
+everyone after it; a link to ``/dev/zero`` fills the disk; a 300 MB notebook takes gigabytes of memory.
+
+``quarantine`` runs first, when ``nbgrader autograde`` loads the course configuration, before nbgrader
+looks at any submission. Every entry that is not a regular file or folder (links, FIFOs, sockets,
+devices) and every notebook above ``MAX_NOTEBOOK_BYTES`` is moved, whole, to
+``quarantined/STUDENT/ASSIGNMENT/`` beside ``submitted/``. Nothing is deleted, and the TA can look at
+it; a folder that is a link goes whole. A notebook moved away is replaced by the released one,
+unanswered: that student is graded as if they had not written that notebook, and keeps the rest.
+
+``ResetSchemaVersion`` runs first among nbgrader's sanitizing preprocessors: a cell whose nbgrader
+``schema_version`` a student changed would otherwise end the whole autograde run (nbgrader's
+``CheckCellMetadata`` lets ``SchemaTooNewError`` through), not only that student's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from autograder.core.printable import printable
+
+MAX_NOTEBOOK_BYTES = 32 << 20  # the course's notebooks with their plots are ~1 MB
+QUARANTINE = "quarantined"
+SCHEMA_VERSION = 3
+
+
+def unsafe_entries(folder: Path) -> list[tuple[Path, str]]:
+    """(path, why) of every entry below ``folder`` that nbgrader must not read, without following links."""
+    found = []
+    for top, folders, files in os.walk(folder, followlinks=False):
+        for name in [*folders, *files]:
+            path = Path(top) / name
+            info = os.lstat(path)
+            if stat.S_ISLNK(info.st_mode):
+                found.append((path, "is a symbolic link"))
+            elif not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+                found.append((path, "is not a regular file"))
+            elif path.suffix == ".ipynb" and info.st_size > MAX_NOTEBOOK_BYTES:
+                found.append((path, f"is over {MAX_NOTEBOOK_BYTES >> 20} MB"))
+        folders[:] = [name for name in folders if not os.path.islink(os.path.join(top, name))]
+    return found
+
+
+def _move_aside(course: Path, path: Path, submitted: Path) -> Path:
+    target = course / QUARANTINE / path.relative_to(submitted)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if os.path.lexists(target):
+        shutil.rmtree(target) if target.is_dir() and not target.is_symlink() else target.unlink()
+    os.rename(path, target)
+    return target
+
+
+def quarantine(course: Path, submitted: str = "submitted", release: str = "assignment") -> list[str]:
+    """Move every unsafe entry of every submission (``submitted/STUDENT/ASSIGNMENT/...``) aside; one line
+    per entry moved, for the TA."""
+    moved = []
+    root = course / submitted
+    if not root.is_dir():
+        return moved
+    for path, why in unsafe_entries(root):
+        relative = path.relative_to(root)
+        target = _move_aside(course, path, root)
+        released = course / release / Path(*relative.parts[1:])  # the same file in the release
+        if path.suffix == ".ipynb" and len(relative.parts) == 3 and released.is_file() and not released.is_symlink():
+            shutil.copyfile(released, path)  # that notebook is graded as unanswered
+        # File names are the student's: shown to the TA without the escape codes they may hold.
+        moved.append(printable(f"{relative} {why}: moved to {target.relative_to(course)}", multiline=False))
+    return moved
+
+
+class ResetSchemaVersion(NbGraderPreprocessor):
+    """Put nbgrader's metadata schema version back where a student changed it."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
+        for cell in nb.cells:
+            metadata = cell.get("metadata", {}).get("nbgrader")
+            if isinstance(metadata, dict) and metadata.get("schema_version") != SCHEMA_VERSION:
+                metadata["schema_version"] = SCHEMA_VERSION
+        return nb, resources

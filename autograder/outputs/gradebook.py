@@ -1,0 +1,66 @@
+"""The gradebook of a batch: one CSV row per student, rebuilt from every ``STUDENT/results.json``.
+
+Columns: ``student``, one per graded function (the points of its checks), ``total`` and ``seed``
+(reproduce a row with ``python -m autograder grade FOLDER --seed SEED``). Rows are sorted by student.
+A student id is a folder's name, which a student may have chosen: it is written as a
+``spreadsheet_cell``, so that no id opens in a spreadsheet as a formula or as hidden characters.
+Rebuilding from the results files, never updating rows in place, keeps it right after any interrupted
+or resumed run; it is written atomically like everything else.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from autograder.core.files import write_atomically
+from autograder.core.printable import spreadsheet_cell
+from autograder.core.spec import FUNCTIONS
+
+GRADEBOOK = "gradebook.csv"
+RESULTS = "results.json"
+# "measured": the functions whose backward measures its gradient (for the TA's review; see ``provenance``).
+COLUMNS = ("student", *(function.name for function in FUNCTIONS), "total", "seed", "measured")
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def row(student: str, results: dict[str, Any]) -> dict[str, str]:
+    """One student's row from their results.json: each test's ``tags[0]`` names its function."""
+    points = dict.fromkeys((function.name for function in FUNCTIONS), 0.0)
+    for test in results["tests"]:
+        points[test["tags"][0]] += float(test["score"])
+    return {"student": spreadsheet_cell(student), **{name: _points(value) for name, value in points.items()},
+            "total": _points(float(results["score"])), "seed": str(results["extra_data"]["seed"]),
+            "measured": " ".join(sorted(results["extra_data"].get("measured_backwards", {})))}
+
+
+def student_row(folder: Path) -> dict[str, str] | None:
+    """The row of the student whose output folder this is, or None if it has no complete results.json
+    (none yet, or not one the grader wrote: the next run grades that student again)."""
+    try:
+        return row(folder.name, json.loads((folder / RESULTS).read_text()))
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def read_rows(out: Path) -> list[dict[str, str]]:
+    """Every student folder in ``out`` with a complete results.json, by student id."""
+    rows = (student_row(path.parent) for path in sorted(out.glob(f"*/{RESULTS}")))
+    return [found for found in rows if found is not None]
+
+
+def write_gradebook(out: Path) -> int:
+    """Write ``out/gradebook.csv``; return how many students it lists."""
+    rows = read_rows(out)
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomically(out / GRADEBOOK, text.getvalue())
+    return len(rows)

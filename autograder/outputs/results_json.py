@@ -1,0 +1,74 @@
+"""results.json in Gradescope's autograder format: the one builder behind ``grade --json``, grade-all,
+nbgrader-free batches and Gradescope itself, so the same grade gives the same file on every path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from autograder.core.files import write_atomically
+from autograder.grading.grade import Grade, GraderError
+from autograder.grading.rubric import VISIBLE
+from autograder.outputs.report import check_feedback
+
+
+def gradescope_results(grade: Grade, visibility: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """The results.json dictionary in Gradescope's autograder format: the one builder behind
+    ``grade --json``, grade-all and Gradescope. ``visibility`` (``Reference.visibility``) gives
+    each check's test its visibility; a check it leaves out is visible."""
+    visibility = visibility or {}
+    tests = []
+    for number, result in enumerate(grade.results, start=1):
+        feedback = check_feedback(result)
+        tests.append({
+            "name": result.name,
+            "number": str(number),
+            "score": result.points,
+            "max_score": result.max_points,
+            "status": "passed" if result.verdict.passed else "failed",
+            "output": feedback,
+            "output_format": "text",
+            "tags": [result.verdict.function.name, result.verdict.check.id],
+            "visibility": visibility.get(result.verdict.function.name, {}).get(result.verdict.check.id, VISIBLE),
+        })
+    problems = "".join(f"\n{problem}" for problem in grade.module_problems.values())
+    return {
+        "score": grade.score,
+        "execution_time": round(grade.seconds, 3),
+        "output": f"Hidden cases drawn with seed {grade.seed}.{problems}",
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "extra_data": {"seed": grade.seed, "max_score": grade.max_score, "sandbox": grade.sandbox,
+                       "measured_backwards": grade.measured},
+        "tests": tests,
+    }
+
+
+def failure_results(error: BaseException, seconds: float) -> dict[str, Any]:
+    """The results.json of a submission the grader could not grade: 0 points, and why, for the instructor."""
+    output = ("The autograder could not run, so your submission was not graded. This is not your fault: "
+              "please tell your instructor.")
+    if isinstance(error, GraderError):  # says what the autograder needs, for the instructor to fix
+        output += f"\n\n{error}"
+    return {
+        "score": 0.0,
+        "execution_time": round(seconds, 3),
+        "output": output,
+        "output_format": "text",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "extra_data": {"grader_error": f"{type(error).__name__}: {error}"},
+        "tests": [],
+    }
+
+
+def dumps(results: dict[str, Any]) -> str:
+    """results.json's text: the same indentation on every path."""
+    return json.dumps(results, indent=2) + "\n"
+
+
+def write_json(grade: Grade, path: Path, visibility: dict[str, dict[str, str]] | None = None) -> None:
+    """Write results.json atomically, so a reader never sees half of it."""
+    write_atomically(path, dumps(gradescope_results(grade, visibility)))

@@ -1,0 +1,152 @@
+"""Entry point of the process that runs a submission's code:
+``python -m autograder.sandbox.child ROOT POLICY FUNCTIONS``.
+
+ROOT is the scratch folder (``scratch``): the child reads ``ROOT/request.npz`` ({"module",
+"requests"}), shuts itself in with POLICY (JSON, see ``confine``), imports the student's module
+from ``ROOT/submission``, and then answers each of FUNCTIONS (comma-separated) in order, each in a
+forked copy of itself, writing ``ROOT/work/reply-<name>.npz`` as soon as that function is done.
+
+The fork per function keeps functions apart: whatever one function's code changes (numpy,
+builtins, the module itself) or however it ends (``os._exit``, a signal, a thread left running),
+the next function starts from the freshly imported module. The last function runs in the child
+itself: nothing comes after it to protect. A reply too large for the wire is replaced by an error
+saying so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import sys
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import numpy as np  # imported before the submission's folder is on sys.path: a numpy.py there can't shadow it
+
+from autograder.core.calling import describe_exception, run_case
+from autograder.core.modules import load_module
+from autograder.core.spec import BY_NAME
+from autograder.core.walls import ended
+from autograder.sandbox import observed, wire
+from autograder.sandbox.confine import SETUP_FAILED, shut_in
+
+CANNOT_REPLY = 71  # exit code of a fork whose student code broke what it needs to send its reply
+
+
+def _import_student(path: Path, name: str):
+    if not path.is_file():
+        raise FileNotFoundError(f"{path.name} is missing from the submission")
+    return load_module(path, name, register=True)  # rnn_layers.py may `from layers import ...`, as in a notebook
+
+
+def _import_error_message(path: Path, error: BaseException) -> str:
+    if isinstance(error, SyntaxError):
+        return f"{path.name} could not be imported: syntax error on line {error.lineno}: {error.msg}"
+    if isinstance(error, FileNotFoundError):
+        return str(error)
+    return f"{path.name} could not be imported: {describe_exception(error)}"
+
+
+def _failure(reason: str, count: int) -> list[dict[str, Any]]:
+    return [{"error": reason, "not_implemented": False} for _ in range(count)]
+
+
+def _answer(module, name: str, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Run every case of one function, keeping the whole reply under the wire's size limit."""
+    replies, budget = [], wire.MAX_BYTES - (1 << 20)  # room for the structure
+    for request in requests:
+        with np.errstate(all="ignore"):  # overflow in a student's formula is judged, not printed
+            reply = run_case(module, BY_NAME[name], request)
+        size = wire.payload_bytes(reply)
+        if size > budget:
+            reply = _failure(f"its reply of {wire.megabytes(size)} is over the {wire.megabytes(wire.MAX_BYTES)} limit",
+                             1)[0]
+        budget -= min(size, budget)
+        replies.append(reply)
+    return replies
+
+
+def _send(path: Path, replies: list[dict[str, Any]]) -> None:
+    try:
+        wire.write(path, {"cases": replies})
+    except (OSError, wire.WireError) as error:  # a full disk or a file-size limit: say so, small
+        wire.write(path, {"cases": _failure(f"its reply could not be written ({describe_exception(error)})",
+                                            len(replies))})
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # closed or over the file-size limit: nothing more to save
+            stream.flush()
+
+
+def exit_reason(code: int, cpu_seconds: int | None = None) -> str:
+    """Why a process running student code stopped, from its exit code (negative: the signal)."""
+    if code == SETUP_FAILED:
+        return ("the grader could not set up its sandbox, so your code was not run; this is not your fault: "
+                "please tell your TA")
+    if code == CANNOT_REPLY:
+        return ("your code changed something the grader needs to send its answers (builtins, numpy or the "
+                "grader's own modules), so no answer came back")
+    return ended(code, cpu_seconds)
+
+
+def _answer_here(module, name: str, requests: list[dict[str, Any]], reply: Path) -> None:
+    """Answer one function in this process; if the student's code broke sending, end with CANNOT_REPLY."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _send(reply, _answer(module, name, requests))
+    except BaseException:
+        _flush()
+        os._exit(CANNOT_REPLY)
+
+
+def _answer_apart(module, name: str, requests: list[dict[str, Any]], reply: Path) -> None:
+    """Answer one function in a forked copy of this process; report how it ended if it sent nothing."""
+    _flush()
+    try:
+        pid = os.fork()
+    except OSError:  # no room for one more process: answer here instead
+        _answer_here(module, name, requests, reply)
+        return
+    if pid == 0:
+        _answer_here(module, name, requests, reply)
+        _flush()
+        os._exit(0)  # no atexit handlers, no waiting for threads the student's code left running
+    _, status = os.waitpid(pid, 0)
+    if not os.path.lexists(reply):
+        cpu_seconds, _ = resource.getrlimit(resource.RLIMIT_CPU)
+        _send(reply, _failure(exit_reason(os.waitstatus_to_exitcode(status), cpu_seconds), len(requests)))
+
+
+def main(root: Path, policy: dict[str, Any], functions: list[str]) -> None:
+    request = wire.read(root / "request.npz")
+    observed.attach(request)  # before the student's code: the inputs the grader watches
+    shut_in(policy)
+    path = root / "submission" / f"{request['module']}.py"
+    sys.path.append(str(path.parent))
+    try:
+        module = _import_student(path, request["module"])
+        import_error = ""
+    except (Exception, SystemExit, KeyboardInterrupt) as error:
+        module, import_error = None, _import_error_message(path, error)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # this process only waits; its forks get SIGINT back
+    for number, name in enumerate(functions, start=1):
+        reply = root / "work" / f"reply-{name}.npz"
+        if import_error:
+            _send(reply, [{"error": import_error, "not_implemented": False, "import_failed": True}
+                          for _ in request["requests"][name]])
+        elif number < len(functions):
+            _answer_apart(module, name, request["requests"][name], reply)
+        else:  # nothing runs after the last function: no need to keep this process clean
+            _answer_here(module, name, request["requests"][name], reply)
+    _flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    np.seterr(all="ignore")
+    main(Path(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3].split(","))

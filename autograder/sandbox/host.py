@@ -1,0 +1,366 @@
+"""The cage around student code, seen from the grader: what this machine offers, how a child is
+started inside it, and how everything the child started is killed.
+
+Protections, each reported in the grade (none is skipped silently):
+
+- **Landlock** (Linux >= 5.13): the child may read only the Python runtime, the kit's own package and
+  the copy of the submission, write only its scratch folder, execute nothing, make no TCP
+  connection and signal no process outside itself. The child applies it to itself (``confine``)
+  before it imports the student's code.
+- **No network**: a new network namespace (util-linux ``unshare``), which has no interface but a
+  loopback that is down, so UDP and other students' servers are out of reach too.
+- **Process tree**: a new PID namespace, so killing the child kills every process it started, even one
+  that left its process group; ``psutil`` finds the rest where there is no namespace.
+- **User**: started as root, each child runs as a uid leased for it alone (``uids``), so children
+  graded at the same time cannot chmod, signal or out-fork one another. Where such a user cannot read
+  the Python runtime (say, a pyenv under /root), it gets the one capability to read files
+  (``CAP_DAC_READ_SEARCH``), and Landlock alone decides which files that is; without Landlock it
+  stays root. Without ``setpriv`` and ``unshare`` it falls back to ``nobody``. Both only where the
+  TA opted in to reduced protection (below).
+- **Syscalls**: a seccomp filter the child loads right after Landlock (``syscalls``): no sockets,
+  inotify, keyrings, io_uring, System V IPC, file handles, ptrace or new namespaces, each refused
+  with EPERM.
+- **Limits**: CPU time, memory, processes, file size, open files and core dumps (``confine``), plus
+  wall time, printed output and scratch-folder size watched by the grader (``runner``).
+
+Fail closed: where any of Landlock, the namespaces, the filter or (as root) a uid of its own is
+missing, ``refusal`` says what and how to get it, and grading stops before any student code runs,
+unless the TA sets ``BACKPROP_UNSAFE_REDUCED_SANDBOX=1``; then the report's sandbox line starts with
+REDUCED PROTECTION and says in plain words what the code could do. Not as root, every child runs as
+the TA, so grading several at once is refused the same way.
+
+Why these tools: ``landlockpy`` is a small dependency-free binding that knows every Landlock ABI up
+to 11 (network rules from ABI 4, signal scoping from ABI 6); ``landlock`` on PyPI exists only as alpha
+pre-releases and handles filesystem rules only. ``unshare`` and ``setpriv`` ship with util-linux on
+every Linux distribution; ``psutil`` is the standard process-tree library.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import pwd
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+import autograder
+from autograder.sandbox import syscalls, uids, wire
+
+NOBODY = "nobody"
+UNSAFE_OPT_IN = "BACKPROP_UNSAFE_REDUCED_SANDBOX"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a child may use: per process, except wall time, printed output and folder size, which the
+    grader watches per function (``runner``)."""
+
+    memory_bytes: int = 1 << 30
+    file_bytes: int = 2 * wire.MAX_BYTES  # above the reply limit, so an oversized reply is refused by name
+    open_files: int = 64
+    extra_processes: int = 32  # on top of what the child's user already runs
+    printed_bytes: int = 1 << 20  # per function
+    folder_bytes: int = 256 << 20
+    folder_entries: int = 1000
+
+    def cpu_seconds(self, seconds_per_function: float) -> int:
+        """CPU time for each process (one per function): a backstop to the grader's wall clock."""
+        return int(seconds_per_function) + 5
+
+
+LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class Protection:
+    """One layer of the sandbox, whether it is active here, and why not (or a caveat)."""
+
+    name: str
+    active: bool
+    note: str = ""
+
+    def __str__(self) -> str:
+        mark = "✓" if self.active else "✗"
+        return f"{self.name} {mark}" + (f" ({self.note})" if self.note else "")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A protection this machine lacks: what to install or change, and what student code can do without it."""
+
+    need: str
+    plain: str
+
+
+def unsafe_opted_in() -> bool:
+    """Whether the TA asked, by name, to grade with less than the whole sandbox."""
+    return os.environ.get(UNSAFE_OPT_IN, "") == "1"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The wrapper that starts one child, the owner its scratch folder must have, and Popen's user."""
+
+    prefix: tuple[str, ...]
+    owner: tuple[int, int] | None
+    popen_user: dict
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """How children are started on this machine."""
+
+    prefix: tuple[str, ...]  # wrapper commands (unshare, setpriv) before the Python command line
+    landlock: bool
+    protections: tuple[Protection, ...]
+    owner: tuple[int, int] | None = None  # uid, gid that must own the scratch folder (root drops to it)
+    popen_user: dict = field(default_factory=dict)  # user=/group= for Popen where there is no setpriv
+    read_capability: bool | None = None  # set where each child drops to a uid of its own (``drop_to``)
+    seccomp: bool = False  # the syscall filter can be loaded here (``syscalls``)
+    gaps: tuple[Gap, ...] = ()  # what is missing for the whole sandbox
+    shared_user: str = ""  # the user every child runs as, where children do not get a uid of their own
+
+    @contextmanager
+    def identity(self) -> Iterator[Identity]:
+        """Who one child runs as: a uid leased for it alone where root can drop to one (so two children
+        graded at once cannot chmod, signal or out-fork each other), else the machine's fallback."""
+        if self.read_capability is None:
+            yield Identity(self.prefix, self.owner, self.popen_user)
+            return
+        with uids.lease() as lease:
+            yield Identity(tuple(drop_to(lease.uid, lease.gid, self.read_capability)), (lease.uid, lease.gid), {})
+
+    def _gaps(self, concurrent: bool) -> list[Gap]:
+        gaps = list(self.gaps)
+        if concurrent and self.shared_user:
+            gaps.append(Gap(f"a uid of its own for each child graded at the same time: grade as root, or one "
+                            f"submission at a time (-j 1, no Dask); every child runs as {self.shared_user} now",
+                            f"submissions graded at the same time all ran as {self.shared_user}, and could "
+                            "read or change one another's files"))
+        return gaps
+
+    def refusal(self, concurrent: bool = False) -> str:
+        """Why student code must not be graded here ("" when it may), with what to install; ``concurrent``:
+        other submissions are graded at the same time on this machine."""
+        gaps = self._gaps(concurrent)
+        if not gaps or unsafe_opted_in():
+            return ""
+        return ("student code cannot be graded safely on this machine; it lacks:\n"
+                + "".join(f"  - {gap.need}\n" for gap in gaps)
+                + f"Nothing was graded. To grade anyway with reduced protection (each report will say so), "
+                  f"set {UNSAFE_OPT_IN}=1.")
+
+    def summary(self, concurrent: bool = False) -> str:
+        """One line for the report, e.g. ``sandbox: landlock ✓, no network ✓, own user ✓, ...``, which
+        starts with REDUCED PROTECTION in plain words where the TA opted in to less."""
+        line = "sandbox: " + ", ".join(str(p) for p in self.protections)
+        gaps = self._gaps(concurrent)
+        if gaps:
+            line = f"sandbox: REDUCED PROTECTION: {'; '.join(gap.plain for gap in gaps)}. " + line[len("sandbox: "):]
+        return line
+
+
+def runtime_paths() -> list[Path]:
+    """Folders the child must read after it is shut in: Python's library, the installed packages
+    (numpy's included) and the kit's own package (``autograder/`` only: never the solutions)."""
+    paths = sysconfig.get_paths()
+    folders = [paths["stdlib"], paths["platstdlib"], paths["purelib"], paths["platlib"],
+               Path(np.__file__).parent.parent, Path(autograder.__file__).parent]
+    return list(dict.fromkeys(Path(folder).resolve() for folder in folders if Path(folder).is_dir()))
+
+
+def _others_can_read(path: Path) -> bool:
+    """Whether a user with no special rights can reach ``path`` and read it (permission bits only)."""
+    path = path.resolve()
+    for folder in reversed(path.parents):
+        if not os.stat(folder).st_mode & stat.S_IXOTH:
+            return False
+    mode = os.stat(path).st_mode
+    needed = stat.S_IROTH | (stat.S_IXOTH if stat.S_ISDIR(mode) else 0)
+    return mode & needed == needed
+
+
+def _first_private(paths: list[Path]) -> Path | None:
+    return next((path.resolve() for path in paths if not _others_can_read(path)), None)
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version, 0 where there is none."""
+    try:
+        import landlockpy
+    except ImportError:  # not Linux
+        return 0
+    try:
+        return landlockpy.abi_version()
+    except OSError:  # a container's seccomp filter refusing the call (EPERM): no Landlock to be had here
+        return 0
+
+
+def _works(command: list[str]) -> bool:
+    """Whether a wrapper command line starts a program here (namespaces may be disabled)."""
+    try:
+        return subprocess.run([*command, "true"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _user_protection(drop: str, name: str, private: Path | None, landlock: bool) -> Protection:
+    if drop == "own":
+        return Protection("own user", True)
+    if drop == "own+read":
+        return Protection("own user", True, f"reads only what Landlock allows: {private} is private to root")
+    if drop == "nobody":
+        return Protection(f"user {NOBODY}", True)
+    if os.geteuid() != 0:
+        return Protection(f"user {name}", True, "not root: nothing to drop")
+    why = f"an unprivileged user cannot read {private}"
+    if not landlock:
+        why += " and there is no Landlock to confine a read capability"
+    return Protection("user root", False, why)
+
+
+def private_runtime() -> Path | None:
+    """The first folder of the Python runtime that a user with no rights cannot read (a pyenv under
+    /root), or None."""
+    return _first_private([Path(sys.executable), *runtime_paths(), Path(tempfile.gettempdir())])
+
+
+def drop_to(uid: int, gid: int, read_capability: bool, own_proc: bool = False) -> list[str]:
+    """The wrapper that starts a program as ``uid``:``gid`` (no groups) in new network, PID and IPC
+    namespaces, killed with the process that started it. Needs root, ``unshare`` and ``setpriv``.
+
+    ``read_capability`` keeps ``CAP_DAC_READ_SEARCH`` for a runtime the user cannot read otherwise;
+    only with Landlock, which then alone decides what is read. ``own_proc`` also gives it a mount
+    namespace whose ``/proc`` shows only its own processes: for a uid no one else runs as, since the
+    process limit is counted from ``/proc`` (``confine``).
+    """
+    setpriv, unshare = shutil.which("setpriv") or "setpriv", shutil.which("unshare") or "unshare"
+    caps = ["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"] if read_capability else []
+    bounding = "-all,+dac_read_search" if read_capability else "-all"
+    proc = ["--mount", "--mount-proc"] if own_proc else []
+    return [setpriv, "--pdeathsig", "KILL", "--",  # the tree dies with the grader
+            unshare, "--net", "--pid", "--ipc", *proc, "--fork", "--kill-child", "--",
+            setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups", f"--bounding-set={bounding}", *caps,
+            "--pdeathsig", "KILL", "--"]
+
+
+@functools.cache
+def current() -> Sandbox:
+    """Probe this machine once: which protections can be had, and the wrapper that applies them."""
+    abi = landlock_abi()
+    landlock = abi >= 1
+    unshare, setpriv = shutil.which("unshare"), shutil.which("setpriv")
+    root = os.geteuid() == 0
+    name = pwd.getpwuid(os.geteuid()).pw_name
+    try:
+        nobody = pwd.getpwnam(NOBODY)
+    except KeyError:
+        nobody = None
+    private = private_runtime()
+    outer = [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []  # the tree dies with the grader
+
+    drop, prefix, owner, popen_user = "", (), None, {}
+    namespaces = False
+    read_capability = None
+    if root and setpriv and unshare:
+        candidate = drop_to(uids.FIRST_UID, uids.FIRST_UID, read_capability=private is not None)
+        if (private is None or landlock) and _works(candidate):
+            drop, prefix, namespaces = ("own" if private is None else "own+read"), tuple(candidate), True
+            read_capability = private is not None
+    if not prefix and unshare:
+        # Not root, or root that cannot drop: a user namespace gives the namespaces without privileges.
+        candidate = [*outer, unshare, "--user", "--map-current-user", "--net", "--pid", "--ipc", "--fork",
+                     "--kill-child", "--"]
+        if _works(candidate):
+            prefix, namespaces = tuple(candidate), True
+    if not prefix and root and nobody is not None and private is None:
+        drop, owner = "nobody", (nobody.pw_uid, nobody.pw_gid)
+        popen_user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
+
+    seccomp_missing = _seccomp_works()
+    no_namespace = "no usable unshare (Linux namespaces)" if sys.platform.startswith("linux") else "not Linux"
+    protections = (
+        Protection("landlock", landlock, f"ABI {abi}" if landlock else "this kernel has no Landlock: "
+                   "the child can read what its user can read"),
+        Protection("no network", namespaces or abi >= 4,
+                   "" if namespaces else ("TCP only, by Landlock" if abi >= 4 else no_namespace)),
+        _user_protection(drop, name, private, landlock),
+        Protection("syscalls", not seccomp_missing, seccomp_missing or "seccomp"),
+        Protection("limits", True, "" if sys.platform.startswith("linux") else "memory limit not enforced by macOS"),
+        Protection("process tree", namespaces, "" if namespaces else f"process group and psutil only: {no_namespace}"),
+    )
+    shared_user = "" if drop in ("own", "own+read") else (NOBODY if drop == "nobody" else name)
+    return Sandbox(prefix, landlock, protections, owner, popen_user, read_capability, not seccomp_missing,
+                   _gaps(landlock, namespaces, drop, seccomp_missing, private), shared_user)
+
+
+def _seccomp_works() -> str:
+    """Why a child could not load the syscall filter here ("" when it can): tried in a real process,
+    since a container's own filter may refuse seccomp() itself."""
+    missing = syscalls.unavailable()
+    if missing:
+        return missing
+    kit_root = str(Path(autograder.__file__).resolve().parent.parent)
+    try:
+        done = subprocess.run([sys.executable, "-P", "-s", "-c", "from autograder.sandbox import syscalls; "
+                               "syscalls.apply('grading')"], env={"PYTHONPATH": kit_root}, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"a test process could not load the seccomp filter: {error}"
+    lines = done.stderr.strip().splitlines()
+    return "" if done.returncode == 0 else f"a test process could not load the seccomp filter: {lines[-1:]}"
+
+
+def _gaps(landlock: bool, namespaces: bool, drop: str, seccomp: str, private: Path | None) -> tuple[Gap, ...]:
+    """What this machine lacks for the whole sandbox, each with how to get it."""
+    if not sys.platform.startswith("linux"):
+        return (Gap("Linux: student code is confined with Landlock, namespaces and seccomp; grade on Linux "
+                    "(a Linux container or virtual machine will do)", "student code ran unconfined, as you"),)
+    gaps = []
+    if not landlock:
+        gaps.append(Gap("Landlock (a kernel with Landlock, Linux 5.13 or newer, with landlock in its LSM list): "
+                        "upgrade the kernel or add landlock to the lsm= boot parameter",
+                        "without Landlock, so it could read every file its user can"))
+    if not namespaces:
+        tools = [tool for tool in ("unshare", "setpriv") if shutil.which(tool) is None]
+        gaps.append(Gap(f"{' and '.join(tools)} from util-linux: install util-linux" if tools else
+                        "Linux namespaces (unshare --net --pid --ipc failed): allow them, or grade outside a "
+                        "container that forbids them",
+                        "without namespaces, so it could reach the network and leave processes running"))
+    if os.geteuid() == 0 and drop not in ("own", "own+read"):
+        plain = f"student code ran as the shared user {NOBODY}" if drop == "nobody" else "student code ran as root"
+        why = (f"Landlock, since {private} is private to root" if private is not None and not landlock
+               else "setpriv and unshare from util-linux (install util-linux)")
+        gaps.append(Gap(f"a uid of its own for each child, which needs {why}", plain))
+    if seccomp:
+        gaps.append(Gap(f"the seccomp filter: {seccomp}", "without the syscall filter, so it could use "
+                        "sockets, keyrings, inotify and System V IPC to reach other processes"))
+    return tuple(gaps)
+
+
+def kill_tree(process: subprocess.Popen) -> None:
+    """SIGKILL the child, its process group and every descendant, and wait until they are gone."""
+    family = []
+    if process.poll() is None:  # once reaped, its pid may already belong to someone else
+        with suppress(psutil.Error):
+            family = psutil.Process(process.pid).children(recursive=True)
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)  # start_new_session made the child a group leader
+    for member in family:  # those that called setsid() left the group
+        with suppress(psutil.Error):
+            member.kill()
+    process.wait()
+    psutil.wait_procs(family, timeout=5)

@@ -1,0 +1,109 @@
+"""What a child's reply must look like, checked by the grader before anything judges it.
+
+The child is run by student code and can write any file it likes into its folder, so a reply is
+rebuilt field by field from what is expected: float64 arrays, short strings, booleans. A reply of
+the wrong shape costs only the cases (or the function) it was for, with a message that says so.
+Every string is made ``printable`` here, on one line: error messages, key names and changed inputs
+reach every report (terminal, report.txt, results.json, the gradebook, nbgrader's feedback) from
+this one place, and none of them may carry an escape sequence or start a line of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograder.core.printable import printable
+from autograder.sandbox import wire
+
+MAX_TEXT = 500  # characters of an error message kept
+MAX_KEYS = 64  # gradients or perturbed inputs per case; a real reply has at most 5
+MALFORMED = "the reply for this case was malformed"
+# A case's JSON: a few fields, arrays by name and one error line (an exception's first line, which the
+# student's code chose): a real one is under 1 KB.
+CASE_STRUCTURE_BYTES = 64 * 1024
+
+
+class MalformedError(ValueError):
+    """A reply field that is not what the child is meant to send."""
+
+
+def failure(reason: str, count: int, import_failed: bool = False) -> list[dict[str, Any]]:
+    """``count`` case replies that all carry the error ``reason`` (which may quote the student's file)."""
+    reply = {"error": printable(reason, multiline=False), "not_implemented": False}
+    if import_failed:
+        reply["import_failed"] = True
+    return [dict(reply) for _ in range(count)]
+
+
+def _arrays_needed(request: dict[str, Any]) -> int:
+    """The most arrays a true reply to one case request holds: the output, one gradient per array input
+    (a dict input, clip_grad_norm's grads, as many as a returned dict may hold), one per perturbed input."""
+    inputs = sum(MAX_KEYS if isinstance(value, dict) else isinstance(value, np.ndarray)
+                 for value in request["args"].values())
+    return 1 + inputs + len(request.get("perturb") or {})
+
+
+def bounds(requests: list[dict[str, Any]]) -> wire.Bounds:
+    """What the reply to ``requests`` may hold, for the reader to refuse more before parsing any of it."""
+    return wire.Bounds(entries=1 + sum(map(_arrays_needed, requests)),
+                       structure_bytes=CASE_STRUCTURE_BYTES * max(1, len(requests)))
+
+
+def plain_text(value: Any) -> str:
+    """One line of text that shows as it is stored, of at most MAX_TEXT characters."""
+    if not isinstance(value, str):
+        raise MalformedError("text expected")
+    shown = printable(value[:MAX_TEXT], multiline=False)  # cut first: cleaning costs what it reads
+    return shown if len(value) <= MAX_TEXT else shown + " ..."
+
+
+def plain_array(value: Any) -> np.ndarray:
+    if not isinstance(value, np.ndarray | int | float) or isinstance(value, bool):
+        raise MalformedError("array expected")
+    return np.array(value, dtype=np.float64)
+
+
+def _arrays(value: Any) -> dict[str, np.ndarray]:
+    if not isinstance(value, dict) or len(value) > MAX_KEYS:
+        raise MalformedError("a small dict of arrays expected")
+    return {plain_text(key): plain_array(item) for key, item in value.items()}
+
+
+def _case(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise MalformedError("a dict expected")
+    case: dict[str, Any] = {"error": plain_text(value.get("error", "")),
+                            "not_implemented": value.get("not_implemented") is True}
+    if value.get("import_failed") is True:
+        case["import_failed"] = True
+    if case["error"]:
+        return case
+    case["out"] = plain_array(value["out"])
+    case["grads"] = _arrays(value["grads"])
+    changed = value.get("changed", [])
+    if not isinstance(changed, list) or len(changed) > MAX_KEYS:
+        raise MalformedError("a list expected")
+    case["changed"] = [plain_text(item) for item in changed]
+    if "perturbed" in value:
+        case["perturbed"] = _arrays(value["perturbed"])
+    code = value.get("code")
+    if isinstance(code, dict) and isinstance(code.get("line"), int) and not isinstance(code.get("line"), bool):
+        case["code"] = {"name": plain_text(code.get("name", "")), "line": code["line"],
+                        "file": plain_text(code.get("file", "")) if isinstance(code.get("file", ""), str) else ""}
+    return case
+
+
+def clean(message: Any, count: int) -> list[dict[str, Any]]:
+    """The ``count`` case replies of one function, rebuilt from an untrusted message."""
+    cases = message.get("cases") if isinstance(message, dict) else None
+    if not isinstance(cases, list) or len(cases) != count:
+        return failure(f"its reply was malformed (expected {count} cases)", count)
+    rebuilt = []
+    for case in cases:
+        try:
+            rebuilt.append(_case(case))
+        except (MalformedError, KeyError, TypeError, ValueError, OverflowError):
+            rebuilt.append({"error": MALFORMED, "not_implemented": False})
+    return rebuilt

@@ -1,0 +1,122 @@
+"""The folders one submission's child works in, and the safe copy of the student's files into them.
+
+    ROOT/            made by the grader (0o711: the child may pass through, not list)
+      request.npz    the cases; written by the grader, read by the child before it is shut in
+      submission/    copies of the student's modules: regular files only, size-capped, text only
+      work/          the child's own folder, owned by the child's user: its replies and anything it writes
+
+The child imports the copies, never the originals: a symlink cannot lead it elsewhere, a file being
+edited cannot change under it, and nothing else in the submission folder (a ``conftest.py``, a
+``numpy.py``) is ever seen.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import shutil
+import stat
+import tempfile
+import tokenize
+from contextlib import suppress
+from pathlib import Path
+
+from autograder.sandbox import wire
+
+MAX_SOURCE_BYTES = 1 << 20  # a layers.py is ~20 kB; anything near this is not source code
+
+
+class SubmissionError(ValueError):
+    """A student file that cannot be graded; the message is for the student."""
+
+
+def read_source(path: Path) -> bytes:
+    """The bytes of a student's module, refusing symlinks, non-files, huge, binary or undecodable files."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise SubmissionError(f"{path.name} is missing from the submission") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise SubmissionError(f"{path.name} is a symbolic link; submit the file itself") from None
+        raise SubmissionError(f"{path.name} could not be opened ({error.strerror})") from None
+    info = os.fstat(handle)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(handle)
+        raise SubmissionError(f"{path.name} is not a regular file")
+    with os.fdopen(handle, "rb") as file:
+        source = file.read(MAX_SOURCE_BYTES + 1) if info.st_size <= MAX_SOURCE_BYTES else b""
+    if info.st_size > MAX_SOURCE_BYTES or len(source) > MAX_SOURCE_BYTES:  # the second: it grew meanwhile
+        size = max(info.st_size, len(source))
+        raise SubmissionError(f"{path.name} is {wire.megabytes(size)}, over the "
+                              f"{wire.megabytes(MAX_SOURCE_BYTES)} limit for a source file")
+    if b"\0" in source:
+        raise SubmissionError(f"{path.name} is not a text file (it contains NUL bytes); is it the right file?")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        source.decode(encoding)
+    except (SyntaxError, LookupError) as error:
+        raise SubmissionError(f"{path.name} could not be read as Python source: {error}") from None
+    except UnicodeDecodeError as error:
+        line = source[:error.start].count(b"\n") + 1
+        raise SubmissionError(f"{path.name} is not valid {encoding} text (byte 0x{source[error.start]:02x} "
+                              f"on line {line}); save it as UTF-8") from None
+    return source
+
+
+def folder_usage(folder: Path, most_entries: int) -> tuple[int, int]:
+    """(bytes, entries) in ``folder``, counting at most ``most_entries + 1`` entries."""
+    size = entries = 0
+    with os.scandir(folder) as listing:
+        for entry in listing:
+            entries += 1
+            try:
+                size += entry.stat(follow_symlinks=False).st_size if entry.is_file(follow_symlinks=False) else 0
+            except FileNotFoundError:
+                continue  # renamed or removed since the listing (a reply moving into place): nothing to count
+            if entries > most_entries:
+                break
+    return size, entries
+
+
+class Scratch:
+    """A fresh ROOT with ``submission/`` and ``work/``; removed with everything in it on exit."""
+
+    def __init__(self, owner: tuple[int, int] | None = None):
+        self.root = Path(tempfile.mkdtemp(prefix="backprop-grade-"))
+        self.submission = self.root / "submission"
+        self.work = self.root / "work"
+        self.request = self.root / "request.npz"
+        self.submission.mkdir()
+        self.work.mkdir()
+        # Explicit modes, whatever the umask: the child's user must pass ROOT and read submission/.
+        os.chmod(self.root, 0o711)
+        os.chmod(self.submission, 0o755)
+        os.chmod(self.work, 0o700)
+        if owner is not None:
+            os.chown(self.work, *owner)
+
+    def write_request(self, message: dict) -> None:
+        """Write the cases for the child, readable but not writable by it."""
+        wire.write(self.request, message)
+        os.chmod(self.request, 0o644)
+
+    def copy(self, name: str, source: bytes) -> None:
+        """Place a checked student module into ``submission/``, readable but not writable by the child."""
+        path = self.submission / name
+        path.write_bytes(source)
+        os.chmod(path, 0o644)
+
+    def reply(self, function: str) -> Path:
+        """Where the child writes its reply for ``function``."""
+        return self.work / f"reply-{function}.npz"
+
+    def __enter__(self) -> Scratch:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        # The child owns work/ and may have taken its own permissions away; we own ROOT and can give them back.
+        with suppress(OSError):
+            os.chmod(self.work, 0o700)
+        shutil.rmtree(self.root, ignore_errors=True)
