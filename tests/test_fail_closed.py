@@ -20,8 +20,8 @@ from arena import Arena
 
 from autograder import DEFAULT_REFERENCE, cli
 from autograder.grading.grade import GraderError, grade
+from autograder.grading.reference import REFERENCE_FILES
 from autograder.integrations import batch, gradescope
-from autograder.integrations.gradescope import REFERENCE_FILES
 from autograder.sandbox import host, runner, syscalls
 
 pytestmark = pytest.mark.skipif(not host.current().landlock or os.geteuid() != 0,

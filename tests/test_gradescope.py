@@ -13,14 +13,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from packaging.requirements import Requirement
 from helpers import build_submission
+from packaging.requirements import Requirement
 
 from autograder import DEFAULT_REFERENCE, KIT_ROOT
 from autograder.course.demo import EXAMPLES
 from autograder.grading.grade import GraderError, grade
+from autograder.grading.reference import REFERENCE_FILES
 from autograder.grading.rubric import RubricError, load_rubric
-from autograder.integrations.gradescope import REFERENCE_FILES, build_bundle, find_submission
+from autograder.integrations.gradescope import build_bundle, find_submission
 from autograder.sandbox import host
 
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}

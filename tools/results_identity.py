@@ -1,11 +1,11 @@
 """Do two versions of the kit give the same results? Grade a fixed set of submissions, digest every output.
 
-``python tools/results_identity.py --subs DIR --out MANIFEST.json`` builds DIR once (every corpus entry
-of ``tests/corpus`` made into a submission, the fixtures, the reference and the
-untouched release), then grades it with ``grade-all`` under fixed secrets (so fixed seeds per student)
-and runs ``demo`` with fixed seeds. It writes one SHA-256 per output file, after removing the only
-parts that are meant to change from run to run: wall times. Run it before and after a change on the
-same DIR and compare the two manifests (``--compare OLD NEW``).
+``python tools/results_identity.py --subs DIR --out MANIFEST.json`` builds DIR once (every corpus
+entry of ``tests/corpus`` made into a submission, the example submissions, the reference and the
+untouched release), then grades it with ``grade-all`` under fixed secrets (so fixed seeds per
+student) and runs ``demo`` with fixed seeds. It writes one SHA-256 per output file, after removing
+the only parts meant to change from run to run: wall times and the scratch folder's name. Run it
+before and after a change on the same DIR and compare the two manifests (``--compare OLD NEW``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ sys.path.insert(0, str(KIT / "tests"))
 SECRETS = ("identity-secret-one", "identity-secret-two")
 DEMO_SEEDS = (1, 2)
 TIMES = [re.compile(rb'"execution_time": [0-9.e+-]+'), re.compile(rb"\(graded in [0-9.]+ s\)"),
-         re.compile(rb"\([0-9.]+ s\)")]
+         re.compile(rb"\([0-9.]+ s\)"),
+         re.compile(rb"/tmp/backprop-grade-[A-Za-z0-9_]+")]  # the scratch folder, named afresh each time
 
 
 def build(subs: Path) -> None:
@@ -41,7 +42,10 @@ def build(subs: Path) -> None:
             do_nothing_submission(folder, path)
         else:
             build_submission(folder, path)
-    for folder in sorted((KIT / "tests" / "fixtures" / "submissions").iterdir()):
+    examples = KIT / "autograder" / "course" / "examples"
+    if not examples.is_dir():  # where they were kept before
+        examples = KIT / "tests" / "fixtures" / "submissions"
+    for folder in sorted(examples.iterdir()):
         shutil.copytree(folder, subs / f"fixture-{folder.name}")
     shutil.copytree(KIT / "solutions" / "backprop", subs / "reference", ignore=shutil.ignore_patterns("*.ipynb"))
     shutil.copytree(KIT / "assignment" / "backprop", subs / "release", ignore=shutil.ignore_patterns("*.ipynb"))

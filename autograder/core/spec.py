@@ -125,6 +125,7 @@ FUNCTIONS: tuple[GradedFunction, ...] = (
 
 BY_NAME: dict[str, GradedFunction] = {f.name: f for f in FUNCTIONS}
 MODULES: tuple[str, ...] = ("layers", "rnn_layers")
+MODULE_FILES: tuple[str, ...] = tuple(f"{module}.py" for module in MODULES)  # what a student hands in
 
 
 def kink_distance(function: GradedFunction, args: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -19,7 +19,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
-from autograder.course.release import STUDENT_MODULES
+from autograder.core.spec import MODULE_FILES
 
 CELL_TIMEOUT = 120
 # Errors a notebook may end a cell with in the untouched release: nbcheck's own, and the to-dos and
@@ -57,7 +57,7 @@ def solved_folder(solutions: Path, release: Path, scratch: Path) -> Path:
     """The release with the reference modules and the source notebooks: a student who did everything."""
     folder = scratch / "solved"
     shutil.copytree(release, folder, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", ".*"))
-    for name in STUDENT_MODULES:
+    for name in MODULE_FILES:
         shutil.copyfile(solutions / name, folder / name)
     for path in solutions.glob("*.ipynb"):
         shutil.copyfile(path, folder / path.name)

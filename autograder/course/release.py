@@ -27,13 +27,12 @@ import numpy as np
 
 from autograder.core import numeric
 from autograder.core.cases import Case, cases_for
-from autograder.core.spec import FUNCTIONS, MODULES, GradedFunction, Kind, Oracle, kink_distance
+from autograder.core.spec import FUNCTIONS, MODULE_FILES, MODULES, GradedFunction, Kind, Oracle, kink_distance
 
 BEGIN_MARKER = "### BEGIN SOLUTION"
 END_MARKER = "### END SOLUTION"
 HINT_PREFIX = "# Hint:"
 DEFAULT_HINT = "compute what the docstring lists under Returns; each gradient has the shape of its input"
-STUDENT_MODULES = ("layers.py", "rnn_layers.py")
 PUBLIC_TESTS = (
     "conftest.py",
     "test_layers.py",
@@ -413,7 +412,7 @@ def release(solutions_dir: Path, assignment_dir: Path) -> list[Path]:
     # Everything is built before anything is written, so a broken solution leaves the old release intact.
     files = {
         name: strip_solutions((solutions_dir / name).read_text(encoding="utf-8")).encode("utf-8")
-        for name in STUDENT_MODULES
+        for name in MODULE_FILES
     }
     files["gradcheck.py"] = Path(numeric.__file__).read_bytes()
     files.update({name: (solutions_dir / name).read_bytes() for name in NOTEBOOK_HELPERS

@@ -13,9 +13,12 @@ from pathlib import Path
 from types import ModuleType
 
 from autograder.core.modules import load_module
-from autograder.core.spec import MODULES
-from autograder.grading.mistakes import Mistake, load_catalogue
-from autograder.grading.rubric import Rubric, load_rubric
+from autograder.core.spec import MODULE_FILES, MODULES
+from autograder.grading.mistakes import CATALOGUE_FILE, Mistake, load_catalogue
+from autograder.grading.rubric import RUBRIC_FILE, Rubric, load_rubric
+
+REQUIRED_FILES = (*MODULE_FILES, RUBRIC_FILE)
+REFERENCE_FILES = (*REQUIRED_FILES, CATALOGUE_FILE)  # the catalogue is optional: no file, no diagnoses
 
 
 class GraderError(RuntimeError):

@@ -52,7 +52,7 @@ from autograder.core.files import PARTIAL, write_atomically
 from autograder.core.printable import printable
 from autograder.core.spec import MODULES
 from autograder.grading.grade import Grade, GraderError, check_sandbox, grade
-from autograder.grading.reference import Reference, load_reference
+from autograder.grading.reference import REFERENCE_FILES, Reference, load_reference
 from autograder.integrations import gradescope
 from autograder.integrations.seeds import SECRET_NAME, read_secret, student_seed
 from autograder.outputs import gradebook
@@ -210,7 +210,7 @@ def unpack_submission(packed: Packed, folder: Path) -> None:
 
 
 def pack_reference(reference: Path) -> dict[str, bytes]:
-    return {name: (reference / name).read_bytes() for name in gradescope.REFERENCE_FILES
+    return {name: (reference / name).read_bytes() for name in REFERENCE_FILES
             if (reference / name).is_file()}
 
 

@@ -38,19 +38,15 @@ import autograder
 from autograder import DEFAULT_REFERENCE
 from autograder.core.files import replaced_atomically, write_atomically
 from autograder.core.printable import printable
-from autograder.core.spec import MODULES
+from autograder.core.spec import MODULE_FILES
 from autograder.grading.grade import check_sandbox, grade
-from autograder.grading.mistakes import CATALOGUE_FILE
-from autograder.grading.reference import load_reference
-from autograder.grading.rubric import RUBRIC_FILE
+from autograder.grading.reference import REFERENCE_FILES, REQUIRED_FILES, load_reference
 from autograder.outputs.report import text_report
 from autograder.outputs.results_json import dumps, failure_results, gradescope_results
 
 DISTRIBUTION = "backprop-kit"  # the name pyproject.toml gives the kit
 ROOT_VARIABLE = "GRADESCOPE_ROOT"
 DEFAULT_ROOT = Path("/autograder")
-REQUIRED_FILES = (*(f"{module}.py" for module in MODULES), RUBRIC_FILE)
-REFERENCE_FILES = (*REQUIRED_FILES, CATALOGUE_FILE)  # the catalogue is optional: no file, no diagnoses
 SEARCH_DEPTH = 3  # how deep in the upload to look for the modules
 
 SETUP_SH = """\
@@ -142,7 +138,7 @@ def find_submission(upload: Path) -> tuple[Path, str]:
     Gradescope keeps an uploaded folder's structure, so ``backprop/layers.py`` is looked for too: the
     shallowest folder (at most SEARCH_DEPTH down, symlinks not followed) holding one of the modules.
     """
-    names = {f"{module}.py" for module in MODULES}
+    names = set(MODULE_FILES)
     if any(os.path.lexists(upload / name) for name in names):
         return upload, ""
     found = []

@@ -33,10 +33,10 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Unicode
 
 from autograder.core.printable import printable
-from autograder.core.spec import FUNCTIONS, GradedFunction
-from autograder.course.release import STUDENT_MODULES, find_leaks, release
+from autograder.core.spec import FUNCTIONS, MODULE_FILES, GradedFunction
+from autograder.course.release import find_leaks, release
 from autograder.grading.grade import Grade, Result, grade
-from autograder.grading.reference import Reference, load_reference
+from autograder.grading.reference import REFERENCE_FILES, Reference, load_reference
 from autograder.integrations.seeds import SECRET_NAME, course_seed, secret_path
 from autograder.sandbox import runner
 from autograder.sandbox.scratch import SubmissionError, read_source
@@ -117,7 +117,7 @@ _references: dict[tuple[str, str], Reference] = {}  # one autograde run grades e
 
 def _loaded(reference: Path) -> Reference:
     """The reference in ``reference``, loaded once per content (a TA who edits it between runs is seen)."""
-    files = sorted(path for path in reference.iterdir() if path.suffix in (".py", ".toml") and path.is_file())
+    files = [reference / name for name in REFERENCE_FILES if (reference / name).is_file()]
     hashed = hashlib.sha256(b"".join(path.name.encode() + b"\0" + path.read_bytes() for path in files))
     key = (str(reference.resolve()), hashed.hexdigest())
     if key not in _references:
@@ -128,7 +128,7 @@ def _loaded(reference: Path) -> Reference:
 def _digest(folder: Path) -> str:
     """What the grader would read of ``folder``'s student modules, as the grader reads them (no symlinks)."""
     hashed = hashlib.sha256()
-    for name in STUDENT_MODULES:
+    for name in MODULE_FILES:
         try:
             content = read_source(folder / name)
         except SubmissionError as error:
