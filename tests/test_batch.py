@@ -20,7 +20,8 @@ from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, KIT_ROOT
 from autograder.core.spec import FUNCTIONS
 from autograder.course.demo import EXAMPLES
 from autograder.grading.grade import grade
-from autograder.integrations.batch import grade_all, pack_submission, unpack_submission
+from autograder.integrations.batch import grade_all
+from autograder.integrations.dask_cluster import pack_submission, unpack_submission
 from autograder.integrations.seeds import SECRET_NAME, course_seed, read_secret, student_seed
 from autograder.outputs.gradebook import COLUMNS, GRADEBOOK
 from autograder.sandbox.scratch import MAX_SOURCE_BYTES, SubmissionError, read_source
@@ -209,7 +210,7 @@ def test_seeds_are_nbgraders_under_the_same_secret(tmp_path: Path) -> None:
 def test_reference_copies_of_dead_workers_are_removed(tmp_path: Path) -> None:
     """A Dask worker stopped by SIGTERM leaves its reference copy; the next worker removes it, and
     never a living worker's."""
-    from autograder.integrations.batch import REFERENCE_PREFIX, remove_stale_references
+    from autograder.integrations.dask_cluster import REFERENCE_PREFIX, remove_stale_references
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     stale = tmp_path / f"{REFERENCE_PREFIX}{int(dead.stdout)}-abc"

@@ -21,7 +21,7 @@ from arena import Arena
 from autograder import DEFAULT_REFERENCE, cli
 from autograder.grading.grade import GraderError, grade
 from autograder.grading.reference import REFERENCE_FILES
-from autograder.integrations import batch, gradescope
+from autograder.integrations import batch, dask_cluster, gradescope
 from autograder.sandbox import host, runner, syscalls
 
 pytestmark = pytest.mark.skipif(not host.current().landlock or os.geteuid() != 0,
@@ -149,9 +149,9 @@ def test_not_root_grade_all_in_parallel_is_refused_one_at_a_time_is_not(tmp_path
 
 
 def test_not_root_a_dask_worker_refuses(tmp_path: Path, shared_user, started) -> None:
-    packed = batch.pack_submission(_students(tmp_path) / "ann")
+    packed = dask_cluster.pack_submission(_students(tmp_path) / "ann")
     with pytest.raises(GraderError, match="a uid of its own for each child graded at the same time"):
-        batch.grade_packed(packed, batch.pack_reference(DEFAULT_REFERENCE), 3, 5.0)
+        dask_cluster.grade_packed(packed, dask_cluster.pack_reference(DEFAULT_REFERENCE), 3, 5.0)
     assert started == []
 
 

@@ -25,41 +25,31 @@ Parallelism: threads, not processes. A grade spends most of its time waiting for
 children; on 2 cores a thread pool graded as fast as a process pool, or faster.
 On a cluster (``--scheduler``), the client sends each submission's two files and, once, the
 reference to the workers, so they need the kit installed but no shared file system; each worker
-grades in its own sandbox and sends the Grade back, and the client writes every file.
+grades in its own sandbox and sends the Grade back, and the client writes every file (``dask_cluster``).
 """
 
 from __future__ import annotations
 
-import atexit
-import hashlib
 import os
-import secrets
-import shutil
-import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 from autograder import DEFAULT_REFERENCE
 from autograder.core.files import PARTIAL, write_atomically
 from autograder.core.printable import printable
-from autograder.core.spec import MODULES
 from autograder.grading.grade import Grade, GraderError, check_sandbox, grade
-from autograder.grading.reference import REFERENCE_FILES, Reference, load_reference
+from autograder.grading.reference import Reference, load_reference
 from autograder.integrations import gradescope
+from autograder.integrations.dask_cluster import grade_on_cluster
 from autograder.integrations.seeds import SECRET_NAME, read_secret, student_seed
 from autograder.outputs import gradebook
 from autograder.outputs.report import text_report
 from autograder.outputs.results_json import dumps, gradescope_results
 from autograder.sandbox.runner import SECONDS_PER_FUNCTION
-from autograder.sandbox.scratch import MAX_SOURCE_BYTES
 
 RESULTS = gradebook.RESULTS
 REPORT = "report.txt"
@@ -167,138 +157,6 @@ def _grade_locally(tasks: list[Task], reference: Reference, jobs: int, seconds: 
 
 
 # ---------------------------------------------------------------------------------------------
-# Grading on a Dask cluster: files travel with the task, results come back to the client
-
-Packed = dict[str, tuple[str, Any]]
-
-
-def pack_submission(folder: Path) -> Packed:
-    """The student's two modules as the grader would find them: their bytes, or what they are instead
-    (a symlink, not a file, too large), so a worker's grader gives the very same messages."""
-    packed: Packed = {}
-    for module in MODULES:
-        path = folder / f"{module}.py"
-        try:
-            info = path.lstat()
-        except FileNotFoundError:
-            continue
-        if stat.S_ISLNK(info.st_mode):
-            packed[path.name] = ("symlink", os.readlink(path))
-        elif not stat.S_ISREG(info.st_mode):
-            packed[path.name] = ("not a file", None)
-        elif info.st_size > MAX_SOURCE_BYTES:
-            packed[path.name] = ("too large", info.st_size)
-        else:
-            with path.open("rb") as file:
-                packed[path.name] = ("file", file.read(MAX_SOURCE_BYTES + 1))
-    return packed
-
-
-def unpack_submission(packed: Packed, folder: Path) -> None:
-    """Recreate a packed submission in ``folder``."""
-    for name, (kind, value) in packed.items():
-        path = folder / Path(name).name
-        if kind == "symlink":
-            path.symlink_to(value)
-        elif kind == "not a file":
-            path.mkdir()
-        elif kind == "too large":  # a sparse file of the same size: refused for its size, by name
-            with path.open("wb") as file:
-                file.truncate(value)
-        else:
-            path.write_bytes(value)
-
-
-def pack_reference(reference: Path) -> dict[str, bytes]:
-    return {name: (reference / name).read_bytes() for name in REFERENCE_FILES
-            if (reference / name).is_file()}
-
-
-_REFERENCES: dict[str, Reference] = {}  # on a worker: content digest -> the reference loaded from its copy
-REFERENCE_PREFIX = "backprop-reference-"
-
-
-def remove_stale_references(temp: Path | None = None) -> None:
-    """Remove the reference copies of worker processes that are gone: a worker stopped by SIGTERM or
-    SIGKILL never runs its exit handlers. A folder is named after its process (``...-PID-random``)."""
-    for folder in Path(temp or tempfile.gettempdir()).glob(f"{REFERENCE_PREFIX}*-*"):
-        pid = folder.name[len(REFERENCE_PREFIX):].split("-", 1)[0]
-        with suppress(OSError):
-            if pid.isdigit() and folder.stat().st_uid == os.geteuid() and not psutil.pid_exists(int(pid)):
-                shutil.rmtree(folder, ignore_errors=True)
-
-
-def _worker_reference(files: dict[str, bytes]) -> Reference:
-    """Write the reference once per worker process into a folder only this user can read, and load it
-    once: every task the worker runs for this batch grades against the same Reference."""
-    digest = hashlib.sha256(b"".join(name.encode() + b"\0" + data for name, data in sorted(files.items())))
-    key = digest.hexdigest()
-    if key not in _REFERENCES:
-        remove_stale_references()
-        # 0o700: the sandbox's user can't read it.
-        folder = Path(tempfile.mkdtemp(prefix=f"{REFERENCE_PREFIX}{os.getpid()}-"))
-        atexit.register(shutil.rmtree, folder, True)
-        for name, data in files.items():
-            (folder / name).write_bytes(data)
-        _REFERENCES[key] = load_reference(folder)
-    return _REFERENCES[key]
-
-
-def grade_packed(packed: Packed, reference: dict[str, bytes], seed: int, seconds: float) -> Grade:
-    """A worker's task: grade one packed submission in this machine's sandbox; concurrent, since other
-    workers and threads may share the machine."""
-    check_sandbox(concurrent=True)  # before anything is written
-    with tempfile.TemporaryDirectory(prefix="backprop-submission-") as folder:
-        unpack_submission(packed, Path(folder))
-        return grade(Path(folder), _worker_reference(reference), seed, seconds, concurrent=True)
-
-
-def _grade_on_cluster(tasks: list[Task], reference: Reference, scheduler: str, seconds: float
-                      ) -> Iterator[tuple[Task, Grade | BaseException]]:
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise GraderError("--scheduler needs Dask: pip install 'backprop-kit[cluster]'") from None
-    try:
-        client = Client(scheduler)
-    except OSError as error:  # refused, unreachable, timed out
-        raise GraderError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
-    with client:
-        [shared] = client.scatter([pack_reference(reference.folder)], broadcast=True)  # one copy per worker, sent once
-        window = 2 * sum(client.nthreads().values()) + 4  # keeps workers busy without reading every file at once
-        pending = iter(tasks)
-        running: dict[Any, Task] = {}
-        unreadable: list[tuple[Task, BaseException]] = []
-        queue = as_completed()
-
-        def submit_next() -> None:
-            for task in pending:
-                try:
-                    packed = pack_submission(task.folder)
-                except OSError as error:  # a file this process may not read: that student's problem only
-                    unreadable.append((task, error))
-                    continue
-                future = client.submit(grade_packed, packed, shared, task.seed, seconds,
-                                       key=f"grade-{task.student}-{secrets.token_hex(4)}", pure=False)
-                running[future] = task
-                queue.add(future)
-                return
-
-        for _ in range(window):
-            submit_next()
-        yield from unreadable
-        for future in queue:
-            task = running.pop(future)
-            try:
-                yield task, future.result()
-            except Exception as error:  # a lost worker, a task the cluster gave up on
-                yield task, error
-            unreadable.clear()
-            submit_next()
-            yield from unreadable
-
-
-# ---------------------------------------------------------------------------------------------
 
 def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE, jobs: int | None = None,
               scheduler: str | None = None, secret: Path | None = None,
@@ -325,7 +183,7 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
     tasks = [Task(s, folder, student_seed(key, s)) for s, folder in students.items() if s not in result.already_done]
     bar = progress(len(students), len(result.already_done)) if progress else None
     if scheduler:
-        graded = _grade_on_cluster(tasks, loaded, scheduler, seconds_per_function)
+        graded = grade_on_cluster(tasks, loaded, scheduler, seconds_per_function)
     else:
         graded = _grade_locally(tasks, loaded, jobs, seconds_per_function)
     try:
