@@ -23,8 +23,7 @@ from common import Row
 from helpers import CORPUS, build_submission, corpus_entry
 from sandbox_overhead import measure_before_after
 
-from autograder import DEFAULT_RELEASE, KIT_ROOT
-from autograder.course.demo import EXAMPLES
+from autograder import DEFAULT_RELEASE, EXAMPLES, KIT_ROOT
 
 COUNT = 200
 TARGET = 1000

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 from helpers import build_submission, reference_source
 
-from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, KIT_ROOT
+from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, EXAMPLES, KIT_ROOT
 from autograder.core.spec import FUNCTIONS
-from autograder.course.demo import EXAMPLES
 from autograder.grading.grade import grade
 from autograder.integrations.batch import grade_all
 from autograder.integrations.dask_cluster import pack_submission, unpack_submission

@@ -7,9 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, KIT_ROOT
+from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, EXAMPLES, KIT_ROOT
 from autograder.core.spec import FUNCTIONS
-from autograder.course.demo import EXAMPLES
 
 TEST_FIELDS = {"name", "number", "score", "max_score", "status", "output", "output_format", "tags", "visibility"}
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import build_submission
 
-from autograder import DEFAULT_RELEASE, cli
-from autograder.course.demo import EXAMPLES
+from autograder import DEFAULT_RELEASE, EXAMPLES, cli
 from autograder.integrations.batch import grade_all
 from autograder.outputs.gradebook import GRADEBOOK
 

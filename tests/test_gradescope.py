@@ -16,8 +16,7 @@ import pytest
 from helpers import build_submission
 from packaging.requirements import Requirement
 
-from autograder import DEFAULT_REFERENCE, KIT_ROOT
-from autograder.course.demo import EXAMPLES
+from autograder import DEFAULT_REFERENCE, EXAMPLES, KIT_ROOT
 from autograder.grading.grade import GraderError, grade
 from autograder.grading.reference import REFERENCE_FILES
 from autograder.grading.rubric import RubricError, load_rubric

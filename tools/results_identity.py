@@ -42,7 +42,7 @@ def build(subs: Path) -> None:
             do_nothing_submission(folder, path)
         else:
             build_submission(folder, path)
-    examples = KIT / "autograder" / "course" / "examples"
+    examples = KIT / "examples"
     if not examples.is_dir():  # where they were kept before
         examples = KIT / "tests" / "fixtures" / "submissions"
     for folder in sorted(examples.iterdir()):

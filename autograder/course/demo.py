@@ -1,18 +1,16 @@
 """``make demo``: grade real submissions and print their reports.
 
 The reference solution (full marks), the untouched student release (zero, explained calmly) and the
-example submissions kept in ``autograder/course/examples`` (partial marks with pinpointed messages).
+example submissions kept in ``examples/`` (partial marks with pinpointed messages).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
+from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, EXAMPLES
 from autograder.grading.grade import grade, new_seed
 from autograder.outputs.report import text_report
-
-EXAMPLES = Path(__file__).with_name("examples")  # whole example submissions, one folder each
 
 
 def demo_submissions() -> list[tuple[str, Path]]:
