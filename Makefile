@@ -33,7 +33,7 @@ release: $(INSTALLED)
 	$(PY) -m autograder release
 
 notebooks: $(INSTALLED)
-	$(PY) -m autograder.course.notebooks
+	$(PY) -m autograder notebooks
 
 verdicts: $(INSTALLED)
 	$(PY) tests/verdict_report.py

@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder grade | grade-all | seed | gradescope | release | demo | checks``.
+"""Command line: ``python -m autograder grade | grade-all | seed | gradescope | release | notebooks | demo | checks``.
 
 Every command is one function taking the parsed arguments and returning the exit status. Options that
 several commands share (the reference, the seed, the time limit) are declared once, as parent parsers.
@@ -93,6 +93,12 @@ def _release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notebooks(_: argparse.Namespace) -> int:
+    from autograder.course.notebooks import run_notebooks
+
+    return run_notebooks()
+
+
 def _demo(args: argparse.Namespace) -> int:
     from autograder.course.demo import run_demo
 
@@ -161,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     release = command("release", _release, "generate the student release from the solutions", "reference")
     release.add_argument("--out", type=Path, default=DEFAULT_RELEASE, metavar="DIR")
 
+    command("notebooks", _notebooks, "run the course's notebooks headless, solved and as released")
     command("demo", _demo, "grade the example submissions and print their reports", "seed")
     command("checks", _checks, "list every graded function and its checks")
     return parser

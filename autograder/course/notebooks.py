@@ -1,6 +1,6 @@
 """Run the course's notebooks headless: solved (with the reference layers) and as released.
 
-``python -m autograder.course.notebooks`` (``make notebooks``) executes every notebook top to bottom twice in a
+``python -m autograder notebooks`` (``make notebooks``) executes every notebook top to bottom twice in a
 scratch folder: the source notebooks with the reference ``layers.py`` and ``rnn_layers.py`` beside
 the release's files, where no cell may fail, and the untouched release, where every cell that fails
 must fail politely (one line saying what to write, no traceback). It prints what each notebook
@@ -10,7 +10,6 @@ reproduced, from the ``REPRODUCED`` table its last cell prints, and how long it 
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -64,7 +63,8 @@ def solved_folder(solutions: Path, release: Path, scratch: Path) -> Path:
     return folder
 
 
-def main(solutions: Path = DEFAULT_REFERENCE, release: Path = DEFAULT_RELEASE) -> int:
+def run_notebooks(solutions: Path = DEFAULT_REFERENCE, release: Path = DEFAULT_RELEASE) -> int:
+    """Run every notebook solved and as released, print one line per run; 1 if any run misbehaved."""
     failures = 0
     with tempfile.TemporaryDirectory(prefix="backprop-notebooks-") as scratch:
         solved = solved_folder(solutions, release, Path(scratch))
@@ -85,6 +85,3 @@ def main(solutions: Path = DEFAULT_REFERENCE, release: Path = DEFAULT_RELEASE) -
                   + (f"; NOT POLITE: {'; '.join(problems)}" if problems else ", all politely"))
     return 1 if failures else 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())
