@@ -127,7 +127,8 @@ def _shared_options() -> dict[str, argparse.ArgumentParser]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m autograder", description="The backprop kit: grade "
+                                     "submissions, release the assignment, build the Gradescope bundle.")
     commands = parser.add_subparsers(dest="command", required=True)
     shared = _shared_options()
 

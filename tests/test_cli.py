@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, EXAMPLES, KIT_ROOT
 from autograder.core.spec import FUNCTIONS
 
@@ -115,3 +117,23 @@ def test_grade_json_and_grade_all_write_the_same_results(tmp_path: Path) -> None
     batch = json.loads((tmp_path / "out" / "slips" / "results.json").read_text())
     assert [t["visibility"] for t in batch["tests"]] == [t["visibility"] for t in alone["tests"]]
     assert seed == 4
+
+
+def test_seed_prints_the_seed_nbgrader_autograde_uses(tmp_path: Path) -> None:
+    pytest.importorskip("nbgrader")
+    from autograder.integrations.seeds import SECRET_NAME, course_seed
+
+    course = tmp_path / "course"
+    course.mkdir()
+    shown = _run("seed", "ada", "--course", str(course))
+    assert shown.returncode == 0, shown.stderr
+    secret = course / SECRET_NAME  # beside the course's default gradebook, course/gradebook.db
+    assert secret.is_file()
+    assert int(shown.stdout) == course_seed(secret, "backprop", "ada")
+    assert int(_run("seed", "bob", "--course", str(course)).stdout) != int(shown.stdout)
+
+
+def test_seed_refuses_a_course_that_is_no_folder(tmp_path: Path) -> None:
+    shown = _run("seed", "ada", "--course", str(tmp_path / "missing"))
+    assert shown.returncode == 2
+    assert shown.stderr == f"error: {tmp_path / 'missing'} is not a folder\n"

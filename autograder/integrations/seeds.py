@@ -53,4 +53,6 @@ def nbgrader_seed(course_root: Path, student: str, assignment: str = ASSIGNMENT)
     config_file = course_root / "nbgrader_config.py"
     config = PyFileConfigLoader(config_file.name, str(course_root)).load_config() if config_file.is_file() else None
     coursedir = CourseDirectory(config=config)
+    if config is None or "root" not in config.get("CourseDirectory", {}):
+        coursedir.root = str(course_root.resolve())  # nbgrader's default is the folder it runs in
     return course_seed(secret_path(coursedir.db_url, Path(coursedir.root)), assignment, student)
