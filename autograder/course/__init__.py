@@ -1,0 +1,1 @@
+"""Staff tools: the student release, the notebooks run headless, the demo."""

@@ -1,0 +1,1 @@
+"""What people read of a Grade: the text report, results.json and the gradebook."""
