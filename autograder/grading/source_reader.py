@@ -207,7 +207,7 @@ def measured_functions(source: str, graded: Iterable[str], module: str,
     culprits = sorted(name for name in sources
                       if name != module and isinstance(_read({name: sources[name]}, name, []), str))
     if culprits and not any(name in _imports_of(source) for name in culprits):
-        return _read({k: v for k, v in sources.items() if k not in culprits}, module, graded) \
+        return measured_functions(source, graded, module, {k: v for k, v in sources.items() if k not in culprits}) \
             if len(sources) - len(culprits) > 1 else alone
     return _unread(graded, module, (culprits or [module])[0], why)
 
