@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 
 help:
 	@echo "make demo     grade the reference, the untouched release and example submissions"
-	@echo "make test     lint and run the kit's own tests"
+	@echo "make test     lint (ruff), type-check (mypy) and run the kit's own tests"
 	@echo "make release  regenerate assignment/backprop from solutions/backprop (nbgrader for the notebooks)"
 	@echo "make notebooks run the four notebooks headless, solved and as released"
 	@echo "make verdicts grade both corpora over many seeds; print verdict and detection-bound tables"
@@ -25,6 +25,7 @@ demo: $(INSTALLED)
 
 lint: $(INSTALLED)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 test: lint
 	$(PY) -m pytest

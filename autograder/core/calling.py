@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import sysconfig
 import traceback
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,10 @@ _array_equal = np.array_equal
 _shares_memory = np.shares_memory
 _deepcopy = copy.deepcopy
 
+
+# Where a case's functions are looked up by name: a module, or a namespace standing in for one (``mistakes``
+# runs a known mistake that way).
+Namespace = ModuleType | SimpleNamespace
 
 MESSAGE_CHARACTERS = 400  # of an exception's message, and of its source line, kept in a reply
 
@@ -82,14 +86,14 @@ def _same(before: Any, after: Any) -> bool:
     return True
 
 
-def _forward_output(module: ModuleType, function: GradedFunction, args: list[Any]) -> np.ndarray:
+def _forward_output(module: Namespace, function: GradedFunction, args: list[Any]) -> np.ndarray:
     """The value finite differences see: a layer's output or a loss's value."""
     result = getattr(module, function.forward)(*args)
     first = _unpack(result, 2, function.forward)[0]
     return _as_float_array(first, f"{function.forward}'s first return value")
 
 
-def _perturbed(module: ModuleType, function: GradedFunction, args: dict[str, Any],
+def _perturbed(module: Namespace, function: GradedFunction, args: dict[str, Any],
                perturb: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     outputs = {}
     for name, indices in perturb.items():
@@ -115,7 +119,7 @@ def _inputs(request: dict[str, Any]) -> tuple[list[Any], Any]:
     return _call_args(request["args"]), (dout.copy() if isinstance(dout, np.ndarray) else dout)
 
 
-def _run_layer(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+def _run_layer(module: Namespace, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
     dout_before = _array(request["dout"])
     call_args, dout = _inputs(request)
     forward = _unpack(getattr(module, function.forward)(*call_args), 2, function.forward)
@@ -131,7 +135,7 @@ def _run_layer(module: ModuleType, function: GradedFunction, request: dict[str, 
     return {"out": out, "grads": grads, "changed": changed}
 
 
-def _run_loss(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+def _run_loss(module: Namespace, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
     args = request["args"]
     before = _call_args(args)
     call_args, _ = _inputs(request)
@@ -143,7 +147,7 @@ def _run_loss(module: ModuleType, function: GradedFunction, request: dict[str, A
             "changed": changed}
 
 
-def _run_clip(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+def _run_clip(module: Namespace, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
     before = _deepcopy(request["args"]["grads"])
     if request.get("shared"):
         grads = dict(request["args"]["grads"])
@@ -198,7 +202,7 @@ def _code_of(function: Any) -> dict[str, Any]:
             "file": str(code.co_filename).rsplit("/", 1)[-1]}
 
 
-def run_case(module: ModuleType, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+def run_case(module: Namespace, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
     """Run one case; never raise (an exception becomes the reply's ``error``)."""
     try:
         if not hasattr(module, function.name):

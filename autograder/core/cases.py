@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from autograder.core.spec import GradedFunction
 
 Array = np.ndarray
-Args = dict[str, "Array | float | dict[str, Array]"]
+# A call's arguments by name: arrays, floats (delta, max_norm) or a dict of arrays (grads). Every read
+# is by a name whose type the function fixes (often a name taken from the spec), so values are Any.
+Args = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ def affine_cases(rng: np.random.Generator) -> dict[str, list[Case]]:
     n = int(rng.integers(2, 6))
     dead_case = affine_case(rng, "dout with whole zero columns (dead units above)", (5, 2, 3), 6)
     dead = rng.permutation(6)[:3]
+    assert dead_case.dout is not None  # a layer case always has an upstream gradient
     dead_case.dout[:, dead] = 0.0
     return {
         "gradient_check": [affine_case(rng, "x of shape (N, 2, 3)", (n, 2, 3), 4),
@@ -233,6 +237,7 @@ def sequence_case(rng: np.random.Generator, label: str, n: int, steps: int, d: i
             "Wx": _randn(rng, d, h, scale=scale), "Wh": Wh, "b": _randn(rng, h, scale=0.1 * scale)}
     case = _layer_case(label, args, (n, steps, h), rng)
     if last_step_only:
+        assert case.dout is not None  # a layer case always has an upstream gradient
         case.dout[:, :-1] = 0.0
     return case
 

@@ -162,6 +162,7 @@ def subgradient_bounds(function: GradedFunction, args: dict[str, np.ndarray], do
     bounds: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if function.name == "relu_backward":
         x = args["x"]
+        assert dout is not None  # relu_backward is a layer: its cases have an upstream gradient
         on_kink = x == 0
         lower = np.where(on_kink, np.minimum(0.0, dout), np.nan)
         upper = np.where(on_kink, np.maximum(0.0, dout), np.nan)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 
 def _module_level(tree: ast.Module) -> Iterator[ast.AST]:
@@ -41,7 +42,8 @@ def _bound_names(statement: ast.AST) -> set[str]:
     if isinstance(statement, ast.Import | ast.ImportFrom):
         return {(alias.asname or alias.name).split(".")[0] for alias in statement.names}
     if isinstance(statement, ast.Match):  # ``case name:`` binds name; the case bodies come one by one
-        return {node.name if not isinstance(node, ast.MatchMapping) else node.rest
+        # cast: the condition below keeps only nodes whose name (or rest) is set.
+        return {cast(str, node.name if not isinstance(node, ast.MatchMapping) else node.rest)
                 for case in statement.cases for node in ast.walk(case.pattern)
                 if (isinstance(node, ast.MatchAs | ast.MatchStar) and node.name)
                 or (isinstance(node, ast.MatchMapping) and node.rest)}
@@ -85,7 +87,7 @@ def plain_definitions(source: str, graded: Iterable[str]) -> dict[str, set[int]]
             other |= _bound_names(statement) & wanted
     # A graded name with no binding at all that still runs came from a module ``__getattr__`` or the
     # like: no def of it is acceptable (an empty set).
-    unbound = {name: set() for name in wanted if name not in lines and name not in other}
+    unbound: dict[str, set[int]] = {name: set() for name in wanted if name not in lines and name not in other}
     return unbound | {name: found for name, found in lines.items() if name not in other}
 
 

@@ -82,6 +82,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 STEP_LIMIT = 0.1  # the largest step a difference quotient of these layers can use and still pass
 QUOTIENT_LIMIT = 100.0  # multiplying by 1 / step: no analytic backward of this assignment needs a factor so large
@@ -207,7 +208,7 @@ def measured_functions(source: str, graded: Iterable[str], module: str,
     culprits = sorted(name for name in sources
                       if name != module and isinstance(_read({name: sources[name]}, name, []), str))
     if culprits and not any(name in _imports_of(source) for name in culprits):
-        return _read({k: v for k, v in sources.items() if k not in culprits}, module, graded) \
+        return measured_functions(source, graded, module, {k: v for k, v in sources.items() if k not in culprits}) \
             if len(sources) - len(culprits) > 1 else alone
     return _unread(graded, module, (culprits or [module])[0], why)
 
@@ -383,7 +384,9 @@ class _Program:
         if isinstance(node, ast.Attribute):
             return [f"{base}.{node.attr}" for base in self.dotted(node.value, seen)]
         if isinstance(node, ast.Call) and _literal_attribute_call(node):
-            return [f"{base}.{node.args[1].value}" for base in self.dotted(node.args[0], seen)]
+            # cast: _literal_attribute_call has checked that the second argument is a str constant.
+            attribute = cast(str, cast(ast.Constant, node.args[1]).value)
+            return [f"{base}.{attribute}" for base in self.dotted(node.args[0], seen)]
         return []
 
     def _dotted_binding(self, value: ast.AST | _Import, seen: frozenset[int]) -> list[str]:
@@ -522,14 +525,14 @@ class _Indexer:
         for arg, default in zip(positional[len(positional) - len(node.args.defaults):], node.args.defaults,
                                 strict=True):
             self.bind(node, arg.arg, default)
-        for arg, default in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True):
-            if default is not None:
-                self.bind(node, arg.arg, default)
-        for arg in [*positional, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg]:
-            if arg is not None:
-                self.program.module_of[arg] = self.module
-                self.program.scope_of[arg] = node
-                self.bind(node, arg.arg, arg)
+        for arg, kw_default in zip(node.args.kwonlyargs, node.args.kw_defaults, strict=True):
+            if kw_default is not None:
+                self.bind(node, arg.arg, kw_default)
+        for parameter in [*positional, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg]:
+            if parameter is not None:
+                self.program.module_of[parameter] = self.module
+                self.program.scope_of[parameter] = node
+                self.bind(node, parameter.arg, parameter)
         body = [node.body] if isinstance(node, ast.Lambda) else node.body
         self.visit_scope(node, body)
 
@@ -564,8 +567,9 @@ class _Indexer:
             # ``except E as name`` holds whatever the try body raised: ``raise Carrier(helper)``.
             raised = [inner.exc for inner in ast.walk(node) if isinstance(inner, ast.Raise) and inner.exc]
             for handler in node.handlers:
-                for value in raised if handler.name else []:
-                    self.bind(scope, handler.name, value)
+                if handler.name:
+                    for value in raised:
+                        self.bind(scope, handler.name, value)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and isinstance(node.func.value, ast.Name) and node.func.attr in FILLING_METHODS:
             # ``registry.append(helper)``, ``table.update(s=helper)``: the container then holds it,
@@ -605,7 +609,8 @@ class _Indexer:
             if isinstance(statement, ast.Assign) and all(isinstance(t, ast.Name) for t in statement.targets):
                 value = _fold_literal(statement.value)
                 if value is not None and 0 < abs(value) <= STEP_LIMIT:
-                    self.program.step_attributes.update(t.id for t in statement.targets)
+                    # cast: every target is a Name (checked above).
+                    self.program.step_attributes.update(cast(ast.Name, t).id for t in statement.targets)
 
 
 def _captured_names(pattern: ast.AST) -> list[str]:
@@ -881,7 +886,7 @@ def _entry_names(function: str) -> tuple[str, ...]:
     return (function,)
 
 
-def _reachable(program: _Program, units: Iterable[ast.AST]) -> dict[int, ast.AST]:
+def _reachable(program: _Program, units: Iterable[ast.AST | _Import]) -> dict[int, ast.AST]:
     """Every node of ``units`` and of every definition they name, transitively, by id."""
     nodes: dict[int, ast.AST] = {}
     pending = [u for u in units if isinstance(u, ast.AST) and not isinstance(u, ast.arg)]
@@ -1083,7 +1088,8 @@ def _harmless_builtin(program: _Program, node: ast.AST, dotted: str) -> bool:
     called = isinstance(parent, ast.Call) and parent.func is node
     if dotted in ("builtins.getattr", "builtins.setattr", "builtins.delattr"):
         return called
-    if dotted == "builtins.globals" and called and not parent.args and not parent.keywords:
+    if dotted == "builtins.globals" and called and isinstance(parent, ast.Call) and not parent.args \
+            and not parent.keywords:
         user = program.parent.get(parent)
         if isinstance(user, ast.comprehension | ast.For | ast.AsyncFor) and user.iter is parent:
             return True
@@ -1250,7 +1256,7 @@ def _operation(program: _Program, node: ast.Call) -> str | None:
     return None
 
 
-def _operands(node: ast.Call) -> list[ast.AST]:
+def _operands(node: ast.Call) -> list[ast.expr]:
     """A call's operands: ``a.__truediv__(b)`` is (a, b), ``np.divide(a, b)`` is (a, b)."""
     if isinstance(node.func, ast.Attribute) and node.func.attr.startswith("__"):
         arguments = [node.func.value, *node.args]
@@ -1286,7 +1292,8 @@ def _moved_forward_calls(program: _Program, nodes: Mapping[int, ast.AST]) -> lis
 def _callees(program: _Program, function: ast.AST) -> list[ast.AST]:
     """The definitions a called expression may be, through names bound to names."""
     found: list[ast.AST] = []
-    pending, seen = [function], set()
+    pending: list[ast.AST] = [function]
+    seen: set[int] = set()
     while pending and len(seen) < 50:
         node = pending.pop()
         if id(node) in seen:
@@ -1304,8 +1311,8 @@ def _reaches_forward(program: _Program, definition: ast.AST) -> bool:
     """A student's ``*_forward``, or a function of the student's that calls one."""
     if program.forwards is None:
         # Once for the program: who calls whom (through names and passed functions), then back from the forwards.
-        callers: dict[int, list[ast.AST]] = {}
-        reaching: list[ast.AST] = []
+        callers: dict[int, list[ast.AST | None]] = {}
+        reaching: list[ast.AST | None] = []
         for call in program.calls:
             caller = program.scope_of.get(call)
             for callee in _callees(program, call.func):
@@ -1353,7 +1360,7 @@ def _moved_in_place(program: _Program) -> set[tuple[Scope, str]]:
     if program.moved is None:
         moved: set[tuple[Scope, str]] = set()
         for node in program.scope_of:
-            targets: list[ast.AST] = []
+            targets: list[ast.expr] = []
             if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
                 targets = [node.target]
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.BinOp) \

@@ -73,6 +73,7 @@ def fd_indices(function: GradedFunction, case: Case) -> dict[str, np.ndarray]:
 
 def upstream_scale(function: GradedFunction, case: Case) -> float:
     if function.kind is Kind.LAYER:
+        assert case.dout is not None  # a layer case always has an upstream gradient
         return float(np.max(np.abs(case.dout)))
     if function.kind is Kind.LOSS:
         return 1.0 / np.shape(case.args[function.grads[0][1]])[0]
@@ -139,6 +140,7 @@ def numerical_gradients(function: GradedFunction, case: Case, perturbed: dict[st
     """Turn the forward outputs at x ± h (``perturbed[wrt][k] = (out(+h), out(-h))`` for the k-th
     index of ``indices[wrt]``) into a numerical gradient per input."""
     upstream = case.dout if function.kind is Kind.LAYER else 1.0
+    assert upstream is not None  # a layer case always has an upstream gradient
     result = {}
     for wrt, outputs in perturbed.items():
         shape = np.shape(case.args[wrt])

@@ -142,12 +142,12 @@ def find_submission(upload: Path) -> tuple[Path, str]:
     if any(os.path.lexists(upload / name) for name in names):
         return upload, ""
     found = []
-    for folder, subfolders, files in os.walk(upload):
-        depth = len(Path(folder).relative_to(upload).parts)
+    for directory, subfolders, files in os.walk(upload):
+        depth = len(Path(directory).relative_to(upload).parts)
         deeper = depth < SEARCH_DEPTH
         subfolders[:] = sorted(d for d in subfolders if deeper and not d.startswith((".", "__MACOSX")))
         if names & set(files):
-            found.append((depth, folder))
+            found.append((depth, directory))
     if not found:
         return upload, ""
     folder = Path(min(found)[1])

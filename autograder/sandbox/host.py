@@ -176,8 +176,8 @@ def runtime_paths() -> list[Path]:
     """Folders the child must read after it is shut in: Python's library, the installed packages
     (numpy's included) and the kit's own package (``autograder/`` only: never the solutions)."""
     paths = sysconfig.get_paths()
-    folders = [paths["stdlib"], paths["platstdlib"], paths["purelib"], paths["platlib"],
-               Path(np.__file__).parent.parent, Path(autograder.__file__).parent]
+    folders: list[str | Path] = [paths["stdlib"], paths["platstdlib"], paths["purelib"], paths["platlib"],
+                                 Path(np.__file__).parent.parent, Path(autograder.__file__).parent]
     return list(dict.fromkeys(Path(folder).resolve() for folder in folders if Path(folder).is_dir()))
 
 
@@ -272,6 +272,7 @@ def current() -> Sandbox:
     private = private_runtime()
     outer = [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []  # the tree dies with the grader
 
+    prefix: tuple[str, ...]
     drop, prefix, owner, popen_user = "", (), None, {}
     namespaces = False
     read_capability = None

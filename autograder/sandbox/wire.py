@@ -97,7 +97,8 @@ def write(path: Path, message: Any) -> None:
     tree = _encode(message, arrays)
     structure = np.frombuffer(json.dumps(tree).encode(), dtype=np.uint8)
     with replaced_atomically(path, mode=None) as handle:  # the child may not chmod (``syscalls``)
-        np.savez(handle, __structure__=structure, **arrays)
+        # mypy lets **arrays fill savez's allow_pickle; its keys are _encode's "a0", "a1", ... only.
+        np.savez(handle, __structure__=structure, **arrays)  # type: ignore[arg-type]
 
 
 def _decode(value: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
@@ -118,10 +119,10 @@ def _check_directory(file: io.BufferedReader, bounds: Bounds) -> None:
     is read. The end record is the file's last 22 bytes (64 KB more with a comment), read with the
     private helper of zipfile's that ``ZipFile`` itself trusts (stable for decades). ``read`` checks
     again on the bytes it parses: the child may rewrite the file in between."""
-    end = zipfile._EndRecData(file)
+    end = zipfile._EndRecData(file)  # type: ignore[attr-defined]  # private: typeshed leaves it out
     if end is None:
         raise WireError("unreadable reply: it is not a zip file")
-    entries, directory = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]
+    entries, directory = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
     if entries > bounds.entries:
         raise WireError(f"it holds {entries} entries, more than the {bounds.entries} its request can need")
     if directory > bounds.entries * DIRECTORY_BYTES_PER_ENTRY:

@@ -81,7 +81,7 @@ def _check(node: ast.stmt) -> Check:
     if len(args) not in {"expect_none": (2,), "expect_close": (3, 4)}[kind]:
         raise AnswerTestError(f"line {node.lineno}: nbcheck.{kind} with {len(args)} arguments")
     sources = [ast.unparse(arg) for arg in args[1:]]
-    return Check(kind, args[0].value, sources[0], sources[1] if len(sources) > 1 else "",
+    return Check(kind, call.args[0].value, sources[0], sources[1] if len(sources) > 1 else "",
                  sources[2] if len(sources) > 2 else "")
 
 
@@ -167,7 +167,7 @@ def _reply(path: Path, count: int, otherwise: str) -> dict[str, Any]:
         values = message["values"] if isinstance(message, dict) else None
         if not isinstance(values, list) or (not error and len(values) != count):
             raise replies.MalformedError("values")
-        cleaned = []
+        cleaned: list[dict[str, Any]] = []
         for value in values:
             if not isinstance(value, dict):
                 raise replies.MalformedError("value")

@@ -231,6 +231,7 @@ class TrustedLayerGrades(_LayerGrading):
 
     def _score(self, cell: NotebookNode, result: Grade) -> None:
         function = self.function_of(cell)
+        assert function is not None  # only grade cells of graded functions are scored
         points = float(cell.metadata["nbgrader"]["points"])
         results = [r for r in result.results if r.verdict.function.name == function.name]
         score = cell_score(results, points)

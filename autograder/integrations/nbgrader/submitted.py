@@ -64,7 +64,7 @@ def _move_aside(course: Path, path: Path, submitted: Path) -> Path:
 def quarantine(course: Path, submitted: str = "submitted", release: str = "assignment") -> list[str]:
     """Move every unsafe entry of every submission (``submitted/STUDENT/ASSIGNMENT/...``) aside; one line
     per entry moved, for the TA."""
-    moved = []
+    moved: list[str] = []
     root = course / submitted
     if not root.is_dir():
         return moved
