@@ -24,6 +24,17 @@ EPS = float(np.finfo(np.float64).eps)
 # rounding inside the forward pass itself (sums over a layer's fan-in), which |L| does not show.
 NOISE_FACTOR = 256.0
 
+# The tolerances of every verdict, the grader's and the public tests' alike (``verdicts`` says why):
+# against the reference, |got - expected| <= REFERENCE_RTOL * |expected| + REFERENCE_ATOL_OF_MAX *
+# max|expected| + REFERENCE_ATOL_OF_UPSTREAM * (the upstream gradient's scale);
+REFERENCE_RTOL = 1e-6
+REFERENCE_ATOL_OF_MAX = 1e-8
+REFERENCE_ATOL_OF_UPSTREAM = 1e-12
+# against finite differences, |analytic - numeric| <= FD_RTOL * |numeric| + FD_ATOL_OF_MAX *
+# max|numeric| + the rounding noise of each centred difference.
+FD_RTOL = 1e-5
+FD_ATOL_OF_MAX = 1e-7
+
 
 def projected(out: np.ndarray, dout: np.ndarray | float) -> tuple[float, float]:
     """Return ``(sum(dout * out), sum(|dout * out|))``: the scalar checked and its rounding scale."""

@@ -202,6 +202,16 @@ def _code_of(function: Any) -> dict[str, Any]:
             "file": str(code.co_filename).rsplit("/", 1)[-1]}
 
 
+def error_reply(error: str, not_implemented: bool = False, import_failed: bool = False) -> dict[str, Any]:
+    """A case reply that carries ``error`` instead of values: the one shape of every failed case, whether
+    the student's code raised, the child could not answer or the grader could not read the answer.
+    ``import_failed``: the module itself could not be imported, so no function of it ran."""
+    reply: dict[str, Any] = {"error": error, "not_implemented": not_implemented}
+    if import_failed:
+        reply["import_failed"] = True
+    return reply
+
+
 def run_case(module: Namespace, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
     """Run one case; never raise (an exception becomes the reply's ``error``)."""
     try:
@@ -216,7 +226,7 @@ def run_case(module: Namespace, function: GradedFunction, request: dict[str, Any
         reply["error"] = ""
         reply["not_implemented"] = False
     except (Exception, SystemExit, KeyboardInterrupt, RecursionError) as error:  # student code: anything
-        reply = {"error": describe_exception(error), "not_implemented": isinstance(error, NotImplementedError)}
+        reply = error_reply(describe_exception(error), not_implemented=isinstance(error, NotImplementedError))
     return reply
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.core.spec import GradedFunction
+from autograder.core.spec import FUNCTIONS, GradedFunction
 
 Array = np.ndarray
 # A call's arguments by name: arrays, floats (delta, max_norm) or a dict of arrays (grads). Every read
@@ -52,6 +52,17 @@ def _layer_case(label: str, args: Args, out_shape: tuple[int, ...], rng: np.rand
     return Case(label, args, dout=_randn(rng, *out_shape))
 
 
+CaseGenerator = Callable[[np.random.Generator], dict[str, list[Case]]]
+GENERATORS: dict[str, CaseGenerator] = {}
+"""The generators a graded function's entry can name (its ``cases``), by their own names."""
+
+
+def generator(draw: CaseGenerator) -> CaseGenerator:
+    """Let entries of ``spec`` name ``draw`` as the generator of their cases."""
+    GENERATORS[draw.__name__] = draw
+    return draw
+
+
 # --- affine -------------------------------------------------------------------------------------
 
 def affine_case(rng: np.random.Generator, label: str, x_shape: tuple[int, ...], m: int, w_scale: float = 1.0) -> Case:
@@ -60,6 +71,7 @@ def affine_case(rng: np.random.Generator, label: str, x_shape: tuple[int, ...], 
     return _layer_case(label, args, (x_shape[0], m), rng)
 
 
+@generator
 def affine_cases(rng: np.random.Generator) -> dict[str, list[Case]]:
     n = int(rng.integers(2, 6))
     dead_case = affine_case(rng, "dout with whole zero columns (dead units above)", (5, 2, 3), 6)
@@ -109,6 +121,12 @@ def activation_cases(rng: np.random.Generator, targeted_id: str) -> dict[str, li
     return cases
 
 
+@generator
+def saturating_cases(rng: np.random.Generator) -> dict[str, list[Case]]:
+    return activation_cases(rng, "saturation")
+
+
+@generator
 def relu_cases(rng: np.random.Generator) -> dict[str, list[Case]]:
     cases = activation_cases(rng, "dead_units")
     for case in cases["gradient_check"]:
@@ -129,6 +147,7 @@ def scores_case(rng: np.random.Generator, label: str, n: int, c: int, scale: flo
     return Case(label, {"x": _randn(rng, n, c, scale=scale), "y": rng.integers(0, c, n)})
 
 
+@generator
 def softmax_cases(rng: np.random.Generator) -> dict[str, list[Case]]:
     huge = scores_case(rng, "scores of std 1000", 5, 6, scale=1000.0)
     tied = Case("rows of equal scores of 3000", {"x": np.full((3, 4), 3000.0), "y": np.array([0, 3, 1])})
@@ -153,6 +172,7 @@ def svm_scores_case(rng: np.random.Generator, label: str, n: int, c: int) -> Cas
     return case
 
 
+@generator
 def svm_cases(rng: np.random.Generator) -> dict[str, list[Case]]:
     mixed = svm_scores_case(rng, "some rows with every margin inactive", 6, 5)
     x, y = mixed.args["x"], mixed.args["y"]
@@ -177,6 +197,7 @@ def regression_case(rng: np.random.Generator, label: str, shape: tuple[int, ...]
     return Case(label, {"pred": target + diff, "target": target, "delta": delta})
 
 
+@generator
 def regression_cases(rng: np.random.Generator) -> dict[str, list[Case]]:
     delta = float(rng.uniform(0.5, 2.0))
     far = regression_case(rng, "TD errors of 10 to 1000 times delta", (4, 5), 1.0, delta)
@@ -218,6 +239,7 @@ def _half_saturated_step(rng: np.random.Generator) -> Case:
     return case
 
 
+@generator
 def rnn_step_cases(rng: np.random.Generator) -> dict[str, list[Case]]:
     return {
         "gradient_check": [rnn_step_case(rng, "N=3, D=4, H=5", 3, 4, 5), rnn_step_case(rng, "N=2, D=3, H=3", 2, 3, 3)],
@@ -242,6 +264,7 @@ def sequence_case(rng: np.random.Generator, label: str, n: int, steps: int, d: i
     return case
 
 
+@generator
 def rnn_cases(rng: np.random.Generator) -> dict[str, list[Case]]:
     return {
         "gradient_check": [sequence_case(rng, "T=4, N=2, D=3, H=4", 2, 4, 3, 4),
@@ -265,6 +288,7 @@ def grads_case(rng: np.random.Generator, label: str, total: float, max_norm: flo
     return Case(label, {"grads": {k: a * (total / norm) for k, a in arrays.items()}, "max_norm": max_norm})
 
 
+@generator
 def clip_cases(rng: np.random.Generator) -> dict[str, list[Case]]:
     max_norm = float(rng.uniform(1.0, 10.0))
     return {
@@ -276,27 +300,13 @@ def clip_cases(rng: np.random.Generator) -> dict[str, list[Case]]:
     }
 
 
-GENERATORS: dict[str, Callable[[np.random.Generator], dict[str, list[Case]]]] = {
-    "affine_backward": affine_cases,
-    "relu_backward": relu_cases,
-    "sigmoid_backward": lambda rng: activation_cases(rng, "saturation"),
-    "tanh_backward": lambda rng: activation_cases(rng, "saturation"),
-    "softmax_loss": softmax_cases,
-    "svm_loss": svm_cases,
-    "huber_loss": regression_cases,
-    "clipped_square_loss": regression_cases,
-    "rnn_step_backward": rnn_step_cases,
-    "rnn_backward": rnn_cases,
-    "clip_grad_norm": clip_cases,
-}
-
-
 def cases_for(function: GradedFunction, seed: int) -> dict[str, list[Case]]:
-    """Every case of every check of ``function``, drawn from ``seed`` (one stream per function,
-    so adding a case to one function never changes another's)."""
-    index = list(GENERATORS).index(function.name)
+    """Every case of every check of ``function``, drawn from ``seed`` by the generator its entry names
+    (one stream per function, numbered by its place in ``spec.FUNCTIONS``, so adding a case to one
+    function never changes another's)."""
+    index = [f.name for f in FUNCTIONS].index(function.name)
     rng = np.random.default_rng([seed, index])
-    cases = GENERATORS[function.name](rng)
+    cases = GENERATORS[function.cases](rng)
     missing = {check.id for check in function.checks} - set(cases)
     if missing:
         raise RuntimeError(f"no cases for {function.name}: {sorted(missing)}")

@@ -120,8 +120,7 @@ def collect_student(submission: Path, plans: dict[str, list[Planned]], seconds_p
             if not path.is_file():
                 problems[module] = f"{module}.py is missing from the submission"
                 for function in functions:
-                    replies[function.name] = [{"error": problems[module], "not_implemented": False}
-                                              for _ in plans[function.name]]
+                    replies[function.name] = [calling.error_reply(problems[module]) for _ in plans[function.name]]
                 continue
             requests = {f.name: [p.request for p in plans[f.name]] for f in functions}
             runs[module] = (functions, pool.submit(runner.run_module, path, module, requests, seconds_per_function))

@@ -18,9 +18,9 @@ import numpy as np
 
 from autograder.core.calling import run_case
 from autograder.core.modules import load_module
-from autograder.core.numeric import worst_mismatch
+from autograder.core.numeric import REFERENCE_ATOL_OF_MAX, REFERENCE_RTOL, worst_mismatch
 from autograder.core.spec import GradedFunction
-from autograder.grading.verdicts import OUTPUT, REFERENCE_ATOL_OF_MAX, REFERENCE_RTOL, Finding
+from autograder.grading.verdicts import OUTPUT, Finding
 
 CATALOGUE_FILE = "mistakes.py"
 

@@ -2,7 +2,7 @@
 
 Everything here runs in the grader's own process on plain arrays; none of it calls student code.
 
-Tolerances, and why:
+Tolerances (``numeric`` defines them, for the grader and the public tests alike), and why:
 - Reference oracle: ``|got - expected| <= 1e-6 * |expected| + 1e-8 * max|expected| + 1e-12 * U``,
   U the upstream scale (max |dout| for layers, 1 / N for losses). The relative term admits other
   correct formulas and summation orders (they differ by a few eps, times the fan-in); the
@@ -27,14 +27,20 @@ from typing import Any
 import numpy as np
 
 from autograder.core.cases import Case
-from autograder.core.numeric import STEP, Mismatch, centred_difference, projected, worst_mismatch
+from autograder.core.numeric import (
+    FD_ATOL_OF_MAX,
+    FD_RTOL,
+    REFERENCE_ATOL_OF_MAX,
+    REFERENCE_ATOL_OF_UPSTREAM,
+    REFERENCE_RTOL,
+    STEP,
+    Mismatch,
+    centred_difference,
+    projected,
+    worst_mismatch,
+)
 from autograder.core.spec import Check, GradedFunction, Kind, Oracle, kink_distance, subgradient_bounds
 
-REFERENCE_RTOL = 1e-6
-REFERENCE_ATOL_OF_MAX = 1e-8
-REFERENCE_ATOL_OF_UPSTREAM = 1e-12
-FD_RTOL = 1e-5
-FD_ATOL_OF_MAX = 1e-7
 KINK_MARGIN = 10 * STEP  # finite differences leave out elements this close to a kink
 OUTPUT = "out"  # the tensor name of a forward output, a loss value or a total norm in findings
 

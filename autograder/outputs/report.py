@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 from autograder.core.printable import printable
-from autograder.core.spec import FUNCTIONS, MODULES
+from autograder.core.spec import FUNCTIONS, MODULES, GradedFunction
 from autograder.grading.grade import Grade, Result
 
 FINDINGS_SHOWN = 3
@@ -59,9 +59,20 @@ def _wrap(text: str, indent: str) -> list[str]:
     return [f"{further if number else indent}{piece}" for number, piece in enumerate(pieces)]
 
 
-def _not_implemented_line(result: Result) -> str:
-    function = result.verdict.function
+def not_implemented_line(function: GradedFunction) -> str:
+    """What a student reads about a function that still raises NotImplementedError (here and in nbgrader)."""
     return f"not implemented yet (it raises NotImplementedError): write it in {function.file}"
+
+
+def dependency_note(function: GradedFunction, grade: Grade) -> str:
+    """When ``function`` fails and so do functions it usually calls (its ``depends_on``): say to fix those
+    first (here and in nbgrader). Empty otherwise."""
+    failed = {r.verdict.function.name for r in grade.results if not r.verdict.passed}
+    callees = [name for name in function.depends_on if name in failed]
+    if function.name not in failed or not callees:
+        return ""
+    fails = "which fails above: fix that first" if len(callees) == 1 else "which fail above: fix those first"
+    return f"{function.name} probably calls {' and '.join(callees)}, {fails}."
 
 
 def check_feedback(result: Result) -> str:
@@ -70,7 +81,7 @@ def check_feedback(result: Result) -> str:
     if verdict.passed:
         return ""
     if verdict.not_implemented:
-        return _not_implemented_line(result)
+        return not_implemented_line(verdict.function)
     if verdict.measured:
         return verdict.measured
     lines = []
@@ -85,14 +96,6 @@ def check_feedback(result: Result) -> str:
     return "\n".join(lines)
 
 
-def _dependency_hint(grade: Grade) -> dict[str, str]:
-    """rnn_backward usually calls rnn_step_backward; say so when both fail."""
-    failed = {r.verdict.function.name for r in grade.results if not r.verdict.passed}
-    if {"rnn_step_backward", "rnn_backward"} <= failed:
-        return {"rnn_backward": "rnn_backward probably calls rnn_step_backward, which fails above: fix that first."}
-    return {}
-
-
 def _function_results(grade: Grade, name: str) -> list[Result]:
     return [r for r in grade.results if r.verdict.function.name == name]
 
@@ -105,7 +108,6 @@ def text_report(grade: Grade) -> str:
     if grade.sandbox:
         lines.append(f"Your code ran in a {grade.sandbox}")
     lines.append("")
-    hints = _dependency_hint(grade)
     for module in MODULES:
         lines.append(f"{module}.py")
         if module in grade.module_problems:
@@ -122,7 +124,7 @@ def text_report(grade: Grade) -> str:
             if got == total:
                 continue
             if all(r.verdict.not_implemented for r in results):
-                lines.append(f"    {_not_implemented_line(results[0])}")
+                lines.append(f"    {not_implemented_line(function)}")
                 continue
             if results and all(r.verdict.measured for r in results):
                 lines.append(f"    {results[0].verdict.measured}")
@@ -133,8 +135,9 @@ def text_report(grade: Grade) -> str:
                              f"  [{_points(result.points)}/{_points(result.max_points)}]")
                 feedback = check_feedback(result)
                 lines.extend(row for line in feedback.splitlines() for row in _wrap(line, "        "))
-            if function.name in hints and got < total:
-                lines.append(f"    note: {hints[function.name]}")
+            note = dependency_note(function, grade)
+            if note:
+                lines.append(f"    note: {note}")
         lines.append("")
     for module, printed in grade.printed.items():
         if printed.strip():

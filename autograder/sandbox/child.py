@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np  # imported before the submission's folder is on sys.path: a numpy.py there can't shadow it
 
-from autograder.core.calling import describe_exception, run_case
+from autograder.core.calling import describe_exception, error_reply, run_case
 from autograder.core.modules import load_module
 from autograder.core.spec import BY_NAME
 from autograder.core.walls import ended
@@ -50,10 +50,6 @@ def _import_error_message(path: Path, error: BaseException) -> str:
     return f"{path.name} could not be imported: {describe_exception(error)}"
 
 
-def _failure(reason: str, count: int) -> list[dict[str, Any]]:
-    return [{"error": reason, "not_implemented": False} for _ in range(count)]
-
-
 def _answer(module, name: str, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Run every case of one function, keeping the whole reply under the wire's size limit."""
     replies, budget = [], wire.MAX_BYTES - (1 << 20)  # room for the structure
@@ -62,8 +58,8 @@ def _answer(module, name: str, requests: list[dict[str, Any]]) -> list[dict[str,
             reply = run_case(module, BY_NAME[name], request)
         size = wire.payload_bytes(reply)
         if size > budget:
-            reply = _failure(f"its reply of {wire.megabytes(size)} is over the {wire.megabytes(wire.MAX_BYTES)} limit",
-                             1)[0]
+            reply = error_reply(f"its reply of {wire.megabytes(size)} is over the "
+                                f"{wire.megabytes(wire.MAX_BYTES)} limit")
         budget -= min(size, budget)
         replies.append(reply)
     return replies
@@ -73,8 +69,8 @@ def _send(path: Path, replies: list[dict[str, Any]]) -> None:
     try:
         wire.write(path, {"cases": replies})
     except (OSError, wire.WireError) as error:  # a full disk or a file-size limit: say so, small
-        wire.write(path, {"cases": _failure(f"its reply could not be written ({describe_exception(error)})",
-                                            len(replies))})
+        reason = f"its reply could not be written ({describe_exception(error)})"
+        wire.write(path, {"cases": [error_reply(reason) for _ in replies]})
 
 
 def _flush() -> None:
@@ -119,7 +115,8 @@ def _answer_apart(module, name: str, requests: list[dict[str, Any]], reply: Path
     _, status = os.waitpid(pid, 0)
     if not os.path.lexists(reply):
         cpu_seconds, _ = resource.getrlimit(resource.RLIMIT_CPU)
-        _send(reply, _failure(exit_reason(os.waitstatus_to_exitcode(status), cpu_seconds), len(requests)))
+        reason = exit_reason(os.waitstatus_to_exitcode(status), cpu_seconds)
+        _send(reply, [error_reply(reason) for _ in requests])
 
 
 def main(root: Path, policy: dict[str, Any], functions: list[str]) -> None:
@@ -137,8 +134,7 @@ def main(root: Path, policy: dict[str, Any], functions: list[str]) -> None:
     for number, name in enumerate(functions, start=1):
         reply = root / "work" / f"reply-{name}.npz"
         if import_error:
-            _send(reply, [{"error": import_error, "not_implemented": False, "import_failed": True}
-                          for _ in request["requests"][name]])
+            _send(reply, [error_reply(import_error, import_failed=True) for _ in request["requests"][name]])
         elif number < len(functions):
             _answer_apart(module, name, request["requests"][name], reply)
         else:  # nothing runs after the last function: no need to keep this process clean

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.core.calling import error_reply
 from autograder.core.printable import printable
 from autograder.sandbox import wire
 
@@ -31,10 +32,7 @@ class MalformedError(ValueError):
 
 def failure(reason: str, count: int, import_failed: bool = False) -> list[dict[str, Any]]:
     """``count`` case replies that all carry the error ``reason`` (which may quote the student's file)."""
-    reply = {"error": printable(reason, multiline=False), "not_implemented": False}
-    if import_failed:
-        reply["import_failed"] = True
-    return [dict(reply) for _ in range(count)]
+    return [error_reply(printable(reason, multiline=False), import_failed=import_failed) for _ in range(count)]
 
 
 def _arrays_needed(request: dict[str, Any]) -> int:
@@ -105,5 +103,5 @@ def clean(message: Any, count: int) -> list[dict[str, Any]]:
         try:
             rebuilt.append(_case(case))
         except (MalformedError, KeyError, TypeError, ValueError, OverflowError):
-            rebuilt.append({"error": MALFORMED, "not_implemented": False})
+            rebuilt.append(error_reply(MALFORMED))
     return rebuilt

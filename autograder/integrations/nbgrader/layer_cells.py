@@ -38,6 +38,7 @@ from autograder.course.release import find_leaks, release
 from autograder.grading.grade import Grade, Result, grade
 from autograder.grading.reference import REFERENCE_FILES, Reference, load_reference
 from autograder.integrations.seeds import SECRET_NAME, course_seed, secret_path
+from autograder.outputs.report import dependency_note, not_implemented_line
 from autograder.sandbox import runner
 from autograder.sandbox.scratch import SubmissionError, read_source
 
@@ -73,7 +74,7 @@ def cell_feedback(function: GradedFunction, results: list[Result], grade_: Grade
         lines.append(f"  ! {problem}")
         return "\n".join(lines)
     if all(result.verdict.not_implemented for result in results) and results:
-        lines.append(f"  not implemented yet (it raises NotImplementedError): write it in {function.file}")
+        lines.append(f"  {not_implemented_line(function)}")
         return "\n".join(lines)
     if results and all(result.verdict.measured for result in results):
         lines.append(f"  {results[0].verdict.measured}")
@@ -89,9 +90,9 @@ def cell_feedback(function: GradedFunction, results: list[Result], grade_: Grade
         if not mistakes:
             lines.append(f"      wrong on the hidden cases of this check; `pytest -k {function.name}` in your "
                          "folder shows public cases of the same kind")
-    failed = {r.verdict.function.name for r in grade_.results if not r.verdict.passed}
-    if function.name == "rnn_backward" and "rnn_step_backward" in failed and any(not r.verdict.passed for r in results):
-        lines.append("  note: rnn_backward probably calls rnn_step_backward, which fails too: fix that first.")
+    note = dependency_note(function, grade_)
+    if note:
+        lines.append(f"  note: {note}")
     return "\n".join(lines)
 
 

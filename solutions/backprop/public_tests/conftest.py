@@ -29,15 +29,11 @@ from hypothesis import Phase, settings
 
 CASES_FILE = Path(__file__).with_name("public_cases.json")
 
-# Against the reference: relative 1e-6, plus an absolute floor that scales with the answer and the
-# upstream gradient, so values that should be ~0 (saturation) only need to be ~0.
-RTOL = 1e-6
-ATOL_OF_EXPECTED = 1e-8
-ATOL_OF_UPSTREAM = 1e-12
-# Against finite differences: centred differences are accurate to ~1e-10 relative in float64; the
-# rounding noise bound comes from gradcheck.
-FD_RTOL = 1e-5
-FD_ATOL_OF_MAX = 1e-7
+# The tolerances are the grader's own, from gradcheck. Against the reference: relative
+# REFERENCE_RTOL, plus an absolute floor that scales with the answer and the upstream gradient, so
+# values that should be ~0 (saturation) only need to be ~0. Against finite differences: centred
+# differences are accurate to ~1e-10 relative in float64, and the rounding noise bound comes from
+# gradcheck too.
 KINK_GAP = 1e-3  # elements this close to a kink are not checked by finite differences
 
 # Small and repeatable: the same examples on every run, no database folder, no time limit. No
@@ -123,7 +119,7 @@ def shape_problem(function: str, name: str, actual: Any, shape: tuple[int, ...])
 
 def _close(actual: np.ndarray, target: np.ndarray, atol: float) -> bool:
     with np.errstate(all="ignore"):
-        return bool(np.all(np.abs(actual - target) <= atol + RTOL * np.abs(target)))
+        return bool(np.all(np.abs(actual - target) <= atol + gradcheck.REFERENCE_RTOL * np.abs(target)))
 
 
 def _diagnose(
@@ -189,8 +185,8 @@ def mismatch(
             return problem
     # NaN marks "not checked" and must not reach the tolerance.
     largest = float(np.max(np.abs(expected), initial=0.0, where=~np.isnan(expected)))
-    atol = ATOL_OF_EXPECTED * largest + ATOL_OF_UPSTREAM * upstream_scale
-    found = gradcheck.worst_mismatch(actual, expected, RTOL, atol, lower, upper)
+    atol = gradcheck.REFERENCE_ATOL_OF_MAX * largest + gradcheck.REFERENCE_ATOL_OF_UPSTREAM * upstream_scale
+    found = gradcheck.worst_mismatch(actual, expected, gradcheck.REFERENCE_RTOL, atol, lower, upper)
     if found is None:
         return None
     message = f"{where}: {found.describe(name)}"
@@ -231,8 +227,8 @@ def finite_difference_problem(
 ) -> str | None:
     """Compare a gradient with centred differences of ``scalar`` with respect to ``x``."""
     numeric, noise = gradcheck.numerical_gradient(scalar, x, indices)
-    atol = noise + FD_ATOL_OF_MAX * float(np.nanmax(np.abs(numeric)))
-    found = gradcheck.worst_mismatch(analytic, numeric, FD_RTOL, atol)
+    atol = noise + gradcheck.FD_ATOL_OF_MAX * float(np.nanmax(np.abs(numeric)))
+    found = gradcheck.worst_mismatch(analytic, numeric, gradcheck.FD_RTOL, atol)
     if found is None:
         return None
     return f"{function}: {name} disagrees with finite differences of the forward pass: {found.describe(name)}"
