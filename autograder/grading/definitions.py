@@ -17,6 +17,8 @@ import ast
 from collections.abc import Iterable, Iterator
 from typing import cast
 
+from autograder.core import syntax
+
 
 def _module_level(tree: ast.Module) -> Iterator[ast.AST]:
     """Statements that run at import time, outside any function or class body."""
@@ -65,7 +67,7 @@ def plain_definitions(source: str, graded: Iterable[str]) -> dict[str, set[int]]
     A source that does not parse gives {} (the module cannot be imported either).
     """
     try:
-        tree = ast.parse(source)
+        tree = syntax.parse(source)
     except (SyntaxError, ValueError, RecursionError):
         return {}
     wanted = set(graded)

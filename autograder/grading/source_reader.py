@@ -84,6 +84,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import cast
 
+from autograder.core import syntax
+
 STEP_LIMIT = 0.1  # the largest step a difference quotient of these layers can use and still pass
 QUOTIENT_LIMIT = 100.0  # multiplying by 1 / step: no analytic backward of this assignment needs a factor so large
 EPSILON = 2.220446049250313e-16  # float64 machine epsilon, what np.finfo(...).eps folds to
@@ -218,7 +220,7 @@ def _read(sources: Mapping[str, str], module: str, graded: list[str]) -> dict[st
     if any(len(text) > SOURCE_LIMIT for text in sources.values()):
         return "too long to read"
     try:
-        trees = {name: ast.parse(text) for name, text in sources.items()}
+        trees = {name: syntax.parse(text) for name, text in sources.items()}
     except (SyntaxError, ValueError):
         return {}  # it cannot be imported either: the grader reports that on its own
     except (RecursionError, MemoryError):
@@ -241,7 +243,7 @@ def _read(sources: Mapping[str, str], module: str, graded: list[str]) -> dict[st
 def _imports_of(source: str) -> set[str]:
     """The top-level names of the modules ``source`` imports (it parses: it was just read)."""
     names: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(syntax.parse(source)):
         if isinstance(node, ast.Import):
             names.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:

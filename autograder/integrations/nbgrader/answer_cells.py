@@ -39,6 +39,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float
 
+from autograder.core import syntax
 from autograder.core.modules import load_module
 from autograder.integrations.nbgrader.answer_child import reply_name
 from autograder.integrations.nbgrader.sanitize import clean_text
@@ -87,7 +88,7 @@ def _check(node: ast.stmt) -> Check:
 
 def parse_test(source: str) -> AnswerTest:
     """The answer test in a test cell's source; ``AnswerTestError`` if it is not in the trusted form."""
-    body = ast.parse(source).body
+    body = syntax.parse(source).body
     if not (len(body) == 1 and isinstance(body[0], ast.With) and len(body[0].items) == 1):
         raise AnswerTestError("the cell must be a single `with nbcheck.answer(NAME):` block")
     opened = body[0].items[0].context_expr
