@@ -1,6 +1,6 @@
 """Which code a graded name must run: the plain ``def`` the grader read in the student's source.
 
-The source reader (``provenance``) judges the ``def`` it sees. A module can still make the name run
+The source reader (``source_reader``) judges the ``def`` it sees. A module can still make the name run
 something else while it is imported (``import layers as me; me.relu_backward = other``, a module
 ``__getattr__``, a frame's globals), so the child reports the name and first line of the code that
 each graded name actually ran, and the grader checks them against the source here. A name defined

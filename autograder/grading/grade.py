@@ -170,7 +170,7 @@ def read_sources(submission: Path) -> dict[str, str]:
 
 def measured_backwards(sources: dict[str, str]) -> dict[str, str]:
     """Function name -> why it measures its gradient instead of computing it, read from the
-    submission's source (``provenance``); the student's code is not run."""
+    submission's source (``source_reader``); the student's code is not run."""
     measured: dict[str, str] = {}
     for module, source in sources.items():
         graded = [function.name for function in FUNCTIONS if function.module == module]

@@ -5,7 +5,7 @@ A check's line is its points (``reference = 3``) or, to choose who sees it on Gr
 the default is "visible".
 
 One setting stands above the tables: ``measured_backward`` says what a function gets whose backward
-measures its gradient instead of computing it (``provenance``): ``"zero"`` (the default: 0 points
+measures its gradient instead of computing it (``source_reader``): ``"zero"`` (the default: 0 points
 for that function, and the student is told why) or ``"flag"`` (its points stand; the TA's outputs
 name it for review).
 """

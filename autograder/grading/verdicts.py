@@ -64,7 +64,7 @@ class Verdict:
     check: Check
     findings: list[Finding] = field(default_factory=list)
     not_implemented: bool = False
-    measured: str = ""  # why the backward is taken to measure its gradient (``provenance``); scores 0
+    measured: str = ""  # why the backward is taken to measure its gradient (``source_reader``); scores 0
 
     @property
     def passed(self) -> bool:

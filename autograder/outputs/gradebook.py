@@ -22,7 +22,7 @@ from autograder.core.spec import FUNCTIONS
 
 GRADEBOOK = "gradebook.csv"
 RESULTS = "results.json"
-# "measured": the functions whose backward measures its gradient (for the TA's review; see ``provenance``).
+# "measured": the functions whose backward measures its gradient (for the TA's review; see ``source_reader``).
 COLUMNS = ("student", *(function.name for function in FUNCTIONS), "total", "seed", "measured")
 
 

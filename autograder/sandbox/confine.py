@@ -1,7 +1,7 @@
 """Shut the child in, from inside, before the student's code is imported: limits, Landlock, then the
 seccomp filter (``syscalls``) for what Landlock does not cover.
 
-The grader decides the policy (``sandbox``) and passes it on the command line, where nothing the
+The grader decides the policy (``host``) and passes it on the command line, where nothing the
 student's code did in an earlier child can change it. Any layer the policy asks for and that fails
 to apply is an error: the child then refuses to run student code rather than run it unprotected.
 """

@@ -1,7 +1,7 @@
 """Run a submission's functions in a sandboxed child process and collect its plain-data replies.
 
 The grader never imports student code. It copies the student's modules into a scratch folder
-(``scratch``), starts a child inside the sandbox (``sandbox``), and waits for one reply per function.
+(``scratch``), starts a child inside the sandbox (``host``), and waits for one reply per function.
 The child answers one function at a time (``child``). If a function runs past its time, prints too
 much or fills its folder, or the child dies, that function (and only it) gets an error that says
 what happened, the whole process tree is killed, and a fresh child carries on with the rest.
