@@ -28,13 +28,6 @@ LAYERS = {f.name for f in FUNCTIONS if f.module == "layers"}
 pytestmark = pytest.mark.skipif(not current().landlock, reason="needs Landlock (Linux >= 5.13)")
 
 
-@pytest.fixture
-def arena(tmp_path: Path):
-    place = Arena(tmp_path)
-    yield place
-    place.close()
-
-
 def test_there_are_at_least_25_attacks() -> None:
     assert len(ATTACKS) >= 25
 

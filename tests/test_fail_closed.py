@@ -32,13 +32,6 @@ REFUSAL = "student code cannot be graded safely on this machine"
 
 
 @pytest.fixture
-def arena(tmp_path: Path):
-    place = Arena(tmp_path)
-    yield place
-    place.close()
-
-
-@pytest.fixture
 def reprobe(monkeypatch):
     """Probe the machine again after the test changed what the probe sees, and once more afterwards."""
     monkeypatch.delenv(OPT_IN, raising=False)

@@ -13,8 +13,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from packaging.requirements import Requirement
 from helpers import build_submission
+from packaging.requirements import Requirement
 
 from autograder import DEFAULT_REFERENCE, KIT_ROOT
 from autograder.course.demo import EXAMPLES
