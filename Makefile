@@ -36,8 +36,8 @@ notebooks: $(INSTALLED)
 	$(PY) -m autograder.course.notebooks
 
 verdicts: $(INSTALLED)
-	$(PY) tests/verdict_report.py
-	$(PY) tests/detection_bounds.py
+	$(PY) tools/verdict_report.py
+	$(PY) tools/detection_bounds.py
 
 gradescope: $(INSTALLED)
 	$(PY) -m autograder gradescope --out autograder.zip
