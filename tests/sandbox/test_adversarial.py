@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 from arena import Arena
-from helpers import corpus_entry
+from helpers import ADVERSARIAL, corpus_entry
 
 from autograder import DEFAULT_REFERENCE
 from autograder.core.spec import FUNCTIONS
 from autograder.sandbox.host import current
 
-ATTACKS = sorted((Path(__file__).parent / "adversarial").glob("*.py"))
+ATTACKS = sorted(ADVERSARIAL.glob("*.py"))
 LAYERS = {f.name for f in FUNCTIONS if f.module == "layers"}
 
 pytestmark = pytest.mark.skipif(not current().landlock, reason="needs Landlock (Linux >= 5.13)")

@@ -17,14 +17,13 @@ import numpy as np
 import pytest
 from helpers import CORPUS, build_submission, corpus_entry
 
-from autograder import DEFAULT_REFERENCE
+from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
 from autograder.core.calling import run_case
 from autograder.core.cases import cases_for
 from autograder.core.spec import FUNCTIONS
 from autograder.grading.grade import grade_seeds
 from autograder.grading.reference import load_modules
 
-RELEASE = Path(__file__).parent.parent / "assignment" / "backprop"
 STRATEGIES = sorted((CORPUS / "do_nothing").glob("*.py"))
 SEEDS = list(range(300, 312))
 
@@ -84,7 +83,7 @@ def do_nothing_submission(folder: Path, strategy: Path) -> Path:
     folder.mkdir(parents=True)
     prelude = PRELUDE.format(strategy=strategy.read_text())
     for module, tail in (("layers", LAYERS), ("rnn_layers", RNN)):
-        source = (RELEASE / f"{module}.py").read_text()
+        source = (DEFAULT_RELEASE / f"{module}.py").read_text()
         (folder / f"{module}.py").write_text(source + "\n" + prelude + tail)
     return folder
 

@@ -17,7 +17,7 @@ import pytest
 from autograder.core.spec import FUNCTIONS, MODULES
 from autograder.course.release import find_leaks, public_cases, release, solution_lines, strip_solutions
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions" / "backprop"
 ASSIGNMENT = ROOT / "assignment" / "backprop"
 MANAGED = {".py", ".json", ".txt", ".ini"}
