@@ -1,7 +1,7 @@
 """Do two versions of the kit give the same results? Grade a fixed set of submissions, digest every output.
 
 ``python tools/results_identity.py --subs DIR --out MANIFEST.json`` builds DIR once (every corpus entry
-of ``tests/corpus`` made into a submission, the fixtures, the reference and the
+of ``tests/corpus`` made into a submission, the demo's example submissions, the reference and the
 untouched release), then grades it with ``grade-all`` under fixed secrets (so fixed seeds per student)
 and runs ``demo`` with fixed seeds. It writes one SHA-256 per output file, after removing the only
 parts that are meant to change from run to run: wall times. Run it before and after a change on the
@@ -22,6 +22,7 @@ from pathlib import Path
 
 KIT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(KIT / "tests"))
+sys.path.insert(0, str(KIT / "tests" / "grading"))  # test_do_nothing.py builds its submissions
 
 SECRETS = ("identity-secret-one", "identity-secret-two")
 DEMO_SEEDS = (1, 2)
@@ -32,7 +33,9 @@ TIMES = [re.compile(rb'"execution_time": [0-9.e+-]+'), re.compile(rb"\(graded in
 def build(subs: Path) -> None:
     """One folder per submission; corpus files are merged into the reference as the tests do."""
     from helpers import CORPUS, build_submission  # tests/helpers.py
-    from test_do_nothing import do_nothing_submission
+    from test_do_nothing import do_nothing_submission  # tests/grading/test_do_nothing.py
+
+    from autograder.course.demo import EXAMPLES
 
     subs.mkdir(parents=True)
     for path in sorted(CORPUS.glob("*/*.py")):
@@ -41,8 +44,8 @@ def build(subs: Path) -> None:
             do_nothing_submission(folder, path)
         else:
             build_submission(folder, path)
-    for folder in sorted((KIT / "tests" / "fixtures" / "submissions").iterdir()):
-        shutil.copytree(folder, subs / f"fixture-{folder.name}")
+    for folder in sorted(path for path in EXAMPLES.iterdir() if path.is_dir() and not path.name.startswith("__")):
+        shutil.copytree(folder, subs / f"fixture-{folder.name}")  # named as when they were tests/fixtures
     shutil.copytree(KIT / "solutions" / "backprop", subs / "reference", ignore=shutil.ignore_patterns("*.ipynb"))
     shutil.copytree(KIT / "assignment" / "backprop", subs / "release", ignore=shutil.ignore_patterns("*.ipynb"))
 
