@@ -4,11 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint release notebooks verdicts gradescope bench help
+.PHONY: demo test fast lint release notebooks verdicts gradescope bench help
 
 help:
 	@echo "make demo     grade the reference, the untouched release and example submissions"
 	@echo "make test     lint and run the kit's own tests"
+	@echo "make fast     lint and run the fast loop: the tests but the end-to-end ones (pytest -m \"not e2e\")"
 	@echo "make release  regenerate assignment/backprop from solutions/backprop (nbgrader for the notebooks)"
 	@echo "make notebooks run the four notebooks headless, solved and as released"
 	@echo "make verdicts grade both corpora over many seeds; print verdict and detection-bound tables"
@@ -28,6 +29,9 @@ lint: $(INSTALLED)
 
 test: lint
 	$(PY) -m pytest
+
+fast: lint
+	$(PY) -m pytest -m "not e2e"
 
 release: $(INSTALLED)
 	$(PY) -m autograder release

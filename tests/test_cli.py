@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, KIT_ROOT
 from autograder.core.spec import FUNCTIONS
 from autograder.course.demo import EXAMPLES
@@ -45,6 +47,7 @@ def test_untouched_release_scores_zero_and_exits_zero(tmp_path: Path) -> None:
     assert "Traceback" not in process.stdout
 
 
+@pytest.mark.e2e  # two whole grades through the CLI
 def test_a_fresh_seed_is_drawn_and_recorded_without_seed(tmp_path: Path) -> None:
     seeds = set()
     for run in range(2):
@@ -54,6 +57,7 @@ def test_a_fresh_seed_is_drawn_and_recorded_without_seed(tmp_path: Path) -> None
     assert len(seeds) == 2
 
 
+@pytest.mark.e2e  # two whole grades through the CLI
 def test_same_seed_same_results(tmp_path: Path) -> None:
     fixture = EXAMPLES / "three_classic_slips"
     outputs = []
@@ -84,6 +88,7 @@ def test_broken_rubric_is_refused_with_the_reason(tmp_path: Path) -> None:
     assert "'square_weight' is not one of its checks" in process.stderr
 
 
+@pytest.mark.e2e  # the demo: every example graded
 def test_demo_grades_every_example(tmp_path: Path) -> None:
     process = _run("demo", "--seed", "4")
     assert process.returncode == 0, process.stdout[-2000:] + process.stderr
@@ -92,6 +97,7 @@ def test_demo_grades_every_example(tmp_path: Path) -> None:
     assert "looks like:" in process.stdout
 
 
+@pytest.mark.e2e  # grade and grade-all of the same student
 def test_grade_json_and_grade_all_write_the_same_results(tmp_path: Path) -> None:
     """A check the rubric hides is hidden in ``grade --json`` as in grade-all's results.json."""
     import shutil

@@ -32,6 +32,7 @@ def test_there_are_at_least_25_attacks() -> None:
     assert len(ATTACKS) >= 25
 
 
+@pytest.mark.e2e  # every attack of tests/adversarial, each graded through the CLI
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda path: path.stem)
 def test_attack_is_contained(arena: Arena, attack: Path) -> None:
     entry = corpus_entry(attack)

@@ -125,6 +125,7 @@ def _students(root: Path) -> Path:
     return root
 
 
+@pytest.mark.e2e  # grade-all over a class, three times
 def test_not_root_grade_all_in_parallel_is_refused_one_at_a_time_is_not(tmp_path: Path, shared_user, started,
                                                                         monkeypatch) -> None:
     students = _students(tmp_path / "in")
