@@ -4,11 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint release notebooks verdicts gradescope bench help
+.PHONY: demo test fast lint release notebooks verdicts gradescope bench help
 
 help:
 	@echo "make demo     grade the reference, the untouched release and example submissions"
-	@echo "make test     lint (ruff), type-check (mypy) and run the kit's own tests"
+	@echo "make test     lint (ruff), type-check (mypy) and run every test of the kit"
+	@echo "make fast     the same checks, with the fast loop only: pytest -m \"not e2e\" (under a minute)"
 	@echo "make release  regenerate assignment/backprop from solutions/backprop (nbgrader for the notebooks)"
 	@echo "make notebooks run the four notebooks headless, solved and as released"
 	@echo "make verdicts grade both corpora over many seeds; print verdict and detection-bound tables"
@@ -30,6 +31,9 @@ lint: $(INSTALLED)
 test: lint
 	$(PY) -m pytest
 
+fast: lint
+	$(PY) -m pytest -m "not e2e"
+
 release: $(INSTALLED)
 	$(PY) -m autograder release
 
@@ -37,8 +41,8 @@ notebooks: $(INSTALLED)
 	$(PY) -m autograder notebooks
 
 verdicts: $(INSTALLED)
-	$(PY) tests/verdict_report.py
-	$(PY) tests/detection_bounds.py
+	$(PY) tools/verdict_report.py
+	$(PY) tools/detection_bounds.py
 
 gradescope: $(INSTALLED)
 	$(PY) -m autograder gradescope --out autograder.zip

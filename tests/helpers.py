@@ -10,6 +10,7 @@ from autograder import DEFAULT_REFERENCE
 from autograder.outputs.report import WIDTH
 
 CORPUS = Path(__file__).parent / "corpus"
+ADVERSARIAL = Path(__file__).parent / "adversarial"  # hostile submissions, one attack a file
 
 
 def reference_source(module: str) -> str:

@@ -46,6 +46,7 @@ def test_untouched_release_scores_zero_and_exits_zero(tmp_path: Path) -> None:
     assert "Traceback" not in process.stdout
 
 
+@pytest.mark.e2e  # two whole grades through the CLI
 def test_a_fresh_seed_is_drawn_and_recorded_without_seed(tmp_path: Path) -> None:
     seeds = set()
     for run in range(2):
@@ -55,6 +56,7 @@ def test_a_fresh_seed_is_drawn_and_recorded_without_seed(tmp_path: Path) -> None
     assert len(seeds) == 2
 
 
+@pytest.mark.e2e  # two whole grades through the CLI
 def test_same_seed_same_results(tmp_path: Path) -> None:
     fixture = EXAMPLES / "three_classic_slips"
     outputs = []
@@ -85,6 +87,7 @@ def test_broken_rubric_is_refused_with_the_reason(tmp_path: Path) -> None:
     assert "'square_weight' is not one of its checks" in process.stderr
 
 
+@pytest.mark.e2e  # the demo: every example graded
 def test_demo_grades_every_example(tmp_path: Path) -> None:
     process = _run("demo", "--seed", "4")
     assert process.returncode == 0, process.stdout[-2000:] + process.stderr
@@ -93,6 +96,7 @@ def test_demo_grades_every_example(tmp_path: Path) -> None:
     assert "looks like:" in process.stdout
 
 
+@pytest.mark.e2e  # grade and grade-all of the same student
 def test_grade_json_and_grade_all_write_the_same_results(tmp_path: Path) -> None:
     """A check the rubric hides is hidden in ``grade --json`` as in grade-all's results.json."""
     import shutil

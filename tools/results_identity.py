@@ -4,8 +4,8 @@
 entry of ``tests/corpus`` made into a submission, the example submissions, the reference and the
 untouched release), then grades it with ``grade-all`` under fixed secrets (so fixed seeds per
 student) and runs ``demo`` with fixed seeds. It writes one SHA-256 per output file, after removing
-the only parts meant to change from run to run: wall times and the scratch folder's name. Run it
-before and after a change on the same DIR and compare the two manifests (``--compare OLD NEW``).
+the only parts meant to change from run to run (``VARYING``). Run it before and after a change on
+the same DIR and compare the two manifests (``--compare OLD NEW``).
 """
 
 from __future__ import annotations
@@ -22,18 +22,23 @@ from pathlib import Path
 
 KIT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(KIT / "tests"))
+sys.path.insert(0, str(KIT / "tests" / "grading"))  # test_do_nothing.py builds its submissions
 
 SECRETS = ("identity-secret-one", "identity-secret-two")
 DEMO_SEEDS = (1, 2)
-TIMES = [re.compile(rb'"execution_time": [0-9.e+-]+'), re.compile(rb"\(graded in [0-9.]+ s\)"),
-         re.compile(rb"\([0-9.]+ s\)"),
-         re.compile(rb"/tmp/backprop-grade-[A-Za-z0-9_]+")]  # the scratch folder, named afresh each time
+# What may differ between two runs of the same code: wall times, the scratch folder (named afresh each
+# time), the checkout the kit runs from, and where the demo's example submissions are kept.
+VARYING = [(re.compile(rb'"execution_time": [0-9.e+-]+'), b"<time>"),
+           (re.compile(rb"\(graded in [0-9.]+ s\)"), b"<time>"), (re.compile(rb"\([0-9.]+ s\)"), b"<time>"),
+           (re.compile(rb"/tmp/backprop-grade-[A-Za-z0-9_]+"), b"<scratch>"),
+           (re.compile(re.escape(str(KIT).encode()) + rb"/(examples|tests/fixtures/submissions)/"), b"<examples>/"),
+           (re.compile(re.escape(str(KIT).encode())), b"<kit>")]
 
 
 def build(subs: Path) -> None:
     """One folder per submission; corpus files are merged into the reference as the tests do."""
     from helpers import CORPUS, build_submission  # tests/helpers.py
-    from test_do_nothing import do_nothing_submission
+    from test_do_nothing import do_nothing_submission  # tests/grading/test_do_nothing.py
 
     subs.mkdir(parents=True)
     for path in sorted(CORPUS.glob("*/*.py")):
@@ -52,8 +57,8 @@ def build(subs: Path) -> None:
 
 
 def _normalised(data: bytes) -> bytes:
-    for pattern in TIMES:
-        data = pattern.sub(b"<time>", data)
+    for pattern, replacement in VARYING:
+        data = pattern.sub(replacement, data)
     return data
 
 

@@ -39,6 +39,7 @@ def test_reference_and_release_are_not_flagged():
     assert measured_in_submission(release) == {}
 
 
+@pytest.mark.e2e  # the correct, buggy and tricky corpora, file by file
 @pytest.mark.parametrize("path", HONEST, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_honest_submissions_are_not_flagged(path: Path):
     target = corpus_entry(path)["TARGET"]
@@ -50,6 +51,7 @@ def test_measured_corpus_is_large_enough():
     assert len(MEASURED) >= 20
 
 
+@pytest.mark.e2e  # the measured corpus, file by file
 @pytest.mark.parametrize("path", MEASURED, ids=lambda p: p.stem)
 def test_measuring_submissions_are_flagged_exactly(path: Path):
     flagged = measured_in_submission(_submission(path))

@@ -90,13 +90,6 @@ PROBE = textwrap.dedent('''
 ''')
 
 
-@pytest.fixture
-def arena(tmp_path: Path):
-    place = Arena(tmp_path)
-    yield place
-    place.close()
-
-
 def _probe(arena: Arena, classmate: Path) -> tuple[dict[str, object], bool]:
     """What each syscall returned inside the child, and whether the reference code kept full marks."""
     forbidden = DEFAULT_REFERENCE / "layers.py"

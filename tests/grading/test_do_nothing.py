@@ -17,14 +17,13 @@ import numpy as np
 import pytest
 from helpers import CORPUS, build_submission, corpus_entry
 
-from autograder import DEFAULT_REFERENCE
+from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
 from autograder.core.calling import run_case
 from autograder.core.cases import cases_for
 from autograder.core.spec import FUNCTIONS
 from autograder.grading.grade import grade_seeds
 from autograder.grading.reference import load_modules
 
-RELEASE = Path(__file__).parent.parent / "assignment" / "backprop"
 STRATEGIES = sorted((CORPUS / "do_nothing").glob("*.py"))
 SEEDS = list(range(300, 312))
 
@@ -84,7 +83,7 @@ def do_nothing_submission(folder: Path, strategy: Path) -> Path:
     folder.mkdir(parents=True)
     prelude = PRELUDE.format(strategy=strategy.read_text())
     for module, tail in (("layers", LAYERS), ("rnn_layers", RNN)):
-        source = (RELEASE / f"{module}.py").read_text()
+        source = (DEFAULT_RELEASE / f"{module}.py").read_text()
         (folder / f"{module}.py").write_text(source + "\n" + prelude + tail)
     return folder
 
@@ -94,6 +93,7 @@ def test_there_are_many_ways_of_doing_nothing() -> None:
     assert {corpus_entry(path).get("FORWARD", "") for path in STRATEGIES} >= {"", "constant", "nan", "inf"}
 
 
+@pytest.mark.e2e  # the corpus over many seeds
 @pytest.mark.parametrize("strategy", STRATEGIES, ids=lambda path: path.stem)
 def test_doing_nothing_scores_exactly_zero_on_every_seed(tmp_path: Path, strategy: Path) -> None:
     submission = do_nothing_submission(tmp_path / "submission", strategy)
@@ -120,6 +120,7 @@ def test_every_check_has_live_gradients_on_every_seed() -> None:
                 assert not dead, f"{function.name}: {check.id}, seed {seed}: all-zero true gradient of {dead}"
 
 
+@pytest.mark.e2e  # 40 seeds
 def test_a_wrong_step_fails_the_saturation_check_on_every_seed(tmp_path: Path) -> None:
     """With every unit saturated, ``dprev_h = da @ Wh`` passed the saturation check on some seeds and
     failed it on others; with live units beside the saturated ones it fails on every seed."""

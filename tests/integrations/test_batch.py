@@ -78,6 +78,7 @@ def _gradebook(out: Path) -> dict[str, dict[str, str]]:
         return {row["student"]: row for row in reader}
 
 
+@pytest.mark.e2e  # grade-all over a class
 def test_grade_all_grades_everyone_and_no_submission_stops_it(tmp_path: Path) -> None:
     submissions, out = _submissions(tmp_path), tmp_path / "out"
     process = _run(str(submissions), "--out", str(out), "-j", "2", "--time-limit", TIME_LIMIT)
@@ -111,6 +112,7 @@ def test_grade_all_grades_everyone_and_no_submission_stops_it(tmp_path: Path) ->
     assert not list(out.rglob("*.partial"))
 
 
+@pytest.mark.e2e  # grade-all over a class
 def test_a_rerun_grades_only_what_is_missing_and_cleans_leftovers(tmp_path: Path) -> None:
     submissions, out = tmp_path / "submissions", tmp_path / "out"
     build_submission(submissions / "ada")
@@ -137,6 +139,7 @@ def test_a_rerun_grades_only_what_is_missing_and_cleans_leftovers(tmp_path: Path
     assert after["bob"] == before["bob"]  # same secret, same seed, same grade
 
 
+@pytest.mark.e2e  # grade-all over a class
 def test_a_killed_run_leaves_whole_files_and_the_next_run_finishes(tmp_path: Path) -> None:
     submissions, out = tmp_path / "submissions", tmp_path / "out"
     for student in ("a", "b", "c", "d", "e"):

@@ -21,6 +21,8 @@ from nbgrader_course import ASSIGNMENT, new_course, write_student
 from autograder.integrations.nbgrader.confined_execute import ConfinedExecute
 from autograder.sandbox import kernels, uids
 
+pytestmark = pytest.mark.e2e  # real Jupyter kernels (and real nbgrader): left out of the fast loop
+
 MISSING = kernels.missing_protections()
 needs_confinement = pytest.mark.skipif(MISSING != [], reason="cannot confine kernels here: " + "; ".join(MISSING))
 

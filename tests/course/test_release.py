@@ -17,7 +17,7 @@ import pytest
 from autograder.core.spec import FUNCTIONS, MODULES
 from autograder.course.release import find_leaks, public_cases, release, solution_lines, strip_solutions
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions" / "backprop"
 ASSIGNMENT = ROOT / "assignment" / "backprop"
 MANAGED = {".py", ".json", ".txt", ".ini"}
@@ -281,6 +281,7 @@ def _with_reference(folder: Path, replace: tuple[str, str] | None = None, module
     return folder
 
 
+@pytest.mark.e2e  # the public tests run as a student runs them
 def test_the_untouched_skeleton_reports_short_todo_lines(student_copy: Path) -> None:
     result = _run_public_tests(student_copy)
     assert result.returncode == 1, result.stdout + result.stderr
@@ -293,11 +294,13 @@ def test_the_untouched_skeleton_reports_short_todo_lines(student_copy: Path) -> 
     assert not [line for line in output.splitlines() if line.startswith("E ")]
 
 
+@pytest.mark.e2e  # the public tests run as a student runs them
 def test_the_reference_passes_the_public_tests(student_copy: Path) -> None:
     result = _run_public_tests(_with_reference(student_copy))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.e2e  # the public tests run as a student runs them
 @pytest.mark.parametrize(
     ("bug", "expected"),
     [

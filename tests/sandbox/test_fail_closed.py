@@ -32,13 +32,6 @@ REFUSAL = "student code cannot be graded safely on this machine"
 
 
 @pytest.fixture
-def arena(tmp_path: Path):
-    place = Arena(tmp_path)
-    yield place
-    place.close()
-
-
-@pytest.fixture
 def reprobe(monkeypatch):
     """Probe the machine again after the test changed what the probe sees, and once more afterwards."""
     monkeypatch.delenv(OPT_IN, raising=False)
@@ -132,6 +125,7 @@ def _students(root: Path) -> Path:
     return root
 
 
+@pytest.mark.e2e  # grade-all over a class, three times
 def test_not_root_grade_all_in_parallel_is_refused_one_at_a_time_is_not(tmp_path: Path, shared_user, started,
                                                                         monkeypatch) -> None:
     students = _students(tmp_path / "in")

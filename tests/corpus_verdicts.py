@@ -1,16 +1,15 @@
-"""How right are the grader's verdicts? Grade both corpora over many seeds and tabulate.
+"""How right are the grader's verdicts? Grade both corpora over many seeds and judge the outcomes.
 
-``python tests/verdict_report.py`` (``make verdicts``) grades the reference and every correct
-variant in ``tests/corpus/correct`` (must get full marks: anything else is a false failure) and
-every mutant in ``tests/corpus/buggy`` (must lose points in its EXPECT function and nowhere else
-but ALSO, and should be diagnosed as its MISTAKE), each over many hidden-case seeds, through the
-real grading path (child process included). An entry whose outcome changes with the seed is flaky.
-The CI test (``tests/test_verdicts.py``) runs the same code on fewer seeds.
+The reference and every correct variant in ``tests/corpus/correct`` must get full marks (anything
+else is a false failure); every mutant in ``tests/corpus/buggy`` must lose points in its EXPECT
+function and nowhere else but ALSO, and should be diagnosed as its MISTAKE; each is graded over
+many hidden-case seeds, through the real grading path (child process included). An entry whose
+outcome changes with the seed is flaky. ``tools/verdict_report.py`` (``make verdicts``) prints the
+table over many seeds; the CI test (``tests/grading/test_verdicts.py``) runs the same code on fewer seeds.
 """
 
 from __future__ import annotations
 
-import argparse
 import ast
 import tempfile
 from collections import defaultdict
@@ -19,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import CORPUS, build_submission, corpus_entry  # tests/ is on sys.path: run as a script or by pytest
+from helpers import CORPUS, build_submission, corpus_entry  # tests/ is on sys.path (pytest's pythonpath, or the tool)
 
 from autograder import DEFAULT_REFERENCE
 from autograder.core.spec import FUNCTIONS
@@ -129,37 +128,6 @@ def flaky_entries(outcomes: list[Outcome]) -> set[str]:
     return {name for name, seen in verdicts.items() if len(seen) > 1}
 
 
-def table(outcomes: list[Outcome]) -> str:
-    """One row per graded function and a total: caught, diagnosed, false failures, flaky entries."""
-    flaky = flaky_entries(outcomes)
-    rows = []
-    header = (f"{'function':<22}{'mutants':>8}{'caught':>16}{'diagnosed':>16}{'correct':>9}"
-              f"{'false failures':>16}{'flaky':>7}")
-
-    def row(label: str, selected: list[Outcome]) -> str:
-        buggy = [o for o in selected if o.entry.kind == "buggy"]
-        clean = [o for o in selected if o.entry.kind != "buggy"]
-        caught = sum(map(is_caught, buggy))
-        diagnosed = sum(map(is_diagnosed, buggy))
-        false = sum(map(is_false_failure, clean))
-        names = {o.entry.name for o in selected}
-
-        def ratio(part: int, whole: int) -> str:
-            return f"{part}/{whole} {100 * part / whole:3.0f}%" if whole else "-"
-
-        return (f"{label:<22}{len({o.entry.name for o in buggy}):>8}{ratio(caught, len(buggy)):>16}"
-                f"{ratio(diagnosed, len(buggy)):>16}{len({o.entry.name for o in clean}):>9}"
-                f"{ratio(false, len(clean)):>16}{len(names & flaky):>7}")
-
-    for function in FUNCTIONS:
-        selected = [o for o in outcomes if (o.entry.expect or (o.entry.graded[0] if o.entry.kind == "correct"
-                                                                   else "")) == function.name]
-        rows.append(row(function.name, selected))
-    rows.append(row("reference (all)", [o for o in outcomes if o.entry.kind == "reference"]))
-    rows.append(row("total", outcomes))
-    return "\n".join([header, "-" * len(header), *rows])
-
-
 def problems(outcomes: list[Outcome]) -> list[str]:
     """Every false failure and every missed mutant, one line each (seed included)."""
     lines = []
@@ -169,28 +137,3 @@ def problems(outcomes: list[Outcome]) -> list[str]:
         if outcome.entry.kind == "buggy" and not is_caught(outcome):
             lines.append(f"missed: {outcome.entry.name} seed {outcome.seed}: lost {sorted(outcome.lost)}")
     return lines
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--correct-seeds", type=int, default=200, help="seeds for the reference and variants")
-    parser.add_argument("--buggy-seeds", type=int, default=50, help="seeds for the mutants")
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args(argv)
-    clean = list(range(10_000, 10_000 + args.correct_seeds))
-    buggy = list(range(20_000, 20_000 + args.buggy_seeds))
-    outcomes = collect({"reference": clean, "correct": clean, "buggy": buggy}, args.workers)
-    print(f"Verdicts over {args.correct_seeds} seeds per correct entry and {args.buggy_seeds} per mutant:\n")
-    print(table(outcomes))
-    missing = [o for o in outcomes if o.entry.kind == "buggy" and not is_diagnosed(o)]
-    undiagnosed = sorted({(o.entry.name, o.entry.mistake, tuple(sorted(o.named))) for o in missing})
-    if undiagnosed:
-        print("\nNot diagnosed as their mistake (mutant, expected, named instead):")
-        print("\n".join(f"  {name}: {mistake} -> {list(named) or 'nothing'}" for name, mistake, named in undiagnosed))
-    lines = problems(outcomes)
-    print("\n" + ("\n".join(lines[:40]) if lines else "No false failures, no missed mutants."))
-    return 1 if lines else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -34,6 +34,7 @@ def _build(folder: Path, path: Path) -> Path:
     return submission
 
 
+@pytest.mark.e2e  # the tricky corpus, each graded in the sandbox
 @pytest.mark.parametrize("path", TRICKY, ids=lambda path: path.stem)
 def test_correct_variants_keep_full_marks(tmp_path: Path, path: Path) -> None:
     result = grade(_build(tmp_path / "submission", path), DEFAULT_REFERENCE, seed=SEED)
@@ -41,6 +42,7 @@ def test_correct_variants_keep_full_marks(tmp_path: Path, path: Path) -> None:
     assert result.score == result.max_score == 100, text_report(result)
 
 
+@pytest.mark.e2e  # the measured corpus, each graded in the sandbox
 @pytest.mark.parametrize("path", MEASURED, ids=lambda path: path.stem)
 def test_a_measured_backward_scores_zero_with_its_reason(tmp_path: Path, path: Path) -> None:
     flagged = set(corpus_entry(path)["FLAGGED"].split())

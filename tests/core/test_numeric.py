@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from detection_bounds import FINITE_DIFFERENCE_BOUND, FINITE_DIFFERENCE_SIZE, REFERENCE_BOUND, detector_for
+from detection import FINITE_DIFFERENCE_BOUND, FINITE_DIFFERENCE_SIZE, REFERENCE_BOUND, detector_for
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes

@@ -28,7 +28,7 @@ from autograder.integrations.seeds import course_seed
 
 pytestmark = pytest.mark.e2e  # real tools or many seeds: left out of the fast loop
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions" / "backprop"
 ASSIGNMENT = ROOT / "assignment" / "backprop"
 NOTEBOOKS = sorted(SOLUTIONS.glob("*.ipynb"))

@@ -96,6 +96,7 @@ def test_the_bundle_holds_the_scripts_the_kit_and_the_reference(tmp_path: Path) 
     assert sorted(map(Requirement, requirements), key=str) == sorted(map(Requirement, pinned), key=str)
 
 
+@pytest.mark.e2e  # runs Gradescope's run_autograder
 def test_run_autograder_grades_an_upload_like_the_cli(tmp_path: Path) -> None:
     root = _lay_out(tmp_path)
     _upload(root, EXAMPLES / "three_classic_slips", inside="backprop")  # a zipped folder
@@ -110,6 +111,7 @@ def test_run_autograder_grades_an_upload_like_the_cli(tmp_path: Path) -> None:
     assert (root / "source" / "reference").stat().st_mode & 0o077 == 0  # private to root before any grading
 
 
+@pytest.mark.e2e  # runs Gradescope's run_autograder
 def test_checks_marked_in_the_rubric_keep_their_visibility(tmp_path: Path) -> None:
     reference = tmp_path / "reference"
     shutil.copytree(DEFAULT_REFERENCE, reference, ignore=shutil.ignore_patterns("__pycache__", "*.ipynb"))
@@ -140,6 +142,7 @@ def test_the_rubric_refuses_a_bad_visibility_or_key(tmp_path: Path) -> None:
             load_rubric(tmp_path)
 
 
+@pytest.mark.e2e  # runs Gradescope's run_autograder
 def test_without_namespaces_it_refuses_and_says_what_is_missing(tmp_path: Path) -> None:
     root = _lay_out(tmp_path)
     build_submission(root / "submission")
@@ -174,6 +177,7 @@ def test_without_landlock_it_refuses_unless_opted_in(monkeypatch: pytest.MonkeyP
     assert result.sandbox.startswith("sandbox: REDUCED PROTECTION: ") and "landlock ✗" in result.sandbox
 
 
+@pytest.mark.e2e  # runs Gradescope's run_autograder
 def test_a_broken_grader_still_writes_a_valid_result(tmp_path: Path) -> None:
     root = _lay_out(tmp_path)
     (root / "source" / "reference" / "rubric.toml").write_text("[no_such_function]\n")

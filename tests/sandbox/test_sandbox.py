@@ -31,13 +31,6 @@ from autograder.sandbox.scratch import MAX_SOURCE_BYTES, SubmissionError, read_s
 LINUX_SANDBOX = pytest.mark.skipif(not host.current().landlock, reason="needs Landlock (Linux >= 5.13)")
 
 
-@pytest.fixture
-def arena(tmp_path: Path):
-    place = Arena(tmp_path)
-    yield place
-    place.close()
-
-
 # --- the wire: a reply file can hold nothing but numbers and text -----------------------------------
 
 

@@ -16,29 +16,23 @@ from pathlib import Path
 
 import pytest
 from arena import Arena
-from helpers import corpus_entry
+from helpers import ADVERSARIAL, corpus_entry
 
 from autograder import DEFAULT_REFERENCE
 from autograder.core.spec import FUNCTIONS
 from autograder.sandbox.host import current
 
-ATTACKS = sorted((Path(__file__).parent / "adversarial").glob("*.py"))
+ATTACKS = sorted(ADVERSARIAL.glob("*.py"))
 LAYERS = {f.name for f in FUNCTIONS if f.module == "layers"}
 
 pytestmark = pytest.mark.skipif(not current().landlock, reason="needs Landlock (Linux >= 5.13)")
-
-
-@pytest.fixture
-def arena(tmp_path: Path):
-    place = Arena(tmp_path)
-    yield place
-    place.close()
 
 
 def test_there_are_at_least_25_attacks() -> None:
     assert len(ATTACKS) >= 25
 
 
+@pytest.mark.e2e  # every attack of tests/adversarial, each graded through the CLI
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda path: path.stem)
 def test_attack_is_contained(arena: Arena, attack: Path) -> None:
     entry = corpus_entry(attack)

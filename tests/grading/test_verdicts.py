@@ -7,7 +7,7 @@ function (and nowhere it cannot reach) on every seed; most are named as their mi
 from __future__ import annotations
 
 import pytest
-from verdict_report import collect, entries, flaky_entries, is_caught, is_diagnosed, is_false_failure, problems
+from corpus_verdicts import collect, entries, flaky_entries, is_caught, is_diagnosed, is_false_failure, problems
 
 from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
 from autograder.core.spec import FUNCTIONS

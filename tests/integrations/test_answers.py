@@ -71,6 +71,7 @@ def test_the_reference_answers_pass() -> None:
     assert verdicts == dict.fromkeys(grade_ids, "")
 
 
+@pytest.mark.e2e  # every kind of wrong answer run end to end, a looping one waited out for its 5 s
 def test_wrong_tampering_looping_and_unwritten_answers_fail_with_a_message() -> None:
     verdicts = _verdicts({
         "test_saturated_fraction": ["def saturated_fraction(z, tol=1e-3):\n    return 0.5\n"],
