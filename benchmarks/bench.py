@@ -21,6 +21,7 @@ import batch_throughput
 import gradient_check
 import nbgrader_autograde
 import public_tests
+import source_reader
 from common import machine, table
 
 
@@ -31,8 +32,9 @@ def main() -> None:
     gradients, details = gradient_check.measure()
     pytest_row = public_tests.measure()
     batch = batch_throughput.measure(nbgrader_seconds)
+    reader = source_reader.measure()
     print()
-    print(table([*autograde, *gradients, pytest_row, *batch]))
+    print(table([*autograde, *gradients, pytest_row, *batch, *reader]))
     print("  (b) " + "\n  (b) ".join(details))
     print(f"\n{time.perf_counter() - started:.0f} s in all")
 

@@ -3,7 +3,6 @@ correct or buggy submission, the reference or the release loses a point to it.""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from helpers import CORPUS, corpus_entry, reference_source
 
 from autograder import DEFAULT_RELEASE
 from autograder.core.spec import FUNCTIONS, MODULES
+from autograder.grading import source_reader
 from autograder.grading.source_reader import Measured, measured_functions, measured_in_submission
 
 HONEST = sorted([*(CORPUS / "correct").glob("*.py"), *(CORPUS / "buggy").glob("*.py"),
@@ -82,13 +82,6 @@ def test_unparsable_source_gives_no_findings():
     assert measured_functions("def relu_backward(:\n", ["relu_backward"], "layers") == {}
 
 
-def test_one_module_is_read_quickly():
-    source = reference_source("layers") + "\n\n" + (CORPUS / "measured" / "affine_flat_loop_finfo.py").read_text()
-    start = time.perf_counter()
-    measured_functions(source, _graded("layers"), "layers")
-    assert time.perf_counter() - start < 0.05
-
-
 def _chain(n: int) -> str:
     calls = "\n".join(f"def _f{i}(x):\n    return _f{i + 1}(x) + 1\n" for i in range(n))
     backward = "def sigmoid_backward(dout, cache):\n    return dout * _f0(cache)\n"
@@ -126,16 +119,23 @@ ADVERSARIAL = {
 
 
 @pytest.mark.parametrize("name", ADVERSARIAL)
-def test_adversarial_sources_are_read_in_bounded_time(name: str):
+def test_adversarial_sources_are_read_in_bounded_work(name: str, monkeypatch: pytest.MonkeyPatch):
     """The grader runs the reader in its own process: no source may make it hang, and what it
-    cannot finish reading is flagged, never passed."""
+    cannot finish reading is flagged, never passed. Work is counted in the reader's own steps, so
+    the bound holds however busy the machine is (its time is measured by ``make bench``)."""
+    steps = []
+    tick = source_reader._Program.tick
+
+    def counted(program: source_reader._Program) -> None:
+        steps.append(1)
+        tick(program)
+
+    monkeypatch.setattr(source_reader._Program, "tick", counted)
     source = reference_source("layers") + "\n\n" + ADVERSARIAL[name]
-    start = time.perf_counter()
     flagged = measured_functions(source, _graded("layers"), "layers")
-    took = time.perf_counter() - start
-    assert took < 2.0, f"{name} took {took:.3f} s"
+    assert len(steps) <= source_reader.WORK_LIMIT + 1, f"{name} took {len(steps)} steps"
     if name in ("generated_1mb", "deep_expression"):
-        assert set(flagged) == set(_graded("layers")), f"{name} ({took:.3f} s) must fail closed"
+        assert set(flagged) == set(_graded("layers")), f"{name} must fail closed"
         assert all("could not read the code of layers.py" in found.reason for found in flagged.values())
 
 
