@@ -1,11 +1,12 @@
 """Parsing Python source into a syntax tree, safe from many threads at once.
 
 CPython 3.11 keeps the depth counter of its AST constructor in state that every thread shares
-(python/cpython#106905). When another thread runs Python code in the middle of a parse (a
-finaliser during garbage collection is enough), the parse fails with ``SystemError: AST
-constructor recursion depth mismatch``. grade-all and Dask workers read several submissions side
-by side, and a reader that fails is never passed unread: the student would lose that module's
-points. So every parse in the kit takes one lock.
+(python/cpython#106905): two parses that overlap (one thread switched out mid-parse, another
+parsing meanwhile) fail with ``SystemError: AST constructor recursion depth mismatch``. In the
+grader two kinds of parse overlap: the source reader's, and numpy's ``ast.literal_eval`` of every
+array header of a child's reply (``sandbox.wire``), both in grade-all's and Dask's threads. A
+module the reader fails on is never passed unread, so the student would lose its points. Every
+parse in the kit, both kinds, takes the one lock ``PARSER``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from __future__ import annotations
 import ast
 import threading
 
-_ONE_AT_A_TIME = threading.Lock()
+PARSER = threading.Lock()  # held by whatever builds a syntax tree in this process
 
 
 def parse(source: str) -> ast.Module:
     """``ast.parse(source)``, one thread at a time (SyntaxError, ValueError, RecursionError as ast's)."""
-    with _ONE_AT_A_TIME:
+    with PARSER:
         return ast.parse(source)

@@ -21,7 +21,6 @@ import json
 import math
 import os
 import stat
-import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 import numpy as np
 from numpy.lib import format as npy
 
+from autograder.core import syntax
 from autograder.core.files import replaced_atomically
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -40,10 +40,6 @@ NPY_HEADER_BYTES = 4096  # an entry's own header, before its data
 STRUCTURE = "__structure__"
 _ARRAY = "__array__"
 _NUMERIC_KINDS = "biuf"
-# numpy parses an array header with ast.literal_eval. In CPython 3.11 two threads parsing at once can
-# corrupt the parser's shared recursion counter ("SystemError: AST constructor recursion depth
-# mismatch"), and grade-all reads replies in threads: one header at a time.
-_HEADER_LOCK = threading.Lock()
 
 
 class WireError(ValueError):
@@ -177,7 +173,7 @@ def _read_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> np.ndarray:
     if version not in ((1, 0), (2, 0)):
         raise WireError(f"entry {entry.filename} has format version {version}")
     read_header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
-    with _HEADER_LOCK:
+    with syntax.PARSER:  # numpy parses the header with ast.literal_eval: one parse at a time (``syntax``)
         shape, fortran_order, dtype = read_header(stream)
     if dtype.hasobject or dtype.kind not in _NUMERIC_KINDS:
         raise WireError(f"entry {entry.filename} has dtype {dtype}, not numbers")

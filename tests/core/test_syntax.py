@@ -1,9 +1,10 @@
 """Reading sources side by side: no parse fails because another thread parsed at the same time.
 
-grade-all grades two or more submissions at once in threads, and the source reader parses each
-one. On CPython 3.11 two parses at once can fail with "AST constructor recursion depth mismatch"
-(python/cpython#106905), and a module the reader cannot read scores 0 for its functions: a
-correct submission lost 33 points that way in a batch. The harness below provokes the race; the
+grade-all grades two or more submissions at once in threads: the source reader parses each one,
+and numpy parses the header of every array of every reply. On CPython 3.11 two overlapping parses
+can fail with "AST constructor recursion depth mismatch" (python/cpython#106905), and a module
+the reader cannot read scores 0 for its functions: a correct submission lost 33 points that way in
+a batch. The harness below provokes the race; the
 kit's ``syntax.parse`` must never lose it, and nothing in the package may parse any other way.
 """
 
@@ -15,10 +16,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograder import DEFAULT_REFERENCE
 from autograder.core import syntax
+from autograder.sandbox import wire
 
 PACKAGE = Path(syntax.__file__).resolve().parents[1]
 SOURCE = (DEFAULT_REFERENCE / "layers.py").read_text() + (DEFAULT_REFERENCE / "rnn_layers.py").read_text()
@@ -29,14 +32,18 @@ class _Cycle:
         sum(range(50))
 
 
-def _parse_side_by_side(parse: Callable[[str], ast.Module], parses: int = 100) -> list[str]:
-    """The errors of three threads parsing while a fourth makes garbage with finalisers."""
+def _parse_side_by_side(parse: Callable[[str], ast.Module], parses: int = 100,
+                        also: Callable[[], object] | None = None) -> list[str]:
+    """The errors of three threads parsing (and running ``also`` between parses) while a fourth makes
+    garbage with finalisers."""
     errors: list[str] = []
 
     def parsing() -> None:
         for _ in range(parses):
             try:
                 parse(SOURCE)
+                if also is not None:
+                    also()
             except SystemError as error:
                 errors.append(str(error))
 
@@ -61,6 +68,15 @@ def _parse_side_by_side(parse: Callable[[str], ast.Module], parses: int = 100) -
 def test_the_kits_parse_never_fails_beside_other_threads() -> None:
     for _ in range(5):
         assert _parse_side_by_side(syntax.parse) == []
+
+
+def test_parses_and_reply_headers_never_overlap(tmp_path: Path) -> None:
+    """The grader parses sources in some threads while it reads children's replies in others; numpy
+    parses every array header of a reply with ast.literal_eval, so both must share the lock."""
+    reply = tmp_path / "reply.npz"
+    wire.write(reply, {"grads": [np.ones((2, 3)) * k for k in range(40)]})
+    for _ in range(3):
+        assert _parse_side_by_side(syntax.parse, parses=40, also=lambda: wire.read(reply)) == []
 
 
 def test_the_harness_provokes_the_race_where_the_interpreter_has_it() -> None:
