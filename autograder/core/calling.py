@@ -13,6 +13,7 @@ are handed to the student as they are, not copied, so the grader sees what the c
 from __future__ import annotations
 
 import copy
+import re
 import sysconfig
 import traceback
 from types import ModuleType, SimpleNamespace
@@ -176,21 +177,54 @@ def describe_exception(error: BaseException) -> str:
     """One line naming the exception and the submission line it came from, if any."""
     if isinstance(error, CallError):
         return str(error)
-    where = ""
+    where, line = "", ""
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
         if not frame.filename.startswith(tuple(_KIT_PATHS)):
-            where = f" (line {frame.lineno}: {(frame.line or '').strip()})"
+            line = (frame.line or "").strip()
+            where = f" (line {frame.lineno}: {line})"
             break
     explained = explain(error)
     if explained:  # a wall of the sandbox: say which, not just "PermissionError"
         return f"your code {explained}{where} [{type(error).__name__}]"
     text = str(error).strip().splitlines()
     first = text[0][:MESSAGE_CHARACTERS] if text else ""  # a huge message would make the reply refused
-    return f"{type(error).__name__}: {first}{where[:MESSAGE_CHARACTERS]}".strip()
+    lacks = f"; {NUMPY_LACKS}" if _numpy_lacks(error, first, line) else ""
+    return f"{type(error).__name__}: {first}{where[:MESSAGE_CHARACTERS]}{lacks}".strip()
+
+
+# A correct solution written for another numpy (a keyword or a name that numpy has since removed, such as
+# ``np.reshape(a, newshape=...)`` in numpy 2.4) fails only on the grader's: the student must learn why.
+NUMPY_LACKS = (f"the grader runs numpy {np.__version__}, which has no such argument or name: write it as numpy "
+               f"{np.__version__} (the version in the assignment's requirements.txt) allows")
+_NUMPY_API = re.compile(
+    r"(?<![\w.])(?P<function>\w+)\(\) got an unexpected keyword argument '(?P<keyword>\w+)'"
+    r"|'(?P<invalid>\w+)' is an invalid keyword argument"  # numpy's C functions, e.g. ndarray.reshape
+    r"|module 'numpy(?:\.\w+)*' has no attribute|'numpy\.\w+' object has no attribute")
+
+
+def _numpy_lacks(error: BaseException, message: str, line: str) -> bool:
+    """Whether ``error`` is numpy refusing a keyword or a name it does not have, raised on the student's ``line``."""
+    match = _NUMPY_API.search(message) if isinstance(error, TypeError | AttributeError) else None
+    if match is None:
+        return False
+    keyword = match.group("keyword") or match.group("invalid")
+    if keyword is None:  # the message itself names numpy's module or type
+        return True
+    frames = traceback.extract_tb(error.__traceback__)
+    if frames and frames[-1].filename.startswith(_NUMPY_DIR):
+        return True
+    # numpy's C functions raise from the student's own line, which must then call numpy with that keyword.
+    function = match.group("function")
+    if f"{keyword}=" not in line:
+        return False
+    if function is None:
+        return bool(re.search(r"\b(?:np|numpy)\.|\.\w+\s*\(", line))
+    return (hasattr(np, function) or hasattr(np.ndarray, function)) and bool(re.search(rf"\.{function}\s*\(", line))
 
 
 # numpy and the other installed packages, the standard library, the kit: none of them is the student's line.
 _KIT_PATHS = [str(np.__file__).rsplit("/", 2)[0], sysconfig.get_paths()["stdlib"], __file__.rsplit("/", 2)[0]]
+_NUMPY_DIR = str(np.__file__).rsplit("/", 1)[0] + "/"
 
 
 def _code_of(function: Any) -> dict[str, Any]:
