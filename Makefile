@@ -3,8 +3,29 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# The oldest Python the kit runs on: pyproject.toml's requires-python, read from there.
+comma := ,
+MIN_PYTHON := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)".*/\1/p' pyproject.toml)
 
-.PHONY: demo test fast lint release notebooks verdicts gradescope bench help
+# Why $(PYTHON) cannot make the virtual environment: missing, or older than MIN_PYTHON (pip would instead spend
+# many minutes looking for versions of the dependencies this Python can install, and then fail). Empty if it can.
+define python_problem_script
+found=$$($(PYTHON) -c 'import sys; print("%d.%d.%d" % tuple(sys.version_info[:3]))' 2>/dev/null); \
+if awk -v found="$$found" -v want=$(MIN_PYTHON) 'BEGIN { split(found, f, "."); split(want, w, "."); \
+    exit !(found ~ /^[0-9]+\.[0-9]+/ && (f[1] > w[1] || (f[1] == w[1] && f[2] >= w[2]))) }'; then exit 0; fi; \
+better=python$(MIN_PYTHON); \
+for candidate in python3.14 python3.13 python3.12 python3.11; do \
+  if $$candidate -c 'import sys; sys.exit(sys.version_info < ($(subst .,$(comma) ,$(MIN_PYTHON))))' > /dev/null 2>&1; then \
+    better=$$candidate; break; fi; \
+done; \
+echo "$(PYTHON) is $${found:+Python }$${found:-not a working Python}, and the kit needs Python >= $(MIN_PYTHON):" \
+  "run make $(or $(MAKECMDGOALS),demo) PYTHON=$$better"
+endef
+# Expanded only when a recipe that needs it is about to run; $(error) then stops make with that one line.
+python_problem = $(shell $(python_problem_script))
+check_python = $(if $(python_problem),$(error $(python_problem)))
+
+.PHONY: check-python demo test fast lint release notebooks verdicts gradescope bench help
 
 help:
 	@echo "make demo     grade the reference, the untouched release and example submissions"
@@ -16,7 +37,11 @@ help:
 	@echo "make gradescope build autograder.zip, the Gradescope autograder"
 	@echo "make bench    measure the kit against nbgrader, CS231n's gradient check and its own budgets"
 
+check-python:
+	$(check_python)
+
 $(INSTALLED): pyproject.toml
+	$(check_python)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(INSTALLED)
