@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# Exact versions of the grader's and the students' dependencies, used as pip constraints (see pyproject.toml).
+LOCK := requirements.lock
 # The oldest Python the kit runs on: pyproject.toml's requires-python, read from there.
 comma := ,
 MIN_PYTHON := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)".*/\1/p' pyproject.toml)
@@ -40,10 +42,10 @@ help:
 check-python:
 	$(check_python)
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml $(LOCK)
 	$(check_python)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e '.[dev]'
 	touch $(INSTALLED)
 
 demo: $(INSTALLED)
