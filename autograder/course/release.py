@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder import KIT_ROOT
 from autograder.core import numeric
 from autograder.core.cases import Case, cases_for
 from autograder.core.spec import FUNCTIONS, MODULE_FILES, MODULES, GradedFunction, Kind, Oracle, kink_distance
@@ -38,9 +39,13 @@ PUBLIC_TESTS = (
     "test_layers.py",
     "test_rnn_layers.py",
     "pytest.ini",
-    "requirements.txt",
     "README.md",
 )
+# The students' requirements.txt: these packages at the exact versions the grader runs (requirements.lock), so a
+# solution that passes the public tests meets the same numpy when graded.
+REQUIREMENTS_FILE = "requirements.txt"
+STUDENT_PACKAGES = ("numpy", "pytest", "hypothesis")  # numpy, and pyproject.toml's `student` extra
+LOCK = KIT_ROOT / "requirements.lock"
 # Given to students verbatim: the notebooks' helpers (no solution regions; the leak check makes sure).
 NOTEBOOK_HELPERS = ("nbcheck.py",)
 CASES_FILE = "public_cases.json"
@@ -399,12 +404,41 @@ def public_cases(solutions_dir: Path) -> str:
 # Release
 
 
+def locked_versions(lock: Path = LOCK) -> dict[str, str]:
+    """The exact version of each package in ``lock`` (``name==version`` lines), by lower-case name."""
+    versions = {}
+    for number, raw in enumerate(lock.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, equals, version = line.partition("==")
+        if not equals or not name.strip() or not version.strip():
+            raise ValueError(f"{lock}, line {number}: {raw!r} is not name==version")
+        versions[name.strip().lower()] = version.strip()
+    return versions
+
+
+def pinned(names: tuple[str, ...] | list[str], lock: Path = LOCK) -> list[str]:
+    """``name==version`` for each of ``names``, at the version of ``lock``; ValueError naming any it lacks."""
+    versions = locked_versions(lock)
+    missing = [name for name in names if name.lower() not in versions]
+    if missing:
+        raise ValueError(f"{lock} pins no version of {', '.join(missing)}")
+    return [f"{name}=={versions[name.lower()]}" for name in names]
+
+
+def student_requirements(lock: Path = LOCK) -> str:
+    """The release's requirements.txt: what the public tests need, pinned as the grader runs it."""
+    return "".join(f"{line}\n" for line in pinned(STUDENT_PACKAGES, lock))
+
+
 def release(solutions_dir: Path, assignment_dir: Path) -> list[Path]:
     """Write the student release of ``solutions_dir`` into ``assignment_dir``; return the written paths.
 
     Writes the stripped student modules, ``gradcheck.py`` (a copy of ``autograder/core/numeric.py``),
     the notebooks' helper ``nbcheck.py``,
-    the public tests copied from ``solutions_dir/public_tests`` and ``public_cases.json``. Files of
+    the public tests copied from ``solutions_dir/public_tests``, ``requirements.txt`` (from requirements.lock)
+    and ``public_cases.json``. Files of
     the kinds the release manages (``*.py``, ``*.json``, ``*.txt``, ``*.ini``) that it did not write
     are deleted; anything else in the folder (notebooks, data) is left alone.
     """
@@ -418,6 +452,7 @@ def release(solutions_dir: Path, assignment_dir: Path) -> list[Path]:
     files.update({name: (solutions_dir / name).read_bytes() for name in NOTEBOOK_HELPERS
                   if (solutions_dir / name).is_file()})
     files.update({name: (solutions_dir / "public_tests" / name).read_bytes() for name in PUBLIC_TESTS})
+    files[REQUIREMENTS_FILE] = student_requirements().encode("utf-8")
     files[CASES_FILE] = public_cases(solutions_dir).encode("utf-8")
 
     assignment_dir.mkdir(parents=True, exist_ok=True)

@@ -13,9 +13,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from packaging.requirements import Requirement
 
 from autograder.core.spec import FUNCTIONS, MODULES
-from autograder.course.release import find_leaks, public_cases, release, solution_lines, strip_solutions
+from autograder.course.release import (
+    find_leaks,
+    locked_versions,
+    public_cases,
+    release,
+    solution_lines,
+    strip_solutions,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions" / "backprop"
@@ -175,11 +183,14 @@ def test_public_cases_use_random_upstream_gradients_and_avoid_kinks() -> None:
             assert np.abs(np.abs(diff) - case["inputs"]["delta"]).min() > 1e-3
 
 
-def test_requirements_match_the_project_metadata() -> None:
+def test_requirements_pin_the_project_metadata_at_the_locked_versions() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     wanted = [d for d in project["dependencies"] if d.startswith("numpy")] + project["optional-dependencies"]["student"]
+    locked = locked_versions()
     requirements = (ASSIGNMENT / "requirements.txt").read_text(encoding="utf-8").split()
-    assert requirements == [w.replace(" ", "") for w in wanted]
+    assert requirements == [f"{Requirement(w).name}=={locked[Requirement(w).name]}" for w in wanted]
+    for line in wanted:  # each pin inside the range pyproject.toml allows
+        assert Requirement(line).specifier.contains(locked[Requirement(line).name]), line
 
 
 def test_public_tests_import_nothing_from_the_kit() -> None:
