@@ -5,7 +5,7 @@ The zip (``make gradescope``, or ``python -m autograder gradescope --out autogra
     setup.sh          run once, as root, when Gradescope builds the image: Python >= 3.11 and a
                       virtual environment in /autograder/venv with the kit's dependencies
     run_autograder    run for each submission: ``python -m autograder.integrations.gradescope``
-    requirements.txt  the kit's runtime dependencies, with the ranges pinned in pyproject.toml
+    requirements.txt  the kit's runtime dependencies, at the exact versions of requirements.lock
     kit/autograder/   the grading package (no solution code in it)
     reference/        the reference solution, its rubric and its mistake catalogue
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import re
 import sys
 import time
 import zipfile
@@ -83,8 +84,19 @@ exec "${GRADESCOPE_PYTHON:-$ROOT/venv/bin/python}" -P -s -m autograder.integrati
 # The bundle
 
 def requirements() -> list[str]:
-    """The kit's runtime dependencies as its installed metadata pins them (no extras)."""
-    return [line for line in importlib.metadata.requires(DISTRIBUTION) or [] if "extra ==" not in line]
+    """The kit's runtime dependencies (its installed metadata, no extras), each pinned to the version of
+    requirements.lock: the version ``make`` installed and the release's requirements.txt gives students."""
+    # Only when building the zip, outside Gradescope: autograder.course is not in the bundle.
+    from autograder.course.release import pinned
+
+    lines = []
+    for requirement in importlib.metadata.requires(DISTRIBUTION) or []:
+        if "extra ==" in requirement:
+            continue
+        specifier, _, marker = requirement.partition(";")
+        name = re.split(r"[\s\[<>=!~(]", specifier.strip(), maxsplit=1)[0]
+        lines.append(pinned([name])[0] + (f"; {marker.strip()}" if marker.strip() else ""))
+    return lines
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) -> None:

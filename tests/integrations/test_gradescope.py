@@ -17,6 +17,7 @@ from helpers import build_submission
 from packaging.requirements import Requirement
 
 from autograder import DEFAULT_REFERENCE, EXAMPLES, KIT_ROOT
+from autograder.course.release import locked_versions
 from autograder.grading.grade import GraderError, grade
 from autograder.grading.reference import REFERENCE_FILES
 from autograder.grading.rubric import RubricError, load_rubric
@@ -92,8 +93,15 @@ def test_the_bundle_holds_the_scripts_the_kit_and_the_reference(tmp_path: Path) 
     assert {"kit/autograder/__init__.py", "kit/autograder/integrations/gradescope.py",
             "kit/autograder/sandbox/child.py"} <= set(names)
     assert all(name.startswith(("kit/autograder/", "reference/")) or "/" not in name for name in names)
-    pinned = tomllib.loads((KIT_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert sorted(map(Requirement, requirements), key=str) == sorted(map(Requirement, pinned), key=str)
+    project = tomllib.loads((KIT_ROOT / "pyproject.toml").read_text())["project"]
+    ranges = [Requirement(line) for line in project["dependencies"]]
+    locked = locked_versions()
+    bundled = {requirement.name: requirement for requirement in map(Requirement, requirements)}
+    assert list(bundled) == [wanted.name for wanted in ranges]
+    for wanted in ranges:  # the lock's exact version, inside pyproject's range, with pyproject's marker
+        assert str(bundled[wanted.name].specifier) == f"=={locked[wanted.name]}"
+        assert wanted.specifier.contains(locked[wanted.name])
+        assert bundled[wanted.name].marker == wanted.marker
 
 
 @pytest.mark.e2e  # runs Gradescope's run_autograder
