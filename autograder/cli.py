@@ -52,7 +52,8 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def resume_command(args: argparse.Namespace) -> str:
-    """The grade-all command line of ``args``, to run again (same folders, options and interpreter)."""
+    """The grade-all command line of ``args``, to run again (same folders, options and interpreter);
+    preceded by ``cd`` to this folder if a path in it is relative, so it works pasted anywhere."""
     words = [sys.executable, "-m", "autograder", "grade-all", str(args.submissions), "--out", str(args.out)]
     if args.reference != DEFAULT_REFERENCE:
         words += ["--reference", str(args.reference)]
@@ -61,7 +62,9 @@ def resume_command(args: argparse.Namespace) -> str:
     for option, value in (("-j", args.jobs), ("--scheduler", args.scheduler), ("--secret", args.secret)):
         if value is not None:
             words += [option, str(value)]
-    return shlex.join(words)
+    paths = (args.submissions, args.out, args.reference, args.secret)
+    relative = any(path is not None and not Path(path).is_absolute() for path in paths)
+    return f"cd {shlex.quote(str(Path.cwd()))} && {shlex.join(words)}" if relative else shlex.join(words)
 
 
 def batch_summary(done: BatchResult, command: str) -> tuple[list[str], bool]:

@@ -418,8 +418,13 @@ def test_the_summary_of_a_stopped_and_of_a_whole_run() -> None:
 
 @pytest.mark.parametrize("options", [[], ["-j", "3", "--time-limit", "2.5", "--secret", "my secret"],
                                      ["--scheduler", "tcp://h:8786", "--reference", "ref dir"]])
-def test_the_command_to_finish_is_the_same_command(options: list[str]) -> None:
-    argv = ["grade-all", "class of 2025", "--out", "out", *options]
-    command = shlex.split(cli.resume_command(cli.build_parser().parse_args(argv)))
+def test_the_command_to_finish_is_the_same_command(options: list[str], tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from the folder it was started in: relative paths are the same ones."""
+    monkeypatch.chdir(tmp_path)
+    argv = ["grade-all", "class of 2025", "--out", str(tmp_path / "out"), *options]
+    words = shlex.split(cli.resume_command(cli.build_parser().parse_args(argv)))
+    assert words[:3] == ["cd", str(tmp_path), "&&"]
+    command = words[3:]
     assert command[:3] == [sys.executable, "-m", "autograder"]
     assert cli.build_parser().parse_args(command[3:]) == cli.build_parser().parse_args(argv)
