@@ -9,8 +9,11 @@ one place, ``main``: they print ``error: ...`` and exit 2, after nothing was gra
 from __future__ import annotations
 
 import argparse
+import shlex
+import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
 from autograder.core.printable import printable
@@ -18,6 +21,9 @@ from autograder.core.spec import FUNCTIONS
 from autograder.grading.grade import GraderError
 from autograder.grading.rubric import RubricError
 from autograder.sandbox.runner import SECONDS_PER_FUNCTION
+
+if TYPE_CHECKING:
+    from autograder.integrations.batch import BatchResult
 
 
 class UsageError(Exception):
@@ -45,21 +51,66 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def resume_command(args: argparse.Namespace) -> str:
+    """The grade-all command line of ``args``, to run again (same folders, options and interpreter);
+    preceded by ``cd`` to this folder if a path in it is relative, so it works pasted anywhere."""
+    words = [sys.executable, "-m", "autograder", "grade-all", str(args.submissions), "--out", str(args.out)]
+    if args.reference != DEFAULT_REFERENCE:
+        words += ["--reference", str(args.reference)]
+    if args.time_limit != SECONDS_PER_FUNCTION:
+        words += ["--time-limit", f"{args.time_limit:g}"]
+    for option, value in (("-j", args.jobs), ("--scheduler", args.scheduler), ("--secret", args.secret)):
+        if value is not None:
+            words += [option, str(value)]
+    paths = (args.submissions, args.out, args.reference, args.secret)
+    relative = any(path is not None and not Path(path).is_absolute() for path in paths)
+    return f"cd {shlex.quote(str(Path.cwd()))} && {shlex.join(words)}" if relative else shlex.join(words)
+
+
+def batch_summary(done: BatchResult, command: str) -> tuple[list[str], bool]:
+    """What grade-all prints at the end, and whether it goes to stderr (a stopped run). Only a complete
+    run names gradebook.csv; any other says that it was not written, how many remain, and how to finish."""
+    from autograder.outputs.gradebook import GRADEBOOK
+
+    named = [printable(f"  not graded: {student}: {why} (run again to retry)", multiline=False)  # by students
+             for student, why in sorted(done.failed.items())]
+    named += [f"  not a student: {entry}: {why}" for entry, why in sorted(done.refused.items())]
+    book = f"{done.gradebook} lists {done.rows} students"
+    if not done.complete:
+        book = (f"{GRADEBOOK} not written: {len(done.remaining)} of {done.students} students have no result "
+                f"yet ({done.gradebook} lists the {done.rows} graded; it is not the class's gradebook)")
+    finish = [f"to finish, run: {command}"] if not done.complete else []
+    if done.interrupted:
+        how = "Ctrl-C (SIGINT)" if done.interrupted == signal.SIGINT else signal.Signals(done.interrupted).name
+        stopped = (f"stopped by {how}: graded {len(done.graded)} in this run, {done.students - len(done.remaining)} "
+                   f"of {done.students} students in all, {len(done.remaining)} remaining")
+        return [stopped, book, *named, *finish], True
+    refused = f", not students {len(done.refused)}" if done.refused else ""
+    counts = f"graded {len(done.graded)}, already done {len(done.already_done)}, failed {len(done.failed)}{refused}"
+    return [f"{counts}; {book}", *named, *finish], False
+
+
 def _grade_all(args: argparse.Namespace) -> int:
-    from autograder.integrations.batch import grade_all, progress_bar
+    from autograder.integrations.batch import Terminated, grade_all, progress_bar, sigterm_stops
 
     submissions = _folder(args.submissions)
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("-j must be at least 1")
-    done = grade_all(submissions, args.out, args.reference, args.jobs, args.scheduler, args.secret,
-                     args.time_limit, progress_bar)
-    refused = f", not students {len(done.refused)}" if done.refused else ""
-    print(f"graded {len(done.graded)}, already done {len(done.already_done)}, failed {len(done.failed)}{refused}; "
-          f"{done.gradebook} lists {done.rows} students")
-    for student, why in sorted(done.failed.items()):
-        print(printable(f"  not graded: {student}: {why} (run again to retry)", multiline=False))  # named by students
-    for entry, why in sorted(done.refused.items()):
-        print(f"  not a student: {entry}: {why}")
+    command = resume_command(args)
+    try:
+        with sigterm_stops():
+            done = grade_all(submissions, args.out, args.reference, args.jobs, args.scheduler, args.secret,
+                             args.time_limit, progress_bar)
+    except KeyboardInterrupt as stop:  # before grading began: nothing was graded or removed
+        signum = signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT
+        print(f"stopped by {signal.Signals(signum).name} before grading began, nothing graded; "
+              f"to grade, run: {command}", file=sys.stderr)
+        return 128 + signum
+    lines, stopped = batch_summary(done, command)
+    for line in lines:
+        print(line, file=sys.stderr if stopped else sys.stdout)
+    if done.interrupted:
+        return 128 + done.interrupted  # 130 for Ctrl-C, 143 for SIGTERM, as a shell reports them
     return 1 if done.failed else 0
 
 

@@ -6,7 +6,8 @@ What it writes into DIR:
 
     STUDENT/report.txt      the readable report, as ``python -m autograder grade`` prints it
     STUDENT/results.json    the Gradescope-format result; written last: a student is done iff it exists
-    gradebook.csv           one row per student, rebuilt from every results.json at the end (``gradebook``)
+    gradebook.csv           one row per student, rebuilt from every results.json at the end (``gradebook``),
+                            only when every student has a result; else gradebook-incomplete.csv
     .backprop_grading_secret  the secret every student's hidden-case seed is derived from
 
 Every file is written to a temporary name and renamed into place, so a run killed at any moment leaves
@@ -14,6 +15,12 @@ whole files or none; the next run deletes the leftovers and grades only the stud
 results.json. A submission's code runs only in the grader's sandboxed children, so a hostile or broken
 submission costs its own points; an error of the grader on one submission is reported and leaves that
 student to the next run, and the batch carries on.
+
+Stopping: Ctrl-C (SIGINT) or SIGTERM stops the batch at once. Nothing more is started, the sandboxed
+children of the grades under way are killed (their grades are thrown away, never written), and
+``grade_all`` returns with ``interrupted`` set; the students without a result are graded by the next
+run. A run that ends with any student still without a result, stopped or not, leaves no
+``gradebook.csv`` (a partial one would pass for the class's grades), only ``gradebook-incomplete.csv``.
 
 Seeds: each student's hidden cases come from an HMAC of ``backprop/STUDENT`` under the secret, so a
 rerun gives the same cases, the seed (recorded in results.json and the gradebook) reproduces one
@@ -31,12 +38,18 @@ grades in its own sandbox and sends the Grade back, and the client writes every 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from autograder import DEFAULT_REFERENCE
 from autograder.core.files import PARTIAL, write_atomically
@@ -72,11 +85,40 @@ class BatchResult:
     already_done: list[str] = field(default_factory=list)  # had a results.json before it started
     failed: dict[str, str] = field(default_factory=dict)  # student -> why no result was written
     refused: dict[str, str] = field(default_factory=dict)  # entry of the submissions folder -> why it is no student
-    gradebook: Path | None = None
+    remaining: list[str] = field(default_factory=list)  # students with no result when it ended
+    students: int = 0  # students in the submissions folder
+    interrupted: int = 0  # the signal that stopped it (SIGINT, SIGTERM), or 0 if it ran to the end
+    gradebook: Path | None = None  # gradebook.csv, or gradebook-incomplete.csv if anyone remains
     rows: int = 0
 
+    @property
+    def complete(self) -> bool:
+        """Every student has a result: gradebook.csv lists the whole class."""
+        return not self.remaining
 
-RESERVED = frozenset({gradebook.GRADEBOOK, SECRET_NAME})
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread as Ctrl-C raises KeyboardInterrupt, so both stop a batch alike."""
+
+
+@contextmanager
+def sigterm_stops() -> Iterator[None]:
+    """While the block runs in the main thread, SIGTERM raises ``Terminated`` there."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+RESERVED = frozenset({gradebook.GRADEBOOK, gradebook.INCOMPLETE, SECRET_NAME})
 
 
 def _refusal(path: Path) -> str:
@@ -140,6 +182,37 @@ def write_outputs(result: Grade, folder: Path, visibility: dict[str, dict[str, s
 # ---------------------------------------------------------------------------------------------
 # Grading here: a pool of threads
 
+STOP_POLL_SECONDS = 0.02
+
+
+def kill_children() -> int:
+    """SIGKILL every process this one started and their descendants (the sandboxed children of the
+    grades under way); return how many there were."""
+    family = psutil.Process().children(recursive=True)
+    for member in family:
+        with suppress(psutil.Error):  # already gone
+            member.kill()
+    return len(family)
+
+
+def _stop(running: dict[Future[Grade], Task]) -> None:
+    """Cancel the grades not started, and kill the children of those under way until each has ended
+    (a grade whose child was killed starts the next function's child: that one is killed too). The
+    threads then leave the sandbox as they always do, releasing its uids and folders. Another Ctrl-C
+    meanwhile changes nothing: this is the fastest way out that leaves nothing running."""
+    for future in running:
+        future.cancel()
+    while True:
+        try:
+            while not all(future.done() for future in running):
+                kill_children()
+                time.sleep(STOP_POLL_SECONDS)
+            kill_children()
+            return
+        except KeyboardInterrupt:
+            continue
+
+
 def _grade_locally(tasks: list[Task], reference: Reference, jobs: int, seconds: float
                    ) -> Iterator[tuple[Task, Grade | BaseException]]:
     with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -152,7 +225,9 @@ def _grade_locally(tasks: list[Task], reference: Reference, jobs: int, seconds: 
                     task = running.pop(future)
                     error = future.exception()
                     yield task, future.result() if error is None else error
-        finally:  # stopped early (Ctrl-C): grade nothing more than what is already running
+        finally:
+            if running:  # stopped early (Ctrl-C, SIGTERM): end what is running, start nothing more
+                _stop(running)
             pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -162,13 +237,16 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
               scheduler: str | None = None, secret: Path | None = None,
               seconds_per_function: float = SECONDS_PER_FUNCTION,
               progress: Callable[[int, int], Any] | None = None) -> BatchResult:
-    """Grade every student in ``submissions`` that has no result in ``out`` yet; rebuild the gradebook.
+    """Grade every student in ``submissions`` that has no result in ``out`` yet; rebuild the gradebook
+    (``gradebook.csv`` if every student then has a result, else ``gradebook-incomplete.csv``).
 
     ``jobs`` threads grade side by side here (default: one per core), or ``scheduler`` names a Dask
     scheduler to grade on. ``progress(total, already_done)`` returns a progress bar (tqdm's interface:
     ``update``, ``set_postfix_str``, ``close``), or None. Raises GraderError or RubricError, having
     graded nothing, if the reference cannot be used, the scheduler cannot be reached or this machine's
-    sandbox is not whole (``check_sandbox``; a Dask worker checks its own).
+    sandbox is not whole (``check_sandbox``; a Dask worker checks its own). Stopped by Ctrl-C or
+    ``Terminated`` (``sigterm_stops``) once grading has begun, it kills what is running and returns,
+    with ``interrupted`` set to the signal; before, the KeyboardInterrupt propagates, nothing graded.
     """
     jobs = jobs or os.cpu_count() or 1
     _check_folders(submissions, out)
@@ -180,7 +258,10 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
     key = read_secret(secret if secret is not None else out / SECRET_NAME)
     students, refused = find_submissions(submissions, out)
     result = BatchResult(already_done=[s for s in students if is_done(out / s)], refused=refused)
+    result.students = len(students)
     tasks = [Task(s, folder, student_seed(key, s)) for s, folder in students.items() if s not in result.already_done]
+    if tasks:  # from now on the class has students a gradebook.csv would not list, even if this run is killed
+        gradebook.remove_gradebook(out)
     bar = progress(len(students), len(result.already_done)) if progress else None
     if scheduler:
         graded = grade_on_cluster(tasks, loaded, scheduler, seconds_per_function)
@@ -200,11 +281,33 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
                 bar.update(1)
                 if result.failed:
                     bar.set_postfix_str(f"{len(result.failed)} failed")
+    except KeyboardInterrupt as stop:
+        result.interrupted = signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT
     finally:
-        if bar is not None:
-            bar.close()
-        result.gradebook, result.rows = out / gradebook.GRADEBOOK, gradebook.write_gradebook(out)
+        with _finishing():
+            close = getattr(graded, "close", None)
+            if close is not None:
+                close()  # a stopped local batch kills its children here
+            if bar is not None:
+                bar.close()
+            result.remaining = [s for s in students if not is_done(out / s)]
+            result.gradebook, result.rows = gradebook.write_gradebook(out, complete=result.complete)
     return result
+
+
+@contextmanager
+def _finishing() -> Iterator[None]:
+    """Ctrl-C and SIGTERM are held off while the batch ends (bounded: its children are being killed)
+    so that the gradebook is written; they are not lost, just not needed: the batch is stopping."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def progress_bar(total: int, done: int) -> Any:

@@ -6,6 +6,12 @@ A student id is a folder's name, which a student may have chosen: it is written 
 ``spreadsheet_cell``, so that no id opens in a spreadsheet as a formula or as hidden characters.
 Rebuilding from the results files, never updating rows in place, keeps it right after any interrupted
 or resumed run; it is written atomically like everything else.
+
+``gradebook.csv`` exists only when every student of the class has a result: it is the class's grades.
+A run that ends with students still to grade (stopped, or the grader failed on some) writes the rows
+it has to ``gradebook-incomplete.csv`` instead and removes ``gradebook.csv``, so a partial list is
+never mistaken for the class; the run that grades the last student writes ``gradebook.csv`` and
+removes the incomplete one.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from autograder.core.printable import spreadsheet_cell
 from autograder.core.spec import FUNCTIONS
 
 GRADEBOOK = "gradebook.csv"
+INCOMPLETE = "gradebook-incomplete.csv"  # the rows so far, while some student has no result
 RESULTS = "results.json"
 # "measured": the functions whose backward measures its gradient (for the TA's review; see ``source_reader``).
 COLUMNS = ("student", *(function.name for function in FUNCTIONS), "total", "seed", "measured")
@@ -55,12 +62,24 @@ def read_rows(out: Path) -> list[dict[str, str]]:
     return [found for found in rows if found is not None]
 
 
-def write_gradebook(out: Path) -> int:
-    """Write ``out/gradebook.csv``; return how many students it lists."""
+def remove_gradebook(out: Path) -> None:
+    """Remove ``out/gradebook.csv``: the class is about to have students it does not list."""
+    (out / GRADEBOOK).unlink(missing_ok=True)
+
+
+def write_gradebook(out: Path, complete: bool = True) -> tuple[Path, int]:
+    """Write the gradebook from every result in ``out``: ``gradebook.csv`` if ``complete`` (every student
+    has a result), else ``gradebook-incomplete.csv``, and remove the other one; return the path written
+    and how many students it lists."""
     rows = read_rows(out)
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    write_atomically(out / GRADEBOOK, text.getvalue())
-    return len(rows)
+    if not complete:  # first, so that no moment has a stale gradebook.csv beside the new rows
+        remove_gradebook(out)
+    target = out / (GRADEBOOK if complete else INCOMPLETE)
+    write_atomically(target, text.getvalue())
+    if complete:
+        (out / INCOMPLETE).unlink(missing_ok=True)
+    return target, len(rows)

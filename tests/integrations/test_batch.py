@@ -6,23 +6,27 @@ import contextlib
 import csv
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psutil
 import pytest
 from helpers import build_submission, reference_source
 
-from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, EXAMPLES, KIT_ROOT
+from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, EXAMPLES, KIT_ROOT, cli
 from autograder.core.spec import FUNCTIONS
 from autograder.grading.grade import grade
+from autograder.integrations import batch
 from autograder.integrations.batch import grade_all
 from autograder.integrations.dask_cluster import pack_submission, unpack_submission
 from autograder.integrations.seeds import SECRET_NAME, course_seed, read_secret, student_seed
-from autograder.outputs.gradebook import COLUMNS, GRADEBOOK
+from autograder.outputs.gradebook import COLUMNS, GRADEBOOK, INCOMPLETE, write_gradebook
 from autograder.sandbox.scratch import MAX_SOURCE_BYTES, SubmissionError, read_source
 
 TIME_LIMIT = "3"
@@ -261,3 +265,166 @@ def test_the_output_folder_is_never_one_students_can_write_to(tmp_path: Path, in
     assert done.returncode == 2
     assert "must be outside" in done.stderr
     assert not (out / GRADEBOOK).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Stopping a batch (Ctrl-C, SIGTERM) and the gradebook of a class not wholly graded
+
+def _scratch_processes(scratch: Path) -> list[str]:
+    """Processes whose command line names the folder the sandboxed children were made in."""
+    found = []
+    for process in psutil.process_iter(["cmdline", "status"]):
+        with contextlib.suppress(psutil.Error):
+            line = " ".join(process.info["cmdline"] or [])
+            if process.info["status"] != psutil.STATUS_ZOMBIE and str(scratch) in line:
+                found.append(f"{process.pid}: {line}")
+    return found
+
+
+@pytest.mark.e2e  # grade-all over a class, stopped and resumed
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stopped_run_ends_at_once_says_how_to_finish_and_writes_no_gradebook(tmp_path: Path, signum: int) -> None:
+    students = [f"s{number}" for number in range(8)]
+    submissions, out = tmp_path / "submissions", tmp_path / "out"
+    for student in students:
+        build_submission(submissions / student)
+    scratch = tmp_path / "scratch"  # the sandbox folders land here: their processes are found by it
+    scratch.mkdir()
+    command = [sys.executable, "-m", "autograder", "grade-all", str(submissions), "--out", str(out), "-j", "2"]
+    process = subprocess.Popen(command, cwd=KIT_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               env={**os.environ, "TMPDIR": str(scratch)})
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob("*/results.json")) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert process.poll() is None, "grade-all ended before it could be stopped"
+        process.send_signal(signum)  # to grade-all alone, as kill does; Ctrl-C also reaches its group
+        sent = time.monotonic()
+        stdout, stderr = process.communicate(timeout=60)
+        took = time.monotonic() - sent
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 128 + signum, stdout + stderr
+    assert took < 15, f"took {took:.1f} s to stop"
+    assert "Traceback" not in stderr, stderr
+    assert not _scratch_processes(scratch)
+
+    done = sorted(path.parent.name for path in out.glob("*/results.json"))
+    assert 0 < len(done) < len(students)
+    how = "Ctrl-C (SIGINT)" if signum == signal.SIGINT else "SIGTERM"
+    assert (f"stopped by {how}: graded {len(done)} in this run, {len(done)} of 8 students in all, "
+            f"{8 - len(done)} remaining") in stderr, stderr
+    assert f"gradebook.csv not written: {8 - len(done)} of 8 students have no result yet" in stderr
+    assert not (out / GRADEBOOK).exists()
+    with (out / INCOMPLETE).open() as file:
+        assert [row["student"] for row in csv.DictReader(file)] == done
+    resume = stderr.strip().splitlines()[-1]
+    assert resume.startswith("to finish, run: "), stderr
+    assert shlex.split(resume.removeprefix("to finish, run: ")) == command
+
+    rerun = subprocess.run(command, cwd=KIT_ROOT, capture_output=True, text=True, timeout=300,
+                           stdin=subprocess.DEVNULL)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert f"graded {8 - len(done)}, already done {len(done)}, failed 0; {out / GRADEBOOK} lists 8" in rerun.stdout
+    book = _gradebook(out)
+    assert list(book) == students and {row["total"] for row in book.values()} == {"100"}
+    assert not (out / INCOMPLETE).exists()
+
+
+def test_stopping_kills_the_children_of_the_grades_under_way_until_they_end() -> None:
+    """A grade whose child is killed starts the next function's child: each one is killed, the grade
+    ends (its result thrown away), and the ones not started never start."""
+    started: list[int] = []
+
+    def grade_like_the_sandbox() -> str:
+        for _ in range(5):  # one child per function still to run, each until it ends
+            child = subprocess.Popen(["sleep", "60"], start_new_session=True)
+            started.append(child.pid)
+            child.wait()
+        return "thrown away"
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = {pool.submit(grade_like_the_sandbox): "a", pool.submit(grade_like_the_sandbox): "b"}
+        while not started:
+            time.sleep(0.01)
+        begun = time.monotonic()
+        batch._stop(running)  # type: ignore[arg-type]
+        assert time.monotonic() - begun < 10
+    first, second = running
+    assert first.done() and second.cancelled()
+    assert len(started) == 5 and not any(psutil.pid_exists(pid) and psutil.Process(pid).status()
+                                        != psutil.STATUS_ZOMBIE for pid in started)
+
+
+def _result(out: Path, student: str, score: float = 100) -> None:
+    (out / student).mkdir(parents=True)
+    (out / student / "results.json").write_text(json.dumps({"score": score, "tests": [], "extra_data": {"seed": 7}}))
+
+
+def test_only_a_whole_class_gets_a_gradebook_csv(tmp_path: Path) -> None:
+    _result(tmp_path, "ada")
+    (tmp_path / GRADEBOOK).write_text("student,total\nstale,100\n")
+    assert write_gradebook(tmp_path, complete=False) == (tmp_path / INCOMPLETE, 1)
+    assert not (tmp_path / GRADEBOOK).exists()
+    _result(tmp_path, "bob", 50)
+    assert write_gradebook(tmp_path) == (tmp_path / GRADEBOOK, 2)
+    assert not (tmp_path / INCOMPLETE).exists()
+    assert [row["total"] for row in _gradebook(tmp_path).values()] == ["100", "50"]
+
+
+def test_a_run_with_failed_students_writes_no_gradebook_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """The grader failing on students leaves them without a result: the gradebook says it is incomplete
+    and the command says how to finish, as after Ctrl-C, but exits 1."""
+    submissions, out = tmp_path / "submissions", tmp_path / "out"
+    for student in ("ada", "bob"):
+        build_submission(submissions / student)
+    _result(out, "ada")  # done by an earlier run
+    (out / GRADEBOOK).write_text("student,total\nada,100\n")  # that run's: bob is not in it
+
+    def failing(folder: Path, *args, **kwargs):
+        raise RuntimeError(f"the grader broke on {folder.name}")
+
+    monkeypatch.setattr(batch, "grade", failing)
+    done = batch.grade_all(submissions, out, jobs=1)
+    assert done.failed == {"bob": "RuntimeError: the grader broke on bob"} and done.remaining == ["bob"]
+    assert not done.complete and not done.interrupted
+    assert done.gradebook == out / INCOMPLETE and done.rows == 1 and not (out / GRADEBOOK).exists()
+
+    args = cli.build_parser().parse_args(["grade-all", str(submissions), "--out", str(out), "-j", "1"])
+    lines, to_stderr = cli.batch_summary(done, cli.resume_command(args))
+    assert not to_stderr
+    assert lines[0] == (f"graded 0, already done 1, failed 1; gradebook.csv not written: 1 of 2 students have no "
+                        f"result yet ({out / INCOMPLETE} lists the 1 graded; it is not the class's gradebook)")
+    assert lines[1] == "  not graded: bob: RuntimeError: the grader broke on bob (run again to retry)"
+    assert lines[2] == f"to finish, run: {cli.resume_command(args)}"
+
+
+def test_the_summary_of_a_stopped_and_of_a_whole_run() -> None:
+    stopped = batch.BatchResult(graded=["a", "b"], already_done=["c"], remaining=["d", "e"], students=5,
+                                interrupted=signal.SIGINT, gradebook=Path("out") / INCOMPLETE, rows=3)
+    lines, to_stderr = cli.batch_summary(stopped, "python -m autograder grade-all s --out out")
+    assert to_stderr and lines == [
+        "stopped by Ctrl-C (SIGINT): graded 2 in this run, 3 of 5 students in all, 2 remaining",
+        f"gradebook.csv not written: 2 of 5 students have no result yet (out/{INCOMPLETE} lists the 3 graded; "
+        "it is not the class's gradebook)",
+        "to finish, run: python -m autograder grade-all s --out out"]
+    whole = batch.BatchResult(graded=["a"], already_done=["b"], students=2, gradebook=Path("out") / GRADEBOOK, rows=2)
+    assert cli.batch_summary(whole, "unused") == (["graded 1, already done 1, failed 0; out/gradebook.csv lists 2 "
+                                                   "students"], False)
+
+
+@pytest.mark.parametrize("options", [[], ["-j", "3", "--time-limit", "2.5", "--secret", "my secret"],
+                                     ["--scheduler", "tcp://h:8786", "--reference", "ref dir"]])
+def test_the_command_to_finish_is_the_same_command(options: list[str], tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from the folder it was started in: relative paths are the same ones."""
+    monkeypatch.chdir(tmp_path)
+    argv = ["grade-all", "class of 2025", "--out", str(tmp_path / "out"), *options]
+    words = shlex.split(cli.resume_command(cli.build_parser().parse_args(argv)))
+    assert words[:3] == ["cd", str(tmp_path), "&&"]
+    command = words[3:]
+    assert command[:3] == [sys.executable, "-m", "autograder"]
+    assert cli.build_parser().parse_args(command[3:]) == cli.build_parser().parse_args(argv)
