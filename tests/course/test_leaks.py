@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course.release import find_leaks, release_course, solution_lines
+from autograder.course.release import find_leaks, release_course, solution_lines, strip_solutions
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions" / "backprop"
@@ -212,39 +212,54 @@ def test_given_and_trivial_lines_are_no_leak(copy: Path) -> None:
     assert find_leaks(SOLUTIONS, copy) == []
 
 
-def test_a_solution_line_given_elsewhere_is_no_leak(tmp_path: Path) -> None:
-    # A region line that also appears in the skeleton (inside a longer given line) gives nothing away.
+def _course(tmp_path: Path, source: str, released: str) -> tuple[Path, Path]:
+    """A one-module course: ``source`` as its solution, ``released`` as its release."""
     solutions, assignment = tmp_path / "solutions", tmp_path / "assignment"
     solutions.mkdir()
     assignment.mkdir()
+    (solutions / "module.py").write_text(source)
+    (assignment / "module.py").write_text(released)
+    return solutions, assignment
+
+
+def test_a_solution_line_the_function_shows_anyway_is_no_leak(tmp_path: Path) -> None:
+    # A region line its own function also shows as code outside the region gives nothing away.
     source = (
         "def f(x):\n"
-        "    total = x.sum(axis=0) + 1\n"
-        "    ### BEGIN SOLUTION\n"
         "    y = x.sum(axis=0)\n"
+        "    ### BEGIN SOLUTION\n"
+        "    y = x.sum(axis=0)  # again\n"
         "    z = np.where(x > 0, x, 0.5 * x)\n"
         "    ### END SOLUTION\n"
         "    return y\n"
     )
-    (solutions / "module.py").write_text(source)
-    (assignment / "module.py").write_text(
-        "def f(x):\n    total = x.sum(axis=0) + 1\n    raise NotImplementedError\n    return y\n"
-    )
+    solutions, assignment = _course(tmp_path, source, strip_solutions(source))
     (assignment / "notes.txt").write_text("y = x.sum(axis=0)\n")
     assert find_leaks(solutions, assignment) == []
     (assignment / "notes.txt").write_text("z = np.where(x>0, x, 0.5*x)\n")
-    assert find_leaks(solutions, assignment) == [f"{assignment / 'notes.txt'}:1: z = np.where(x > 0, x, 0.5 * x)"
-                                                 " (in: z = np.where(x>0, x, 0.5*x))"]
+    assert find_leaks(solutions, assignment) == [
+        f"{assignment / 'notes.txt'}:1: z = np.where(x > 0, x, 0.5 * x) (in: z = np.where(x>0, x, 0.5*x))"
+    ]
+
+
+def test_a_solution_line_shown_as_code_in_another_function_is_a_leak(tmp_path: Path) -> None:
+    source = (
+        "def helper(x):\n"
+        "    return np.where(x > 0, x, 0.5 * x)\n"
+        "\n"
+        "\n"
+        "def f(x):\n"
+        "    ### BEGIN SOLUTION\n"
+        "    return np.where(x > 0, x, 0.5 * x)\n"
+        "    ### END SOLUTION\n"
+    )
+    solutions, assignment = _course(tmp_path, source, strip_solutions(source))
+    assert find_leaks(solutions, assignment) == [f"{assignment / 'module.py'}:2: return np.where(x > 0, x, 0.5 * x)"]
 
 
 def test_other_quoting_of_a_string_in_a_solution_line(tmp_path: Path) -> None:
-    solutions, assignment = tmp_path / "solutions", tmp_path / "assignment"
-    solutions.mkdir()
-    assignment.mkdir()
-    (solutions / "module.py").write_text(
-        "def f(x):\n    ### BEGIN SOLUTION\n    return np.pad(x, 1, mode='reflect')\n    ### END SOLUTION\n"
-    )
-    (assignment / "module.py").write_text('def f(x):\n    return np.pad(x, 1, mode = "reflect")\n')
+    source = "def f(x):\n    ### BEGIN SOLUTION\n    return np.pad(x, 1, mode='reflect')\n    ### END SOLUTION\n"
+    solutions, assignment = _course(tmp_path, source, 'def f(x):\n    return np.pad(x, 1, mode = "reflect")\n')
     leaks = find_leaks(solutions, assignment)
     assert len(leaks) == 1 and leaks[0].startswith(f"{assignment / 'module.py'}:2: ")
 
@@ -271,6 +286,19 @@ def test_the_release_fails_on_a_hint_that_gives_the_solution_away(tmp_path: Path
     released = assignment / "layers.py"
     assert _line_of(released, "# Hint: dx") < lineno  # the region above it was stripped
     assert f"{released}:{_line_of(released, '# Hint: dx')}: {SECRET}" in str(raised.value)
+
+
+def test_the_release_fails_on_a_solution_line_outside_its_region(tmp_path: Path) -> None:
+    solutions = _solutions_copy(tmp_path, notebooks=False)
+    layers = solutions / "layers.py"
+    helper = f"\n\ndef _relu_grad(dout, x):\n    {SECRET}\n    return dx\n"
+    layers.write_text(layers.read_text(encoding="utf-8") + helper)
+    assignment = tmp_path / "assignment" / "backprop"
+    with pytest.raises(RuntimeError, match="solution lines found in the release") as raised:
+        release_course(solutions, assignment)
+    released = assignment / "layers.py"
+    assert str(raised.value).count("\n  ") == 1
+    assert f"{released}:{_line_of(released, SECRET)}: {SECRET}" in str(raised.value)
 
 
 def test_the_release_command_fails_on_a_leak(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
