@@ -318,7 +318,8 @@ def test_the_notebook_release_fails_on_a_leak_in_a_notebook_or_a_data_file(tmp_p
     pytest.importorskip("nbgrader")
     shutil.copyfile(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
     solutions = _solutions_copy(tmp_path, notebooks=True)
-    (solutions / "hints.txt").write_text(f"relu: {SECRET}\n", encoding="utf-8")  # nbgrader copies it verbatim
+    # nbgrader copies it verbatim, and the release keeps it (it removes only the kinds it writes)
+    (solutions / "hints.md").write_text(f"relu: {SECRET}\n", encoding="utf-8")
     notebook = json.loads((solutions / "2_dying_relus.ipynb").read_text(encoding="utf-8"))
     notebook["cells"][0]["source"].append(f"\nIn short: `{OTHER}`.\n")  # a markdown cell students see
     (solutions / "2_dying_relus.ipynb").write_text(json.dumps(notebook, indent=1) + "\n", encoding="utf-8")
@@ -326,6 +327,6 @@ def test_the_notebook_release_fails_on_a_leak_in_a_notebook_or_a_data_file(tmp_p
     with pytest.raises(RuntimeError, match="solution lines found in the release") as raised:
         release_course(solutions, assignment)
     message = str(raised.value)
-    assert f"{assignment / 'hints.txt'}:1: {SECRET}" in message
+    assert f"{assignment / 'hints.md'}:1: {SECRET}" in message
     released = assignment / "2_dying_relus.ipynb"
     assert f"{released}:{_line_of(released, 'In short')}: {OTHER}" in message
