@@ -10,6 +10,9 @@ compare against the reference without ever holding its code.
 
 from __future__ import annotations
 
+import ast
+import bisect
+import html
 import importlib.util
 import itertools
 import json
@@ -139,67 +142,162 @@ def _solution_regions(source: str) -> list[list[str]]:
 
 # ---------------------------------------------------------------------------------------------
 # Leak check
+#
+# A solution line is searched for as a sequence of tokens, not as a line of text, so that it is found
+# however it is embedded: in a comment, after other code, with other whitespace or quotes, split over
+# lines, or inside a JSON (notebook) string. See find_leaks.
+
+# Names and numbers whole, the usual two- and three-character operators, any other character alone.
+_TOKEN = re.compile(r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|\w+|\*\*=?|//=?|>>=?|<<=?|->|:=|[-+*/%@&|^=<>!]=|[^\w\s]")
+_QUOTES = {"'": '"'}
+_COMMENT = "#"
+_SEP = "\x1f"  # joins tokens into one string, so a token sequence is found with str.find
+_JSON_STRING = re.compile(r'"(?:[^"\\\r\n]|\\.)*"')
+MIN_TOKENS = 3  # shorter solution lines (``else:``, ``return h``, ``dx``) give nothing away
+DECODE_DEPTH = 3  # how deep a JSON string inside a JSON string is still decoded
 
 
-def _notebook_lines(path: Path) -> tuple[set[str], set[str]]:
-    """The stripped lines of a source notebook: (inside its solutions, shown to students anyway).
+def _tokens(text: str) -> list[str]:
+    """The tokens of ``text``: whitespace dropped, both quote characters made one."""
+    return [_QUOTES.get(token, token) for token in _TOKEN.findall(text)]
+
+
+class _Stream:
+    """A text as one sequence of tokens (comment markers dropped), each token with the line it is on."""
+
+    def __init__(self, lines: list[tuple[int, str]]) -> None:
+        self.tokens: list[str] = []
+        self.linenos: list[int] = []
+        for lineno, text in lines:
+            tokens = [token for token in _tokens(text) if token != _COMMENT]
+            self.tokens += tokens
+            self.linenos += [lineno] * len(tokens)
+        self.starts = list(itertools.accumulate((len(token) + 1 for token in self.tokens), initial=0))
+        self.joined = _SEP + _SEP.join(self.tokens) + _SEP
+
+    def find(self, needle: tuple[str, ...]) -> list[int]:
+        """The line of every place the token sequence ``needle`` occurs."""
+        key = _SEP + _SEP.join(needle) + _SEP
+        found: list[int] = []
+        at = self.joined.find(key)
+        while at >= 0:
+            found.append(self.linenos[bisect.bisect_left(self.starts, at)])
+            at = self.joined.find(key, at + 1)
+        return found
+
+    def __contains__(self, needle: tuple[str, ...]) -> bool:
+        return (_SEP + _SEP.join(needle) + _SEP) in self.joined
+
+
+def _decoded(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The contents of the JSON strings on each line (a notebook's sources and outputs, say), escapes decoded."""
+    contents: list[tuple[int, str]] = []
+    for lineno, text in lines:
+        for literal in _JSON_STRING.findall(text):
+            try:
+                contents.append((lineno, json.loads(literal)))
+            except ValueError:
+                continue
+    return contents
+
+
+def _streams(text: str) -> list[_Stream]:
+    """The ways a text is read: as it is, the contents of its JSON strings (and of the JSON strings in
+    those, up to DECODE_DEPTH), and each of these with HTML entities (``&gt;``) decoded."""
+    level = list(enumerate(text.splitlines(), start=1))
+    readings: list[list[tuple[int, str]]] = []
+    for _ in range(DECODE_DEPTH + 1):
+        if not level:
+            break
+        readings.append(level)
+        unescaped = [(lineno, html.unescape(line)) for lineno, line in level]
+        if unescaped != level:
+            readings.append(unescaped)
+        level = _decoded(level)
+    return [_Stream(reading) for reading in readings]
+
+
+def _notebook_cells(path: Path) -> list[tuple[list[str], list[str]]]:
+    """The stripped lines of each cell of a source notebook: (inside its solutions, shown to students anyway).
 
     Solutions are the lines inside ``### BEGIN SOLUTION`` regions of code cells and every line of a
     markdown answer cell (a solution cell nbgrader replaces whole, with a model answer in the source).
     """
-    secret: set[str] = set()
-    given: set[str] = set()
+    cells: list[tuple[list[str], list[str]]] = []
     for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
         source = cell.get("source", "")
         lines = ("".join(source) if isinstance(source, list) else source).splitlines()
+        secret: list[str] = []
+        given: list[str] = []
         if cell.get("cell_type") == "markdown" and cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
-            secret.update(line.strip() for line in lines if line.strip())
-            continue
-        inside = False
-        for line in lines:
-            marker = line.strip()
-            if marker in (BEGIN_MARKER, END_MARKER):
-                inside = marker == BEGIN_MARKER
-            elif marker:
-                (secret if inside else given).add(marker)
-    return secret, given
+            secret += [line.strip() for line in lines if line.strip()]
+        else:
+            inside = False
+            for line in lines:
+                marker = line.strip()
+                if marker in (BEGIN_MARKER, END_MARKER):
+                    inside = marker == BEGIN_MARKER
+                elif marker:
+                    (secret if inside else given).append(marker)
+        cells.append((secret, given))
+    return cells
+
+
+def _module_scopes(source: str) -> list[tuple[list[str], list[str]]]:
+    """The stripped lines of each solution region of a module, with the lines of the function around it
+    that are outside every region (what the skeleton shows there anyway: ``return dx`` after it)."""
+    regions = _solution_regions(source)  # validates the markers
+    lines = source.splitlines()
+    try:
+        functions = [node for node in ast.walk(ast.parse(source))
+                     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
+    except SyntaxError:
+        functions = []
+    inside, begins = [False] * len(lines), []
+    current = False
+    for index, line in enumerate(lines):
+        if line.strip() == BEGIN_MARKER:
+            current = True
+            begins.append(index + 1)
+        elif line.strip() == END_MARKER:
+            current = False
+        inside[index] = current or line.strip() == END_MARKER
+    scopes: list[tuple[list[str], list[str]]] = []
+    for region, begin in zip(regions, begins, strict=True):
+        around = [node for node in functions if node.lineno <= begin <= (node.end_lineno or node.lineno)]
+        first, last = (1, len(lines)) if not around else min(
+            ((node.lineno, node.end_lineno or node.lineno) for node in around), key=lambda span: span[1] - span[0])
+        given = [lines[i].strip() for i in range(first - 1, last) if not inside[i] and lines[i].strip()]
+        scopes.append(([line.strip() for line in region if line.strip()], given))
+    return scopes
+
+
+def _scopes(solutions_dir: Path) -> list[tuple[list[str], list[str]]]:
+    """Every solution of ``solutions_dir`` with the lines shown next to it anyway: one per region of
+    ``*.py`` (with its function) and one per cell of ``*.ipynb``."""
+    scopes: list[tuple[list[str], list[str]]] = []
+    for path in sorted(Path(solutions_dir).glob("*.py")):
+        scopes += _module_scopes(path.read_text(encoding="utf-8"))
+    for path in sorted(Path(solutions_dir).glob("*.ipynb")):
+        scopes += _notebook_cells(path)
+    return scopes
 
 
 def solution_lines(solutions_dir: Path) -> set[str]:
     """Every non-blank stripped line found strictly inside a solution region of ``solutions_dir/*.py``,
     or inside a solution of one of its notebooks (``solutions_dir/*.ipynb``)."""
-    found: set[str] = set()
-    for path in sorted(Path(solutions_dir).glob("*.py")):
-        for region in _solution_regions(path.read_text(encoding="utf-8")):
-            found.update(line.strip() for line in region if line.strip())
-    for path in sorted(Path(solutions_dir).glob("*.ipynb")):
-        found |= _notebook_lines(path)[0]
-    return found
-
-
-def _line_variants(line: str) -> set[str]:
-    """The stripped line, plus the decoded string if it is a JSON string (a notebook source line)."""
-    stripped = line.strip()
-    variants = {stripped}
-    if stripped.startswith('"'):
-        try:
-            decoded = json.loads(stripped.rstrip(","))
-        except ValueError:
-            decoded = None
-        if isinstance(decoded, str):
-            variants.add(decoded.strip())
-    return variants
+    return {line for secret, _ in _scopes(solutions_dir) for line in secret}
 
 
 def _read_text(path: Path) -> str | None:
-    """The file's text, or None for a binary file."""
+    """The file's text (UTF-8, else Latin-1, which decodes any bytes), or None for a binary file."""
     data = path.read_bytes()
     if b"\0" in data:
         return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return None
+        return data.decode("latin-1")
 
 
 def _given_lines(solutions_dir: Path) -> set[str]:
@@ -209,24 +307,60 @@ def _given_lines(solutions_dir: Path) -> set[str]:
     for path in sorted(Path(solutions_dir).glob("*.py")):
         given.update(line.strip() for line in strip_solutions(path.read_text(encoding="utf-8")).splitlines())
     for path in sorted(Path(solutions_dir).glob("*.ipynb")):
-        given |= _notebook_lines(path)[1]
+        given.update(line for _, cell in _notebook_cells(path) for line in cell)
     return given
 
 
-def find_leaks(solutions_dir: Path, assignment_dir: Path) -> list[str]:
-    """Report solution code found in the release, as ``"path:lineno: line"`` messages.
+def _split(line: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A line's tokens before its first ``#`` (its code) and after it (its comment, markers dropped)."""
+    tokens = _tokens(line)
+    cut = tokens.index(_COMMENT) if _COMMENT in tokens else len(tokens)
+    return tuple(tokens[:cut]), tuple(token for token in tokens[cut:] if token != _COMMENT)
 
-    A leak is a line of any text file under ``assignment_dir`` whose stripped text (or, for a JSON
-    string such as a notebook source line, its decoded text) equals a line from inside a solution
-    region, or any file that still contains a solution marker. Lines that give nothing away are not
-    searched for: those the skeleton shows anyway (a ``return dx`` inside a region, say) and those
-    without a letter or digit (a closing bracket).
+
+def secret_needles(solutions_dir: Path) -> dict[tuple[str, ...], str]:
+    """The token sequences find_leaks searches for, each with the solution line it comes from."""
+    needles: dict[tuple[str, ...], str] = {}
+    for secret, given in _scopes(solutions_dir):
+        shown = [_split(line) for line in given]
+        code_shown = {code for code, _ in shown}
+        for line in secret:
+            code, comment = _split(line)
+            for needle, excused in ((code, code_shown), (comment, code_shown | {c for _, c in shown})):
+                substantial = len(needle) >= MIN_TOKENS and any(t[0].isalnum() or t[0] == "_" for t in needle)
+                if substantial and needle not in excused:
+                    needles.setdefault(needle, line)
+    return needles
+
+
+def find_leaks(solutions_dir: Path, assignment_dir: Path) -> list[str]:
+    """Report solution code found in the release, as ``"path:lineno: solution line (in: released line)"``.
+
+    Every text file under ``assignment_dir`` is searched, whatever its kind (modules, tests, notebooks,
+    data), and so is every file that still contains a solution marker. The search compares tokens, not
+    lines:
+
+    - Each line from inside a solution region (and each line of a notebook's model answer) becomes a
+      sequence of tokens: names, numbers, operators and other characters; whitespace is dropped and
+      ``'`` counts as ``"``. Its code (before a ``#``) and its comment are searched for separately.
+    - Each released file is read as one stream of tokens in which the comment markers are dropped, so
+      the sequence is found inside a comment (``# hint: dx = ...``), after other code on a line, with
+      other spacing or quotes, inside a string or markdown, and split over lines. A file is also read
+      as the contents of its JSON strings, escapes decoded (notebook cells, their outputs, data files;
+      a JSON string inside one too), and with HTML entities decoded (``&gt;`` in an HTML output).
+    - A match means a run of whole tokens, so ``x > 0`` is not found in ``max > 0``.
+
+    Lines that give nothing away are not searched for, so the honest release raises no alarm: those
+    of fewer than MIN_TOKENS tokens or without a name or number (``else:``, a closing bracket), and
+    those the skeleton shows as code next to their region anyway: the same tokens on a line of the
+    enclosing function outside its regions (``return dx`` after the region, say), or of the same
+    notebook cell outside its solution. Only code there excuses a line: the same line in a hint
+    comment, in another function or in a file that is not released (``mistakes.py``) does not. A
+    leak is reported on the line where the solution line starts, once per line and solution line.
+    Not found: a solution rewritten (renamed variables, reordered terms) or encoded (base64,
+    compressed, an image).
     """
-    secret = {
-        line
-        for line in solution_lines(solutions_dir) - _given_lines(solutions_dir)
-        if any(char.isalnum() for char in line)
-    }
+    needles = secret_needles(solutions_dir)
     leaks: list[str] = []
     for path in sorted(p for p in Path(assignment_dir).rglob("*") if p.is_file()):
         text = _read_text(path)
@@ -235,9 +369,17 @@ def find_leaks(solutions_dir: Path, assignment_dir: Path) -> list[str]:
         for marker in (BEGIN_MARKER.lstrip("# "), END_MARKER.lstrip("# ")):
             if marker in text:
                 leaks.append(f"{path}: contains the marker {marker!r}")
-        for lineno, line in enumerate(text.splitlines(), start=1):
-            if _line_variants(line) & secret:
-                leaks.append(f"{path}:{lineno}: {line.strip()}")
+        lines = text.splitlines()
+        found = sorted({
+            (lineno, secret)
+            for stream in _streams(text)
+            for needle, secret in needles.items()
+            for lineno in stream.find(needle)
+        })
+        for lineno, secret in found:
+            shown = lines[lineno - 1].strip()
+            shown = shown if len(shown) <= 160 else shown[:157] + "..."
+            leaks.append(f"{path}:{lineno}: {secret}" + ("" if shown == secret else f" (in: {shown})"))
     return leaks
 
 
