@@ -379,3 +379,16 @@ def test_a_syntax_error_is_one_line_and_the_other_file_still_runs(student_copy: 
     assert counts["failed"] == 1, output
     rnn = _run_public_tests(_with_reference(student_copy), "test_rnn_layers.py")
     assert counts["passed"] == _summary(rnn.stdout)["passed"], output  # all of rnn_layers' tests ran and passed
+
+
+@pytest.mark.e2e  # the public tests run as a student runs them
+def test_without_sigalrm_the_tests_run_without_a_limit_and_say_so(student_copy: Path) -> None:
+    folder = _with_reference(student_copy)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "PYTHON"))}
+    # As on Windows: no signal.setitimer.
+    program = "import signal, sys, pytest; del signal.setitimer; sys.exit(pytest.main())"
+    result = subprocess.run([sys.executable, "-c", program], cwd=folder, env=env, capture_output=True, text=True,
+                            timeout=RUN_LIMIT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(_lines_with(result.stdout, "no time limit per test")) == 1, result.stdout
+    assert set(_summary(result.stdout)) == {"passed"}, result.stdout
