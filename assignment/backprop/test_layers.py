@@ -33,6 +33,7 @@ from hypothesis.extra import numpy as hnp
 
 # Imported by the first test that uses it: a syntax error in layers.py fails its tests with one line.
 layers = student_module("layers")
+
 SATURATION_HINT = (
     "a formula like exp(-x) / (1 + exp(-x))**2 overflows once |x| > ~709; use the output saved in the cache"
 )

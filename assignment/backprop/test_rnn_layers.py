@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 # Imported by the first test that uses it: a syntax error in rnn_layers.py fails its tests with one line.
 rnn_layers = student_module("rnn_layers")
+
 STEP_GRADS = ("dx", "dprev_h", "dWx", "dWh", "db")
 SEQUENCE_GRADS = ("dx", "dh0", "dWx", "dWh", "db")
 seeds = st.integers(0, 2**32 - 1)
