@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -265,11 +266,29 @@ def test_a_planted_leak_is_found(tmp_path: Path) -> None:
 # The public tests, run as a student would
 
 
-def _run_public_tests(folder: Path) -> subprocess.CompletedProcess[str]:
+RUN_LIMIT = 60  # seconds: a run of the public tests that takes longer counts as hung
+
+
+def _run_public_tests(folder: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``pytest`` in ``folder`` as a student runs it; fails the test if the run does not finish."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "PYTHON"))}
-    return subprocess.run(
-        [sys.executable, "-m", "pytest"], cwd=folder, env=env, capture_output=True, text=True, timeout=120
-    )
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", *options],
+            cwd=folder, env=env, capture_output=True, text=True, timeout=RUN_LIMIT,
+        )
+    except subprocess.TimeoutExpired as hung:
+        pytest.fail(f"the public tests did not finish within {RUN_LIMIT} s:\n{hung.stdout!r:.2000}")
+
+
+def _summary(output: str) -> dict[str, int]:
+    """The counts of pytest's last line, such as ``{"failed": 1, "passed": 40, "skipped": 3}``."""
+    last = output.strip().splitlines()[-1]
+    return {word: int(count) for count, word in re.findall(r"(\d+) (\w+)", last.split(" in ")[0])}
+
+
+def _lines_with(output: str, text: str) -> list[str]:
+    return [line for line in output.splitlines() if text in line]
 
 
 @pytest.fixture
@@ -299,7 +318,8 @@ def test_the_untouched_skeleton_reports_short_todo_lines(student_copy: Path) -> 
     output = result.stdout + result.stderr
     for module, functions in GRADED.items():
         for function in functions:
-            assert f"{function} is not implemented yet — write it in {module}" in output
+            # One line per function: not once as a failure and again in the list at the end.
+            assert len(_lines_with(output, f"{function} is not implemented yet — write it in {module}")) == 1, output
     assert "Traceback" not in output
     assert "raise NotImplementedError" not in output
     assert not [line for line in output.splitlines() if line.startswith("E ")]
@@ -309,6 +329,8 @@ def test_the_untouched_skeleton_reports_short_todo_lines(student_copy: Path) -> 
 def test_the_reference_passes_the_public_tests(student_copy: Path) -> None:
     result = _run_public_tests(_with_reference(student_copy))
     assert result.returncode == 0, result.stdout + result.stderr
+    counts = _summary(result.stdout)
+    assert set(counts) == {"passed"} and counts["passed"] > 50, result.stdout  # every public test ran and passed
 
 
 @pytest.mark.e2e  # the public tests run as a student runs them
@@ -333,3 +355,51 @@ def test_a_realistic_bug_is_named_with_gradient_and_index(
     assert result.returncode == 1
     for text in expected:
         assert text in result.stdout, result.stdout
+
+
+@pytest.mark.e2e  # the public tests run as a student runs them
+def test_a_function_that_never_returns_fails_its_test_and_the_others_run(student_copy: Path) -> None:
+    folder = _with_reference(student_copy, ("dx = dout * (x > 0)", "while True:\n        pass"))
+    result = _run_public_tests(folder, "-o", "time_limit=2")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    stopped = _lines_with(output, "did not finish within 2 seconds")
+    assert len(stopped) == 1, output  # the loop is waited for once; relu_backward's other tests are skipped
+    assert stopped[0].startswith("relu_backward did not finish within 2 seconds"), output
+    assert "layers.py" in stopped[0], output
+    counts = _summary(result.stdout)
+    assert counts["failed"] == 1 and counts["passed"] > 40, output  # every other function's tests ran and passed
+    assert "Traceback" not in output and "Timeout" not in output
+
+
+@pytest.mark.e2e  # the public tests run as a student runs them
+def test_a_syntax_error_is_one_line_and_the_other_file_still_runs(student_copy: Path) -> None:
+    folder = _with_reference(student_copy, ("dx = dout * (x > 0)", "dx = dout * (x > 0"))
+    lineno = next(i for i, line in enumerate((folder / "layers.py").read_text().splitlines(), 1) if "(x > 0" in line
+                  and "dx = dout" in line)
+    result = _run_public_tests(folder)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "error during collection" not in output and "ERROR collecting" not in output, output
+    assert "Traceback" not in output and not _lines_with(output, "E   "), output
+    reported = _lines_with(output, "could not be imported")
+    assert len(reported) == 1, output  # once for the module, not once per test
+    assert reported[0].startswith("layers.py could not be imported"), output
+    assert f"layers.py, line {lineno}" in reported[0] and "never closed" in reported[0], output
+    counts = _summary(result.stdout)
+    assert counts["failed"] == 1, output
+    rnn = _run_public_tests(_with_reference(student_copy), "test_rnn_layers.py")
+    assert counts["passed"] == _summary(rnn.stdout)["passed"], output  # all of rnn_layers' tests ran and passed
+
+
+@pytest.mark.e2e  # the public tests run as a student runs them
+def test_without_sigalrm_the_tests_run_without_a_limit_and_say_so(student_copy: Path) -> None:
+    folder = _with_reference(student_copy)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "PYTHON"))}
+    # As on Windows: no signal.setitimer.
+    program = "import signal, sys, pytest; del signal.setitimer; sys.exit(pytest.main())"
+    result = subprocess.run([sys.executable, "-c", program], cwd=folder, env=env, capture_output=True, text=True,
+                            timeout=RUN_LIMIT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(_lines_with(result.stdout, "no time limit per test")) == 1, result.stdout
+    assert set(_summary(result.stdout)) == {"passed"}, result.stdout

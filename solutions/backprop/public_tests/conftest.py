@@ -9,17 +9,27 @@ The tests check each function you write in three ways:
 
 Every failure is reported as one short message: which gradient, which element, what was expected,
 what came back, and, when the numbers match a well-known mistake, what that mistake probably is.
+So are three problems that would otherwise stop or flood the run: a function not written yet (listed
+once, at the end), a file that cannot be imported (a syntax error, say: its tests fail with one line
+and the other file's tests still run) and a test that runs longer than the time limit (an endless
+loop: it fails with one line and the next test starts).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import importlib
 import json
+import signal
+import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType, ModuleType
 from typing import Any
 
 import gradcheck
@@ -27,7 +37,12 @@ import numpy as np
 import pytest
 from hypothesis import Phase, settings
 
-CASES_FILE = Path(__file__).with_name("public_cases.json")
+HERE = Path(__file__).resolve().parent
+CASES_FILE = HERE / "public_cases.json"
+STUDENT_FILES = ("layers.py", "rnn_layers.py")
+# Seconds a test may run: the whole suite takes about a second, so only a loop that never ends gets
+# near it. Change it for one run with ``pytest -o time_limit=30`` (0 turns it off).
+TIME_LIMIT = 10
 
 # The tolerances are the grader's own, from gradcheck. Against the reference: relative
 # REFERENCE_RTOL, plus an absolute floor that scales with the answer and the upstream gradient, so
@@ -285,16 +300,179 @@ def snapshot(values: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Your modules, imported by the tests that use them
+
+
+class Stopped(BaseException):
+    """A test stopped for a reason that its message says in full (no traceback).
+
+    A BaseException, like KeyboardInterrupt: hypothesis does not retry it, and an ``except Exception``
+    in the code under test does not swallow it.
+    """
+
+
+class NotImported(Stopped):
+    """A student module could not be imported."""
+
+
+class TooSlow(Stopped):
+    """A test ran longer than the time limit; ``module.function`` is where it was stopped, if known."""
+
+    def __init__(self, message: str, module: str | None = None, function: str | None = None) -> None:
+        super().__init__(message)
+        self.module, self.function = module, function
+
+
+_import_problems: dict[str, str] = {}  # module name -> the message its failed import gave
+
+
+def _import_problem(name: str, error: Exception) -> str:
+    """One line for a failed import: the file and line at fault and what is wrong there."""
+    if isinstance(error, SyntaxError):  # IndentationError and TabError too
+        where = f"{Path(error.filename or f'{name}.py').name}, line {error.lineno}"
+        what = f"{type(error).__name__}: {error.msg}"
+    else:
+        frames = [frame for frame in traceback.extract_tb(error.__traceback__) if _is_student_file(frame.filename)]
+        where = f"{Path(frames[-1].filename).name}, line {frames[-1].lineno}" if frames else f"{name}.py"
+        what = f"{type(error).__name__}: {error}"
+    return f"{name}.py could not be imported ({what}, at {where}); fix it and run pytest again"
+
+
+def _load(name: str) -> ModuleType:
+    """Import the student module ``name`` once; a failed import raises NotImported with one line."""
+    if name in _import_problems:
+        raise NotImported(_import_problems[name])
+    try:
+        return importlib.import_module(name)
+    except TooSlow as error:  # a loop at the top level of the file: do not wait for it again
+        _import_problems[name] = str(error)
+        raise
+    except Exception as error:
+        _import_problems[name] = _import_problem(name, error)
+        raise NotImported(_import_problems[name]) from None
+
+
+class StudentModule:
+    """One of your modules, imported when a test first uses it.
+
+    The import runs inside that test, so a syntax error fails the tests of that file with one short
+    message, and the tests of the other file still run.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("_"):  # pytest looking for markers while it collects: import nothing yet
+            raise AttributeError(attribute)
+        return getattr(_load(self._name), attribute)
+
+
+def student_module(name: str) -> Any:
+    """The student module ``name`` (``layers`` or ``rnn_layers``), imported on first use."""
+    return StudentModule(name)
+
+
+# ---------------------------------------------------------------------------------------------
+# The time limit
+
+
+# SIGALRM interrupts the code under test wherever it loops in Python code; Windows has no SIGALRM.
+CAN_LIMIT = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("time_limit", f"seconds a test may run (default {TIME_LIMIT}; 0: no limit)", default=str(TIME_LIMIT))
+
+
+def _time_limit_of(config: pytest.Config) -> float:
+    value = config.getini("time_limit")
+    try:
+        return float(value)
+    except ValueError:
+        raise pytest.UsageError(f"time_limit should be a number of seconds, got {value!r}") from None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Say so at the start when the time limit cannot work here."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if not CAN_LIMIT and _time_limit_of(session.config) > 0 and reporter is not None:
+        reporter.write_line(
+            f"Note: no time limit per test on this system ({sys.platform} has no SIGALRM). If a test "
+            "never ends, a loop in your code probably never stops: press Ctrl+C to end pytest."
+        )
+
+
+def _is_student_file(filename: str) -> bool:
+    path = Path(filename)
+    return path.name in STUDENT_FILES and path.resolve().parent == HERE
+
+
+def _too_slow(frame: FrameType | None, seconds: float) -> TooSlow:
+    """The error for a test stopped in ``frame``, naming your function and line that were running."""
+    limit = f"{seconds:g} second{'' if seconds == 1 else 's'}"
+    innermost: FrameType | None = None
+    while frame is not None:
+        if _is_student_file(frame.f_code.co_filename):
+            innermost = innermost or frame
+            module = Path(frame.f_code.co_filename).stem
+            name = frame.f_code.co_name
+            line = f"{Path(innermost.f_code.co_filename).name}, line {innermost.f_lineno}"
+            if name == "<module>":
+                return TooSlow(f"{module}.py did not finish importing within {limit} (stopped at {line}); "
+                               "look for a loop that never ends", module)
+            function = getattr(sys.modules.get(module), name, None)
+            if getattr(function, "__code__", None) is frame.f_code:  # a function of the module, not a nested one
+                return TooSlow(f"{name} did not finish within {limit} (stopped at {line}); look for a loop "
+                               "that never ends", module, name)
+        frame = frame.f_back
+    return TooSlow(f"this test did not finish within {limit}")
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TooSlow in the code running when ``seconds`` have passed (Unix, main thread; else no limit)."""
+    if seconds <= 0 or not CAN_LIMIT or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 1.0)  # if the code catches TooSlow and goes on, stop it again
+        raise _too_slow(frame, seconds)
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _give_up_on(error: TooSlow) -> None:
+    """Replace the function that ran too long by one that fails at once, so no other test waits for it."""
+    module = sys.modules.get(error.module or "")
+    if module is None or error.function is None:
+        return
+    message = str(error)
+
+    def stopped(*args: Any, **kwargs: Any) -> Any:
+        raise TooSlow(message, error.module, error.function)
+
+    setattr(module, error.function, stopped)
+
+
+# ---------------------------------------------------------------------------------------------
 # Reporting: an unimplemented function is a to-do, not a crash
 
 
-def _not_implemented(error: BaseException) -> NotImplementedError | None:
-    """The NotImplementedError behind ``error``, looking inside hypothesis' exception groups too."""
-    if isinstance(error, NotImplementedError):
+def _found(error: BaseException, kind: type[BaseException]) -> Any:
+    """The exception of type ``kind`` behind ``error``, looking inside hypothesis' exception groups too."""
+    if isinstance(error, kind):
         return error
     if isinstance(error, BaseExceptionGroup):
         for inner in error.exceptions:
-            found = _not_implemented(inner)
+            found = _found(inner, kind)
             if found is not None:
                 return found
     return None
@@ -308,33 +486,71 @@ def _todo_message(error: NotImplementedError) -> str:
 
 
 _todo: dict[str, None] = {}  # messages seen, in order (a dict keeps order and drops duplicates)
+_reported: set[str] = set()  # the messages of import failures and time-outs already shown
+TO_WRITE = pytest.StashKey[bool]()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
-    """Keep every failure to its message.
+    """Keep every failure to its message, and every test to the time limit.
 
-    A NotImplementedError from the skeleton becomes one short line instead of a traceback (once per
-    function: that function's later tests are skipped), and a
-    property's message gets the inputs hypothesis chose, so that the failure can be reproduced.
+    A NotImplementedError from the skeleton becomes a to-do, listed once at the end of the run (that
+    function's later tests are skipped). A module that cannot be imported, or a function that runs
+    past the time limit, fails one test with one line; the later tests that hit it again are skipped.
+    A property's message gets the inputs hypothesis chose, so that the failure can be reproduced.
     """
     try:
-        return (yield)
+        with time_limit(_time_limit_of(pyfuncitem.config)):
+            return (yield)
     except pytest.fail.Exception as error:
         notes = getattr(error, "__notes__", [])
         if error.pytrace or not notes:
             raise
         message = "\n".join([error.msg or "", *notes])
     except BaseException as error:
-        todo = _not_implemented(error)
-        if todo is None:
-            raise
-        message = _todo_message(todo)
-        if message in _todo:
-            # One failure per unwritten function is enough; its other tests would only repeat it.
-            pytest.skip(message)
-        _todo[message] = None
+        message = _once(pyfuncitem, error)
+    # Failing here, outside the except clauses, keeps pytest from showing the exception it replaces.
     pytest.fail(message, pytrace=False)
+
+
+def _once(item: pytest.Function, error: BaseException) -> str:
+    """The one line for a to-do, an import failure or a time-out; skip the test if it was shown already.
+
+    Any other error is raised again, for pytest to show as usual.
+    """
+    stopped = _found(error, Stopped)
+    if stopped is not None:
+        if isinstance(stopped, TooSlow):
+            _give_up_on(stopped)
+        message = str(stopped)
+        if message in _reported:
+            pytest.skip(message)
+        _reported.add(message)
+        return message
+    todo = _found(error, NotImplementedError)
+    if todo is None:
+        raise error
+    message = _todo_message(todo)
+    if message in _todo:
+        # One test per unwritten function is enough; its other tests would only repeat it.
+        pytest.skip(message)
+    _todo[message] = None
+    item.stash[TO_WRITE] = True
+    return message
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    report.to_write = report.when == "call" and report.failed and item.stash.get(TO_WRITE, False)
+    return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    """A to-do still fails the run, but it is counted as "to write" and shown only in the list at the end."""
+    if getattr(report, "to_write", False):
+        return "to write", "F", "TO WRITE"
+    return None
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
