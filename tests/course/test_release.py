@@ -6,6 +6,7 @@ import ast
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import reference_source
 from packaging.requirements import Requirement
 
 from autograder.core.spec import FUNCTIONS, MODULES
@@ -403,3 +405,23 @@ def test_without_sigalrm_the_tests_run_without_a_limit_and_say_so(student_copy: 
     assert result.returncode == 0, result.stdout + result.stderr
     assert len(_lines_with(result.stdout, "no time limit per test")) == 1, result.stdout
     assert set(_summary(result.stdout)) == {"passed"}, result.stdout
+
+
+@pytest.mark.e2e
+def test_the_students_set_up_commands_work_as_written(tmp_path: Path) -> None:
+    """The released README's set-up, run as written (first the venv, then its pytest) in a copy of the
+    release holding the reference modules: a student on a current Linux ends with a passing run."""
+    folder = tmp_path / "backprop"
+    shutil.copytree(ASSIGNMENT, folder, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", ".venv"))
+    for module in ("layers", "rnn_layers"):
+        (folder / f"{module}.py").write_text(reference_source(module) + "\n")
+    readme = (folder / "README.md").read_text()
+    section = readme.split("## Set up and check your work", 1)[1].split("\n## ", 1)[0]
+    commands = [line for block in re.findall(r"```\n(.*?)```", section, flags=re.S) for line in block.splitlines()]
+    assert commands[0].startswith("python3 -m venv") and commands[-1] == ".venv/bin/pytest"
+    for command in commands:
+        words = shlex.split(command)
+        words[0] = sys.executable if words[0] == "python3" else words[0]
+        done = subprocess.run(words, cwd=folder, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+    assert " passed" in done.stdout and "failed" not in done.stdout
