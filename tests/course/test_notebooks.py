@@ -169,3 +169,25 @@ def test_the_preprocessor_replaces_a_tampered_cell_with_the_verdict(tmp_path: Pa
     assert cell.outputs[0].name == "stdout"
     results = [r for r in buggy_grade.results if r.verdict.function.name == "sigmoid_backward"]
     assert cell.outputs[1].data["text/plain"] == repr(sum(r.points for r in results))
+
+
+def test_a_partly_finished_notebook_fails_politely(tmp_path: Path) -> None:
+    """A student who has answered every question and written the RNN backward, but not clip_grad_norm,
+    runs notebook 3 top to bottom: each cell that cannot run yet ends with one polite line, none with a
+    raw error (an empty list of norms once gave "ValueError: max() arg is an empty sequence")."""
+    from helpers import reference_source
+
+    from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
+    from autograder.course.notebooks import errors, execute, impolite
+
+    folder = tmp_path / "backprop"
+    shutil.copytree(DEFAULT_RELEASE, folder, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    notebook = "3_exploding_rnn_gradients.ipynb"
+    shutil.copy(DEFAULT_REFERENCE / notebook, folder / notebook)  # the answers written
+    (folder / "layers.py").write_text(reference_source("layers") + "\n")
+    unwritten = ('def clip_grad_norm(grads, max_norm):\n'
+                 '    raise NotImplementedError("clip_grad_norm is not implemented yet")\n')
+    (folder / "rnn_layers.py").write_text(reference_source("rnn_layers") + "\n\n\n" + unwritten)
+    ran, _ = execute(folder / notebook, allow_errors=True)
+    assert errors(ran), "clip_grad_norm is unwritten: some cell must say so"
+    assert impolite(ran) == []
