@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from autograder import KIT_ROOT
-from autograder.core import numeric
+from autograder.core import numeric, syntax
 from autograder.core.cases import Case, cases_for
 from autograder.core.spec import FUNCTIONS, MODULE_FILES, MODULES, GradedFunction, Kind, Oracle, kink_distance
 
@@ -249,7 +249,7 @@ def _module_scopes(source: str) -> list[tuple[list[str], list[str]]]:
     regions = _solution_regions(source)  # validates the markers
     lines = source.splitlines()
     try:
-        functions = [node for node in ast.walk(ast.parse(source))
+        functions = [node for node in ast.walk(syntax.parse(source))
                      if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
     except SyntaxError:
         functions = []
