@@ -7,6 +7,7 @@ the reference's in-process); ``assess`` judges those replies and prices them wit
 from __future__ import annotations
 
 import importlib.util
+import platform
 import secrets
 import time
 from collections.abc import Iterable
@@ -73,6 +74,7 @@ class Grade:
     seconds: float = 0.0
     sandbox: str = ""  # which protections the student's code ran under (``host.Sandbox.summary``)
     measured: dict[str, str] = field(default_factory=dict)  # function -> why it measures (for the TA)
+    versions: str = ""  # the Python and numpy that graded it (on a Dask worker: the worker's)
 
     @property
     def score(self) -> float:
@@ -81,6 +83,11 @@ class Grade:
     @property
     def max_score(self) -> float:
         return sum(r.max_points for r in self.results)
+
+
+def grader_versions() -> str:
+    """The Python and numpy doing the grading, as every report states them."""
+    return f"Python {platform.python_version()}, numpy {np.__version__}"
 
 
 def new_seed() -> int:
@@ -281,5 +288,5 @@ def grade_seeds(submission: Path, reference: Reference | Path, seeds: list[int],
                          diagnoser, measured if reference.rubric.zeroes_measured else {})
         offset = {name: part.stop for name, part in window.items()}
         grades.append(Grade(submission, seed, results, problems, printed, seconds,
-                            host.current().summary(concurrent), measured))
+                            host.current().summary(concurrent), measured, grader_versions()))
     return grades

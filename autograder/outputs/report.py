@@ -105,6 +105,8 @@ def text_report(grade: Grade) -> str:
     lines = [f"Submission: {printable(str(grade.submission), multiline=False)}",  # a folder a student named
              f"Hidden cases drawn with seed {grade.seed} (rerun with --seed {grade.seed} to reproduce).",
              f"Score: {_points(grade.score)} / {_points(grade.max_score)}   (graded in {grade.seconds:.1f} s)"]
+    if grade.versions:
+        lines.append(f"Graded with {grade.versions}.")
     if grade.sandbox:
         lines.append(f"Your code ran in a {grade.sandbox}")
     lines.append("")

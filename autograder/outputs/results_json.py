@@ -36,11 +36,13 @@ def gradescope_results(grade: Grade, visibility: dict[str, dict[str, str]] | Non
     return {
         "score": grade.score,
         "execution_time": round(grade.seconds, 3),
-        "output": f"Hidden cases drawn with seed {grade.seed}.{problems}",
+        "output": f"Hidden cases drawn with seed {grade.seed}."
+                  + (f"\nGraded with {grade.versions}." if grade.versions else "") + problems,
         "output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "extra_data": {"seed": grade.seed, "max_score": grade.max_score, "sandbox": grade.sandbox,
+                       "versions": grade.versions,
                        "measured_backwards": grade.measured},
         "tests": tests,
     }

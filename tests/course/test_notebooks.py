@@ -134,7 +134,8 @@ def test_the_seed_comes_from_the_course_secret(tmp_path: Path) -> None:
 def buggy_grade(tmp_path_factory: pytest.TempPathFactory):
     # Right except in saturation, where its formula overflows: partial credit and a named mistake.
     folder = build_submission(tmp_path_factory.mktemp("buggy"), CORPUS / "buggy" / "sigmoid_overflowing_formula.py")
-    return grade(folder, SOLUTIONS, seed=7, only=["sigmoid_backward", "affine_backward"])
+    # A seed no other number of the feedback contains (the versions line holds "3.11.7"), so it cannot hide.
+    return grade(folder, SOLUTIONS, seed=7_340_013, only=["sigmoid_backward", "affine_backward"])
 
 
 def test_cell_score_scales_and_clamps(buggy_grade) -> None:

@@ -69,6 +69,8 @@ def cell_feedback(function: GradedFunction, results: list[Result], grade_: Grade
     """
     lines = [f"{function.name}: {_points(score)} / {_points(points)} points, graded by the course's grader from "
              f"your submitted {function.file} on hidden cases (what this cell printed in your notebook is not used)."]
+    if grade_.versions:
+        lines.append(f"  graded with {grade_.versions}")
     problem = grade_.module_problems.get(function.module)
     if problem:
         lines.append(f"  ! {problem}")
