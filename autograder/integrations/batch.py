@@ -274,7 +274,6 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
                     raise outcome
                 outcome.submission = task.folder  # graded on a worker: its temporary copy
                 write_outputs(outcome, out / task.student, loaded.visibility)
-                result.graded.append(task.student)
             except Exception as error:  # the grader's own failure on this submission, or a full disk
                 result.failed[task.student] = f"{type(error).__name__}: {error}"
             if bar is not None:
@@ -291,6 +290,9 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
             if bar is not None:
                 bar.close()
             result.remaining = [s for s in students if not is_done(out / s)]
+            # From the disk, not the loop: a stop between a student's results.json and the loop's
+            # bookkeeping must not leave a written result uncounted.
+            result.graded = [s for s in students if s not in result.already_done and s not in result.remaining]
             result.gradebook, result.rows = gradebook.write_gradebook(out, complete=result.complete)
     return result
 

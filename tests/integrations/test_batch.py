@@ -402,6 +402,25 @@ def test_a_run_with_failed_students_writes_no_gradebook_csv(tmp_path: Path, monk
     assert lines[2] == f"to finish, run: {cli.resume_command(args)}"
 
 
+def test_a_stop_just_after_a_result_is_written_counts_that_result(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C landing between a student's results.json and the run's bookkeeping: the summary counts
+    what is on disk, so "graded in this run" and "of the class in all" agree."""
+    submissions, out = tmp_path / "submissions", tmp_path / "out"
+    for student in ("ada", "bob"):
+        build_submission(submissions / student)
+    written = batch.write_outputs
+
+    def write_then_stop(result, folder: Path, visibility) -> None:
+        written(result, folder, visibility)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "write_outputs", write_then_stop)
+    done = batch.grade_all(submissions, out, jobs=1)
+    assert done.interrupted == signal.SIGINT
+    assert done.graded == ["ada"] and done.remaining == ["bob"] and done.gradebook == out / INCOMPLETE
+
+
 def test_the_summary_of_a_stopped_and_of_a_whole_run() -> None:
     stopped = batch.BatchResult(graded=["a", "b"], already_done=["c"], remaining=["d", "e"], students=5,
                                 interrupted=signal.SIGINT, gradebook=Path("out") / INCOMPLETE, rows=3)
