@@ -39,6 +39,7 @@ def _folder(path: Path) -> Path:
 def _grade(args: argparse.Namespace) -> int:
     from autograder.grading.grade import grade
     from autograder.grading.reference import load_reference
+    from autograder.outputs.feedback import Audience
     from autograder.outputs.report import text_report
     from autograder.outputs.results_json import write_json
 
@@ -47,7 +48,7 @@ def _grade(args: argparse.Namespace) -> int:
     result = grade(submission, reference, args.seed, args.time_limit)
     if args.json is not None:
         write_json(result, args.json, reference.visibility)  # the same results.json grade-all writes
-    print(text_report(result), end="")
+    print(text_report(result, Audience(args.audience)), end="")
     return 0
 
 
@@ -192,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submission", type=Path, metavar="SUBMISSION_DIR",
                        help="folder with layers.py and/or rnn_layers.py")
     grade.add_argument("--json", type=Path, metavar="PATH", help="write Gradescope results.json here")
+    grade.add_argument("--for", dest="audience", choices=["ta", "student"], default="ta",
+                       help="print the TA's report, every hidden value included (the default), or the "
+                            "student's, as report.txt, Gradescope and nbgrader show it")
 
     batch = command("grade-all", _grade_all, "grade every submission in a folder (one sub-folder per student); "
                     "resumable", "reference", "time_limit")

@@ -39,6 +39,7 @@ _deepcopy = copy.deepcopy
 Namespace = ModuleType | SimpleNamespace
 
 MESSAGE_CHARACTERS = 400  # of an exception's message, and of its source line, kept in a reply
+LAYOUT_DEPTH, LAYOUT_PARTS = 3, 32  # how deep, and how many parts of, a cache ``cache_layout`` describes
 
 
 class CallError(Exception):
@@ -120,11 +121,24 @@ def _inputs(request: dict[str, Any]) -> tuple[list[Any], Any]:
     return _call_args(request["args"]), (dout.copy() if isinstance(dout, np.ndarray) else dout)
 
 
-def _run_layer(module: Namespace, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+def cache_layout(cache: Any, path: str = "cache", depth: int = 0) -> list[str]:
+    """What a forward's cache holds, one line per part: ``cache[4]: array (1, 4)``. The grader compares
+    the student's with the given forward's to tell a crash in a backward that its cache set up."""
+    if isinstance(cache, np.ndarray):
+        return [f"{path}: array {tuple(int(side) for side in cache.shape)}"]
+    if isinstance(cache, tuple | list) and depth < LAYOUT_DEPTH:
+        return [line for index, part in enumerate(cache[:LAYOUT_PARTS])
+                for line in cache_layout(part, f"{path}[{index}]", depth + 1)][:LAYOUT_PARTS]
+    return [f"{path}: {type(cache).__name__}"]
+
+
+def _run_layer(module: Namespace, function: GradedFunction, request: dict[str, Any],
+               seen: dict[str, Any]) -> dict[str, Any]:
     dout_before = _array(request["dout"])
     call_args, dout = _inputs(request)
     forward = _unpack(getattr(module, function.forward)(*call_args), 2, function.forward)
     out, cache = forward
+    seen["cache_layout"] = cache_layout(cache)  # kept if the backward then raises
     out = _as_float_array(out, f"{function.forward}'s output")
     cache_before = _deepcopy(cache)
     backward = getattr(module, function.name)
@@ -136,7 +150,8 @@ def _run_layer(module: Namespace, function: GradedFunction, request: dict[str, A
     return {"out": out, "grads": grads, "changed": changed}
 
 
-def _run_loss(module: Namespace, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+def _run_loss(module: Namespace, function: GradedFunction, request: dict[str, Any],
+              seen: dict[str, Any]) -> dict[str, Any]:
     args = request["args"]
     before = _call_args(args)
     call_args, _ = _inputs(request)
@@ -148,7 +163,8 @@ def _run_loss(module: Namespace, function: GradedFunction, request: dict[str, An
             "changed": changed}
 
 
-def _run_clip(module: Namespace, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
+def _run_clip(module: Namespace, function: GradedFunction, request: dict[str, Any],
+              seen: dict[str, Any]) -> dict[str, Any]:
     before = _deepcopy(request["args"]["grads"])
     if request.get("shared"):
         grads = dict(request["args"]["grads"])
@@ -173,6 +189,29 @@ def _run_clip(module: Namespace, function: GradedFunction, request: dict[str, An
 _RUNNERS = {Kind.LAYER: _run_layer, Kind.LOSS: _run_loss, Kind.CLIP: _run_clip}
 
 
+def crash_of(error: BaseException) -> dict[str, Any]:
+    """The facts of an exception a student's function raised, for feedback that need not quote its
+    message: its type and first line; the innermost frame outside numpy, the standard library and
+    the kit (``file``, ``line``, ``code``, ``function``; "" and -1 if none); and ``raised_there``,
+    whether that frame raised it itself (a ``raise``, an ``assert``, an operator on its line) rather
+    than a library function it called."""
+    crash: dict[str, Any] = {"type": type(error).__name__, "message": _first_line(error), "file": "",
+                             "line": -1, "code": "", "function": "", "raised_there": False}
+    frames = traceback.extract_tb(error.__traceback__)
+    for depth, frame in enumerate(reversed(frames)):
+        if not frame.filename.startswith(tuple(_KIT_PATHS)):
+            crash |= {"file": frame.filename.rsplit("/", 1)[-1], "line": int(frame.lineno or -1),
+                      "code": (frame.line or "").strip()[:MESSAGE_CHARACTERS], "function": frame.name,
+                      "raised_there": depth == 0}
+            break
+    return crash
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:MESSAGE_CHARACTERS] if text else ""  # a huge message would make the reply refused
+
+
 def describe_exception(error: BaseException) -> str:
     """One line naming the exception and the submission line it came from, if any."""
     if isinstance(error, CallError):
@@ -186,8 +225,7 @@ def describe_exception(error: BaseException) -> str:
     explained = explain(error)
     if explained:  # a wall of the sandbox: say which, not just "PermissionError"
         return f"your code {explained}{where} [{type(error).__name__}]"
-    text = str(error).strip().splitlines()
-    first = text[0][:MESSAGE_CHARACTERS] if text else ""  # a huge message would make the reply refused
+    first = _first_line(error)
     lacks = f"; {NUMPY_LACKS}" if _numpy_lacks(error, first, line) else ""
     return f"{type(error).__name__}: {first}{where[:MESSAGE_CHARACTERS]}{lacks}".strip()
 
@@ -247,13 +285,14 @@ def error_reply(error: str, not_implemented: bool = False, import_failed: bool =
 
 
 def run_case(module: Namespace, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
-    """Run one case; never raise (an exception becomes the reply's ``error``)."""
+    """Run one case; never raise (an exception becomes the reply's ``error``, its facts ``crash``)."""
+    seen: dict[str, Any] = {}
     try:
         if not hasattr(module, function.name):
             raise CallError(f"{function.file} has no function {function.name}")
         # The arguments of the differences are copied before any student code sees the inputs.
         pristine = {name: _deepcopy(value) for name, value in request["args"].items()}
-        reply = _RUNNERS[function.kind](module, function, request)
+        reply = _RUNNERS[function.kind](module, function, request, seen) | seen
         reply["code"] = _code_of(getattr(module, function.name))
         if request.get("perturb"):
             reply["perturbed"] = _perturbed(module, function, pristine, request["perturb"])
@@ -261,6 +300,9 @@ def run_case(module: Namespace, function: GradedFunction, request: dict[str, Any
         reply["not_implemented"] = False
     except (Exception, SystemExit, KeyboardInterrupt, RecursionError) as error:  # student code: anything
         reply = error_reply(describe_exception(error), not_implemented=isinstance(error, NotImplementedError))
+        if not isinstance(error, CallError | NotImplementedError):
+            reply["crash"] = crash_of(error)
+        reply |= seen
     return reply
 
 

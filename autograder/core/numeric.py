@@ -11,7 +11,7 @@ loss is checked through its own value. All arithmetic is float64.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -143,22 +143,47 @@ def grouped_gradient(
     return gradient, noise
 
 
+# What ``Mismatch.pattern`` says of each element.
+RIGHT, OFF, FLIPPED, NOT_FINITE, UNCHECKED = range(5)
+
+
 @dataclass(frozen=True)
 class Mismatch:
-    """The worst disagreement between two arrays, and how many elements disagree."""
+    """The worst disagreement between two arrays, and how many elements disagree.
+
+    ``pattern`` (int8, shaped like the arrays) says of every element RIGHT, OFF (wrong, same sign),
+    FLIPPED (wrong, opposite sign), NOT_FINITE (NaN or inf) or UNCHECKED; ``size`` (float, same
+    shape) is each wrong element's |actual - expected| over the largest |expected|, capped at 1
+    (1 where not finite, 0 where right). Together they draw which elements are wrong.
+    """
 
     index: tuple[int, ...]
     actual: float
     expected: float
     bad: int
     checked: int
+    pattern: np.ndarray | None = field(default=None, compare=False, repr=False)
+    size: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def describe(self, name: str) -> str:
         where = f"{name}[{', '.join(str(i) for i in self.index)}]" if self.index else name
-        return (
-            f"{where}: expected {self.expected + 0.0:.6g}, got {self.actual + 0.0:.6g} "
-            f"({self.bad} of {self.checked} elements off)"
-        )
+        count = f" ({self.bad} of {self.checked} elements off)" if self.checked > 1 else ""
+        return f"{where}: expected {self.expected + 0.0:.6g}, got {self.actual + 0.0:.6g}{count}"
+
+
+def _pattern(actual: np.ndarray, expected: np.ndarray, bad: np.ndarray, checked: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """``Mismatch.pattern`` and ``Mismatch.size`` of a comparison."""
+    finite = np.isfinite(actual) & np.isfinite(expected)
+    pattern = np.where(checked, RIGHT, UNCHECKED).astype(np.int8)
+    pattern[bad] = OFF
+    pattern[bad & finite & (actual * expected < 0)] = FLIPPED
+    pattern[bad & ~finite] = NOT_FINITE
+    with np.errstate(invalid="ignore", over="ignore"):
+        distance = np.where(bad & finite, np.abs(actual - expected), 0.0)
+    largest = float(np.abs(expected[np.isfinite(expected)]).max(initial=0.0))
+    size = np.minimum(distance / largest, 1.0) if largest > 0 else np.where(distance > 0, 1.0, 0.0)
+    return pattern, np.where(bad & ~finite, 1.0, size)
 
 
 def worst_mismatch(
@@ -195,10 +220,13 @@ def worst_mismatch(
     severity = np.where(bad & ~np.isfinite(actual), np.inf, severity)
     flat_index = int(np.argmax(severity))
     index = tuple(int(i) for i in np.unravel_index(flat_index, expected.shape))
+    pattern, size = _pattern(actual, expected, bad, checked)
     return Mismatch(
         index=index,
         actual=float(actual.reshape(-1)[flat_index]),
         expected=float(expected.reshape(-1)[flat_index]),
         bad=int(bad.sum()),
         checked=int(checked.sum()),
+        pattern=pattern,
+        size=size,
     )

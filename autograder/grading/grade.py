@@ -19,8 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from autograder.core import calling
+from autograder.core import calling, syntax
+from autograder.core.calling import MESSAGE_CHARACTERS
 from autograder.core.cases import Case, cases_for
+from autograder.core.printable import printable
 from autograder.core.spec import FUNCTIONS, MODULES, Check, GradedFunction, Oracle
 from autograder.grading.definitions import plain_definitions, replaced
 from autograder.grading.mistakes import Diagnoser
@@ -75,6 +77,7 @@ class Grade:
     sandbox: str = ""  # which protections the student's code ran under (``host.Sandbox.summary``)
     measured: dict[str, str] = field(default_factory=dict)  # function -> why it measures (for the TA)
     versions: str = ""  # the Python and numpy that graded it (on a Dask worker: the worker's)
+    trusted_problems: set[str] = field(default_factory=set)  # modules whose problem the grader wrote, not the child
 
     @property
     def score(self) -> float:
@@ -163,6 +166,26 @@ def _judge_safely(function: GradedFunction, planned: Planned, student: dict, ref
         return [Finding(planned.case.label, "the reply for this case was malformed")]
 
 
+def grader_problems(submission: Path) -> dict[str, str]:
+    """Why a module cannot be imported, where the grader can tell by reading it (missing, unreadable,
+    a syntax error): text the grader wrote itself, so a student may read it whole."""
+    problems = {}
+    for module in MODULES:
+        path = submission / f"{module}.py"
+        if not path.is_file():
+            problems[module] = f"{module}.py is missing from the submission"
+            continue
+        try:
+            syntax.parse(importlib.util.decode_source(read_source(path)))
+        except SubmissionError as error:
+            problems[module] = str(error)
+        except SyntaxError as error:
+            problems[module] = f"{path.name} could not be imported: syntax error on line {error.lineno}: {error.msg}"
+        except (UnicodeDecodeError, LookupError, ValueError, RecursionError, MemoryError):
+            continue  # the child says what it makes of it
+    return problems
+
+
 def read_sources(submission: Path) -> dict[str, str]:
     """The submission's modules as text, read by the trusted grader (those it can read at all: the
     child reports why the others cannot be graded)."""
@@ -173,6 +196,24 @@ def read_sources(submission: Path) -> dict[str, str]:
         except (SubmissionError, SyntaxError, UnicodeDecodeError, LookupError):
             continue
     return sources
+
+
+def confirm_crash_lines(student: dict[str, list[dict]], sources: dict[str, str]) -> None:
+    """Keep a crash's ``line`` and ``code`` only where they are that line of a module the grader read.
+
+    The child reports them from a traceback, which code can forge (``exec`` with a made-up file name
+    and line number): a line shown to a student must be one of their own file, not a message that
+    carries a hidden case's values."""
+    files = {f"{module}.py": source.splitlines() for module, source in sources.items()}
+    for replies in student.values():
+        for reply in replies:
+            crash = reply.get("crash")
+            if crash is None:
+                continue
+            lines = files.get(crash["file"], [])
+            line = lines[crash["line"] - 1] if 1 <= crash["line"] <= len(lines) else None
+            if line is None or printable(line.strip()[:MESSAGE_CHARACTERS], multiline=False) != crash["code"]:
+                crash |= {"file": "", "line": -1, "code": "", "function": ""}
 
 
 def measured_backwards(sources: dict[str, str]) -> dict[str, str]:
@@ -277,6 +318,10 @@ def grade_seeds(submission: Path, reference: Reference | Path, seeds: list[int],
         expected = collect_reference(reference.modules, merged)
     student, problems, printed = collect_student(submission, merged, seconds_per_function * len(seeds))
     sources = read_sources(submission)
+    confirm_crash_lines(student, sources)
+    known = grader_problems(submission)
+    trusted = {module for module in problems if module in known}
+    problems |= {module: known[module] for module in trusted}
     measured = {name: why for name, why in (replaced_backwards(sources, student) | measured_backwards(sources)).items()
                 if name in selected}
     seconds = (time.perf_counter() - started) / len(seeds)
@@ -288,5 +333,5 @@ def grade_seeds(submission: Path, reference: Reference | Path, seeds: list[int],
                          diagnoser, measured if reference.rubric.zeroes_measured else {})
         offset = {name: part.stop for name, part in window.items()}
         grades.append(Grade(submission, seed, results, problems, printed, seconds,
-                            host.current().summary(concurrent), measured, grader_versions()))
+                            host.current().summary(concurrent), measured, grader_versions(), trusted))
     return grades

@@ -50,10 +50,13 @@ class Finding:
     """One thing wrong in one case."""
 
     case: str
-    message: str
+    message: str  # for the TA: every value
     tensor: str = ""
     mismatch: Mismatch | None = None
     mistakes: tuple[tuple[str, str], ...] = ()  # (id, explanation) of the known mistakes it matches
+    crash: dict[str, Any] | None = None  # the student's code raised: ``calling.crash_of``'s facts
+    shape: str = ""  # the finding is a wrong shape: "dx has shape (3, 4); expected (3, 5) like x"
+    cause: str = ""  # another function of the student's that probably caused it
 
 
 @dataclass
@@ -87,7 +90,10 @@ def upstream_scale(function: GradedFunction, case: Case) -> float:
 
 
 def _shape_finding(case: Case, name: str, got: np.ndarray, expected_shape: tuple[int, ...], like: str) -> Finding:
-    return Finding(case.label, f"{name} has shape {got.shape}; expected {expected_shape}{like}", tensor=name)
+    text = f"{name} has shape {got.shape}; expected {expected_shape}{like}"
+    if expected_shape == () and got.ndim:
+        text += ": a loss is one number (a mean or a sum), not an array"
+    return Finding(case.label, text, tensor=name, shape=text)
 
 
 def _compare(case: Case, name: str, got: np.ndarray, expected: np.ndarray, scale: float, like: str = "",
@@ -110,7 +116,7 @@ def judge_reference(function: GradedFunction, check: Check, case: Case, student:
     """Compare a student reply with the reference's reply for the same case."""
     scale = upstream_scale(function, case)
     findings = []
-    output_name = {Kind.LAYER: f"{function.forward} output (given code)", Kind.LOSS: "loss (given code)",
+    output_name = {Kind.LAYER: f"{function.forward} output", Kind.LOSS: "loss",
                    Kind.CLIP: "total_norm"}[function.kind]
     output = _compare(case, output_name, student["out"], reference["out"], scale, tensor=OUTPUT)
     if output is not None:
@@ -213,22 +219,47 @@ def judge_finite_differences(function: GradedFunction, case: Case, student: dict
     return findings
 
 
+IN_PLACE_HINTS = {
+    "dout": "`dx = dout` does not copy: write `dx = dout * mask`, not `dout *= mask` or `dx[...] = 0`",
+    "cache": "the cache is the forward's, and it may be used again: read it (`cache[t]`), "
+             "do not change it (`cache.pop()`, assigning into its arrays)",
+}
+
+
 def judge_untouched(case: Case, student: dict[str, Any]) -> list[Finding]:
     changed = student.get("changed", [])
     if not changed:
         return []
-    return [Finding(case.label, f"modified {', '.join(changed)} in place; compute new arrays instead "
-                                f"(e.g. `dx = dout * mask`, not `dout *= mask`)")]
+    hints = [IN_PLACE_HINTS[what] for what in changed if what in IN_PLACE_HINTS]
+    hint = "; ".join(hints) if hints else "compute new arrays instead"
+    return [Finding(case.label, f"modified {', '.join(changed)} in place: {hint}")]
+
+
+def cache_cause(function: GradedFunction, student: dict[str, Any], reference: dict[str, Any]) -> str:
+    """Where the cache the student's forward returned is not laid out as the given forward's: the likely
+    cause of a backward that then crashes or goes wrong. Empty if they agree (or for losses)."""
+    got, expected = student.get("cache_layout"), reference.get("cache_layout")
+    if not got or not expected or got == expected:
+        return ""
+    for mine, given in zip(got, expected, strict=False):
+        if mine != given:
+            return (f"your {function.forward} returns a cache unlike the given code's ({mine}; the given "
+                    f"code has {given}): {function.name} receives that cache")
+    return (f"your {function.forward} returns a cache with {len(got)} parts; the given code's has {len(expected)}: "
+            f"{function.name} receives that cache")
 
 
 def judge_case(function: GradedFunction, check: Check, case: Case, student: dict[str, Any],
                reference: dict[str, Any], indices: dict[str, np.ndarray]) -> list[Finding]:
     """All findings for one case of one check (empty: the case passed)."""
     if student.get("error"):
-        return [Finding(case.label, student["error"])]
-    if check.oracle is Oracle.FINITE_DIFFERENCES:
-        return judge_finite_differences(function, case, student, reference, indices)
-    if check.oracle is Oracle.UNTOUCHED:
+        findings = [Finding(case.label, student["error"], crash=student.get("crash"))]
+    elif check.oracle is Oracle.FINITE_DIFFERENCES:
+        findings = judge_finite_differences(function, case, student, reference, indices)
+    elif check.oracle is Oracle.UNTOUCHED:
         # A rule about inputs pays only where the values are right: doing nothing changes nothing.
-        return judge_reference(function, check, case, student, reference) + judge_untouched(case, student)
-    return judge_reference(function, check, case, student, reference)
+        findings = judge_reference(function, check, case, student, reference) + judge_untouched(case, student)
+    else:
+        findings = judge_reference(function, check, case, student, reference)
+    cause = cache_cause(function, student, reference) if findings else ""
+    return [replace(finding, cause=cause) for finding in findings] if cause else findings

@@ -60,6 +60,7 @@ from autograder.integrations import gradescope
 from autograder.integrations.dask_cluster import grade_on_cluster
 from autograder.integrations.seeds import SECRET_NAME, read_secret, student_seed
 from autograder.outputs import gradebook
+from autograder.outputs.feedback import Audience
 from autograder.outputs.report import text_report
 from autograder.outputs.results_json import dumps, gradescope_results
 from autograder.sandbox.runner import SECONDS_PER_FUNCTION
@@ -173,9 +174,11 @@ def remove_leftovers(out: Path) -> None:
 
 
 def write_outputs(result: Grade, folder: Path, visibility: dict[str, dict[str, str]]) -> None:
-    """The report, then results.json: its presence means the student is done."""
+    """The student's report, then results.json: its presence means the student is done. The TA's report,
+    every hidden value included, is ``python -m autograder grade FOLDER --seed SEED`` (the gradebook has
+    the seed)."""
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / REPORT, text_report(result))
+    write_atomically(folder / REPORT, text_report(result, Audience.STUDENT))
     write_atomically(folder / RESULTS, dumps(gradescope_results(result, visibility)))
 
 

@@ -185,11 +185,11 @@ def run(root: Path) -> int:
         write_atomically(target, dumps(failure_results(error, time.perf_counter() - started)))
         print(f"error: the grader could not run: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
-    results = gradescope_results(result, loaded.visibility)
+    results = gradescope_results(result, loaded.visibility, seed=False)  # students can read results.json
     if note:
         results["output"] += f"\n{note}"
     write_atomically(target, dumps(results))
-    print(text_report(result), end="")
+    print(text_report(result), end="")  # the TA's: Gradescope shows students no stdout (stdout_visibility)
     print(f"Graded by the kit in {Path(autograder.__file__).parent}; results in {target}")
     return 0
 

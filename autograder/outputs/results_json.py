@@ -10,40 +10,56 @@ from typing import Any
 from autograder.core.files import write_atomically
 from autograder.grading.grade import Grade, GraderError
 from autograder.grading.rubric import VISIBLE
-from autograder.outputs.report import check_feedback
+from autograder.outputs.feedback import Audience, CheckFeedback, FunctionFeedback, build_feedback
 
 
-def gradescope_results(grade: Grade, visibility: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+def test_output(function: FunctionFeedback, check: CheckFeedback) -> str:
+    """The output of one Gradescope test (one check): empty when it passed."""
+    if check.passed:
+        return ""
+    if function.summary:
+        return function.summary
+    return "\n".join([*check.lines(), *(f"note: {note}" for note in function.notes)])
+
+
+def gradescope_results(grade: Grade, visibility: dict[str, dict[str, str]] | None = None,
+                       audience: Audience = Audience.STUDENT, seed: bool = True) -> dict[str, Any]:
     """The results.json dictionary in Gradescope's autograder format: the one builder behind
-    ``grade --json``, grade-all and Gradescope. ``visibility`` (``Reference.visibility``) gives
-    each check's test its visibility; a check it leaves out is visible."""
+    ``grade --json``, grade-all and Gradescope. Its text is ``build_feedback(grade, audience)``'s, for a
+    student unless told otherwise. ``visibility`` (``Reference.visibility``) gives each check's test
+    its visibility; a check it leaves out is visible. ``seed``: keep the seed in ``extra_data`` (the
+    gradebook's column) or not (where students could read the file)."""
     visibility = visibility or {}
+    feedback = build_feedback(grade, audience)
     tests = []
     for number, result in enumerate(grade.results, start=1):
-        feedback = check_feedback(result)
+        function = feedback.of(result.verdict.function.name)
+        check = next((c for c in function.checks if c.title == result.verdict.check.title),
+                     CheckFeedback(result.verdict.check.title, result.points, result.max_points,
+                                   result.verdict.passed))
         tests.append({
             "name": result.name,
             "number": str(number),
             "score": result.points,
             "max_score": result.max_points,
             "status": "passed" if result.verdict.passed else "failed",
-            "output": feedback,
+            "output": test_output(function, check),
             "output_format": "text",
             "tags": [result.verdict.function.name, result.verdict.check.id],
             "visibility": visibility.get(result.verdict.function.name, {}).get(result.verdict.check.id, VISIBLE),
         })
-    problems = "".join(f"\n{problem}" for problem in grade.module_problems.values())
+    extra = {"max_score": grade.max_score, "sandbox": grade.sandbox, "versions": grade.versions,
+             "measured_backwards": grade.measured}
+    if seed:
+        extra = {"seed": grade.seed, **extra}
     return {
         "score": grade.score,
         "execution_time": round(grade.seconds, 3),
-        "output": f"Hidden cases drawn with seed {grade.seed}."
-                  + (f"\nGraded with {grade.versions}." if grade.versions else "") + problems,
+        "output": "\n".join([*feedback.facts, *feedback.module_problems.values()]),
         "output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "extra_data": {"seed": grade.seed, "max_score": grade.max_score, "sandbox": grade.sandbox,
-                       "versions": grade.versions,
-                       "measured_backwards": grade.measured},
+        "extra_data": extra,
         "tests": tests,
     }
 

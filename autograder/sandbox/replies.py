@@ -76,7 +76,13 @@ def _case(value: Any) -> dict[str, Any]:
                             "not_implemented": value.get("not_implemented") is True}
     if value.get("import_failed") is True:
         case["import_failed"] = True
+    layout = value.get("cache_layout")
+    if isinstance(layout, list) and len(layout) <= MAX_KEYS:
+        case["cache_layout"] = [plain_text(line) for line in layout]
     if case["error"]:
+        crash = value.get("crash")
+        if isinstance(crash, dict):
+            case["crash"] = _crash(crash)
         return case
     case["out"] = plain_array(value["out"])
     case["grads"] = _arrays(value["grads"])
@@ -91,6 +97,16 @@ def _case(value: Any) -> dict[str, Any]:
         case["code"] = {"name": plain_text(code.get("name", "")), "line": code["line"],
                         "file": plain_text(code.get("file", "")) if isinstance(code.get("file", ""), str) else ""}
     return case
+
+
+def _crash(value: dict[str, Any]) -> dict[str, Any]:
+    """``calling.crash_of``'s fields, each of its type (the grader checks ``line`` against the source)."""
+    line = value.get("line")
+    return {"type": plain_text(value.get("type", "")), "message": plain_text(value.get("message", "")),
+            "file": plain_text(value.get("file", "")), "code": plain_text(value.get("code", "")),
+            "function": plain_text(value.get("function", "")),
+            "line": line if isinstance(line, int) and not isinstance(line, bool) else -1,
+            "raised_there": value.get("raised_there") is True}
 
 
 def clean(message: Any, count: int) -> list[dict[str, Any]]:

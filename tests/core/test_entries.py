@@ -20,7 +20,8 @@ from autograder.core.cases import GENERATORS, cases_for
 from autograder.core.spec import BY_NAME, FUNCTIONS, GradedFunction
 from autograder.grading.grade import Grade, Result
 from autograder.grading.verdicts import Finding, Verdict
-from autograder.outputs.report import dependency_note, not_implemented_line, text_report
+from autograder.outputs.feedback import dependency_note, not_implemented_line
+from autograder.outputs.report import text_report
 from autograder.sandbox import replies
 
 PACKAGE = Path(autograder.__file__).parent
@@ -95,9 +96,9 @@ def test_the_dependency_note_is_built_from_depends_on_and_shown_in_the_report_an
     both = _grade({dependent.name, callee.name})
     note = dependency_note(dependent, both)
     assert note == f"{dependent.name} probably calls {callee.name}, which fails above: fix that first."
-    assert f"\n    note: {note}\n" in text_report(both)
+    assert f"note: {note}" in " ".join(text_report(both).split())
     results = [r for r in both.results if r.verdict.function is dependent]
-    assert f"\n  note: {note}" in layer_cells.cell_feedback(dependent, results, both, 0.0, 1.0)
+    assert f"note: {note}" in " ".join(layer_cells.cell_feedback(dependent, results, both, 0.0, 1.0).split())
     assert dependency_note(dependent, _grade({dependent.name})) == ""
     assert dependency_note(callee, both) == ""
     assert "note:" not in text_report(_grade({dependent.name}))

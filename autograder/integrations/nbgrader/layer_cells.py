@@ -38,7 +38,8 @@ from autograder.course.release import find_leaks, release
 from autograder.grading.grade import Grade, Result, grade
 from autograder.grading.reference import REFERENCE_FILES, Reference, load_reference
 from autograder.integrations.seeds import SECRET_NAME, course_seed, secret_path
-from autograder.outputs.report import dependency_note, not_implemented_line
+from autograder.outputs.feedback import Audience, build_feedback
+from autograder.outputs.report import function_lines
 from autograder.sandbox import runner
 from autograder.sandbox.scratch import SubmissionError, read_source
 
@@ -62,39 +63,20 @@ def _points(value: float) -> str:
 
 
 def cell_feedback(function: GradedFunction, results: list[Result], grade_: Grade, score: float, points: float) -> str:
-    """What the student reads in the cell: the score, each check, and known mistakes.
-
-    Hidden cases stay hidden: no case name, index or value, only which kind of check failed and, when
-    the answer matched a known mistake exactly, what that mistake is.
-    """
+    """What the student reads in the cell: the score, then what every report says of this function to a
+    student (``feedback``, ``Audience.STUDENT``): each check, every finding described by its case's kind,
+    the crash and its line, the likely cause, the known mistakes; never the seed or a hidden value."""
     lines = [f"{function.name}: {_points(score)} / {_points(points)} points, graded by the course's grader from "
              f"your submitted {function.file} on hidden cases (what this cell printed in your notebook is not used)."]
     if grade_.versions:
         lines.append(f"  graded with {grade_.versions}")
-    problem = grade_.module_problems.get(function.module)
+    feedback = build_feedback(grade_, Audience.STUDENT)
+    problem = feedback.module_problems.get(function.module)
     if problem:
         lines.append(f"  ! {problem}")
         return "\n".join(lines)
-    if all(result.verdict.not_implemented for result in results) and results:
-        lines.append(f"  {not_implemented_line(function)}")
-        return "\n".join(lines)
-    if results and all(result.verdict.measured for result in results):
-        lines.append(f"  {results[0].verdict.measured}")
-        return "\n".join(lines)
-    for result in results:
-        verdict = result.verdict
-        mark = "✓" if verdict.passed else "✗"
-        lines.append(f"  {mark} {verdict.check.title}  [{_points(result.points)}/{_points(result.max_points)}]")
-        if verdict.passed:
-            continue
-        mistakes = dict.fromkeys(text for finding in verdict.findings for _, text in finding.mistakes)
-        lines.extend(f"      looks like: {mistake}" for mistake in mistakes)
-        if not mistakes:
-            lines.append(f"      wrong on the hidden cases of this check; `pytest -k {function.name}` in your "
-                         "folder shows public cases of the same kind")
-    note = dependency_note(function, grade_)
-    if note:
-        lines.append(f"  note: {note}")
+    if any(f.name == function.name for f in feedback.functions):
+        lines.extend(function_lines(feedback.of(function.name), indent="  "))
     return "\n".join(lines)
 
 

@@ -1,0 +1,387 @@
+"""One feedback model for every surface: what a grade says, for a student or for the TA.
+
+The text report, results.json (Gradescope), the nbgrader cell, the HTML report all render a
+``Feedback``; none of them reads a ``Grade`` itself, so the same submission shows the same facts on
+each: every finding of every failed case, a crash as its exception
+and the line of the student's file, the student's other function that probably caused it, and the
+known mistakes it matches.
+
+The two audiences differ only in what may be shown:
+
+- ``Audience.TA`` keeps everything: the seed, the submission's folder, the sandbox, every value of
+  every hidden case, what the code printed.
+- ``Audience.STUDENT`` describes hidden cases by their kind, never their values. Everything the
+  student's process sent is untrusted (the child runs their code and may write any reply), so a text
+  from it reaches a student only where it cannot carry a hidden value: exception and function names
+  from a fixed vocabulary, a line only if it is a line of their own file (``grade`` checks), an
+  exception's message with its numbers and quoted words masked, and only where a library raised it
+  (a ``raise`` or ``assert`` of their own could say anything). The picture of wrong elements is
+  coarse (off by at least PALE of the largest expected value), so that it cannot be used, over many
+  submissions, to home in on the expected values.
+"""
+
+from __future__ import annotations
+
+import builtins
+import enum
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograder.core.numeric import NOT_FINITE, RIGHT, UNCHECKED
+from autograder.core.printable import printable
+from autograder.core.spec import FUNCTIONS, MODULES, GradedFunction, Kind, Oracle
+from autograder.grading.grade import Grade, Result
+from autograder.grading.verdicts import OUTPUT, Finding
+
+LINES_SHOWN = 6  # distinct findings a check's text shows (each after the cases it was found in)
+NAMES_SHOWN = 3  # cases named before "and N more"
+PALE = 1e-3  # student pictures: an element off by less than this share of the largest |expected| shows as right
+
+
+class Audience(enum.Enum):
+    """Who reads the feedback."""
+
+    STUDENT = "student"
+    TA = "ta"
+
+
+@dataclass(frozen=True)
+class Picture:
+    """Which elements of one tensor are wrong in one case, laid out as rows (the first axis) by columns
+    (the other axes, flattened): ``pattern`` (int8, ``numeric``'s RIGHT, OFF, FLIPPED, NOT_FINITE,
+    UNCHECKED) and ``size`` (float in [0, 1], |got - expected| over the largest |expected|), both of
+    shape (rows, columns); ``worst`` is the index of the worst element in the tensor and
+    ``worst_cell`` its (row, column) here."""
+
+    tensor: str
+    shape: tuple[int, ...]
+    pattern: np.ndarray
+    size: np.ndarray
+    worst: tuple[int, ...]
+    worst_cell: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class CaseFeedback:
+    """One failed case: its name (or, for a student, its kind), every finding, and their pictures."""
+
+    case: str
+    findings: tuple[str, ...]
+    pictures: tuple[Picture, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckFeedback:
+    """One check of one function."""
+
+    title: str
+    points: float
+    max_points: float
+    passed: bool
+    cases: tuple[CaseFeedback, ...] = ()  # every failed case
+    mistakes: tuple[str, ...] = ()  # known mistakes the wrong answers match
+
+    def lines(self) -> list[str]:
+        """The check's feedback as lines of text (empty when it passed): each distinct finding once, after
+        the cases it was found in, at most LINES_SHOWN of them; then the known mistakes."""
+        where: dict[str, list[str]] = {}
+        for case in self.cases:
+            for finding in case.findings:
+                where.setdefault(finding, []).append(case.case)
+        lines = [f"{_cases(names)}: {finding}" for finding, names in list(where.items())[:LINES_SHOWN]]
+        if len(where) > LINES_SHOWN:
+            lines.append(f"... and {len(where) - LINES_SHOWN} more finding(s) of the same check")
+        lines.extend(f"looks like: {mistake}" for mistake in self.mistakes)
+        return lines
+
+
+def _cases(names: list[str]) -> str:
+    """'case "a"', 'cases "a" and "b"', 'cases "a", "b", "c" and 4 more'."""
+    quoted = [f'"{name}"' for name in names[:NAMES_SHOWN]]
+    if len(names) == 1:
+        return f"case {quoted[0]}"
+    rest = len(names) - NAMES_SHOWN
+    if rest > 0:
+        return f"cases {', '.join(quoted)} and {rest} more"
+    return f"cases {', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+@dataclass(frozen=True)
+class FunctionFeedback:
+    """One graded function: its score, a one-line ``summary`` when one line says it all (not written
+    yet, measured, its file could not be imported), else its checks; ``notes`` name the likely cause
+    in another function of the student's."""
+
+    name: str
+    module: str
+    file: str
+    points: float
+    max_points: float
+    summary: str = ""
+    checks: tuple[CheckFeedback, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.points == self.max_points
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What one grade says to one audience."""
+
+    audience: Audience
+    score: float
+    max_score: float
+    facts: tuple[str, ...]  # lines about the grading itself: versions; for the TA also seed, folder, sandbox
+    module_problems: dict[str, str]
+    functions: tuple[FunctionFeedback, ...]
+    printed: dict[str, str]  # what each module printed (the TA's only: it may show hidden values)
+    seconds: float = 0.0
+
+    def of(self, name: str) -> FunctionFeedback:
+        return next(function for function in self.functions if function.name == name)
+
+    def in_module(self, module: str) -> list[FunctionFeedback]:
+        return [function for function in self.functions if function.module == module]
+
+
+# ---------------------------------------------------------------------------------------------
+# What may reach a student
+
+EXCEPTIONS = frozenset(name for name, value in vars(builtins).items()
+                       if isinstance(value, type) and issubclass(value, BaseException)) | {
+    "AxisError", "LinAlgError", "UFuncTypeError", "ComplexWarning", "CallError"}
+KNOWN_FUNCTIONS = frozenset(name for function in FUNCTIONS for name in (function.name, function.forward))
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_OWN_WORDS = re.compile(r"\b(?:raise|assert|print|warn)\b")
+
+
+_COUNTED = re.compile(r"\b(operand|dimension|axis|argument) (\d)\b")  # a library's own counting: kept
+
+
+def masked(text: str) -> str:
+    """``text`` with every number shown as ``#`` (but a library's "operand 1", "axis 0") and every quoted
+    word as ``'…'``: what is left is the wording of a library's message, which carries no value of a
+    hidden case."""
+    text = _QUOTED.sub("'…'", text)
+    pieces, last = [], 0
+    for match in _COUNTED.finditer(text):
+        pieces += [_NUMBER.sub("#", text[last:match.start()]), match.group()]
+        last = match.end()
+    return "".join([*pieces, _NUMBER.sub("#", text[last:])])
+
+
+def _shape_words(text: str) -> str:
+    """A kit-made case label with its sizes and values masked: its kind ("x of shape (N, #, #)")."""
+    return _NUMBER.sub("#", text)
+
+
+def _crash_line(crash: dict[str, Any], audience: Audience, fallback: str) -> str:
+    if audience is Audience.TA:
+        return fallback
+    kind = crash["type"] if crash["type"] in EXCEPTIONS else "an exception"
+    if crash["line"] < 1:  # not a line of the student's files: nothing of it can be shown
+        return f"{kind} raised outside the lines of your files"
+    where = f"line {crash['line']} of {crash['file']}"
+    if crash["function"] in KNOWN_FUNCTIONS:
+        where += f" (in {crash['function']})"
+    text = f"{kind} on {where}: {crash['code']}"
+    if crash["message"] and crash["type"] in EXCEPTIONS and not _OWN_WORDS.search(crash["code"]):
+        text += f" -- {masked(crash['message'])}"
+    return text
+
+
+def _shape_line(finding: Finding, audience: Audience) -> str:
+    if audience is Audience.TA:
+        return finding.message
+    # The student's shape is theirs to choose, so it could carry a value: only sizes the case itself
+    # has (or their product, a flattened shape) are shown.
+    expected = re.search(r"expected (\([^)]*\))", finding.shape)
+    sizes = {int(size) for size in re.findall(r"\d+", expected.group(1))} if expected else set()
+    product = int(np.prod(sorted(sizes))) if sizes else 1
+    allowed = {str(size) for size in sizes | {1, product}}
+    got = re.search(r"has shape (\([^)]*\))", finding.shape)
+    if got is None:
+        return masked(finding.shape)
+    shown = re.sub(r"\d+", lambda size: size.group() if size.group() in allowed else "#", got.group(1))
+    return finding.shape.replace(got.group(1), shown, 1)
+
+
+def _tensor_name(finding: Finding, function: GradedFunction) -> str:
+    if finding.tensor != OUTPUT:
+        return finding.tensor
+    return {Kind.LAYER: f"your {function.forward}'s output", Kind.LOSS: "your loss",
+            Kind.CLIP: "total_norm"}[function.kind]
+
+
+def _mismatch_line(finding: Finding, function: GradedFunction, oracle: Oracle) -> str:
+    mismatch = finding.mismatch
+    assert mismatch is not None  # only called for findings that compare values
+    name = _tensor_name(finding, function)
+    not_finite = int(np.count_nonzero(mismatch.pattern == NOT_FINITE)) if mismatch.pattern is not None else 0
+    if finding.tensor == OUTPUT and oracle is Oracle.FINITE_DIFFERENCES:
+        return (f"{name} differs from the given code's; finite differences are taken of the given code, "
+                f"so keep it as it was")
+    if mismatch.checked <= 1:
+        return f"{name} is {'NaN or inf' if not_finite else 'wrong'}"
+    against = "disagrees with finite differences" if oracle is Oracle.FINITE_DIFFERENCES else "is wrong"
+    where = f"{finding.tensor}[{', '.join(map(str, mismatch.index))}]" if mismatch.index else finding.tensor
+    count = f"all {mismatch.bad}" if mismatch.bad == mismatch.checked else f"{mismatch.bad} of {mismatch.checked}"
+    nan = "" if not not_finite else " (all NaN or inf)" if not_finite == mismatch.bad else \
+        f" ({not_finite} of them NaN or inf)"
+    return f"{name} {against} in {count} elements{nan}; the worst is {where}"
+
+
+_CHANGED = frozenset({"dout", "cache", "the input dict", "returned arrays share memory with the input"} |
+                     {name for function in FUNCTIONS for name in function.args})
+
+
+def finding_line(finding: Finding, function: GradedFunction, oracle: Oracle, audience: Audience) -> str:
+    """One finding as the audience reads it."""
+    if finding.crash is not None:
+        return _crash_line(finding.crash, audience, finding.message)
+    if audience is Audience.TA:
+        return finding.message
+    if finding.shape:
+        return _shape_line(finding, audience)
+    if finding.mismatch is not None:
+        return _mismatch_line(finding, function, oracle)
+    changed = re.fullmatch(r"modified (.+) in place: (.*)", finding.message)
+    if changed:  # the names come from the student's process: only the kit's own are shown
+        names = [name if name in _CHANGED else "an input" for name in changed.group(1).split(", ")]
+        return f"modified {', '.join(names)} in place: {changed.group(2)}"
+    return masked(finding.message)
+
+
+def _picture(finding: Finding, audience: Audience) -> Picture | None:
+    mismatch = finding.mismatch
+    if mismatch is None or mismatch.pattern is None or mismatch.size is None or mismatch.pattern.ndim == 0:
+        return None
+    shape = tuple(int(side) for side in mismatch.pattern.shape)
+    rows = shape[0] if len(shape) > 1 else 1
+    pattern = mismatch.pattern.reshape(rows, -1).copy()
+    size = mismatch.size.reshape(rows, -1).copy()
+    if audience is Audience.STUDENT:  # coarse: no element's exact right-or-wrong (see the module's docstring)
+        pale = (size < PALE) & (pattern != NOT_FINITE) & (pattern != UNCHECKED)
+        pattern[pale], size[pale] = RIGHT, 0.0
+    flat = int(np.ravel_multi_index(mismatch.index, shape)) if mismatch.index else 0
+    cell = (flat // pattern.shape[1], flat % pattern.shape[1])
+    return Picture(finding.tensor, shape, pattern, size, mismatch.index, cell)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building it
+
+
+def _case_name(label: str, audience: Audience) -> str:
+    return label if audience is Audience.TA else _shape_words(label)
+
+
+def check_feedback(result: Result, audience: Audience) -> CheckFeedback:
+    """One check's feedback: every finding of every failed case, and the known mistakes they match."""
+    verdict = result.verdict
+    check = CheckFeedback(verdict.check.title, result.points, result.max_points, verdict.passed)
+    if verdict.passed or verdict.not_implemented or verdict.measured:
+        return check
+    by_case: dict[str, list[Finding]] = {}
+    for finding in verdict.findings:
+        by_case.setdefault(finding.case, []).append(finding)
+    cases = []
+    for label, findings in by_case.items():
+        lines = dict.fromkeys(finding_line(f, verdict.function, verdict.check.oracle, audience) for f in findings)
+        pictures = [picture for picture in (_picture(f, audience) for f in findings) if picture is not None]
+        cases.append(CaseFeedback(_case_name(label, audience), tuple(lines), tuple(pictures)))
+    mistakes = dict.fromkeys(explanation for finding in verdict.findings for _, explanation in finding.mistakes)
+    return CheckFeedback(check.title, check.points, check.max_points, False, tuple(cases), tuple(mistakes))
+
+
+def not_implemented_line(function: GradedFunction) -> str:
+    """What a student reads about a function that still raises NotImplementedError."""
+    return f"not implemented yet (it raises NotImplementedError): write it in {function.file}"
+
+
+def dependency_note(function: GradedFunction, grade: Grade) -> str:
+    """When ``function`` fails and so do functions it usually calls (its ``depends_on``): say to fix those
+    first. Empty otherwise."""
+    failed = {r.verdict.function.name for r in grade.results if not r.verdict.passed}
+    callees = [name for name in function.depends_on if name in failed]
+    if function.name not in failed or not callees:
+        return ""
+    fails = "which fails above: fix that first" if len(callees) == 1 else "which fail above: fix those first"
+    return f"{function.name} probably calls {' and '.join(callees)}, {fails}."
+
+
+def cause_notes(function: GradedFunction, results: list[Result], grade: Grade, audience: Audience) -> list[str]:
+    """Where the failures of ``function`` probably come from another function of the student's."""
+    notes = [dependency_note(function, grade)]
+    findings = [finding for result in results for finding in result.verdict.findings]
+    raised_in = {finding.crash["function"] for finding in findings
+                 if finding.crash is not None and finding.crash["line"] > 0}
+    for name in sorted(raised_in - {function.name, ""}):
+        if name == function.forward:
+            notes.append(f"the error is raised in your {name}, the forward pass, before {function.name} runs: "
+                         f"the forward is given code, so compare yours with it")
+        elif name in KNOWN_FUNCTIONS or audience is Audience.TA:
+            notes.append(f"the error is raised in your {name}, which {function.name} calls: the line above is "
+                         f"in {name}")
+        else:
+            notes.append(f"the error is raised in another function of yours, which {function.name} calls")
+    causes = dict.fromkeys(finding.cause for finding in findings if finding.cause)
+    if audience is Audience.TA:
+        notes.extend(f"probable cause: {cause}" for cause in causes)
+    elif causes:
+        notes.append(f"probable cause: your {function.forward} returns a cache laid out unlike the given code's, "
+                     f"and {function.name} receives that cache: compare your {function.forward} with the given code")
+    return [note for note in dict.fromkeys(notes) if note]
+
+
+def function_feedback(function: GradedFunction, grade: Grade, audience: Audience) -> FunctionFeedback:
+    """Everything about one graded function."""
+    results = [r for r in grade.results if r.verdict.function.name == function.name]
+    points, most = sum(r.points for r in results), sum(r.max_points for r in results)
+    summary = ""
+    if function.module in grade.module_problems:
+        summary = f"{module_problem(grade, function.module, audience)}. Its functions score 0."
+    elif results and all(r.verdict.not_implemented for r in results):
+        summary = not_implemented_line(function)
+    elif results and all(r.verdict.measured for r in results):
+        summary = results[0].verdict.measured
+    if summary or points == most:
+        return FunctionFeedback(function.name, function.module, function.file, points, most, summary)
+    return FunctionFeedback(function.name, function.module, function.file, points, most, "",
+                            tuple(check_feedback(r, audience) for r in results),
+                            tuple(cause_notes(function, results, grade, audience)))
+
+
+def module_problem(grade: Grade, module: str, audience: Audience) -> str:
+    """Why ``module`` could not be imported, as the audience may read it (the child's own text, masked
+    for a student unless the grader found the problem itself)."""
+    problem = grade.module_problems[module]
+    if audience is Audience.TA or module in grade.trusted_problems:
+        return problem
+    return masked(problem) + " (run pytest in your folder to see the whole error)"
+
+
+def build_feedback(grade: Grade, audience: Audience) -> Feedback:
+    """The feedback of ``grade`` for ``audience``."""
+    facts = []
+    if audience is Audience.TA:
+        facts += [f"Submission: {printable(str(grade.submission), multiline=False)}",  # a folder a student named
+                  f"Hidden cases drawn with seed {grade.seed} (rerun with --seed {grade.seed} to reproduce)."]
+    else:
+        facts.append("Graded on hidden cases drawn for you; they are described by their kind, never their values.")
+    if grade.versions:
+        facts.append(f"Graded with {grade.versions}.")
+    if grade.sandbox and audience is Audience.TA:
+        facts.append(f"The code ran in a {grade.sandbox}")
+    return Feedback(
+        audience, grade.score, grade.max_score, tuple(facts),
+        {module: module_problem(grade, module, audience) for module in MODULES if module in grade.module_problems},
+        tuple(function_feedback(function, grade, audience) for function in FUNCTIONS
+              if any(r.verdict.function.name == function.name for r in grade.results)),
+        dict(grade.printed) if audience is Audience.TA else {}, grade.seconds)
