@@ -38,6 +38,7 @@ from autograder.grading.verdicts import OUTPUT, Finding
 
 LINES_SHOWN = 6  # distinct findings a check's text shows (each after the cases it was found in)
 NAMES_SHOWN = 3  # cases named before "and N more"
+MESSAGE_SHOWN = 200  # characters of a library's message shown to a student
 PALE = 1e-3  # student pictures: an element off by less than this share of the largest |expected| shows as right
 
 
@@ -155,10 +156,16 @@ class Feedback:
 EXCEPTIONS = frozenset(name for name, value in vars(builtins).items()
                        if isinstance(value, type) and issubclass(value, BaseException)) | {
     "AxisError", "LinAlgError", "UFuncTypeError", "ComplexWarning", "CallError"}
+# Exceptions whose message, masked, is shown to a student: those numpy and Python raise for code that
+# computes the wrong thing. Not SystemExit (``sys.exit(text)``), AssertionError (``np.testing``'s
+# ``err_msg``) nor anything else that repeats a text the code handed it.
+EXPLAINED = frozenset({"ValueError", "TypeError", "IndexError", "KeyError", "AttributeError", "NameError",
+                       "UnboundLocalError", "ZeroDivisionError", "FloatingPointError", "OverflowError",
+                       "RecursionError", "MemoryError", "AxisError", "LinAlgError", "UFuncTypeError"})
 KNOWN_FUNCTIONS = frozenset(name for function in FUNCTIONS for name in (function.name, function.forward))
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_OWN_WORDS = re.compile(r"\b(?:raise|assert|print|warn)\b")
+_OWN_WORDS = re.compile(r"\b(?:raise|assert|exec|eval|compile|exit|quit)\b")  # a message the line itself words
 
 
 _COUNTED = re.compile(r"\b(operand|dimension|axis|argument) (\d)\b")  # a library's own counting: kept
@@ -191,8 +198,8 @@ def _crash_line(crash: dict[str, Any], audience: Audience, fallback: str) -> str
     if crash["function"] in KNOWN_FUNCTIONS:
         where += f" (in {crash['function']})"
     text = f"{kind} on {where}: {crash['code']}"
-    if crash["message"] and crash["type"] in EXCEPTIONS and not _OWN_WORDS.search(crash["code"]):
-        text += f" -- {masked(crash['message'])}"
+    if crash["message"] and crash["type"] in EXPLAINED and not _OWN_WORDS.search(crash["code"]):
+        text += f" -- {masked(crash['message'][:MESSAGE_SHOWN])}"
     return text
 
 
