@@ -9,10 +9,12 @@ The tests check each function you write in three ways:
 
 Every failure is reported as one short message: which gradient, which element, what was expected,
 what came back, and, when the numbers match a well-known mistake, what that mistake probably is.
-So are three problems that would otherwise stop or flood the run: a function not written yet (listed
+So are four problems that would otherwise stop or flood the run: a function not written yet (listed
 once, at the end), a file that cannot be imported (a syntax error, say: its tests fail with one line
-and the other file's tests still run) and a test that runs longer than the time limit (an endless
-loop: it fails with one line and the next test starts).
+and the other file's tests still run), a test that runs longer than the time limit (an endless
+loop: it fails with one line and the next test starts) and an exception your code raises (one line
+with your file and line, and the mistake it looks like when it is a well-known one; the later tests
+that stop on the same line are skipped).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import copy
 import functools
 import importlib
 import json
+import re
 import signal
 import sys
 import threading
@@ -170,6 +173,21 @@ def _diagnose(
     return None
 
 
+def not_a_float(name: str, actual: np.ndarray, expected: float | None = None) -> str:
+    """What to say about a loss (or a norm) that came back as an array instead of one float."""
+    if actual.ndim == 0:
+        return f"{name} should be a float, but it is a numpy array of shape (); return float({name})"
+    message = f"{name} should be one float, but it is an array of shape {actual.shape}"
+    with np.errstate(all="ignore"):
+        values = np.asarray(actual, dtype=np.float64)
+        if expected is not None and np.isclose(values.mean(), expected, rtol=1e-6):
+            return f"{message}: its mean is the expected {name}, so it looks like you forgot the mean (.mean())"
+        if expected is not None and np.isclose(values.sum() / values.shape[0], expected, rtol=1e-6):
+            return (f"{message}: its sum divided by {values.shape[0]} is the expected {name}, so it looks like "
+                    "you forgot to sum it and divide by N")
+    return f"{message}: the loss is one number, a mean; did you forget .mean() or .sum()?"
+
+
 def mismatch(
     where: str,
     name: str,
@@ -191,6 +209,8 @@ def mismatch(
     """
     expected = np.asarray(expected, dtype=np.float64)
     if expected.ndim == 0:
+        if isinstance(actual, np.ndarray):
+            return f"{where}: {not_a_float(name, actual, float(expected))}"
         if not isinstance(actual, float | np.floating | int):
             return f"{where}: {name} should be a float, got {type(actual).__name__}"
         actual = np.float64(actual)
@@ -227,9 +247,16 @@ def layer_scalar(forward: Callable[[], Any], dout: np.ndarray) -> Callable[[], t
     return lambda: gradcheck.projected(forward()[0], dout)
 
 
-def loss_scalar(loss: Callable[[], Any]) -> Callable[[], tuple[float, float]]:
-    """The loss value itself, as gradcheck.numerical_gradient needs it."""
-    return lambda: gradcheck.projected(np.float64(loss()[0]), 1.0)
+def loss_scalar(loss: Callable[[], Any], function: str = "the loss function") -> Callable[[], tuple[float, float]]:
+    """The loss value itself, as gradcheck.numerical_gradient needs it (one float: anything else fails)."""
+
+    def scalar() -> tuple[float, float]:
+        value = loss()[0]
+        if isinstance(value, np.ndarray):
+            fail_if([f"{function}: {not_a_float('loss', value)}"])
+        return gradcheck.projected(np.float64(value), 1.0)
+
+    return scalar
 
 
 def finite_difference_problem(
@@ -271,23 +298,54 @@ def check_gradients(
 # Inputs left alone
 
 
+UPSTREAM = ("dout", "dnext_h", "dh")  # the names of the upstream gradient a backward receives
+
+
 def _differences(before: Any, after: Any, path: str) -> Iterator[str]:
     if isinstance(before, np.ndarray):
         if not (isinstance(after, np.ndarray) and np.array_equal(before, after, equal_nan=True)):
             yield path
     elif isinstance(before, tuple | list):
-        for i, (old, new) in enumerate(zip(before, after, strict=False)):
+        if not isinstance(after, tuple | list) or len(after) != len(before):
+            yield path
+            return
+        for i, (old, new) in enumerate(zip(before, after, strict=True)):
             yield from _differences(old, new, f"{path}[{i}]")
     elif isinstance(before, dict):
+        if not isinstance(after, dict) or set(after) != set(before):
+            yield path
+            return
         for key in before:
             yield from _differences(before[key], after.get(key), f"{path}[{key!r}]")
 
 
+def _emptied(function: str, name: str, before: Any, after: Any) -> str | None:
+    """What to say about a list argument that came back with fewer items than it went in with."""
+    if not (isinstance(before, list) and isinstance(after, list) and len(after) < len(before)):
+        return None
+    return (
+        f"{function} took items out of {name}: it had {len(before)}, it has {len(after)} left. It looks like "
+        f"{name}.pop(): that empties the list the forward pass returned; read {name}[t] instead and leave the "
+        "list as it is"
+    )
+
+
 def modified(function: str, originals: dict[str, Any], current: dict[str, Any]) -> str | None:
     """A message naming every input that changed during a call (compare to copies made before it)."""
+    for name in originals:
+        emptied = _emptied(function, name, originals[name], current[name])
+        if emptied:
+            return emptied
     changed = [path for name in originals for path in _differences(originals[name], current[name], name)]
     if not changed:
         return None
+    upstream = next((name for name in UPSTREAM if name in changed), None)
+    if upstream:
+        return (
+            f"{function} modified {', '.join(changed)} in place. dx = {upstream} does not copy: both names are "
+            f"then the same array, so dx[...] = 0 or dx *= ... changes {upstream} too; start from "
+            f"{upstream}.copy(), or compute a new array ({upstream} * mask)"
+        )
     return (
         f"{function} modified {', '.join(changed)} in place; compute new arrays instead "
         "(for example dx = dout * mask, not dout *= mask)"
@@ -478,6 +536,50 @@ def _found(error: BaseException, kind: type[BaseException]) -> Any:
     return None
 
 
+@dataclass(frozen=True)
+class CrashHint:
+    """A well-known mistake behind an exception: raised in ``function`` (one of yours), of type
+    ``error``, with a message matching the pattern ``message``, on a line of yours matching ``line``.
+    A test module lists its hints in ``CRASH_HINTS``; the first that fits is shown."""
+
+    function: str
+    error: type[BaseException]
+    message: str
+    line: str
+    hint: str
+
+    def fits(self, error: BaseException, frame: traceback.FrameSummary) -> bool:
+        return (
+            frame.name == self.function
+            and isinstance(error, self.error)
+            and re.search(self.message, str(error)) is not None
+            and re.search(self.line, frame.line or "") is not None
+        )
+
+
+def _your_frames(error: BaseException) -> list[traceback.FrameSummary]:
+    return [frame for frame in traceback.extract_tb(error.__traceback__) if _is_student_file(frame.filename)]
+
+
+def _your_exception(error: BaseException) -> BaseException | None:
+    """The exception behind ``error`` (inside hypothesis' groups too) that your code raised, if any."""
+    if isinstance(error, BaseExceptionGroup):
+        return next((found for inner in error.exceptions if (found := _your_exception(inner))), None)
+    return error if isinstance(error, Exception) and _your_frames(error) else None
+
+
+def _crash_message(error: BaseException, hints: tuple[CrashHint, ...]) -> str:
+    """One line: your function, the exception, your file and line, and the mistake it looks like."""
+    frames = _your_frames(error)
+    called, raised = frames[0], frames[-1]
+    text = str(error).strip().splitlines()
+    what = f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+    inside = f", in {raised.name}" if raised.name != called.name else ""
+    message = f"{called.name} raised {what} ({Path(raised.filename).name}, line {raised.lineno}{inside}: {raised.line})"
+    hint = next((h.hint for h in hints if h.fits(error, raised)), None)
+    return f"{message}; {hint}" if hint else message
+
+
 def _todo_message(error: NotImplementedError) -> str:
     frames = traceback.extract_tb(error.__traceback__)
     where = Path(frames[-1].filename).name if frames else "your code"
@@ -486,7 +588,7 @@ def _todo_message(error: NotImplementedError) -> str:
 
 
 _todo: dict[str, None] = {}  # messages seen, in order (a dict keeps order and drops duplicates)
-_reported: set[str] = set()  # the messages of import failures and time-outs already shown
+_reported: set[str] = set()  # import failures and time-outs shown (their messages), and crashes (their lines)
 TO_WRITE = pytest.StashKey[bool]()
 
 
@@ -495,8 +597,9 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
     """Keep every failure to its message, and every test to the time limit.
 
     A NotImplementedError from the skeleton becomes a to-do, listed once at the end of the run (that
-    function's later tests are skipped). A module that cannot be imported, or a function that runs
-    past the time limit, fails one test with one line; the later tests that hit it again are skipped.
+    function's later tests are skipped). A module that cannot be imported, a function that runs
+    past the time limit, or an exception raised in your code fails one test with one line; the later
+    tests that hit it again are skipped.
     A property's message gets the inputs hypothesis chose, so that the failure can be reproduced.
     """
     try:
@@ -514,7 +617,8 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
 
 
 def _once(item: pytest.Function, error: BaseException) -> str:
-    """The one line for a to-do, an import failure or a time-out; skip the test if it was shown already.
+    """The one line for a to-do, an import failure, a time-out or an exception your code raised; skip
+    the test if it was shown already.
 
     Any other error is raised again, for pytest to show as usual.
     """
@@ -529,13 +633,30 @@ def _once(item: pytest.Function, error: BaseException) -> str:
         return message
     todo = _found(error, NotImplementedError)
     if todo is None:
-        raise error
+        return _crash(item, error)
     message = _todo_message(todo)
     if message in _todo:
         # One test per unwritten function is enough; its other tests would only repeat it.
         pytest.skip(message)
     _todo[message] = None
     item.stash[TO_WRITE] = True
+    return message
+
+
+def _crash(item: pytest.Function, error: BaseException) -> str:
+    """The one line for an exception your code raised; skip the test if that line raised it already.
+
+    An error the tests themselves raise is raised again, for pytest to show as usual.
+    """
+    yours = _your_exception(error)
+    if yours is None:
+        raise error
+    message = _crash_message(yours, getattr(item.module, "CRASH_HINTS", ()))
+    raised = _your_frames(yours)[-1]
+    key = f"{raised.filename}:{raised.lineno}:{type(yours).__name__}"
+    if key in _reported:
+        pytest.skip(f"stopped again at the same line: {message}")
+    _reported.add(key)
     return message
 
 

@@ -13,6 +13,7 @@ import pytest
 from conftest import (
     KINK_GAP,
     Case,
+    CrashHint,
     away_from,
     cases,
     check_gradients,
@@ -21,6 +22,7 @@ from conftest import (
     loss_scalar,
     mismatch,
     modified,
+    not_a_float,
     quick,
     shape_problem,
     snapshot,
@@ -36,6 +38,43 @@ layers = student_module("layers")
 
 SATURATION_HINT = (
     "a formula like exp(-x) / (1 + exp(-x))**2 overflows once |x| > ~709; use the output saved in the cache"
+)
+# A matrix product whose shapes do not fit: numpy's matmul (the @ operator) and np.dot say so this way.
+MATRIX_PRODUCT = r"^matmul: Input operand|not aligned"
+CRASH_HINTS = (
+    CrashHint(
+        "affine_backward",
+        ValueError,
+        MATRIX_PRODUCT,
+        r"^\s*dx\b.*\bw\b(?!\s*\.\s*T)",
+        "it looks like the transpose of w is missing in dx: dout is (N, M) and w is (D, M), so dx needs w.T",
+    ),
+    CrashHint(
+        "affine_backward",
+        ValueError,
+        MATRIX_PRODUCT,
+        r"^\s*dw\b",
+        "it looks like a transpose is missing in dw: it is (D, M), like w; x as rows is (N, D) and dout is "
+        "(N, M), so the rows of x enter transposed, on the left",
+    ),
+    CrashHint(
+        "affine_backward",
+        ValueError,
+        MATRIX_PRODUCT,
+        "",
+        "a matrix product whose shapes do not fit: dout is (N, M), w is (D, M) and x as rows is (N, D); "
+        "write down the shapes and transpose the factor that needs it",
+    ),
+)
+SOFTMAX_OVERFLOW = "exp of large scores overflows; shift each row by its maximum first"
+SOFTMAX_BATCH_MAX = (
+    "only rows whose scores are far below the batch's largest score are NaN: x - x.max() shifts every row by "
+    "the largest score of the whole batch; shift each row by its own maximum (x.max(axis=1, keepdims=True))"
+)
+SOFTMAX_LOG_OF_ZERO = (
+    "a probability underflowed to 0 and -log(0) is inf: a correct score some 745 or more below its row's maximum "
+    "has a probability that rounds to 0 in float64; take the loss from log-probabilities, "
+    "shifted - log(sum(exp(shifted))), as the given code does, not from np.log(probs)"
 )
 seeds = st.integers(0, 2**32 - 1)
 sides = st.integers(1, 4)  # includes a batch of 1 and a single feature
@@ -237,7 +276,9 @@ def test_softmax_loss_matches_reference(case: Case) -> None:
     label = f"softmax_loss, {where(case)}"
     fail_if(
         [
-            mismatch(label, "loss", got["loss"], case.expected["loss"], 1.0 / n),
+            mismatch(
+                label, "loss", got["loss"], case.expected["loss"], 1.0 / n, nonfinite_hint=_loss_hint(x, got)
+            ),
             mismatch(
                 label,
                 "dx",
@@ -246,10 +287,31 @@ def test_softmax_loss_matches_reference(case: Case) -> None:
                 1.0 / n,
                 mean_over=n,
                 mistakes=no_minus_one,
-                nonfinite_hint="exp of large scores overflows; shift each row by its maximum first",
+                nonfinite_hint=_overflow_hint(x, got["dx"]),
             ),
         ]
     )
+
+
+def _overflow_hint(x: np.ndarray, dx: Any) -> str:
+    """Why softmax gave NaN or inf: exp without a shift, or every row shifted by the batch's maximum."""
+    if not isinstance(dx, np.ndarray) or dx.shape != x.shape:
+        return SOFTMAX_OVERFLOW
+    with np.errstate(all="ignore"):
+        bad_rows = ~np.all(np.isfinite(np.asarray(dx, dtype=np.float64)), axis=1)
+    below = x.max() - x.max(axis=1)  # how far each row's largest score is below the batch's largest
+    if bad_rows.any() and np.all(below[bad_rows] > 700) and not bad_rows[np.argmax(x.max(axis=1))]:
+        return SOFTMAX_BATCH_MAX
+    return SOFTMAX_OVERFLOW
+
+
+def _loss_hint(x: np.ndarray, got: dict[str, Any]) -> str:
+    """Why the softmax loss is NaN or inf: the log of a probability that underflowed, or an overflow."""
+    loss = got["loss"]
+    dx_finite = isinstance(got["dx"], np.ndarray) and bool(np.all(np.isfinite(got["dx"])))
+    if isinstance(loss, float | np.floating) and loss == np.inf and dx_finite:
+        return SOFTMAX_LOG_OF_ZERO
+    return _overflow_hint(x, got["dx"])
 
 
 @pytest.mark.parametrize("case", cases("svm_loss"))
@@ -282,7 +344,7 @@ def test_classification_loss_finite_differences(loss: str) -> None:
     function = getattr(layers, loss)
     grads = unpack(loss, function(x, y), ("loss", "dx"))
     indices = {"x": _away_from_hinges(x, y)} if loss == "svm_loss" else None
-    check_gradients(loss, grads, {"x": x}, loss_scalar(lambda: function(x, y)), indices)
+    check_gradients(loss, grads, {"x": x}, loss_scalar(lambda: function(x, y), loss), indices)
 
 
 @pytest.mark.parametrize("loss", ["softmax_loss", "svm_loss"])
@@ -295,7 +357,14 @@ def test_classification_loss_rows_sum_to_zero(loss: str, seed: int, n: int, c: i
     dx = got["dx"]
     fail_if([shape_problem(loss, "dx", dx, x.shape)])
     if not np.all(np.isfinite(dx)):
-        fail_if([f"{loss}: dx has NaN or inf for scores of size ~{scale:g}; shift each row by its maximum"])
+        hint = f"; {_overflow_hint(x, dx)}" if loss == "softmax_loss" else ""
+        fail_if([f"{loss}: dx has NaN or inf for scores of size ~{scale:g}{hint}"])
+    value = got["loss"]
+    if isinstance(value, np.ndarray):
+        fail_if([f"{loss}: {not_a_float('loss', value)}"])
+    if not np.isfinite(value):
+        hint = f"; {_loss_hint(x, got)}" if loss == "softmax_loss" else ""
+        fail_if([f"{loss}: the loss is {value} for scores of size ~{scale:g}{hint}"])
     # Raising every score of a row by the same amount leaves the loss unchanged, so each row of dx sums to 0.
     row_sums = dx.sum(axis=1)
     worst = int(np.argmax(np.abs(row_sums)))
@@ -315,9 +384,25 @@ def test_huber_loss_matches_reference(case: Case) -> None:
     fail_if(
         [
             mismatch(label, "loss", got["loss"], case.expected["loss"], 1.0 / pred.size),
-            mismatch(label, "dpred", got["dpred"], case.expected["dpred"], 1.0 / pred.size, mean_over=pred.size),
+            mismatch(
+                label,
+                "dpred",
+                got["dpred"],
+                case.expected["dpred"],
+                1.0 / pred.size,
+                mean_over=pred.size,
+                mistakes=_huber_mistakes(pred, target, delta),
+            ),
         ]
     )
+
+
+def _huber_mistakes(pred: np.ndarray, target: np.ndarray, delta: float) -> dict[str, np.ndarray]:
+    """The wrong answer of a Huber gradient clipped to ±1 whatever delta is (the same as the right one at delta 1)."""
+    if delta == 1.0:
+        return {}
+    clipped_to_one = np.clip(pred - target, -1.0, 1.0) / pred.size
+    return {f"clipped to [-1, 1] whatever delta is; clip to [-delta, delta] (delta = {delta:g} here)": clipped_to_one}
 
 
 @pytest.mark.parametrize("case", cases("clipped_square_loss"))
@@ -352,7 +437,7 @@ def test_regression_loss_finite_differences(loss: str) -> None:
     pred, target, delta = rng.standard_normal((3, 4)), rng.standard_normal((3, 4)), 0.7
     function = getattr(layers, loss)
     grads = unpack(loss, function(pred, target, delta), ("loss", "dpred"))
-    scalar = loss_scalar(lambda: function(pred, target, delta))
+    scalar = loss_scalar(lambda: function(pred, target, delta), loss)
     indices = {"pred": away_from(np.abs(pred - target), delta)}
     check_gradients(loss, grads, {"pred": pred}, scalar, indices)
 
@@ -372,12 +457,16 @@ def test_huber_loss_gradient_is_clipped_not_vanishing(seed: int, shape: tuple[in
     dpred = unpack("huber_loss", layers.huber_loss(pred, target, delta), ("loss", "dpred"))["dpred"]
     fail_if([shape_problem("huber_loss", "dpred", dpred, shape)])
     size, diff = pred.size, pred - target
+    mistakes = _huber_mistakes(pred, target, delta)
     if np.any(np.abs(dpred) > delta / size * (1 + 1e-12)):
         largest = float(np.max(np.abs(dpred)))
-        fail_if([f"huber_loss: |dpred| reaches {largest:.6g}, above delta / size = {delta / size:.6g}"])
+        looks = "".join(f"; it looks {what}" for what, wrong in mistakes.items() if np.allclose(dpred, wrong))
+        fail_if([f"huber_loss: |dpred| reaches {largest:.6g}, above delta / size = {delta / size:.6g}{looks}"])
     beyond = np.abs(diff) > delta * (1 + 1e-9)
     expected = np.where(beyond, np.sign(diff) * delta / size, np.nan)
-    problem = mismatch("huber_loss, where |pred - target| > delta", "dpred", dpred, expected, 1.0 / size)
+    problem = mismatch(
+        "huber_loss, where |pred - target| > delta", "dpred", dpred, expected, 1.0 / size, mistakes=mistakes
+    )
     fail_if([problem and f"{problem} (beyond delta the gradient is ±delta / size, never 0)"])
 
 

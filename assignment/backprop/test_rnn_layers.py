@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from conftest import (
     Case,
+    CrashHint,
     cases,
     check_gradients,
     fail_if,
@@ -29,6 +30,34 @@ from hypothesis import strategies as st
 # Imported by the first test that uses it: a syntax error in rnn_layers.py fails its tests with one line.
 rnn_layers = student_module("rnn_layers")
 
+# A matrix product whose shapes do not fit: numpy's matmul (the @ operator) and np.dot say so this way.
+MATRIX_PRODUCT = r"^matmul: Input operand|not aligned"
+CRASH_HINTS = (
+    CrashHint(
+        "rnn_step_backward",
+        ValueError,
+        MATRIX_PRODUCT,
+        r"^\s*dx\b.*\bWx\b(?!\s*\.\s*T)",
+        "it looks like the transpose of Wx is missing in dx: the gradient through tanh is (N, H) and Wx is "
+        "(D, H), so dx needs Wx.T",
+    ),
+    CrashHint(
+        "rnn_step_backward",
+        ValueError,
+        MATRIX_PRODUCT,
+        r"^\s*dW[xh]\b",
+        "it looks like a transpose is missing in a weight gradient: dWx is (D, H) and dWh is (H, H); the inputs "
+        "(x is (N, D), prev_h is (N, H)) enter transposed, on the left",
+    ),
+    CrashHint(
+        "rnn_step_backward",
+        ValueError,
+        MATRIX_PRODUCT,
+        "",
+        "a matrix product whose shapes do not fit: x is (N, D), prev_h and next_h are (N, H), Wx is (D, H) and "
+        "Wh is (H, H); write down the shapes and transpose the factor that needs it",
+    ),
+)
 STEP_GRADS = ("dx", "dprev_h", "dWx", "dWh", "db")
 SEQUENCE_GRADS = ("dx", "dh0", "dWx", "dWh", "db")
 seeds = st.integers(0, 2**32 - 1)

@@ -151,12 +151,18 @@ def scores_case(rng: np.random.Generator, label: str, n: int, c: int, scale: flo
 def softmax_cases(rng: np.random.Generator) -> dict[str, list[Case]]:
     huge = scores_case(rng, "scores of std 1000", 5, 6, scale=1000.0)
     tied = Case("rows of equal scores of 3000", {"x": np.full((3, 4), 3000.0), "y": np.array([0, 3, 1])})
+    # Rows thousands apart. Without a shift, or shifted by the batch's largest score instead of each
+    # row's, exp gives inf / inf or 0 / 0 in some row; row 0's correct class is 2000 below its row's
+    # maximum, so its probability underflows to 0 and the log of it is -inf.
+    apart = Case("rows thousands apart", {"x": np.array([[3000.0, 2990.0, 1000.0, -500.0], [2.0, -1.0, 0.5, 1.0],
+                                                          [-3000.0, -2995.0, -3010.0, -2990.0]]),
+                                          "y": np.array([2, 0, 3])})
     return {
         "gradient_check": [scores_case(rng, "scores of order 1", 4, 5), scores_case(rng, "batch of 1", 1, 3)],
         "reference": [scores_case(rng, "batch of 1, two classes", 1, 2),
                       scores_case(rng, "scores of order 1", 6, 7, scale=2.0),
                       scores_case(rng, "scores of order 10", 5, 4, scale=10.0)],
-        "large_scores": [huge, tied],
+        "large_scores": [huge, apart, tied],
         "leaves_inputs_unchanged": [scores_case(rng, "random", 3, 4)],
     }
 

@@ -8,7 +8,9 @@ Each entry is a buggy version of one graded function, written with the reference
 It receives the reference module first (for the given forward code), then the graded function's
 own arguments: ``(dout, cache)`` for a backward, ``(x, y)`` or ``(pred, target, delta)`` for a
 loss, ``(grads, max_norm)`` for clip_grad_norm. ``forward=`` replaces the forward too, for
-mistakes that start there (caching the pre-activation instead of the output, say).
+mistakes that start there (caching the pre-activation instead of the output, say). ``when=`` takes
+the case's forward arguments by name and says whether the mistake shows on that case; elsewhere
+it gives what another mistake gives, and is not named.
 
 Course staff: add an entry with ``@mistake("function_name", "what it looks like, and the fix")``.
 This file is never released to students.
@@ -19,11 +21,11 @@ import numpy as np
 MISTAKES = []
 
 
-def mistake(function, explanation, forward=None):
+def mistake(function, explanation, forward=None, when=None):
     """Register a buggy implementation of ``function`` under the sentence a student will read."""
 
     def register(implementation):
-        MISTAKES.append((function, explanation, implementation, forward))
+        MISTAKES.append((function, explanation, implementation, forward, when))
         return implementation
 
     return register
@@ -44,7 +46,8 @@ def _rows(n):
 
 # --- affine_backward ----------------------------------------------------------------------------
 
-@mistake("affine_backward", "dx looks like dout @ w: the transpose is missing (use dout @ w.T).")
+@mistake("affine_backward", "dx looks like dout @ w: the transpose is missing (use dout @ w.T); numpy refuses "
+                            "the shapes unless w is square.")
 def affine_dx_without_transpose(ref, dout, cache):
     x, w, b = cache
     dx, dw, db = ref.affine_backward(dout, cache)
@@ -55,6 +58,14 @@ def affine_dx_without_transpose(ref, dout, cache):
 def affine_dw_transposed(ref, dout, cache):
     dx, dw, db = ref.affine_backward(dout, cache)
     return dx, dw.T, db
+
+
+@mistake("affine_backward", "dw looks like x_rows @ dout: the transpose of x is missing (use x_rows.T @ dout, "
+                            "with x_rows = x.reshape(N, D)); numpy refuses the shapes unless N == D.")
+def affine_dw_without_transpose(ref, dout, cache):
+    x, w, b = cache
+    dx, dw, db = ref.affine_backward(dout, cache)
+    return dx, x.reshape(x.shape[0], -1) @ dout, db
 
 
 @mistake("affine_backward", "dw looks like x.reshape(D, N) @ dout: reshaping is not transposing; use "
@@ -111,7 +122,9 @@ def relu_no_mask(ref, dout, cache):
     return dout.copy()
 
 
-@mistake("relu_backward", "dout was changed in place (e.g. dout[x <= 0] = 0); build a new array instead.")
+@mistake("relu_backward", "dout was changed in place: dout[x <= 0] = 0, or dx = dout followed by dx[x <= 0] = 0 "
+                          "(dx = dout does not copy: both names are the same array); build a new array instead, "
+                          "dout * (x > 0) or dout.copy() then zero it.")
 def relu_modifies_dout(ref, dout, cache):
     dout *= cache > 0
     return dout
@@ -243,12 +256,72 @@ def softmax_double_mean(ref, x, y):
     return loss, (probs - onehot) / n**2
 
 
-@mistake("softmax_loss", "dx is NaN for large scores: exp(x) overflows; subtract each row's maximum first "
-                         "(or use exp(log_probs)).")
+def _probabilities(x, shift):
+    """Softmax of the scores shifted by ``shift``: exact for the row maximum, NaN where it over- or underflows."""
+    exp_scores = np.exp(x - shift)
+    return exp_scores / exp_scores.sum(axis=1, keepdims=True)
+
+
+def _unstable_softmax(x, y, shift):
+    """The loss and dx from probabilities of ``shift``ed scores, the loss as the mean of -log(probs)."""
+    n = x.shape[0]
+    probs = _probabilities(x, shift)
+    onehot = np.zeros_like(x)
+    onehot[_rows(n), y] = 1.0
+    return float(-np.log(probs[_rows(n), y]).mean()), (probs - onehot) / n
+
+
+UNSTABLE = ("exp(x) overflows to inf for scores in the hundreds and more (inf / inf is NaN); subtract each "
+            "row's maximum first, as the given code does, or start from exp(log_probs).")
+BATCH_MAX = ("x - x.max() shifts by the largest score of the whole batch: a row whose scores are far below it "
+             "underflows to 0 / 0 = NaN; subtract each row's own maximum (x.max(axis=1, keepdims=True)).")
+
+
+@mistake("softmax_loss", f"dx is NaN for large scores: {UNSTABLE}")
 def softmax_unstable(ref, x, y):
     loss, _, onehot, n = _softmax_parts(ref, x, y)
-    probs = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
-    return loss, (probs - onehot) / n
+    return loss, (_probabilities(x, 0.0) - onehot) / n
+
+
+@mistake("softmax_loss", f"the loss and dx are NaN for large scores: {UNSTABLE}")
+def softmax_unstable_loss(ref, x, y):
+    return _unstable_softmax(x, y, 0.0)
+
+
+def _rows_far_apart(x, y):
+    """Whether some row's largest score is so far below the batch's that its exps all underflow."""
+    return bool(np.any(x.max() - x.max(axis=1) > 745.0))
+
+
+@mistake("softmax_loss", f"dx is NaN in some rows: {BATCH_MAX}", when=_rows_far_apart)
+def softmax_batch_max(ref, x, y):
+    loss, _, onehot, n = _softmax_parts(ref, x, y)
+    return loss, (_probabilities(x, x.max()) - onehot) / n
+
+
+@mistake("softmax_loss", f"the loss and dx are NaN in some rows: {BATCH_MAX}", when=_rows_far_apart)
+def softmax_batch_max_loss(ref, x, y):
+    return _unstable_softmax(x, y, x.max())
+
+
+@mistake("softmax_loss", "the loss is inf: it looks like -log(probs[i, y[i]]) of a probability that underflowed "
+                         "to 0 (a correct score far below its row's maximum); take the loss from log-probabilities, "
+                         "shifted - log(sum(exp(shifted))), as the given code does.")
+def softmax_log_of_underflowed_probability(ref, x, y):
+    _, dx = ref.softmax_loss(x, y)
+    n = x.shape[0]
+    return float(-np.log(_probabilities(x, x.max(axis=1, keepdims=True))[_rows(n), y]).mean()), dx
+
+
+NOT_A_SCALAR = "the loss is an array, not a float: "
+
+
+@mistake("softmax_loss", NOT_A_SCALAR + "one value per example; average them over the batch (.mean()).")
+def softmax_loss_not_averaged(ref, x, y):
+    _, dx = ref.softmax_loss(x, y)
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return -log_probs[_rows(x.shape[0]), y], dx
 
 
 @mistake("softmax_loss", "dx has the wrong sign: it is probs - onehot, not onehot - probs.")
@@ -281,6 +354,23 @@ def svm_counts_correct_class(ref, x, y):
     loss, dx = ref.svm_loss(x, y)
     dx[_rows(x.shape[0]), y] -= 1.0 / x.shape[0]
     return loss, dx
+
+
+def _margins(x, y):
+    n = x.shape[0]
+    margins = np.maximum(0.0, x - x[_rows(n), y][:, None] + 1.0)
+    margins[_rows(n), y] = 0.0
+    return margins
+
+
+@mistake("svm_loss", NOT_A_SCALAR + "the matrix of margins; sum them and divide by N.")
+def svm_loss_not_reduced(ref, x, y):
+    return _margins(x, y), ref.svm_loss(x, y)[1]
+
+
+@mistake("svm_loss", NOT_A_SCALAR + "one sum of margins per example; average them over the batch (.mean()).")
+def svm_loss_not_averaged(ref, x, y):
+    return _margins(x, y).sum(axis=1), ref.svm_loss(x, y)[1]
 
 
 @mistake("svm_loss", "dx is N times too large: divide by N, the loss is a mean over the batch.")
@@ -318,6 +408,16 @@ def huber_gradient_is_error(ref, pred, target, delta=1.0):
 def huber_gradient_is_sign(ref, pred, target, delta=1.0):
     loss, _ = ref.huber_loss(pred, target, delta)
     return loss, np.sign(pred - target) * delta / pred.size
+
+
+def _huber_elements(pred, target, delta):
+    diff = np.abs(pred - target)
+    return np.where(diff <= delta, 0.5 * diff**2, delta * (diff - 0.5 * delta))
+
+
+@mistake("huber_loss", NOT_A_SCALAR + "the loss of every element; average them (.mean()).")
+def huber_loss_not_averaged(ref, pred, target, delta=1.0):
+    return _huber_elements(pred, target, delta), ref.huber_loss(pred, target, delta)[1]
 
 
 @mistake("huber_loss", "dpred is not divided by the number of elements: the loss is a mean.")
@@ -372,6 +472,11 @@ def clipped_unclipped_gradient(ref, pred, target, delta=1.0):
 def clipped_no_factor_two(ref, pred, target, delta=1.0):
     loss, dpred = ref.clipped_square_loss(pred, target, delta)
     return loss, dpred / 2.0
+
+
+@mistake("clipped_square_loss", NOT_A_SCALAR + "the loss of every element; average them (.mean()).")
+def clipped_loss_not_averaged(ref, pred, target, delta=1.0):
+    return np.clip(pred - target, -delta, delta) ** 2, ref.clipped_square_loss(pred, target, delta)[1]
 
 
 @mistake("clipped_square_loss", "dpred is not divided by the number of elements: the loss is a mean.")
@@ -498,6 +603,14 @@ def rnn_dh0_zero(ref, dh, cache):
 @mistake("rnn_backward", "each step looks fed only its own dh[:, t]: add the gradient flowing back from t + 1.")
 def rnn_no_carry(ref, dh, cache):
     return _walk(ref, dh, cache, _backwards, carry=False)
+
+
+@mistake("rnn_backward", "the gradients are right but the list cache came back changed: cache.pop() empties the "
+                         "list rnn_forward returned; index it instead (cache[t]) and leave the list as it was.")
+def rnn_cache_pop(ref, dh, cache):
+    grads = ref.rnn_backward(dh, list(cache))
+    cache.clear()
+    return grads
 
 
 # --- clip_grad_norm -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import reference_source
+from helpers import CORPUS, corpus_entry, reference_source
 from packaging.requirements import Requirement
 
 from autograder.core.spec import FUNCTIONS, MODULES
@@ -357,6 +357,57 @@ def test_a_realistic_bug_is_named_with_gradient_and_index(
     assert result.returncode == 1
     for text in expected:
         assert text in result.stdout, result.stdout
+
+
+def _with_corpus_entry(folder: Path, name: str) -> Path:
+    """Put the reference modules into ``folder``, with the functions of the buggy corpus entry ``name``."""
+    entry = CORPUS / "buggy" / f"{name}.py"
+    for module in GRADED:
+        source = reference_source(module.removesuffix(".py"))
+        if f"{corpus_entry(entry)['TARGET']}.py" == module:
+            source += "\n\n" + entry.read_text(encoding="utf-8")
+        (folder / module).write_text(source + "\n", encoding="utf-8")
+    return folder
+
+
+# What the public tests say about real mistakes (the grader's own corpus entries): each line must appear.
+NAMED_IN_THE_PUBLIC_TESTS = {
+    "affine_dx_no_transpose_crash": [
+        "affine_backward raised ValueError: matmul: Input operand 1 has a mismatch",
+        "(layers.py, line ",
+        "it looks like the transpose of w is missing in dx",
+    ],
+    "affine_dw_no_transpose": ["affine_backward raised ValueError: matmul:", "a transpose is missing in dw"],
+    "rnn_step_dx_without_transpose": [
+        "rnn_step_backward raised ValueError: matmul:",
+        "the transpose of Wx is missing in dx",
+    ],
+    "relu_dout_alias": ["relu_backward modified dout in place. dx = dout does not copy"],
+    "rnn_cache_pop": ["rnn_backward took items out of cache: it had 3, it has 0 left. It looks like cache.pop()"],
+    "softmax_unstable_loss": ["softmax_loss, case 'large_scores': loss: expected", "exp of large scores overflows"],
+    "softmax_batch_max": ["x - x.max() shifts every row by the largest score of the whole batch"],
+    "softmax_log_of_probs": ["loss: expected 666.834, got inf", "-log(0) is inf"],
+    "softmax_loss_per_example": [
+        "softmax_loss, case 'reference': loss should be one float, but it is an array of shape (5,)",
+        "it looks like you forgot the mean",
+    ],
+    "svm_loss_margins_matrix": ["its sum divided by 3 is the expected loss"],
+    "huber_delta_ignored": ["it looks like you clipped to [-1, 1] whatever delta is; clip to [-delta, delta]"],
+}
+
+
+@pytest.mark.e2e  # the public tests run as a student runs them
+@pytest.mark.parametrize("name", sorted(NAMED_IN_THE_PUBLIC_TESTS))
+def test_the_public_tests_name_real_mistakes_in_one_line_each(student_copy: Path, name: str) -> None:
+    result = _run_public_tests(_with_corpus_entry(student_copy, name))
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    for text in NAMED_IN_THE_PUBLIC_TESTS[name]:
+        assert text in output, output
+    assert "Traceback" not in output and not _lines_with(output, "E   "), output
+    assert "times the expected value everywhere" not in output, output
+    crashes = _lines_with(output, " raised ")
+    assert len(crashes) <= 1, output  # a crash is shown once; the later tests that stop on its line are skipped
 
 
 @pytest.mark.e2e  # the public tests run as a student runs them
