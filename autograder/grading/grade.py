@@ -130,7 +130,8 @@ def collect_student(submission: Path, plans: dict[str, list[Planned]], seconds_p
             if not path.is_file():
                 problems[module] = f"{module}.py is missing from the submission"
                 for function in functions:
-                    replies[function.name] = [calling.error_reply(problems[module]) for _ in plans[function.name]]
+                    replies[function.name] = [calling.error_reply(problems[module]) | {"grader_text": True}
+                                              for _ in plans[function.name]]
                 continue
             requests = {f.name: [p.request for p in plans[f.name]] for f in functions}
             runs[module] = (functions, pool.submit(runner.run_module, path, module, requests, seconds_per_function))
@@ -163,7 +164,7 @@ def _judge_safely(function: GradedFunction, planned: Planned, student: dict, ref
                           planned.request.get("perturb", {}))
     except (KeyError, TypeError, AttributeError, ValueError, IndexError):
         # Only a tampered or truncated reply lacks the fields the child always writes.
-        return [Finding(planned.case.label, "the reply for this case was malformed")]
+        return [Finding(planned.case.label, "the reply for this case was malformed", grader_text=True)]
 
 
 def grader_problems(submission: Path) -> dict[str, str]:
@@ -273,7 +274,8 @@ def assess(plans: dict[str, list[Planned]], student: dict[str, list[dict]], refe
             verdict.not_implemented = all(s.get("not_implemented") for _, s, _ in rows)
             for planned, student_reply, reference_reply in rows:
                 findings = _judge_safely(function, planned, student_reply, reference_reply)
-                if findings and check.oracle in (Oracle.REFERENCE, Oracle.UNTOUCHED):
+                # A crash is compared whatever the check: the same case crashes alike under every oracle.
+                if findings and (check.oracle in (Oracle.REFERENCE, Oracle.UNTOUCHED) or student_reply.get("error")):
                     mistakes = diagnoser.name_mistakes(function, planned.request, student_reply, findings)
                     findings = [replace(finding, mistakes=mistakes) for finding in findings]
                 verdict.findings.extend(findings)

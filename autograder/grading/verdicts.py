@@ -57,6 +57,7 @@ class Finding:
     crash: dict[str, Any] | None = None  # the student's code raised: ``calling.crash_of``'s facts
     shape: str = ""  # the finding is a wrong shape: "dx has shape (3, 4); expected (3, 5) like x"
     cause: str = ""  # another function of the student's that probably caused it
+    grader_text: bool = False  # the message is the grader's own (a time limit, a malformed reply): shown whole
 
 
 @dataclass
@@ -253,7 +254,8 @@ def judge_case(function: GradedFunction, check: Check, case: Case, student: dict
                reference: dict[str, Any], indices: dict[str, np.ndarray]) -> list[Finding]:
     """All findings for one case of one check (empty: the case passed)."""
     if student.get("error"):
-        findings = [Finding(case.label, student["error"], crash=student.get("crash"))]
+        findings = [Finding(case.label, student["error"], crash=student.get("crash"),
+                            grader_text=student.get("grader_text") is True)]
     elif check.oracle is Oracle.FINITE_DIFFERENCES:
         findings = judge_finite_differences(function, case, student, reference, indices)
     elif check.oracle is Oracle.UNTOUCHED:

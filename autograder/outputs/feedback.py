@@ -14,8 +14,10 @@ The two audiences differ only in what may be shown:
   student's process sent is untrusted (the child runs their code and may write any reply), so a text
   from it reaches a student only where it cannot carry a hidden value: exception and function names
   from a fixed vocabulary, a line only if it is a line of their own file (``grade`` checks), an
-  exception's message with its numbers and quoted words masked, and only where a library raised it
-  (a ``raise`` or ``assert`` of their own could say anything). The picture of wrong elements is
+  exception's message with its numbers and quoted words masked, and only for the errors numpy and
+  Python raise on a wrong computation (EXPLAINED), not on a line that words its own message (a
+  ``raise``, an ``assert``, ``sys.exit``). Text the grader wrote itself (a time limit) is shown
+  whole. The student's ``print`` output is not shown at all. The picture of wrong elements is
   coarse (off by at least PALE of the largest expected value), so that it cannot be used, over many
   submissions, to home in on the expected values.
 """
@@ -184,8 +186,9 @@ def masked(text: str) -> str:
 
 
 def _shape_words(text: str) -> str:
-    """A kit-made case label with its sizes and values masked: its kind ("x of shape (N, #, #)")."""
-    return _NUMBER.sub("#", text)
+    """A kit-made case label with its sizes and values masked: its kind ("x of shape (N, #, #)"; a 0 or a
+    1 says what kind of case it is: "batch of 1", "inputs exactly 0")."""
+    return _NUMBER.sub(lambda number: number.group() if number.group() in ("0", "1") else "#", text)
 
 
 def _crash_line(crash: dict[str, Any], audience: Audience, fallback: str) -> str:
@@ -252,7 +255,7 @@ def finding_line(finding: Finding, function: GradedFunction, oracle: Oracle, aud
     """One finding as the audience reads it."""
     if finding.crash is not None:
         return _crash_line(finding.crash, audience, finding.message)
-    if audience is Audience.TA:
+    if audience is Audience.TA or finding.grader_text:
         return finding.message
     if finding.shape:
         return _shape_line(finding, audience)

@@ -31,8 +31,10 @@ class MalformedError(ValueError):
 
 
 def failure(reason: str, count: int, import_failed: bool = False) -> list[dict[str, Any]]:
-    """``count`` case replies that all carry the error ``reason`` (which may quote the student's file)."""
-    return [error_reply(printable(reason, multiline=False), import_failed=import_failed) for _ in range(count)]
+    """``count`` case replies that all carry the error ``reason``, which the grader wrote (``grader_text``:
+    a student may read it whole; it may quote the student's file)."""
+    return [error_reply(printable(reason, multiline=False), import_failed=import_failed) | {"grader_text": True}
+            for _ in range(count)]
 
 
 def _arrays_needed(request: dict[str, Any]) -> int:
@@ -119,5 +121,5 @@ def clean(message: Any, count: int) -> list[dict[str, Any]]:
         try:
             rebuilt.append(_case(case))
         except (MalformedError, KeyError, TypeError, ValueError, OverflowError):
-            rebuilt.append(error_reply(MALFORMED))
+            rebuilt.append(error_reply(MALFORMED) | {"grader_text": True})
     return rebuilt

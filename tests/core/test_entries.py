@@ -117,11 +117,15 @@ def test_the_not_implemented_line_is_the_same_in_the_report_and_the_cell() -> No
 
 def test_failed_replies_have_one_shape() -> None:
     made = replies.failure("layers.py \x1b[2Jcould not be imported", 2, import_failed=True)
-    assert made == [{"error": "layers.py could not be imported", "not_implemented": False, "import_failed": True}] * 2
+    assert made == [{"error": "layers.py could not be imported", "not_implemented": False, "import_failed": True,
+                     "grader_text": True}] * 2
     assert made[0] is not made[1]
-    assert replies.failure("late", 1) == [{"error": "late", "not_implemented": False}]
+    assert replies.failure("late", 1) == [{"error": "late", "not_implemented": False, "grader_text": True}]
     assert replies.clean({"cases": [{"out": "not an array"}]}, 1) == [{"error": replies.MALFORMED,
-                                                                        "not_implemented": False}]
+                                                                        "not_implemented": False, "grader_text": True}]
+    # The child cannot claim the grader wrote its text: the field is not read from its reply.
+    forged = {"error": "x 12.5", "not_implemented": False, "grader_text": True}
+    assert replies.clean({"cases": [forged]}, 1) == [{"error": "x 12.5", "not_implemented": False}]
 
 
 def test_the_public_tests_take_the_graders_tolerances_from_gradcheck() -> None:
