@@ -166,16 +166,14 @@ def _index(name: str, index: tuple[int, ...]) -> str:
 
 def _layout(shape: tuple[int, ...], step: tuple[int, int]) -> str:
     """What the squares are, in words."""
-    if len(shape) <= 1:
-        words = "one square per element, in order"
-    elif len(shape) == 2:
-        words = "one square per element: rows are the first axis, columns the second"
-    else:
-        words = "one square per element: rows are the first axis, columns the other axes flattened"
     blocks = [f"{step[0]} rows" if step[0] > 1 else "", f"{step[1]} columns" if step[1] > 1 else ""]
-    if any(blocks):
-        words += f"; each square shows the worst of {' by '.join(block for block in blocks if block)}"
-    return words
+    square = (f"each square is the worst of {' by '.join(block for block in blocks if block)}" if any(blocks)
+              else "one square per element")
+    if len(shape) <= 1:
+        return f"{square}, in order"
+    if len(shape) == 2:
+        return f"{square}; rows are the first axis, columns the second"
+    return f"{square}; rows are the first axis, columns the other axes flattened"
 
 
 def picture_html(picture: Picture, case: str = "") -> str:

@@ -130,7 +130,7 @@ def test_a_wide_tensor_fits_and_keeps_its_one_wrong_column() -> None:
     assert np.array_equal(np.flatnonzero(shown.any(axis=0)), [137 // 5]) and np.all(shown[:, 27] == OFF)
     figure = picture_html(picture, "wide")
     assert f'viewBox="0 0 {MAX_CELLS * CELL} {3 * CELL}"' in figure
-    assert "each square shows the worst of 5 columns" in figure and "shape (3, 300)" in figure
+    assert "each square is the worst of 5 columns; rows are the first axis" in figure and "shape (3, 300)" in figure
     fills = _fills(figure)
     assert len(fills) == 3 * MAX_CELLS and sum(_ramp(fill, OFF) for fill in fills) == 3
 
