@@ -72,7 +72,7 @@ CSS = """
 .bk-score { font-size: 2.2rem; font-weight: 700; margin: .2rem 0; }
 .bk-score small { font-size: .9rem; font-weight: 400; color: #5f5f63; }
 .bk-facts { color: #5f5f63; font-size: .9rem; }
-.bk-overview { list-style: none; padding: 0; display: grid; gap: .15rem .9rem;
+.bk-overview { display: grid; gap: .15rem .9rem;
   grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); }
 .bk-overview a { color: inherit; text-decoration: none; display: flex; justify-content: space-between;
   gap: .5rem; padding: .1rem 0; border-bottom: 1px dotted #c9c9c6; }
@@ -96,7 +96,9 @@ CSS = """
 .bk figure { margin: .5rem 0 .7rem; }
 .bk-pic { display: block; max-width: 100%; height: auto; }
 .bk figcaption { font-size: .85rem; color: #5f5f63; margin-top: .25rem; }
-.bk-legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .1rem .9rem;
+.bk ul.bk-legend, .bk ul.bk-overview { list-style: none; padding: 0; }
+.bk ul.bk-legend > li, .bk ul.bk-overview > li { list-style: none; margin: 0; }
+.bk-legend { display: flex; flex-wrap: wrap; gap: .1rem .9rem;
   font-size: .85rem; color: #3a3a3c; margin: .3rem 0 0; }
 .bk-sw { display: inline-block; width: .8rem; height: .8rem; vertical-align: -.1rem; margin-right: .3rem;
   border-radius: 2px; }
