@@ -27,12 +27,16 @@ endef
 python_problem = $(shell $(python_problem_script))
 check_python = $(if $(python_problem),$(error $(python_problem)))
 
-.PHONY: check-python demo test fast lint release notebooks verdicts gradescope bench help
+# The browser the HTML report's test renders it in (tests/outputs/test_html_browser.py): Debian's chromium.
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: check-python demo test fast lint browser release notebooks verdicts gradescope bench help
 
 help:
 	@echo "make demo     grade the reference, the untouched release and example submissions"
 	@echo "make test     lint (ruff), type-check (mypy) and run every test of the kit"
 	@echo "make fast     the same checks, with the fast loop only: pytest -m \"not e2e\" (under a minute)"
+	@echo "make browser  install chromium (apt-get, as root), which the HTML report's test renders pages in"
 	@echo "make release  regenerate assignment/backprop from solutions/backprop (nbgrader for the notebooks)"
 	@echo "make notebooks run the four notebooks headless, solved and as released"
 	@echo "make verdicts grade both corpora over many seeds; print verdict and detection-bound tables"
@@ -55,7 +59,15 @@ lint: $(INSTALLED)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-test: lint
+# Installed once, with apt-get, as root; else one line says what to do.
+$(CHROMIUM):
+	@command -v apt-get > /dev/null || { echo "error: $(CHROMIUM) is missing and there is no apt-get: install chromium, which the HTML report's test needs" >&2; exit 1; }
+	@test "$$(id -u)" = 0 || { echo "error: $(CHROMIUM) is missing: run sudo apt-get install -y chromium (the HTML report's test needs it)" >&2; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+
+browser: $(CHROMIUM)
+
+test: lint $(CHROMIUM)
 	$(PY) -m pytest
 
 fast: lint

@@ -37,10 +37,12 @@ def _folder(path: Path) -> Path:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    from autograder.core.files import write_atomically
     from autograder.grading.grade import grade
     from autograder.grading.reference import load_reference
-    from autograder.outputs.feedback import Audience
-    from autograder.outputs.report import text_report
+    from autograder.outputs.feedback import Audience, build_feedback
+    from autograder.outputs.html_report import render_html
+    from autograder.outputs.report import render_text
     from autograder.outputs.results_json import write_json
 
     submission = _folder(args.submission)
@@ -48,7 +50,10 @@ def _grade(args: argparse.Namespace) -> int:
     result = grade(submission, reference, args.seed, args.time_limit)
     if args.json is not None:
         write_json(result, args.json, reference.visibility)  # the same results.json grade-all writes
-    print(text_report(result, Audience(args.audience)), end="")
+    feedback = build_feedback(result, Audience(args.audience))
+    if args.html is not None:
+        write_atomically(args.html, render_html(feedback))
+    print(render_text(feedback), end="")
     return 0
 
 
@@ -193,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submission", type=Path, metavar="SUBMISSION_DIR",
                        help="folder with layers.py and/or rnn_layers.py")
     grade.add_argument("--json", type=Path, metavar="PATH", help="write Gradescope results.json here")
+    grade.add_argument("--html", type=Path, metavar="PATH", help="write the report as one HTML page here, for "
+                       "the audience --for names (grade-all writes the student's as STUDENT/report.html)")
     grade.add_argument("--for", dest="audience", choices=["ta", "student"], default="ta",
                        help="print the TA's report, every hidden value included (the default), or the "
                             "student's, as report.txt, Gradescope and nbgrader show it")
@@ -202,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR",
                        help="one folder per student, named by the student's id")
     batch.add_argument("--out", type=Path, required=True, metavar="DIR",
-                       help="where STUDENT/results.json, STUDENT/report.txt and gradebook.csv go")
+                       help="where STUDENT/results.json, STUDENT/report.txt, STUDENT/report.html and gradebook.csv "
+                       "go")
     batch.add_argument("-j", "--jobs", type=int, metavar="N", help="submissions graded at once "
                        "(default: one per core)")
     batch.add_argument("--scheduler", metavar="ADDRESS", help="grade on this Dask scheduler "

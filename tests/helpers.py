@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+import re
 import unicodedata
+from html.parser import HTMLParser
 from pathlib import Path
 
 from autograder import DEFAULT_REFERENCE
+from autograder.outputs import html_report
 from autograder.outputs.report import WIDTH
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -96,3 +99,77 @@ def flagging_reference(folder: Path) -> Path:
     assert 'measured_backward = "zero"' in text
     rubric.write_text(text.replace('measured_backward = "zero"', 'measured_backward = "flag"'))
     return folder
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML the kit wrote, and nothing else
+
+PAGE_TAGS = {"html", "head", "meta", "title", "body", "main", "header"}
+KIT_TAGS = {"style", "div", "section", "h1", "h2", "h3", "p", "small", "ul", "li", "a", "span", "code", "pre",
+            "figure", "figcaption", "svg", "defs", "pattern", "rect"}
+_NUMBER = r"-?\d+(\.\d+)?"
+KIT_ATTRIBUTES = {  # every attribute the kit writes, and the values it may have
+    "lang": "en", "charset": "utf-8", "name": "viewport", "content": "width=device-width, initial-scale=1",
+    "class": r"bk[a-z0-9 -]*", "id": r"bk-(f\d+|hatch)", "href": r"#bk-f\d+", "xmlns": "http://www.w3.org/2000/svg",
+    "viewbox": rf"0 0 {_NUMBER} {_NUMBER}", "width": _NUMBER, "height": _NUMBER, "x": _NUMBER, "y": _NUMBER,
+    "stroke-width": _NUMBER, "role": "img", "fill": r"#[0-9a-f]{6}|none|url\(#bk-hatch\)", "stroke": r"#[0-9a-f]{6}",
+    "patternunits": "userSpaceOnUse", "patterntransform": r"rotate\(45\)",
+    "aria-label": r"[^\n]*",  # the one attribute with text in it (a tensor's name), escaped
+}
+
+
+class KitMarkup(HTMLParser):
+    """What a page is made of, as a browser's parser sees it: its tags, attributes, styles and text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str]] = []
+        self.styles: list[str] = []
+        self.text: list[str] = []
+        self.other: list[str] = []  # comments, declarations, processing instructions
+        self._tag = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes += [(name, value if value is not None else "") for name, value in attrs]
+        self._tag = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        self._tag = ""
+
+    def handle_data(self, data: str) -> None:
+        (self.styles if self._tag == "style" else self.text).append(data)
+
+    def handle_comment(self, data: str) -> None:
+        self.other.append(f"comment {data!r}")
+
+    def handle_decl(self, decl: str) -> None:
+        if decl != "DOCTYPE html":
+            self.other.append(f"declaration {decl!r}")
+
+    def handle_pi(self, data: str) -> None:
+        self.other.append(f"processing instruction {data!r}")
+
+    def unknown_decl(self, data: str) -> None:
+        self.other.append(f"declaration {data!r}")
+
+
+def assert_kit_html(page: str, fragment: bool = False) -> KitMarkup:
+    """``page`` holds only the tags and attributes the HTML report writes (each attribute with a value of
+    the kit's own form), its own style and no script, and text without hidden characters. Returns what
+    was parsed, so that a test can check the text it shows."""
+    markup = KitMarkup()
+    markup.feed(page)
+    markup.close()
+    allowed = KIT_TAGS if fragment else KIT_TAGS | PAGE_TAGS
+    assert set(markup.tags) <= allowed, f"tags the kit did not write: {set(markup.tags) - allowed}"
+    strange = [(name, value) for name, value in markup.attributes
+               if name not in KIT_ATTRIBUTES or not re.fullmatch(KIT_ATTRIBUTES[name], value)]
+    assert strange == [], f"attributes the kit did not write: {strange[:5]}"
+    styles = {html_report.CSS} if fragment else {html_report.CSS + html_report.PAGE_CSS}
+    assert set(markup.styles) <= styles, f"a style the kit did not write: {markup.styles}"
+    assert markup.other == [], markup.other
+    assert hidden_characters(page) == [], f"hidden characters {hidden_characters(page)[:5]}"
+    assert not re.search(r"<\s*/?\s*script", page, re.IGNORECASE), "a script tag"
+    return markup

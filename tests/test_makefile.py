@@ -70,3 +70,27 @@ def test_this_python_passes_and_the_minimum_is_pyprojects(tmp_path: Path) -> Non
     requires = tomllib.loads((KIT_ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
     shown = _make(kit, "-p", "-q", "check-python").stdout  # make's database: MIN_PYTHON as it read it
     assert f"MIN_PYTHON := {requires.removeprefix('>=')}" in shown
+
+
+def test_make_test_installs_chromium_first(tmp_path: Path) -> None:
+    """A fresh machine (CI): make test installs the browser the HTML report's test needs, before pytest."""
+    missing = tmp_path / "no-chromium"
+    planned = _make(_kit_without_venv(tmp_path / "kit"), "-n", "test", f"CHROMIUM={missing}",
+                    f"PYTHON={sys.executable}").stdout
+    assert "apt-get install -y -qq chromium" in planned
+    assert planned.index("apt-get install") < planned.index("-m pytest")
+
+
+def test_without_apt_get_a_missing_chromium_is_one_line(tmp_path: Path) -> None:
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for tool in ("sh", "sed", "id", "test"):
+        found = shutil.which(tool)
+        assert found is not None
+        (tools / tool).symlink_to(found)
+    missing = tmp_path / "no-chromium"
+    done = subprocess.run([shutil.which("make") or "make", "--no-print-directory", "-s", "-C",
+                           str(_kit_without_venv(tmp_path / "kit")), "browser", f"CHROMIUM={missing}"],
+                          capture_output=True, text=True, timeout=30, env={"PATH": str(tools)})
+    assert done.returncode != 0
+    assert f"error: {missing} is missing and there is no apt-get: install chromium" in done.stderr.splitlines()[0]

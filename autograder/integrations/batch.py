@@ -4,7 +4,8 @@
 
 What it writes into DIR:
 
-    STUDENT/report.txt      the readable report, as ``python -m autograder grade`` prints it
+    STUDENT/report.txt      the readable report, as ``python -m autograder grade --for student`` prints it
+    STUDENT/report.html     the same report as one web page, with a picture of each wrong tensor
     STUDENT/results.json    the Gradescope-format result; written last: a student is done iff it exists
     gradebook.csv           one row per student, rebuilt from every results.json at the end (``gradebook``),
                             only when every student has a result; else gradebook-incomplete.csv
@@ -60,13 +61,15 @@ from autograder.integrations import gradescope
 from autograder.integrations.dask_cluster import grade_on_cluster
 from autograder.integrations.seeds import SECRET_NAME, read_secret, student_seed
 from autograder.outputs import gradebook
-from autograder.outputs.feedback import Audience
-from autograder.outputs.report import text_report
+from autograder.outputs.feedback import Audience, build_feedback
+from autograder.outputs.html_report import render_html
+from autograder.outputs.report import render_text
 from autograder.outputs.results_json import dumps, gradescope_results
 from autograder.sandbox.runner import SECONDS_PER_FUNCTION
 
 RESULTS = gradebook.RESULTS
 REPORT = "report.txt"
+HTML_REPORT = "report.html"
 
 
 @dataclass(frozen=True)
@@ -174,11 +177,13 @@ def remove_leftovers(out: Path) -> None:
 
 
 def write_outputs(result: Grade, folder: Path, visibility: dict[str, dict[str, str]]) -> None:
-    """The student's report, then results.json: its presence means the student is done. The TA's report,
-    every hidden value included, is ``python -m autograder grade FOLDER --seed SEED`` (the gradebook has
-    the seed)."""
+    """The student's report (as text, then as a web page), then results.json: its presence means the
+    student is done. The TA's report, every hidden value included, is ``python -m autograder grade FOLDER
+    --seed SEED`` (the gradebook has the seed)."""
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / REPORT, text_report(result, Audience.STUDENT))
+    feedback = build_feedback(result, Audience.STUDENT)
+    write_atomically(folder / REPORT, render_text(feedback))
+    write_atomically(folder / HTML_REPORT, render_html(feedback))
     write_atomically(folder / RESULTS, dumps(gradescope_results(result, visibility)))
 
 

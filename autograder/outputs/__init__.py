@@ -1,1 +1,1 @@
-"""What people read of a Grade: the text report, results.json and the gradebook."""
+"""What people read of a Grade: the text report, the HTML report, results.json and the gradebook."""

@@ -10,12 +10,13 @@ import nbformat
 import pytest
 from helpers import CORPUS, build_submission
 
-from autograder.core.spec import FUNCTIONS
+from autograder.core.spec import BY_NAME, FUNCTIONS
 from autograder.course.release import find_leaks
 from autograder.grading.grade import grade
 from autograder.grading.rubric import load_rubric
 
 pytest.importorskip("nbgrader")
+from nbgrader.utils import determine_grade
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.integrations.nbgrader.layer_cells import (
@@ -166,10 +167,17 @@ def test_the_preprocessor_replaces_a_tampered_cell_with_the_verdict(tmp_path: Pa
     cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "8.0"}, execution_count=1)]
     assert TrustedLayerGrades.function_of(cell).name == "sigmoid_backward"
     TrustedLayerGrades()._score(cell, buggy_grade)
-    assert [output.output_type for output in cell.outputs] == ["stream", "execute_result"]
-    assert cell.outputs[0].name == "stdout"
+    assert [output.output_type for output in cell.outputs] == ["display_data", "execute_result"]
     results = [r for r in buggy_grade.results if r.verdict.function.name == "sigmoid_backward"]
-    assert cell.outputs[1].data["text/plain"] == repr(sum(r.points for r in results))
+    score = sum(r.points for r in results)
+    assert cell.outputs[1].data["text/plain"] == repr(score)
+    # The feedback, as text and as the kit's HTML (with pictures); only the execute_result is a score.
+    shown = cell.outputs[0].data
+    assert set(shown) == {"text/plain", "text/html"}
+    assert shown["text/plain"] == cell_feedback(BY_NAME["sigmoid_backward"], results, buggy_grade, score, 8.0) + "\n"
+    assert shown["text/html"].startswith('<div class="bk">') and "<svg" in shown["text/html"]
+    assert "sigmoid_backward: " in shown["text/html"] and "looks like:" in shown["text/html"]
+    assert determine_grade(cell) == (score, 8.0)
 
 
 def test_a_partly_finished_notebook_fails_politely(tmp_path: Path) -> None:

@@ -103,6 +103,9 @@ def test_grade_all_grades_everyone_and_no_submission_stops_it(tmp_path: Path) ->
             assert float(book[student][function.name]) == points
         assert float(book[student]["total"]) == results["score"]
         assert f"Score: {results['score']:g} / 100" in (out / student / "report.txt").read_text()
+        assert f"{results['score']:g} / 100" in (out / student / batch.HTML_REPORT).read_text()
+        assert sorted(path.name for path in (out / student).iterdir()) == ["report.html", "report.txt",
+                                                                            "results.json"]
 
     assert book["reference"]["total"] == "100" and book["release"]["total"] == "0"
     assert book["empty"]["total"] == "0" and book["broken"]["total"] == "0"
@@ -419,6 +422,26 @@ def test_a_stop_just_after_a_result_is_written_counts_that_result(tmp_path: Path
     done = batch.grade_all(submissions, out, jobs=1)
     assert done.interrupted == signal.SIGINT
     assert done.graded == ["ada"] and done.remaining == ["bob"] and done.gradebook == out / INCOMPLETE
+
+
+def test_each_student_gets_both_reports_before_results_json(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """results.json is written last: its presence means every file of the student is there."""
+    result = grade(build_submission(tmp_path / "ada"), DEFAULT_REFERENCE, 1, only=("relu_backward",))
+    order = []
+    written = batch.write_atomically
+
+    def record(path: Path, data: str | bytes, mode: int | None = 0o644) -> None:
+        order.append(path.name)
+        written(path, data, mode)
+
+    monkeypatch.setattr(batch, "write_atomically", record)
+    batch.write_outputs(result, tmp_path / "out" / "ada", {})
+    assert order == [batch.REPORT, batch.HTML_REPORT, batch.RESULTS]
+    page = (tmp_path / "out" / "ada" / batch.HTML_REPORT).read_text()
+    assert page.startswith("<!DOCTYPE html>") and "relu_backward" in page
+    assert "Graded on hidden cases drawn for you" in page  # the student's page, not the TA's
+    assert "seed" not in page
 
 
 def test_the_summary_of_a_stopped_and_of_a_whole_run() -> None:

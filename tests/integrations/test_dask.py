@@ -39,7 +39,8 @@ def _comparable(out: Path, student: str) -> tuple:
     results = json.loads((out / student / "results.json").read_text())
     del results["execution_time"]
     report = re.sub(r"\(graded in [0-9.]+ s\)", "", (out / student / "report.txt").read_text())
-    return results, report
+    page = re.sub(r"graded in [0-9.]+ s", "", (out / student / "report.html").read_text())
+    return results, report, page
 
 
 def test_a_local_cluster_grades_exactly_like_the_local_run(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from helpers import CORPUS, build_submission
+from helpers import CORPUS, assert_kit_html, build_submission
 
 pytest.importorskip("nbgrader")
 from nbgrader_course import (
@@ -505,14 +505,21 @@ def test_outputs_show_no_path_of_the_machine_no_classmate_and_no_markup(attacked
 
 
 def test_the_autograded_notebooks_keep_only_text_and_pictures(attacked: dict) -> None:
+    """The one HTML left is the kit's feedback in the layer grade cells, written after the kernel ran."""
     for student in attacked["students"]:
         folder = attacked["path"] / "autograded" / student / ASSIGNMENT
         for path in folder.glob("*.ipynb"):
             assert path.stat().st_size < 24 << 20, path
             notebook = json.loads(path.read_text())
             for cell in notebook["cells"]:
+                kits = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in LAYER_CELLS
                 for output in cell.get("outputs", []):
-                    assert set(output.get("data", {})) <= {"text/plain", "image/png"}, (path, output)
+                    data = output.get("data", {})
+                    if kits and output["output_type"] == "display_data":
+                        assert set(data) == {"text/plain", "text/html"}, (path, output)
+                        assert_kit_html("".join(data["text/html"]), fragment=True)
+                    else:
+                        assert set(data) <= {"text/plain", "image/png"}, (path, output)
         submitted = attacked["path"] / "submitted" / student / ASSIGNMENT
         allowed = {p.name for p in submitted.iterdir() if not p.is_symlink()} | {
             p.name for p in (attacked["path"] / "solutions" / ASSIGNMENT).iterdir()}

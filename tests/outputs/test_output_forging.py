@@ -2,7 +2,8 @@
 returned as keys or named its folders as plain text, with the grader's own score its only score.
 
 The paths: the terminal report and report.txt (``text_report``), ``grade --json`` and Gradescope's
-results.json, grade-all's gradebook.csv, and nbgrader's feedback cells. One hostile submission feeds
+results.json, grade-all's gradebook.csv, and nbgrader's feedback cells (their HTML too; the HTML
+report has its own attacks in test_html_report.py). One hostile submission feeds
 them all: its ``layers.py`` fails to import with an exception that clears the screen and draws a
 score, and its ``clip_grad_norm`` prints escapes and returns a key whose name is one.
 """
@@ -18,7 +19,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from helpers import assert_printable, build_submission, hidden_characters, reference_source
+from helpers import assert_kit_html, assert_printable, build_submission, hidden_characters, reference_source
 
 from autograder import DEFAULT_REFERENCE
 from autograder.core.printable import printable, spreadsheet_cell
@@ -140,7 +141,10 @@ def test_nbgrader_feedback_cells_are_plain(hostile_grade: Grade) -> None:
                                                         "points": 2}})
         nbgrader.TrustedLayerGrades()._score(cell, hostile_grade)
         assert cell.outputs[1]["data"]["text/plain"] == "0.0"
-        feedback = cell.outputs[0]["text"]
+        feedback = cell.outputs[0]["data"]["text/plain"]
+        assert cell.outputs[0]["output_type"] == "display_data"
+        page = "".join(assert_kit_html(cell.outputs[0]["data"]["text/html"], fragment=True).text)
+        assert function.name in page and "0 / 2 points" in page
         assert function.name in feedback
         assert_printable("", {"feedback": feedback.split("\n", 1)[1]})
     # What the student's process wrote reaches the student masked: its numbers could be a hidden case's.

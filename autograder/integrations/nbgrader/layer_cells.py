@@ -9,9 +9,12 @@ rebinds a helper or patches ``np.allclose`` scores what it likes. Two passes rep
   the autograded folder what nbgrader copied through a symbolic link;
 - ``TrustedLayerGrades`` runs in the TA's own process after ``Execute`` and before
   ``SaveAutoGrades``: for every grade cell named after a graded function (``layers_sigmoid_backward``,
-  ``rnn_layers_rnn_backward``, ...) it replaces the cell's outputs with that grade's verdict: a
-  feedback text on stdout and the score as a float ``execute_result``, which nbgrader reads as
-  partial credit.
+  ``rnn_layers_rnn_backward``, ...) it replaces the cell's outputs with that grade's verdict: the
+  feedback as a ``display_data`` (HTML with a picture of each wrong tensor, and the same feedback as
+  plain text) and the score as a float ``execute_result``, which nbgrader reads as partial credit
+  (it reads the score from the ``execute_result`` only, and skips a ``display_data``). The HTML is the
+  kit's own, every text in it escaped (``html_report``); it is added after ``SanitizeOutputs``, which
+  keeps no HTML of the student's kernel.
 
 The hidden cases come from a seed derived from a course secret kept beside the gradebook, never from
 anything the student controls; neither the seed nor any hidden case shows up in the cell.
@@ -39,6 +42,7 @@ from autograder.grading.grade import Grade, Result, grade
 from autograder.grading.reference import REFERENCE_FILES, Reference, load_reference
 from autograder.integrations.seeds import SECRET_NAME, course_seed, secret_path
 from autograder.outputs.feedback import Audience, build_feedback
+from autograder.outputs.html_report import function_html
 from autograder.outputs.report import function_lines
 from autograder.sandbox import runner
 from autograder.sandbox.scratch import SubmissionError, read_source
@@ -62,14 +66,19 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
-def cell_feedback(function: GradedFunction, results: list[Result], grade_: Grade, score: float, points: float) -> str:
-    """What the student reads in the cell: the score, then what every report says of this function to a
-    student (``feedback``, ``Audience.STUDENT``): each check, every finding described by its case's kind,
-    the crash and its line, the likely cause, the known mistakes; never the seed or a hidden value."""
+def _lead(function: GradedFunction, grade_: Grade, score: float, points: float) -> list[str]:
     lines = [f"{function.name}: {_points(score)} / {_points(points)} points, graded by the course's grader from "
              f"your submitted {function.file} on hidden cases (what this cell printed in your notebook is not used)."]
     if grade_.versions:
         lines.append(f"  graded with {grade_.versions}")
+    return lines
+
+
+def cell_feedback(function: GradedFunction, results: list[Result], grade_: Grade, score: float, points: float) -> str:
+    """What the student reads in the cell: the score, then what every report says of this function to a
+    student (``feedback``, ``Audience.STUDENT``): each check, every finding described by its case's kind,
+    the crash and its line, the likely cause, the known mistakes; never the seed or a hidden value."""
+    lines = _lead(function, grade_, score, points)
     feedback = build_feedback(grade_, Audience.STUDENT)
     problem = feedback.module_problems.get(function.module)
     if problem:
@@ -78,6 +87,16 @@ def cell_feedback(function: GradedFunction, results: list[Result], grade_: Grade
     if any(f.name == function.name for f in feedback.functions):
         lines.extend(function_lines(feedback.of(function.name), indent="  "))
     return "\n".join(lines)
+
+
+def cell_html(function: GradedFunction, grade_: Grade, score: float, points: float) -> str:
+    """``cell_feedback`` as an HTML fragment (``html_report.function_html``): the same lines, and a
+    picture of each wrong tensor."""
+    feedback = build_feedback(grade_, Audience.STUDENT)
+    lead = [line.strip() for line in _lead(function, grade_, score, points)]
+    if not any(f.name == function.name for f in feedback.functions):
+        return function_html(None, lead)
+    return function_html(feedback.of(function.name), lead)
 
 
 def cell_score(results: list[Result], points: float) -> float:
@@ -221,8 +240,9 @@ class TrustedLayerGrades(_LayerGrading):
         results = [r for r in result.results if r.verdict.function.name == function.name]
         score = cell_score(results, points)
         feedback = cell_feedback(function, results, result, score, points)
+        page = cell_html(function, result, score, points)
         cell.outputs = [
-            new_output("stream", name="stdout", text=feedback + "\n"),
+            new_output("display_data", data={"text/html": page, "text/plain": feedback + "\n"}),
             new_output("execute_result", data={"text/plain": repr(score)}, execution_count=cell.get("execution_count")),
         ]
 
