@@ -50,10 +50,9 @@ def _grade(args: argparse.Namespace) -> int:
     result = grade(submission, reference, args.seed, args.time_limit)
     if args.json is not None:
         write_json(result, args.json, reference.visibility)  # the same results.json grade-all writes
-    feedback = build_feedback(result, Audience(args.audience))
-    if args.html is not None:
-        write_atomically(args.html, render_html(feedback))
-    print(render_text(feedback), end="")
+    if args.html is not None:  # the student's page, as grade-all writes it beside report.txt
+        write_atomically(args.html, render_html(build_feedback(result, Audience.STUDENT)))
+    print(render_text(build_feedback(result, Audience(args.audience))), end="")
     return 0
 
 
@@ -198,8 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submission", type=Path, metavar="SUBMISSION_DIR",
                        help="folder with layers.py and/or rnn_layers.py")
     grade.add_argument("--json", type=Path, metavar="PATH", help="write Gradescope results.json here")
-    grade.add_argument("--html", type=Path, metavar="PATH", help="write the report as one HTML page here, for "
-                       "the audience --for names (grade-all writes the student's as STUDENT/report.html)")
+    grade.add_argument("--html", type=Path, metavar="PATH", help="write the student's report as one HTML page "
+                       "here (grade-all writes it as STUDENT/report.html)")
     grade.add_argument("--for", dest="audience", choices=["ta", "student"], default="ta",
                        help="print the TA's report, every hidden value included (the default), or the "
                             "student's, as report.txt, Gradescope and nbgrader show it")

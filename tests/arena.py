@@ -20,12 +20,16 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 from helpers import assert_printable, build_submission, flagging_reference, reference_source
 
 from autograder import DEFAULT_REFERENCE, KIT_ROOT, cli
 from autograder.core.spec import FUNCTIONS
+from autograder.grading import grade as grading
+from autograder.grading.grade import Grade
+from autograder.outputs.feedback import Audience, build_feedback
 
 SEED = 3
 PRELUDE = '''
@@ -62,6 +66,7 @@ class Outcome:
     code: int
     results: dict
     report: str = ""
+    graded: Grade | None = None  # the grade the command made
 
     def scores(self) -> dict[str, tuple[float, float]]:
         """Function name -> (points, max points)."""
@@ -73,7 +78,14 @@ class Outcome:
         return totals
 
     def feedback(self, function: str) -> str:
+        """What the student reads about ``function`` (results.json)."""
         return "\n".join(t["output"] for t in self.results["tests"] if t["name"].startswith(f"{function}:"))
+
+    def ta_feedback(self, function: str) -> str:
+        """What the TA's report says about ``function``, every value included."""
+        assert self.graded is not None
+        said = build_feedback(self.graded, Audience.TA).of(function)
+        return "\n".join([said.summary, *(line for check in said.checks for line in check.lines()), *said.notes])
 
 
 @dataclass
@@ -109,13 +121,22 @@ class Arena:
         before = tempfile.tempdir
         tempfile.tempdir = str(self.scratch_root)
         printed = io.StringIO()
+        made: list[Grade] = []
+        real = grading.grade
+
+        def kept(*args: Any, **kwargs: Any) -> Grade:
+            made.append(real(*args, **kwargs))
+            return made[-1]
+
+        grading.grade = kept  # the command imports it when it runs: the grade it prints is kept here too
         try:
             with contextlib.redirect_stdout(printed):
                 code = cli.main(["grade", str(submission), "--json", str(self.results), "--seed", str(SEED),
                                  "--time-limit", str(time_limit), "--reference", str(self.reference)])
         finally:
             tempfile.tempdir = before
-        return Outcome(code, json.loads(self.results.read_text()), printed.getvalue())
+            grading.grade = real
+        return Outcome(code, json.loads(self.results.read_text()), printed.getvalue(), made[0] if made else None)
 
     def survivors(self, wait: float = 5.0) -> list[str]:
         """Command lines of processes started for this arena still alive after ``wait`` seconds."""
@@ -141,7 +162,9 @@ class Arena:
         for name, (got, most) in scores.items():
             if name in targeted:
                 assert got == 0, f"{name} scored {got} / {most} under attack"
-                assert re.search(expect, outcome.feedback(name), re.IGNORECASE | re.DOTALL), outcome.feedback(name)
+                said = outcome.ta_feedback(name)
+                assert re.search(expect, said, re.IGNORECASE | re.DOTALL), said
+                assert outcome.feedback(name).strip(), f"the student is told nothing about {name}"
             else:
                 assert got == most, f"{name} lost points: {outcome.feedback(name)}"
         assert self.survivors() == []
