@@ -111,7 +111,8 @@ def gradebook_scores(course: Path, students: list[str]) -> tuple[dict[str, dict[
 
 
 def cli_grade(course: Path, student: str) -> dict:
-    """``python -m autograder grade`` of the student's submitted folder with their course seed."""
+    """``python -m autograder grade`` of the student's submitted folder with their course seed: its
+    results.json, with the seed and the TA's report it printed (``ta_report``)."""
     seed = course_seed(secret_path(f"sqlite:///{course / 'gradebook.db'}", course), ASSIGNMENT, student)
     out = course / f"{student}.json"
     submission = course / "submitted" / student / ASSIGNMENT
@@ -119,7 +120,7 @@ def cli_grade(course: Path, student: str) -> dict:
                            "--reference", str(course / "solutions" / ASSIGNMENT), "--seed", str(seed),
                            "--json", str(out)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    return {"seed": seed, **json.loads(out.read_text())}
+    return {"seed": seed, "ta_report": done.stdout, **json.loads(out.read_text())}
 
 
 def layer_score(scores: dict[str, float]) -> float:

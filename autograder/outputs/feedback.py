@@ -268,7 +268,8 @@ def finding_line(finding: Finding, function: GradedFunction, oracle: Oracle, aud
     return masked(finding.message)
 
 
-def _picture(finding: Finding, audience: Audience) -> Picture | None:
+def picture(finding: Finding, audience: Audience) -> Picture | None:
+    """The picture of a finding's wrong elements, coarse for a student (PALE); None without one."""
     mismatch = finding.mismatch
     if mismatch is None or mismatch.pattern is None or mismatch.size is None or mismatch.pattern.ndim == 0:
         return None
@@ -304,7 +305,7 @@ def check_feedback(result: Result, audience: Audience) -> CheckFeedback:
     cases = []
     for label, findings in by_case.items():
         lines = dict.fromkeys(finding_line(f, verdict.function, verdict.check.oracle, audience) for f in findings)
-        pictures = [picture for picture in (_picture(f, audience) for f in findings) if picture is not None]
+        pictures = [drawn for drawn in (picture(f, audience) for f in findings) if drawn is not None]
         cases.append(CaseFeedback(_case_name(label, audience), tuple(lines), tuple(pictures)))
     mistakes = dict.fromkeys(explanation for finding in verdict.findings for _, explanation in finding.mistakes)
     return CheckFeedback(check.title, check.points, check.max_points, False, tuple(cases), tuple(mistakes))

@@ -200,3 +200,26 @@ def test_a_partly_finished_notebook_fails_politely(tmp_path: Path) -> None:
     ran, _ = execute(folder / notebook, allow_errors=True)
     assert errors(ran), "clip_grad_norm is unwritten: some cell must say so"
     assert impolite(ran) == []
+
+
+NOTEBOOKS = ["1_saturated_sigmoids.ipynb", "2_dying_relus.ipynb", "3_exploding_rnn_gradients.ipynb",
+             "4_dqn_clipped_delta.ipynb"]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+@pytest.mark.parametrize("done", ["the answers, not the layer code", "the layer code, not the answers"])
+def test_every_notebook_half_done_fails_politely(tmp_path: Path, notebook: str, done: str) -> None:
+    """Two halves a student may finish first: each cell that cannot run yet ends with one polite line."""
+    from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
+    from autograder.core.spec import MODULE_FILES
+    from autograder.course.notebooks import execute, impolite
+
+    folder = tmp_path / "backprop"
+    shutil.copytree(DEFAULT_RELEASE, folder, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    if done.startswith("the answers"):
+        shutil.copy(DEFAULT_REFERENCE / notebook, folder / notebook)
+    else:
+        for name in MODULE_FILES:
+            shutil.copy(DEFAULT_REFERENCE / name, folder / name)
+    ran, _ = execute(folder / notebook, allow_errors=True)
+    assert impolite(ran) == []

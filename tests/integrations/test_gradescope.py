@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -112,7 +113,10 @@ def test_run_autograder_grades_an_upload_like_the_cli(tmp_path: Path) -> None:
     assert process.returncode == 0, process.stderr
     assert 'Graded the files in the folder "backprop" of your upload.' in results["output"]
     assert f"kit in {root / 'source' / 'kit' / 'autograder'}" in process.stdout  # the bundled kit, not this one
-    expected = grade(EXAMPLES / "three_classic_slips", DEFAULT_REFERENCE, results["extra_data"]["seed"])
+    # The seed is in the run's log, which students do not see, and nowhere in what they can read.
+    seed = int(re.search(r"Hidden cases drawn with seed (\d+)", process.stdout).group(1))
+    assert "seed" not in results["extra_data"] and str(seed) not in json.dumps(results)
+    expected = grade(EXAMPLES / "three_classic_slips", DEFAULT_REFERENCE, seed)
     assert results["score"] == expected.score < 100
     assert [(t["name"], t["score"]) for t in results["tests"]] == [(r.name, r.points) for r in expected.results]
     assert {t["visibility"] for t in results["tests"]} == {"visible"}

@@ -17,9 +17,12 @@ import pytest
 from helpers import build_submission
 
 from autograder import DEFAULT_REFERENCE
-from autograder.core.spec import BY_NAME
+from autograder.core.numeric import FLIPPED, OFF, REFERENCE_RTOL, RIGHT, worst_mismatch
+from autograder.core.spec import BY_NAME, Oracle
 from autograder.grading.grade import Grade, grade, plan
-from autograder.outputs.feedback import Audience, build_feedback, masked
+from autograder.grading.verdicts import Finding
+from autograder.outputs.feedback import Audience, build_feedback, finding_line, masked
+from autograder.outputs.feedback import picture as feedback_picture
 from autograder.outputs.report import text_report
 from autograder.outputs.results_json import dumps, gradescope_results
 
@@ -179,3 +182,38 @@ def test_masking_keeps_a_librarys_words_and_drops_numbers_and_quoted_words() -> 
     assert masked("could not convert string to float: 'abc'") == "could not convert string to float: '…'"
     assert masked('can only concatenate str (not "int") to str') == "can only concatenate str (not '…') to str"
     assert masked("axis 12 is out of bounds, value -3.5e-2") == "axis # is out of bounds, value #"
+
+
+def _finding(got: np.ndarray, expected: np.ndarray, tensor: str = "dx") -> Finding:
+    mismatch = worst_mismatch(got, expected, REFERENCE_RTOL, 0.0)
+    assert mismatch is not None
+    return Finding("random", mismatch.describe(tensor), tensor=tensor, mismatch=mismatch)
+
+
+def test_a_students_picture_cannot_tell_an_element_right_within_the_tolerance() -> None:
+    """Were the picture exact, code could move one element at a time and read, submission after
+    submission, when it lands within the tolerance of the hidden expected value."""
+    expected = np.linspace(1.0, 2.0, 12).reshape(3, 4)
+    got = expected.copy()
+    got[0, 0] += 1e-5 * 2.0  # off, by far less than PALE of the largest value
+    got[2, 3] = -got[2, 3]  # sign flipped
+    finding = _finding(got, expected)
+    ta, student = (feedback_picture(finding, audience) for audience in (Audience.TA, Audience.STUDENT))
+    assert ta is not None and student is not None
+    assert ta.pattern[0, 0] == OFF and student.pattern[0, 0] == RIGHT
+    assert ta.pattern[2, 3] == student.pattern[2, 3] == FLIPPED and student.worst == (2, 3)
+
+
+def test_a_students_shape_shows_only_sizes_the_case_has() -> None:
+    line = "dx has shape {}; expected (3, 4) like x"
+    for got, shown in [("(123456,)", "(#,)"), ("(12,)", "(12,)"), ("(4, 3)", "(4, 3)"), ("(3, 1, 97)", "(3, 1, #)")]:
+        text = line.format(got)
+        finding = Finding("random", text, tensor="dx", shape=text)
+        assert finding_line(finding, RELU, Oracle.REFERENCE, Audience.STUDENT) == line.format(shown)
+        assert finding_line(finding, RELU, Oracle.REFERENCE, Audience.TA) == text
+
+
+def test_names_the_students_process_sent_are_shown_only_from_the_kits_vocabulary() -> None:
+    forged = Finding("random", "modified dout, Score 100 of 100 in place: compute new arrays instead")
+    assert finding_line(forged, RELU, Oracle.UNTOUCHED, Audience.STUDENT) == (
+        "modified dout, an input in place: compute new arrays instead")
