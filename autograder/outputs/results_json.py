@@ -46,6 +46,8 @@ def gradescope_results(grade: Grade, visibility: dict[str, dict[str, str]] | Non
             "output": test_output(function, check),
             "output_format": "text",
             "tags": [result.verdict.function.name, result.verdict.check.id],
+            # For the TA's class tools: the known mistakes its wrong answers matched, by catalogue id.
+            "extra_data": {"mistakes": sorted({id_ for f in result.verdict.findings for id_, _ in f.mistakes})},
             "visibility": visibility.get(result.verdict.function.name, {}).get(result.verdict.check.id, VISIBLE),
         })
     extra = {"max_score": grade.max_score, "sandbox": grade.sandbox, "versions": grade.versions,
