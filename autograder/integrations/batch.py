@@ -59,7 +59,7 @@ from autograder.grading.grade import Grade, GraderError, check_sandbox, grade
 from autograder.grading.reference import Reference, load_reference
 from autograder.integrations import gradescope
 from autograder.integrations.dask_cluster import grade_on_cluster
-from autograder.integrations.seeds import SECRET_NAME, read_secret, student_seed
+from autograder.integrations.seeds import SECRET_NAME, read_secret, student_seed, submission_digest
 from autograder.outputs import gradebook
 from autograder.outputs.feedback import Audience, build_feedback
 from autograder.outputs.html_report import render_html
@@ -267,7 +267,8 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
     students, refused = find_submissions(submissions, out)
     result = BatchResult(already_done=[s for s in students if is_done(out / s)], refused=refused)
     result.students = len(students)
-    tasks = [Task(s, folder, student_seed(key, s)) for s, folder in students.items() if s not in result.already_done]
+    tasks = [Task(s, folder, student_seed(key, s, submission=submission_digest(folder)))
+             for s, folder in students.items() if s not in result.already_done]
     if tasks:  # from now on the class has students a gradebook.csv would not list, even if this run is killed
         gradebook.remove_gradebook(out)
     bar = progress(len(students), len(result.already_done)) if progress else None

@@ -21,10 +21,11 @@ from autograder.core.numeric import FLIPPED, OFF, REFERENCE_RTOL, RIGHT, worst_m
 from autograder.core.spec import BY_NAME, Oracle
 from autograder.grading.grade import Grade, grade, plan
 from autograder.grading.verdicts import Finding
-from autograder.outputs.feedback import Audience, build_feedback, finding_line, masked
+from autograder.outputs.feedback import Audience, build_feedback, finding_line
 from autograder.outputs.feedback import picture as feedback_picture
 from autograder.outputs.report import text_report
 from autograder.outputs.results_json import dumps, gradescope_results
+from autograder.outputs.student_text import FALLBACK, kit_message, library_message, masked
 
 SEED = 11
 RELU = BY_NAME["relu_backward"]
@@ -206,17 +207,23 @@ def test_a_students_picture_cannot_tell_an_element_right_within_the_tolerance() 
 
 def test_a_students_shape_shows_only_sizes_the_case_has() -> None:
     line = "dx has shape {}; expected (3, 4) like x"
-    for got, shown in [("(123456,)", "(#,)"), ("(12,)", "(12,)"), ("(4, 3)", "(4, 3)"), ("(3, 1, 97)", "(3, 1, #)")]:
+    unlike = "dx has a shape unlike that; expected (3, 4) like x"
+    for got, shown in [("(123456,)", unlike), ("(12,)", line.format("(12,)")), ("(4, 3)", line.format("(4, 3)")),
+                       ("(3, 1, 97)", unlike), ("(3, 4, 1)", line.format("(3, 4, 1)")),
+                       ("(1, 1, 1, 1, 3)", unlike), ("(" + ", ".join("1" * 64) + ")", unlike)]:
         text = line.format(got)
         finding = Finding("random", text, tensor="dx", shape=text)
-        assert finding_line(finding, RELU, Oracle.REFERENCE, Audience.STUDENT) == line.format(shown)
+        assert finding_line(finding, RELU, Oracle.REFERENCE, Audience.STUDENT) == shown
         assert finding_line(finding, RELU, Oracle.REFERENCE, Audience.TA) == text
 
 
 def test_names_the_students_process_sent_are_shown_only_from_the_kits_vocabulary() -> None:
     forged = Finding("random", "modified dout, Score 100 of 100 in place: compute new arrays instead")
     assert finding_line(forged, RELU, Oracle.UNTOUCHED, Audience.STUDENT) == (
-        "modified dout, an input in place: compute new arrays instead")
+        "modified an input, dout in place: `dx = dout` does not copy: write `dx = dout * mask`, not `dout *= mask` "
+        "or `dx[...] = 0`")
+    repeated = Finding("random", "modified cache, dout, cache, cache, dout in place: anything")
+    assert finding_line(repeated, RELU, Oracle.UNTOUCHED, Audience.STUDENT).startswith("modified cache, dout in place")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -379,21 +386,77 @@ def test_no_hidden_value_reaches_a_student_bit_by_bit(tmp_path: Path, attack: st
 
 
 @pytest.mark.e2e  # grades a submission
-def test_a_students_picture_spells_no_hidden_value(tmp_path: Path) -> None:
-    """Each element of dx right or NaN: one bit of dout.flat[0] per square of report.html's pictures."""
+def test_what_a_picture_spells_is_of_cases_no_later_submission_meets(tmp_path: Path) -> None:
+    """Each element of dx right or NaN: one bit of dout.flat[0] per square of report.html's pictures.
+
+    The pattern of wrong elements is what the code chose, so it can spell the code's own inputs. What
+    it spells is of no use: grade-all and nbgrader draw each submission's hidden cases from its content,
+    so the submission that would write the spelled values down meets other cases."""
     import re
     import struct
+
+    from autograder.integrations.seeds import read_secret, student_seed, submission_digest
+    from autograder.outputs.html_report import html_report
+
     source = BITS + ("def relu_backward(dout, cache):\n    dx = dout * (cache > 0)\n    flat = dx.reshape(-1)\n"
                      "    for i, bit in enumerate(_bits(dout)[:flat.size]):\n        if bit == '1':\n"
                      "            flat[i] = np.nan\n    return dx\n")
-    result = _grade_source(tmp_path, "layers", source, RELU.name)
-    from autograder.outputs.html_report import html_report
-    page = html_report(result, Audience.STUDENT)
-    hidden = [float(np.asarray(planned.case.dout).flat[0]) for planned in plan(RELU, SEED)]
-    close = []
+    path = tmp_path / "attack.py"
+    path.write_text(f'TARGET = "layers"\n{ENCODE}\n\n{source}')
+    submission = build_submission(tmp_path / "submission", path)
+    key = read_secret(tmp_path / "secret")
+    seed = student_seed(key, "ada", submission=submission_digest(submission))
+    page = html_report(grade(submission, DEFAULT_REFERENCE, seed, only=[RELU.name]), Audience.STUDENT)
+    spelled = []
     for figure in re.findall(r"<figure>(.*?)</figure>", page):
         fills = re.findall(r'<rect x="[^"]*" y="[^"]*" width="16" height="16" fill="([^"]*)"', figure)
-        bits = "".join("1" if fill == "#111111" else "0" for fill in fills)[:64].ljust(64, "0")
-        value = struct.unpack(">d", struct.pack(">Q", int(bits, 2)))[0]
-        close += [(value, truth) for truth in hidden if len(fills) >= 40 and abs(value - truth) < 1e-8 * abs(truth)]
-    assert not close, f"report.html's pictures spell hidden values to 8 digits: {close}"
+        if len(fills) >= 40:
+            bits = "".join("1" if fill == "#111111" else "0" for fill in fills)[:64].ljust(64, "0")
+            spelled.append(struct.unpack(">d", struct.pack(">Q", int(bits, 2)))[0])
+    hidden = [float(np.asarray(planned.case.dout).flat[0]) for planned in plan(RELU, seed)]
+    assert any(abs(value - truth) < 1e-8 * abs(truth) for value in spelled for truth in hidden), (
+        "the attack spells its inputs: if this fails, the picture no longer shows them and this test can go")
+
+    with (submission / "layers.py").open("a") as file:  # the next submission, the spelled values written in
+        file.write(f"\nSPELLED = {spelled!r}\n")
+    later = student_seed(key, "ada", submission=submission_digest(submission))
+    met = [float(np.asarray(planned.case.dout).flat[0]) for planned in plan(RELU, later)]
+    assert later != seed and not [v for v in spelled for truth in met if abs(v - truth) < 1e-8 * abs(truth)]
+
+
+@pytest.mark.parametrize(("kind", "message", "shown"), [
+    ("ValueError", "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
+     "(n?,k),(k,m?)->(n?,m?) (size 6 is different from 4)",
+     "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
+     "(n?,k),(k,m?)->(n?,m?) (size # is different from #)"),
+    ("ValueError", "operands could not be broadcast together with shapes (3,4) (4,3) ",
+     "operands could not be broadcast together with shapes (#,#) (#,#) "),
+    ("IndexError", "index 7 is out of bounds for axis 0 with size 3",
+     "index # is out of bounds for axis 0 with size #"),
+    ("IndexError", "tuple index out of range", "tuple index out of range"),
+    ("TypeError", "relu_backward() takes 2 positional arguments but 3 were given",
+     "relu_backward() takes # positional arguments but # were given"),
+    ("TypeError", "reshape() got an unexpected keyword argument 'newshape'",
+     "reshape() got an unexpected keyword argument '…'"),
+    ("ValueError", "cannot reshape array of size 12 into shape (5,)", "cannot reshape array of size # into shape (#,)"),
+    # what carries a text the code chose is not shown
+    ("ValueError", "aijgcjf", ""),
+    ("ValueError", "not a valid gufunc signature: aijgcjf", ""),
+    ("ValueError", "could not convert string to float: 'x\\'aijgcjf\"'", ""),
+    ("TypeError", "aijgcjf() takes 0 positional arguments but 1 was given", ""),
+    ("ValueError", "tuple index out of range ⁰⁸⁹⁶²⁹⁵", ""),
+    ("KeyError", "aijgcjf", ""),
+    ("KeyError", "'aijgcjf'", "'…'"),
+    ("AssertionError", "tuple index out of range", ""),
+    ("SystemExit", "tuple index out of range", ""),
+])
+def test_only_a_librarys_own_message_reaches_a_student(kind: str, message: str, shown: str) -> None:
+    assert library_message(kind, message) == shown
+
+
+def test_the_kits_own_messages_from_the_child_are_shown_and_nothing_else() -> None:
+    assert kit_message("relu_backward returned 3 values; expected 1") == "relu_backward returned # values; expected #"
+    assert kit_message("clipped['W1'] is not an array of numbers (got str: 'aijgcjf')") == (
+        "a value it returned is not an array of numbers")
+    assert kit_message("aijgcjf returned 3 values; expected 1") == FALLBACK
+    assert kit_message("anything else at all: aijgcjf") == FALLBACK
