@@ -1,4 +1,5 @@
-"""Command line: ``python -m autograder grade | grade-all | seed | gradescope | release | notebooks | demo | checks``.
+"""Command line: ``python -m autograder grade | grade-all | diff | seed | gradescope | release | notebooks | demo |
+checks``.
 
 Every command is one function taking the parsed arguments and returning the exit status. Options that
 several commands share (the reference, the seed, the time limit) are declared once, as parent parsers.
@@ -9,6 +10,7 @@ one place, ``main``: they print ``error: ...`` and exit 2, after nothing was gra
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import signal
 import sys
@@ -161,6 +163,25 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(args.seed)
 
 
+def _graded(path: Path) -> Path:
+    from autograder.outputs.gradebook import RESULTS
+
+    if next(_folder(path).glob(f"*/{RESULTS}"), None) is None:
+        raise UsageError(f"{path} is not a graded folder: it holds no STUDENT/{RESULTS} (grade-all --out writes them)")
+    return path
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from autograder.core.files import write_atomically
+    from autograder.outputs.regrade_diff import diff_graded, render_diff
+
+    report = diff_graded(_graded(args.old), _graded(args.new))
+    if args.json is not None:
+        write_atomically(args.json, json.dumps(report, indent=2) + "\n")
+    print(render_diff(report), end="")
+    return 0
+
+
 def _checks(_: argparse.Namespace) -> int:
     for function in FUNCTIONS:
         print(f"{function.name} ({function.file})")
@@ -216,6 +237,12 @@ def build_parser() -> argparse.ArgumentParser:
                        "(e.g. tcp://SCHEDULER:8786) instead of here")
     batch.add_argument("--secret", type=Path, metavar="FILE", help="secret the students' seeds are "
                        "derived from (default: DIR/.backprop_grading_secret, created if missing)")
+
+    diff = command("diff", _diff, "compare two grade-all folders of the same class: whose scores changed, "
+                   "on which checks, and why")
+    diff.add_argument("old", type=Path, metavar="OLD_GRADED", help="grade-all --out folder before the change")
+    diff.add_argument("new", type=Path, metavar="NEW_GRADED", help="grade-all --out folder after it (same secret)")
+    diff.add_argument("--json", type=Path, metavar="PATH", help="also write the diff as JSON here")
 
     seed = command("seed", _seed, "print the hidden seed nbgrader's autograde uses for a student")
     seed.add_argument("student", metavar="STUDENT", help="the student's nbgrader id")
