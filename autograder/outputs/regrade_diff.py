@@ -21,33 +21,11 @@ grade-all's resumption and the gradebook.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from autograder.core.printable import printable
-from autograder.outputs.gradebook import RESULTS
-
-
-def read_results(graded: Path) -> dict[str, dict[str, Any]]:
-    """Every student of a grade-all folder with a whole results.json: student id -> its contents."""
-    found = {}
-    for path in sorted(graded.glob(f"*/{RESULTS}")):
-        try:
-            results = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        if _whole(results):
-            found[path.parent.name] = results
-    return found
-
-
-def _whole(results: Any) -> bool:
-    """Whether ``results`` has what a diff reads: a score, and tests tagged (function, check id)."""
-    tests = results.get("tests") if isinstance(results, dict) else None
-    return isinstance(results, dict) and isinstance(results.get("score"), int | float) and isinstance(tests, list) \
-        and all(isinstance(t, dict) and isinstance(t.get("tags"), list) and len(t["tags"]) >= 2
-                and {"score", "max_score", "status"} <= t.keys() for t in tests)
+from autograder.outputs.gradebook import read_results
 
 
 def _tests(results: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
