@@ -42,7 +42,8 @@ from typing import Any
 from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
 from autograder.core import syntax
 from autograder.core.spec import FUNCTIONS
-from autograder.grading.grade import Grade, read_sources
+from autograder.grading.grade import Grade, grade, grade_seeds, read_sources
+from autograder.grading.reference import Reference
 from autograder.integrations import gradescope
 from autograder.integrations.seeds import student_seed
 
@@ -77,6 +78,21 @@ def probe_digests(probe: Grade) -> dict[str, str]:
                                       f"\x1f{finding.message}")
     return {name: hashlib.sha256("\x1e".join(sorted(lines)).encode()).hexdigest()[:16]
             for name, lines in sorted(findings.items()) if name not in named}
+
+
+def grade_with_probe(folder: Path, reference: Reference, seed: int, probe: int, seconds_per_function: float,
+                     concurrent: bool = False) -> tuple[Grade, dict[str, str]]:
+    """The student's grade on their own ``seed``, and ``probe_digests`` of the class probe.
+
+    Both seeds share one pass of the children and the time limit of one grade (half each), so the probe
+    costs little. The probe's grade is thrown away; and if the student's own grade met a time limit or
+    a dying child in that pass (where the probe's cases might have had a part), it is graded again
+    alone, with the whole limit: the probe never changes a grade."""
+    own, probed = grade_seeds(folder, reference, [seed, probe], seconds_per_function / 2, concurrent=concurrent)
+    own.seconds += probed.seconds  # the pass's wall time, which grade_seeds shares out between the seeds
+    if any(finding.grader_text for result in own.results for finding in result.verdict.findings):
+        return grade(folder, reference, seed, seconds_per_function, concurrent=concurrent), {}
+    return own, probe_digests(probed)
 
 
 # ---------------------------------------------------------------------------------------------
