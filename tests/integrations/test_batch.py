@@ -409,6 +409,7 @@ def test_a_run_with_failed_students_writes_no_gradebook_csv(tmp_path: Path, monk
         raise RuntimeError(f"the grader broke on {folder.name}")
 
     monkeypatch.setattr(batch, "grade", failing)
+    monkeypatch.setattr(batch, "grade_with_probe", failing)  # with the class probe
     done = batch.grade_all(submissions, out, jobs=1)
     assert done.failed == {"bob": "RuntimeError: the grader broke on bob"} and done.remaining == ["bob"]
     assert not done.complete and not done.interrupted
@@ -432,8 +433,8 @@ def test_a_stop_just_after_a_result_is_written_counts_that_result(tmp_path: Path
         build_submission(submissions / student)
     written = batch.write_outputs
 
-    def write_then_stop(result, folder: Path, visibility) -> None:
-        written(result, folder, visibility)
+    def write_then_stop(result, folder: Path, visibility, probe=None) -> None:
+        written(result, folder, visibility, probe)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(batch, "write_outputs", write_then_stop)
