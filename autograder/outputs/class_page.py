@@ -22,19 +22,26 @@ from autograder.outputs.html_report import CSS, PAGE_CSS
 
 LOW, MIDDLE = 0.5, 0.8  # pass rates under LOW are what to re-teach first; under MIDDLE, worth a look
 BAD, FAIR, GOOD, INK, GRID = "#cd4600", "#e8a33d", "#3b8c5a", "#1c1c1e", "#deded9"
-DPI = 160
-WIDTH_INCHES = 5.6  # 900 px: sharp on a phone's 2x screen, and no wider than the page's column
+DPI = 200
+# Every plot is exactly 4.4 in at 200 dpi, 880 px (the layout makes room for the labels inside it), shown
+# at most 31rem (496 px) wide: sharp on a 2x screen, and its 12 pt labels are still 12 px on a phone that
+# scales it to 330 px.
+WIDTH_INCHES = 4.4
+LABEL_POINTS = 12
 
 CLASS_CSS = """
-.bk-plots { display: grid; gap: .8rem; grid-template-columns: repeat(auto-fit, minmax(min(100%, 24rem), 1fr)); }
-.bk-plots figure, .bk figure { margin: .4rem 0; background: #ffffff; border: 1px solid #deded9;
-  border-radius: 10px; padding: .5rem; }
+.bk-plots { display: grid; gap: 0 1rem; align-items: start;
+  grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); }
+.bk figure { margin: .4rem 0; background: #ffffff; border: 1px solid #deded9; border-radius: 10px;
+  padding: .5rem; max-width: 31rem; }
 .bk figure img { display: block; width: 100%; height: auto; }
+.bk-rates small { display: block; color: #5f5f63; font-size: .82rem; }
 .bk figcaption { font-size: .85rem; color: #5f5f63; margin-top: .3rem; }
 .bk-rates { display: grid; gap: .2rem .9rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 22rem), 1fr));
   padding: 0; }
 .bk ul.bk-rates > li { list-style: none; display: flex; justify-content: space-between; gap: .6rem;
   border-bottom: 1px dotted #c9c9c6; padding: .15rem 0; }
+.bk-rates.bk-one { grid-template-columns: 1fr; }
 .bk-rate { font-variant-numeric: tabular-nums; font-weight: 600; white-space: nowrap; }
 .bk-low { color: #b33c00; } .bk-mid { color: #8a5a00; } .bk-high { color: #2c6b45; }
 .bk-banner { border-radius: 8px; padding: .5rem .7rem; margin: .5rem 0; }
@@ -71,17 +78,17 @@ def _colour(rate: float) -> str:
 
 def _png(figure: Any) -> str:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor="#ffffff")
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor="#ffffff")
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _figure(rows: int) -> tuple[Any, Any]:
     from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
 
-    figure = Figure(figsize=(WIDTH_INCHES, 0.9 + 0.36 * rows))
+    figure = Figure(figsize=(WIDTH_INCHES, 1.0 + 0.38 * rows), layout="constrained")
     axes = figure.subplots()
     axes.spines[["top", "right"]].set_visible(False)
-    axes.tick_params(labelsize=10.5, colors=INK)
+    axes.tick_params(labelsize=LABEL_POINTS, colors=INK)
     return figure, axes
 
 
@@ -91,13 +98,13 @@ def _bars(labels: list[str], values: list[float], colours: list[str], limit: flo
     figure, axes = _figure(len(labels))
     places = list(range(len(labels)))[::-1]
     axes.barh(places, values, color=colours, height=0.66)
-    axes.set_yticks(places, labels, fontfamily="monospace", fontsize=10)
+    axes.set_yticks(places, labels, fontsize=LABEL_POINTS)
     axes.set_xlim(0, limit * 1.16)  # room for the notes
-    axes.set_xlabel(xlabel, fontsize=10.5, color=INK)
+    axes.set_xlabel(xlabel, fontsize=LABEL_POINTS, color=INK)
     axes.grid(axis="x", color=GRID, linewidth=0.8)
     axes.set_axisbelow(True)
     for place, value, note in zip(places, values, notes, strict=True):
-        axes.text(value + limit * 0.015, place, note, va="center", fontsize=9.5, color=INK)
+        axes.text(value + limit * 0.015, place, note, va="center", fontsize=LABEL_POINTS - 1, color=INK)
     return _png(figure)
 
 
@@ -109,10 +116,10 @@ def histogram_png(scores: dict[str, Any]) -> str:
     centres = [(b["from"] + b["to"]) / 2 for b in bins]
     colours = [_colour(b["to"] / 100 - 0.001) for b in bins]
     axes.bar(centres, counts, width=[0.9 * (b["to"] - b["from"]) for b in bins], color=colours)
-    axes.set_xticks([b["from"] for b in bins] + [100])
+    axes.set_xticks(range(0, 101, 20))
     axes.set_xlim(0, 100)
-    axes.set_xlabel("score, percent of the maximum", fontsize=10.5, color=INK)
-    axes.set_ylabel("students", fontsize=10.5, color=INK)
+    axes.set_xlabel("score, percent of the maximum", fontsize=LABEL_POINTS, color=INK)
+    axes.set_ylabel("students", fontsize=LABEL_POINTS, color=INK)
     axes.yaxis.get_major_locator().set_params(integer=True)
     axes.grid(axis="y", color=GRID, linewidth=0.8)
     axes.set_axisbelow(True)
@@ -130,14 +137,8 @@ def functions_png(functions: list[dict[str, Any]]) -> str:
 def regimes_png(regimes: list[dict[str, Any]]) -> str:
     """Each regime's pass rate over the checks in it."""
     rates = [r["pass_rate"] or 0.0 for r in regimes]
-    labels = [_short(r["regime"]) for r in regimes]
-    return _bars(labels, [100 * r for r in rates], [_colour(r) for r in rates], 100,
+    return _bars([r["regime"] for r in regimes], [100 * r for r in rates], [_colour(r) for r in rates], 100,
                  "checks passed, percent", [_percent(r) for r in rates])
-
-
-def _short(regime: str) -> str:
-    """A regime's name short enough for a plot's axis (the page lists it in full)."""
-    return regime.split(" (")[0].replace("TD errors beyond delta, ", "beyond delta: ")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,20 +172,26 @@ def _header(summary: dict[str, Any]) -> str:
         banner += (f'<p class="bk-banner bk-incomplete">{len(unreadable)} folder(s) hold a results.json '
                    f"without a grade (the grader failed there): {', '.join(_text(s) for s in unreadable)}.</p>")
     median = "" if scores["median"] is None else f", median {scores['median']:.0f}%"
-    return (f'<header><h1>Backprop: the class</h1><p class="bk-score">{mean} <small>mean score of {count} '
-            f"student{'s' if count != 1 else ''}{median}</small></p>{banner}</header>")
+    return (f'<header><h1>Backprop: the class</h1><p class="bk-score">{mean}</p><p class="bk-facts">mean score of '
+            f"{count} student{'s' if count != 1 else ''}{median}</p>{banner}</header>")
 
 
 def _regimes(summary: dict[str, Any]) -> str:
     regimes = summary["regimes"]
-    items = "".join(f'<li><span>{_text(r["section"])}: {_text(r["regime"])}</span>'
-                    f'<span class="{_rate_class(r["pass_rate"])}">{_percent(r["pass_rate"])}</span></li>'
-                    for r in regimes)
+    items = []
+    for regime in regimes:
+        functions = dict.fromkeys(check.split(": ")[0] for check in regime["checks"])
+        checks = len(regime["checks"])
+        where = ", ".join(functions) if len(functions) <= 3 else f"{checks} checks, {len(functions)} functions"
+        rate = regime["pass_rate"]
+        items.append(f'<li><span>{_text(regime["regime"])}<small>{_text(regime["section"])} · {_text(where)}</small>'
+                     f'</span><span class="{_rate_class(rate)}">{_percent(rate)}</span></li>')
     plot = _figure_html(regimes_png(regimes), "pass rate of each regime",
-                        "Checks passed in each regime of the essay, over every student: "
-                        "red under 50%, amber under 80%.") if regimes else ""
-    return (f"<section><h2>What to re-teach</h2><p>Each essay section's hard cases, and the rest: the share of "
-            f"students' checks passed.</p>{plot}<ul class=\"bk-rates\">{items}</ul></section>")
+                        "Checks passed in each regime, over every student: red under 50%, amber under 80%."
+                        ) if regimes else ""
+    return (f"<section><h2>What to re-teach</h2><p>The hard cases of each section of the essay, and the rest: "
+            f'the share of the students\' checks passed.</p><div class="bk-plots">{plot}'
+            f'<ul class="bk-rates bk-one">{"".join(items)}</ul></div></section>')
 
 
 def _functions(summary: dict[str, Any]) -> str:
@@ -197,14 +204,20 @@ def _functions(summary: dict[str, Any]) -> str:
                             "Mean points of each function, as a share of its maximum."))
     cards = []
     for function in functions:
+        missed = [c for c in function["checks"] if c["pass_rate"] != 1]
         checks = "".join(f'<li><span>{_text(c["title"])} <code>{_text(c["check"])}</code></span>'
                          f'<span class="{_rate_class(c["pass_rate"])}">{_percent(c["pass_rate"])}</span></li>'
-                         for c in function["checks"])
+                         for c in missed)
+        listed = f'<ul class="bk-rates">{checks}</ul>' if missed else ""
+        everyone = [c["check"] for c in function["checks"] if c["pass_rate"] == 1]
+        passed = (f'<p class="bk-who">Passed by everyone: {", ".join(f"<code>{_text(c)}</code>" for c in everyone)}'
+                  "</p>") if everyone else ""
         cards.append(f'<div class="bk-fn"><h3><span class="bk-name">{_text(function["function"])}</span>'
                      f'<span class="bk-pts">mean {function["mean_points"]:.2f} / {function["max_points"]:g}</span>'
-                     f'</h3><ul class="bk-rates">{checks}</ul></div>')
+                     f"</h3>{listed}{passed}</div>")
     return (f'<section><h2>Scores and functions</h2><div class="bk-plots">{plots}</div>'
-            f"<p>Each check's pass rate: the share of students who passed it.</p>{''.join(cards)}</section>")
+            f"<p>Each check's pass rate: the share of students who passed it; the checks everyone passed come "
+            f"last.</p>{''.join(cards)}</section>")
 
 
 def _mistakes(summary: dict[str, Any]) -> str:

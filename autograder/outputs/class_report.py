@@ -41,15 +41,14 @@ BINS = 10  # score bins of 10% each; the last holds 100%
 # Which essay section and regime each targeted check belongs to, by (function, check id); "" stands for
 # any function. Checks found in neither are "everything else": random cases, finite differences,
 # untouched inputs, and targeted cases the essay has no section for (square weights, large scores).
-EVERYTHING_ELSE = ("Everything else", "ordinary cases and the other targeted ones")
+EVERYTHING_ELSE = ("Everything else", "other checks")
 REGIMES: dict[tuple[str, str], tuple[str, str]] = {
-    ("", "saturation"): ("Vanishing gradients on sigmoids", "saturated units (sigmoid, tanh, RNN step)"),
-    ("", "dead_units"): ("Dying ReLUs", "dead units"),
-    ("", "exploding"): ("Exploding gradients in RNNs", "exploding BPTT (spectral radius > 1)"),
-    ("", "vanishing"): ("Exploding gradients in RNNs", "vanishing BPTT (spectral radius < 1)"),
-    ("huber_loss", "beyond_delta"): ("Spotted in the wild: DQN clipping", "TD errors beyond delta, Huber loss"),
-    ("clipped_square_loss", "beyond_delta"): ("Spotted in the wild: DQN clipping",
-                                              "TD errors beyond delta, clipped delta"),
+    ("", "saturation"): ("Vanishing gradients on sigmoids", "saturated units"),  # sigmoid, tanh, the RNN step
+    ("", "dead_units"): ("Dying ReLUs", "dead units"),  # relu's, and affine's dw columns under them
+    ("", "exploding"): ("Exploding gradients in RNNs", "exploding BPTT"),  # spectral radius of Wh above 1
+    ("", "vanishing"): ("Exploding gradients in RNNs", "vanishing BPTT"),  # and below 1
+    ("huber_loss", "beyond_delta"): ("Spotted in the wild: DQN clipping", "Huber beyond delta"),
+    ("clipped_square_loss", "beyond_delta"): ("Spotted in the wild: DQN clipping", "clipped delta beyond delta"),
 }
 
 

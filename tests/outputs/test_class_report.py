@@ -101,13 +101,13 @@ def test_the_summary_counts_pass_rates_means_and_ranks_mistakes(graded: Path) ->
 
 def test_regimes_pool_the_checks_of_each_essay_section(graded: Path) -> None:
     summary = class_summary(graded, CATALOGUE)
-    saturation = _regime(summary, "saturated units (sigmoid, tanh, RNN step)")
+    saturation = _regime(summary, "saturated units")
     assert saturation["section"] == "Vanishing gradients on sigmoids"
     assert saturation["checks"] == ["sigmoid_backward: saturation", "tanh_backward: saturation",
                                     "rnn_step_backward: saturation"]
     assert saturation["pass_rate"] == pytest.approx(round(13 / 15, 4))  # 2 of 15 student-checks failed
     assert _regime(summary, "dead units")["pass_rate"] == 0.9  # relu's and affine's: 1 failed of 10
-    assert _regime(summary, "TD errors beyond delta, clipped delta")["checks"] == ["clipped_square_loss: beyond_delta"]
+    assert _regime(summary, "clipped delta beyond delta")["checks"] == ["clipped_square_loss: beyond_delta"]
     rest = summary["regimes"][-1]
     assert rest["section"] == "Everything else" and "sigmoid_backward: reference" in rest["checks"]
     assert [r["section"] for r in summary["regimes"]].count("Exploding gradients in RNNs") == 2
@@ -222,11 +222,16 @@ def test_grade_all_ends_with_the_class_report_of_its_planted_mistakes(tmp_path: 
     assert "class report: " in capsys.readouterr().out
     summary = json.loads((out / CLASS_JSON).read_text())
     assert summary["students"] == 9 and summary["complete"] is True
-    assert summary["mistakes"] == [
-        {"id": "affine_dw_transposed", "function": "affine_backward", "text": EXPLANATION["affine_dw_transposed"],
-         "students": ["dw0", "dw1", "dw2"]},
-        {"id": "relu_inverted_mask", "function": "relu_backward", "text": EXPLANATION["relu_inverted_mask"],
-         "students": ["relu0", "relu1"]}]
+    ranked = {m["id"]: m for m in summary["mistakes"]}
+    assert summary["mistakes"][0] == {"id": "affine_dw_transposed", "function": "affine_backward",
+                                      "text": EXPLANATION["affine_dw_transposed"], "students": ["dw0", "dw1", "dw2"]}
+    assert summary["mistakes"][1] == ranked["relu_inverted_mask"] == {
+        "id": "relu_inverted_mask", "function": "relu_backward", "text": EXPLANATION["relu_inverted_mask"],
+        "students": ["relu0", "relu1"]}
+    # A wrong answer may also match a neighbouring mistake on some case: only ever the planter's, and fewer.
+    for mistake in summary["mistakes"][2:]:
+        assert len(mistake["students"]) <= 2, mistake
+        assert all(OWNER[s.rstrip("0123456789")] == mistake["function"] for s in mistake["students"]), mistake
     statuses = {student: {tuple(t["tags"]): t["status"] for t in json.loads((out / student / "results.json")
                                                                          .read_text())["tests"]}
                 for student in planted}
