@@ -128,7 +128,10 @@ def _grade_all(args: argparse.Namespace) -> int:
 def _class_report(args: argparse.Namespace) -> int:
     from autograder.integrations.batch import class_report
 
-    print(class_report(_folder(args.graded), args.reference))
+    try:
+        print(class_report(_folder(args.graded), args.reference))
+    except ImportError as error:  # the class extra is not installed: class.json was written, class.html not
+        raise UsageError(str(error)) from error
     return 0
 
 

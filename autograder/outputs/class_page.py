@@ -83,7 +83,10 @@ def _png(figure: Any) -> str:
 
 
 def _figure(rows: int) -> tuple[Any, Any]:
-    from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
+    try:
+        from matplotlib.figure import Figure  # no pyplot: no global state, no GUI backend
+    except ImportError as error:
+        raise ImportError(f"class.html's plots need matplotlib ({error}): pip install 'backprop-kit[class]'") from error
 
     figure = Figure(figsize=(WIDTH_INCHES, 1.0 + 0.38 * rows), layout="constrained")
     axes = figure.subplots()
@@ -236,6 +239,14 @@ def _mistakes(summary: dict[str, Any]) -> str:
             f"common first.</p>{''.join(cards)}</section>")
 
 
+def _evidence(item: Any) -> str:
+    """One piece of evidence: a sentence, or a dictionary with its ``text`` and the ``function`` it is about."""
+    if not isinstance(item, dict):
+        return _text(item)
+    function = f'<span class="bk-name">{_text(item["function"])}</span>: ' if item.get("function") else ""
+    return function + _text(item.get("text", ""))
+
+
 def _similar(summary: dict[str, Any]) -> str:
     groups = summary["similar"]
     lead = ("<p><strong>For human review only, never a penalty.</strong> Work that looks alike may have been "
@@ -244,7 +255,7 @@ def _similar(summary: dict[str, Any]) -> str:
         return f"<section><h2>Similar work</h2>{lead}<p>No group of similar submissions was found.</p></section>"
     cards = "".join(f'<div class="bk-fn"><h3><span>{", ".join(_text(s) for s in group["students"])}</span>'
                     f'<span class="bk-count">{len(group["students"])} students</span></h3>'
-                    f'<ul>{"".join(f"<li>{_text(e)}</li>" for e in group["evidence"])}</ul></div>'
+                    f'<ul>{"".join(f"<li>{_evidence(e)}</li>" for e in group["evidence"])}</ul></div>'
                     for group in groups)
     return f"<section><h2>Similar work</h2>{lead}{cards}</section>"
 

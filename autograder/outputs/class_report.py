@@ -57,8 +57,9 @@ def regime_of(function: str, check: str) -> tuple[str, str]:
     return REGIMES.get((function, check)) or REGIMES.get(("", check)) or EVERYTHING_ELSE
 
 
-def find_similar(graded: Path) -> list[dict[str, list[str]]]:
-    """Groups of students whose submissions look alike: ``[{"students": [...], "evidence": [...]}]``.
+def find_similar(graded: Path) -> list[dict[str, Any]]:
+    """Groups of students whose submissions look alike: ``[{"students": [...], "evidence": [...]}]``, each
+    piece of evidence a sentence or a dictionary with its ``text`` (and ``function``).
 
     None yet: the similarity check lives in ``autograder/integrations/``, a layer above this one, so the
     command that writes the report passes it in (``write_class_report``'s ``similar``) where it exists.
@@ -165,7 +166,7 @@ def class_summary(graded: Path, catalogue: list[Mistake],
         "mistakes": [{"id": mistake, "function": name,
                       "text": explanations[mistake].explanation if mistake in explanations else "",
                       "students": sorted(students)} for (name, mistake), students in ranked],
-        "similar": [{"students": [str(s) for s in group["students"]], "evidence": [str(e) for e in group["evidence"]]}
+        "similar": [{"students": [str(s) for s in group["students"]], "evidence": list(group["evidence"])}
                     for group in similar(graded)],
         "scores": _scores(results.values()),
         "regimes": [{"section": section, "regime": regime, "checks": regime_checks[(section, regime)],

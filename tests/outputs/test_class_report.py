@@ -166,8 +166,10 @@ def test_hostile_student_ids_show_as_text(tmp_path: Path) -> None:
     """Student ids are folder names a student chose: in the page they are text, never markup."""
     graded = write_class(tmp_path / "graded", {name: SATURATED for name in HOSTILE} | {"ok": {}})
 
-    def similar(_: Path) -> list[dict[str, list[str]]]:
-        return [{"students": list(HOSTILE[:2]), "evidence": ["layers.py: <b>same</b> 40 lines"]}]
+    def similar(_: Path) -> list[dict[str, Any]]:
+        return [{"students": list(HOSTILE[:2]), "evidence": ["layers.py: <b>same</b> 40 lines",
+                                                              {"kind": "code", "function": "relu_backward",
+                                                               "text": "the same <i>rare</i> line"}]}]
 
     summary = write_class_report(graded, CATALOGUE, similar)
     assert summary["similar"][0]["students"] == list(HOSTILE[:2])
@@ -176,7 +178,8 @@ def test_hostile_student_ids_show_as_text(tmp_path: Path) -> None:
     for name in HOSTILE[:3]:
         assert name in text
     assert "gpj.exe" in text and "\u202e" not in page  # the right-to-left override is taken out
-    assert "<b>same</b> 40 lines" in text and "For human review only, never a penalty." in text
+    assert "<b>same</b> 40 lines" in text and "relu_backward: the same <i>rare</i> line" in text
+    assert "For human review only, never a penalty." in text
 
 
 def test_the_page_of_an_empty_folder(tmp_path: Path) -> None:
