@@ -1,5 +1,5 @@
-"""Command line: ``python -m autograder grade | grade-all | class-report | seed | gradescope | release | notebooks
-| demo | checks``.
+"""Command line: ``python -m autograder grade | grade-all | class-report | diff | export | seed | gradescope |
+release | notebooks | demo | checks``.
 
 Every command is one function taking the parsed arguments and returning the exit status. Options that
 several commands share (the reference, the seed, the time limit) are declared once, as parent parsers.
@@ -10,6 +10,7 @@ one place, ``main``: they print ``error: ...`` and exit 2, after nothing was gra
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import signal
 import sys
@@ -177,6 +178,43 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(args.seed)
 
 
+def _graded(path: Path) -> Path:
+    from autograder.outputs.gradebook import RESULTS
+
+    if next(_folder(path).glob(f"*/{RESULTS}"), None) is None:
+        raise UsageError(f"{path} is not a graded folder: it holds no STUDENT/{RESULTS} (grade-all --out writes them)")
+    return path
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from autograder.core.files import write_atomically
+    from autograder.outputs.regrade_diff import diff_graded, render_diff
+
+    report = diff_graded(_graded(args.old), _graded(args.new))
+    if args.json is not None:
+        write_atomically(args.json, json.dumps(report, indent=2) + "\n")
+    print(render_diff(report), end="")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from autograder.core.files import write_atomically
+    from autograder.outputs.lms_export import RosterError, export_grades
+
+    graded = _graded(args.graded)
+    try:
+        done = export_grades(graded, args.roster, args.format, args.assignment, args.assignment_id, args.identifier)
+    except RosterError as error:
+        raise UsageError(str(error)) from error
+    out = args.out or graded / f"{args.format}.csv"
+    write_atomically(out, done.text)
+    for message in done.messages:
+        print(f"  {message}", file=sys.stderr)
+    print(f"wrote {out}: {done.rows} students, for {args.format.capitalize()}'s gradebook import"
+          + (f" ({len(done.messages)} rows left out, listed above)" if done.messages else ""))
+    return 0
+
+
 def _checks(_: argparse.Namespace) -> int:
     for function in FUNCTIONS:
         print(f"{function.name} ({function.file})")
@@ -237,6 +275,26 @@ def build_parser() -> argparse.ArgumentParser:
                      "class.json (what to re-teach, common mistakes)", "reference")
     report.add_argument("graded", type=Path, metavar="GRADED_DIR", help="what grade-all --out (or nbgrader with "
                         "the kit) wrote: one STUDENT/results.json per student")
+
+    diff = command("diff", _diff, "compare two grade-all folders of the same class: whose scores changed, "
+                   "on which checks, and why")
+    diff.add_argument("old", type=Path, metavar="OLD_GRADED", help="grade-all --out folder before the change")
+    diff.add_argument("new", type=Path, metavar="NEW_GRADED", help="grade-all --out folder after it (same secret)")
+    diff.add_argument("--json", type=Path, metavar="PATH", help="also write the diff as JSON here")
+
+    export = command("export", _export, "write the class's totals as a Canvas or Moodle gradebook import file")
+    export.add_argument("graded", type=Path, metavar="GRADED_DIR", help="a grade-all --out folder")
+    export.add_argument("--format", choices=["canvas", "moodle"], required=True, help="whose import format")
+    export.add_argument("--roster", type=Path, required=True, metavar="ROSTER.csv",
+                        help="CSV mapping the kit's student id (column 'student') to the LMS's: name, canvas_id, "
+                        "sis_user_id, sis_login_id, section (Canvas); email, idnumber or username (Moodle)")
+    export.add_argument("--out", type=Path, metavar="PATH", help="where to write it (default: GRADED_DIR/FORMAT.csv)")
+    export.add_argument("--assignment", default="Backprop", metavar="NAME",
+                        help="the assignment's (Moodle: grade item's) name in the LMS (default: %(default)s)")
+    export.add_argument("--assignment-id", metavar="ID", help="Canvas: the assignment's id, so the column "
+                        "'NAME (ID)' updates that assignment (without it Canvas matches by name or makes one)")
+    export.add_argument("--identifier", choices=["email", "idnumber", "username"],
+                        help="Moodle: the roster column Moodle matches users by (default: the first the roster has)")
 
     seed = command("seed", _seed, "print the hidden seed nbgrader's autograde uses for a student")
     seed.add_argument("student", metavar="STUDENT", help="the student's nbgrader id")

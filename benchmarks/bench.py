@@ -5,9 +5,11 @@
 (b) the kit's gradient checker vs CS231n's element loop        benchmarks/gradient_check.py
 (c) the students' public pytest run                            benchmarks/public_tests.py
 (d) grade-all throughput on 2 cores, and the sandbox's cost    benchmarks/batch_throughput.py
+(e) the source reader on one module                            benchmarks/source_reader.py
+(f) diff and export over a class of 1,000                      benchmarks/regrade_tools.py
 
 Prints the machine and one table (ratio: how many times better the kit is; for a time budget, the
-budget over the time taken), then the notes. Takes about 80 s on 2 cores. Other load on the machine
+budget over the time taken), then the notes. Takes about 85 s on 2 cores. Other load on the machine
 slows both sides, but not by the same factor: run it on an idle machine.
 
     .venv/bin/python benchmarks/bench.py
@@ -21,6 +23,7 @@ import batch_throughput
 import gradient_check
 import nbgrader_autograde
 import public_tests
+import regrade_tools
 import source_reader
 from common import machine, table
 
@@ -33,8 +36,9 @@ def main() -> None:
     pytest_row = public_tests.measure()
     batch = batch_throughput.measure(nbgrader_seconds)
     reader = source_reader.measure()
+    regrade = regrade_tools.measure()
     print()
-    print(table([*autograde, *gradients, pytest_row, *batch, *reader]))
+    print(table([*autograde, *gradients, pytest_row, *batch, *reader, *regrade]))
     print("  (b) " + "\n  (b) ".join(details))
     print(f"\n{time.perf_counter() - started:.0f} s in all")
 

@@ -113,9 +113,9 @@ def gradebook_scores(course: Path, students: list[str]) -> tuple[dict[str, dict[
 def cli_grade(course: Path, student: str) -> dict:
     """``python -m autograder grade`` of the student's submitted folder with their course seed: its
     results.json, with the seed and the TA's report it printed (``ta_report``)."""
-    seed = course_seed(secret_path(f"sqlite:///{course / 'gradebook.db'}", course), ASSIGNMENT, student)
-    out = course / f"{student}.json"
     submission = course / "submitted" / student / ASSIGNMENT
+    seed = course_seed(secret_path(f"sqlite:///{course / 'gradebook.db'}", course), ASSIGNMENT, student, submission)
+    out = course / f"{student}.json"
     done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(submission),
                            "--reference", str(course / "solutions" / ASSIGNMENT), "--seed", str(seed),
                            "--json", str(out)], capture_output=True, text=True, timeout=300)

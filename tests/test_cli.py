@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import build_submission
 
 from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, EXAMPLES, KIT_ROOT
 from autograder.core.spec import FUNCTIONS
 
-TEST_FIELDS = {"name", "number", "score", "max_score", "status", "output", "output_format", "tags", "visibility"}
+TEST_FIELDS = {"name", "number", "score", "max_score", "status", "output", "output_format", "tags", "visibility",
+               "extra_data"}
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
@@ -141,12 +143,13 @@ def test_seed_prints_the_seed_nbgrader_autograde_uses(tmp_path: Path) -> None:
     from autograder.integrations.seeds import SECRET_NAME, course_seed
 
     course = tmp_path / "course"
-    course.mkdir()
+    for student in ("ada", "bob"):
+        build_submission(course / "submitted" / student / "backprop")
     shown = _run("seed", "ada", "--course", str(course))
     assert shown.returncode == 0, shown.stderr
     secret = course / SECRET_NAME  # beside the course's default gradebook, course/gradebook.db
     assert secret.is_file()
-    assert int(shown.stdout) == course_seed(secret, "backprop", "ada")
+    assert int(shown.stdout) == course_seed(secret, "backprop", "ada", course / "submitted" / "ada" / "backprop")
     assert int(_run("seed", "bob", "--course", str(course)).stdout) != int(shown.stdout)
 
 

@@ -17,7 +17,8 @@ from autograder.integrations.gradescope import build_bundle
 PROJECT = tomllib.loads((KIT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 RUNTIME = [Requirement(line) for line in PROJECT["dependencies"]]
 STUDENT = [Requirement(line) for line in PROJECT["optional-dependencies"]["student"]]
-CLASS = [Requirement(line) for line in PROJECT["optional-dependencies"]["class"]]  # class-report's plots
+# The TA's, not the grader's: the similarity review, and class-report's plots.
+TA_TOOLS = [Requirement(line) for extra in ("similarity", "class") for line in PROJECT["optional-dependencies"][extra]]
 
 
 def _pins(lines: list[str]) -> dict[str, str]:
@@ -31,10 +32,10 @@ def _pins(lines: list[str]) -> dict[str, str]:
     return pins
 
 
-def test_the_lock_pins_every_runtime_student_and_class_dependency_inside_pyprojects_ranges() -> None:
+def test_the_lock_pins_every_runtime_student_and_ta_tool_dependency_inside_pyprojects_ranges() -> None:
     locked = locked_versions()
-    assert sorted(locked) == sorted({r.name for r in RUNTIME} | {r.name for r in STUDENT} | {r.name for r in CLASS})
-    for requirement in RUNTIME + STUDENT + CLASS:
+    assert sorted(locked) == sorted({r.name for r in RUNTIME} | {r.name for r in STUDENT} | {r.name for r in TA_TOOLS})
+    for requirement in RUNTIME + STUDENT + TA_TOOLS:
         assert requirement.specifier.contains(locked[requirement.name]), (requirement, locked[requirement.name])
     assert list(STUDENT_PACKAGES) == ["numpy", *(r.name for r in STUDENT)]
 

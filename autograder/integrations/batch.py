@@ -10,6 +10,7 @@ What it writes into DIR:
     gradebook.csv           one row per student, rebuilt from every results.json at the end (``gradebook``),
                             only when every student has a result; else gradebook-incomplete.csv
     .backprop_grading_secret  the secret every student's hidden-case seed is derived from
+    .backprop_submissions   the submissions folder's path, for the TA's similarity review (``similarity``)
 
 Every file is written to a temporary name and renamed into place, so a run killed at any moment leaves
 whole files or none; the next run deletes the leftovers and grades only the students without a
@@ -29,6 +30,10 @@ grade with ``python -m autograder grade DIR --seed N``, and nobody without the s
 Pointed at nbgrader's secret (``--secret .backprop_grading_secret``), the seeds are those of
 ``nbgrader autograde``.
 
+The class probe: graded here (not on a cluster), each student is also graded, in the same pass, on one
+seed shared by the whole class; that grade is thrown away, and results.json's ``extra_data["probe"]``
+keeps only digests of its uncatalogued wrong answers, for ``similarity.similar_groups``.
+
 Parallelism: threads, not processes. A grade spends most of its time waiting for its sandboxed
 children; on 2 cores a thread pool graded as fast as a process pool, or faster.
 On a cluster (``--scheduler``), the client sends each submission's two files and, once, the
@@ -38,8 +43,6 @@ grades in its own sandbox and sends the Grade back, and the client writes every 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 import signal
 import sys
@@ -62,7 +65,8 @@ from autograder.grading.mistakes import load_catalogue
 from autograder.grading.reference import Reference, load_reference
 from autograder.integrations import gradescope
 from autograder.integrations.dask_cluster import grade_on_cluster
-from autograder.integrations.seeds import SECRET_NAME, read_secret, student_seed
+from autograder.integrations.seeds import SECRET_NAME, read_secret, student_seed, submission_digest
+from autograder.integrations.similarity import SUBMISSIONS_NOTE, grade_with_probe, probe_seed, similar_groups
 from autograder.outputs import gradebook
 from autograder.outputs.class_report import CLASS_HTML, CLASS_JSON, find_similar, write_class_report
 from autograder.outputs.feedback import Audience, build_feedback
@@ -83,6 +87,7 @@ class Task:
     student: str
     folder: Path
     seed: int
+    probe: int | None = None  # the class probe's seed (``similarity``), graded alongside where set
 
 
 @dataclass
@@ -180,7 +185,8 @@ def remove_leftovers(out: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def write_outputs(result: Grade, folder: Path, visibility: dict[str, dict[str, str]]) -> None:
+def write_outputs(result: Grade, folder: Path, visibility: dict[str, dict[str, str]],
+                  probe: dict[str, str] | None = None) -> None:
     """The student's report (as text, then as a web page), then results.json: its presence means the
     student is done. The TA's report, every hidden value included, is ``python -m autograder grade FOLDER
     --seed SEED`` (the gradebook has the seed)."""
@@ -188,7 +194,7 @@ def write_outputs(result: Grade, folder: Path, visibility: dict[str, dict[str, s
     feedback = build_feedback(result, Audience.STUDENT)
     write_atomically(folder / REPORT, render_text(feedback))
     write_atomically(folder / HTML_REPORT, render_html(feedback))
-    write_atomically(folder / RESULTS, dumps(gradescope_results(result, visibility)))
+    write_atomically(folder / RESULTS, dumps(gradescope_results(result, visibility, probe=probe)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,11 +231,17 @@ def _stop(running: dict[Future[Grade], Task]) -> None:
             continue
 
 
-def _grade_locally(tasks: list[Task], reference: Reference, jobs: int, seconds: float
-                   ) -> Iterator[tuple[Task, Grade | BaseException]]:
+def _grade_locally(tasks: list[Task], reference: Reference, jobs: int, seconds: float,
+                   probes: dict[str, dict[str, str]]) -> Iterator[tuple[Task, Grade | BaseException]]:
+    def graded(task: Task) -> Grade:
+        if task.probe is None:
+            return grade(task.folder, reference, task.seed, seconds, concurrent=jobs > 1)
+        own, probes[task.student] = grade_with_probe(task.folder, reference, task.seed, task.probe, seconds,
+                                                     concurrent=jobs > 1)
+        return own
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        running = {pool.submit(grade, task.folder, reference, task.seed, seconds, concurrent=jobs > 1): task
-                   for task in tasks}
+        running = {pool.submit(graded, task): task for task in tasks}
         try:
             while running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -267,25 +279,29 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
     loaded = load_reference(reference)  # once for the whole batch, checked before anything is graded
     out.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
+    write_atomically(out / SUBMISSIONS_NOTE, f"{submissions.resolve()}\n")
     key = read_secret(secret if secret is not None else out / SECRET_NAME)
     students, refused = find_submissions(submissions, out)
     result = BatchResult(already_done=[s for s in students if is_done(out / s)], refused=refused)
     result.students = len(students)
-    tasks = [Task(s, folder, student_seed(key, s)) for s, folder in students.items() if s not in result.already_done]
+    probe = None if scheduler else probe_seed(key)
+    tasks = [Task(s, folder, student_seed(key, s, submission=submission_digest(folder)), probe)
+             for s, folder in students.items() if s not in result.already_done]
     if tasks:  # from now on the class has students a gradebook.csv would not list, even if this run is killed
         gradebook.remove_gradebook(out)
     bar = progress(len(students), len(result.already_done)) if progress else None
+    probes: dict[str, dict[str, str]] = {}  # student -> digests of the class probe, filled as they are graded
     if scheduler:
         graded = grade_on_cluster(tasks, loaded, scheduler, seconds_per_function)
     else:
-        graded = _grade_locally(tasks, loaded, jobs, seconds_per_function)
+        graded = _grade_locally(tasks, loaded, jobs, seconds_per_function, probes)
     try:
         for task, outcome in graded:
             try:
                 if isinstance(outcome, BaseException):
                     raise outcome
                 outcome.submission = task.folder  # graded on a worker: its temporary copy
-                write_outputs(outcome, out / task.student, loaded.visibility)
+                write_outputs(outcome, out / task.student, loaded.visibility, probes.get(task.student))
             except Exception as error:  # the grader's own failure on this submission, or a full disk
                 result.failed[task.student] = f"{type(error).__name__}: {error}"
             if bar is not None:
@@ -309,14 +325,12 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
     return result
 
 
-SIMILARITY = "autograder.integrations.similarity"  # who may have copied, where that check is installed
-
-
-def _similar_groups() -> Callable[[Path], list[dict[str, Any]]]:
-    """The similarity check's ``similar_groups(graded)`` where the kit has it, else ``find_similar`` (none)."""
-    if importlib.util.find_spec(SIMILARITY) is None:
-        return find_similar
-    return importlib.import_module(SIMILARITY).similar_groups
+def _similar_or_none(graded: Path) -> list[dict[str, Any]]:
+    """``similarity.similar_groups``; none (``find_similar``) where its extra (copydetect) is not installed."""
+    try:
+        return similar_groups(graded)
+    except ImportError:
+        return find_similar(graded)
 
 
 def class_report(out: Path, reference: Path = DEFAULT_REFERENCE) -> str:
@@ -324,7 +338,7 @@ def class_report(out: Path, reference: Path = DEFAULT_REFERENCE) -> str:
     by the catalogue beside ``reference``; return the line that says what was written."""
     if not reference.is_dir():
         raise GraderError(f"the reference {reference} is not a folder")
-    summary = write_class_report(out, load_catalogue(reference), _similar_groups())
+    summary = write_class_report(out, load_catalogue(reference), _similar_or_none)
     whole = "the whole class" if summary["complete"] else "not known to be the whole class"
     return (f"class report: {out / CLASS_HTML} and {CLASS_JSON}: {summary['students']} students ({whole}), "
             f"{len(summary['mistakes'])} known mistakes made")

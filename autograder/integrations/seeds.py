@@ -1,6 +1,7 @@
-"""The hidden-case seed of each student: an HMAC of their ids under a secret only the staff hold.
+"""The hidden-case seed of each submission: an HMAC of the student's id and the submission's content
+under a secret only the staff hold.
 
-The same student gets the same cases on every run, so a TA can reproduce a score with
+The same submission gets the same cases on every run, so a TA can reproduce a score with
 ``python -m autograder grade ... --seed N``; without the secret nobody can predict them. grade-all
 keeps its secret in the output folder, nbgrader beside the course's gradebook.
 """
@@ -13,15 +14,38 @@ import secrets
 from pathlib import Path
 
 from autograder.core.files import write_atomically
+from autograder.core.spec import MODULE_FILES
+from autograder.sandbox.scratch import SubmissionError, read_source
 
 ASSIGNMENT = "backprop"
 SECRET_NAME = ".backprop_grading_secret"
 
 
-def student_seed(secret: bytes, student: str, assignment: str = ASSIGNMENT) -> int:
-    """The hidden-case seed of one student: an HMAC of the assignment and the student's id."""
+def submission_digest(folder: Path) -> str:
+    """What the grader would read of ``folder``'s student modules, as the grader reads them (regular files
+    only, no symlinks), hashed: the same files give the same digest, any change another."""
+    hashed = hashlib.sha256()
+    for name in MODULE_FILES:
+        try:
+            content = read_source(folder / name)
+        except SubmissionError as error:
+            content = f"<{error}>".encode()
+        hashed.update(name.encode() + b"\0" + content + b"\0")
+    return hashed.hexdigest()
+
+
+def student_seed(secret: bytes, student: str, assignment: str = ASSIGNMENT, submission: str = "") -> int:
+    """The hidden-case seed of one student's submission: an HMAC of the assignment, the student's id and
+    the submission's digest (``submission_digest``).
+
+    With the digest, each new submission meets new hidden cases: whatever one submission's feedback
+    lets its code spell out (which cases fail, counts, pictures: its own choices), it is of cases the
+    next submission never meets, so nothing learnt there can be written into it. The same files meet
+    the same cases, so a regrade reproduces every verdict.
+    """
     # surrogateescape: a folder name that is not UTF-8 still has bytes to hash (os.fsencode's rule).
-    digest = hmac.new(secret, f"{assignment}/{student}".encode("utf-8", "surrogateescape"), hashlib.sha256).digest()
+    message = f"{assignment}/{student}" + (f"/{submission}" if submission else "")
+    digest = hmac.new(secret, message.encode("utf-8", "surrogateescape"), hashlib.sha256).digest()
     return int.from_bytes(digest[:4], "big") % 2**31
 
 
@@ -40,9 +64,10 @@ def secret_path(db_url: str, course_root: Path) -> Path:
     return folder / SECRET_NAME
 
 
-def course_seed(secret_file: Path, assignment: str, student: str) -> int:
-    """The seed nbgrader's autograde uses for one student's assignment (``secret_file`` made if missing)."""
-    return student_seed(read_secret(secret_file), student, assignment)
+def course_seed(secret_file: Path, assignment: str, student: str, submitted: Path) -> int:
+    """The seed nbgrader's autograde uses for one student's assignment as submitted in the folder
+    ``submitted`` (``secret_file`` made if missing)."""
+    return student_seed(read_secret(secret_file), student, assignment, submission_digest(submitted))
 
 
 def nbgrader_seed(course_root: Path, student: str, assignment: str = ASSIGNMENT) -> int:
@@ -55,4 +80,5 @@ def nbgrader_seed(course_root: Path, student: str, assignment: str = ASSIGNMENT)
     coursedir = CourseDirectory(config=config)
     if config is None or "root" not in config.get("CourseDirectory", {}):
         coursedir.root = str(course_root.resolve())  # nbgrader's default is the folder it runs in
-    return course_seed(secret_path(coursedir.db_url, Path(coursedir.root)), assignment, student)
+    submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+    return course_seed(secret_path(coursedir.db_url, Path(coursedir.root)), assignment, student, submitted)

@@ -61,8 +61,8 @@ def find_similar(graded: Path) -> list[dict[str, Any]]:
     """Groups of students whose submissions look alike: ``[{"students": [...], "evidence": [...]}]``, each
     piece of evidence a sentence or a dictionary with its ``text`` (and ``function``).
 
-    None yet: the similarity check lives in ``autograder/integrations/``, a layer above this one, so the
-    command that writes the report passes it in (``write_class_report``'s ``similar``) where it exists.
+    None, by default: the similarity review (``integrations.similarity.similar_groups``) is a layer above
+    this one, so the commands that write the report pass it in as ``write_class_report``'s ``similar``.
     """
     return []
 

@@ -12,19 +12,19 @@ The two audiences differ only in what may be shown:
   every hidden case, what the code printed.
 - ``Audience.STUDENT`` describes hidden cases by their kind, never their values. Everything the
   student's process sent is untrusted (the child runs their code and may write any reply), so a text
-  from it reaches a student only where it cannot carry a hidden value: exception and function names
-  from a fixed vocabulary, a line only if it is a line of their own file (``grade`` checks), an
-  exception's message with its numbers and quoted words masked, and only for the errors numpy and
-  Python raise on a wrong computation (EXPLAINED), not on a line that words its own message (a
-  ``raise``, an ``assert``, ``sys.exit``). Text the grader wrote itself (a time limit) is shown
-  whole. The student's ``print`` output is not shown at all. The picture of wrong elements is
-  coarse (off by at least PALE of the largest expected value), so that it cannot be used, over many
-  submissions, to home in on the expected values.
+  from it reaches a student only where it cannot carry a hidden value (``student_text``): exception
+  and function names from a fixed vocabulary, a line only if it is a line of their own file
+  (``grade`` checks), a message only if it is one of numpy's and Python's own, word for word once its
+  numbers and quoted words are masked; shapes and names the kit knows. Text the grader wrote itself
+  (a time limit) is shown whole; what the code printed, not at all. What is left is bounded: which
+  cases fail, counts, the worst index, the pattern of wrong elements (coarse: off by at least PALE of
+  the largest expected value). The code chooses those, so it can spell its inputs with them; grade-all
+  and nbgrader draw a submission's hidden cases from its own content (``seeds``), so what one
+  submission spells is of cases no other submission meets.
 """
 
 from __future__ import annotations
 
-import builtins
 import enum
 import re
 from dataclasses import dataclass
@@ -36,11 +36,11 @@ from autograder.core.numeric import NOT_FINITE, RIGHT, UNCHECKED
 from autograder.core.printable import printable
 from autograder.core.spec import FUNCTIONS, MODULES, GradedFunction, Kind, Oracle
 from autograder.grading.grade import Grade, Result
-from autograder.grading.verdicts import OUTPUT, Finding
+from autograder.grading.verdicts import IN_PLACE_HINTS, OUTPUT, Finding
+from autograder.outputs.student_text import KNOWN_FUNCTIONS, exception_name, kit_message, library_message
 
 LINES_SHOWN = 6  # distinct findings a check's text shows (each after the cases it was found in)
 NAMES_SHOWN = 3  # cases named before "and N more"
-MESSAGE_SHOWN = 200  # characters of a library's message shown to a student
 PALE = 1e-3  # student pictures: an element off by less than this share of the largest |expected| shows as right
 
 
@@ -155,34 +155,8 @@ class Feedback:
 # ---------------------------------------------------------------------------------------------
 # What may reach a student
 
-EXCEPTIONS = frozenset(name for name, value in vars(builtins).items()
-                       if isinstance(value, type) and issubclass(value, BaseException)) | {
-    "AxisError", "LinAlgError", "UFuncTypeError", "ComplexWarning", "CallError"}
-# Exceptions whose message, masked, is shown to a student: those numpy and Python raise for code that
-# computes the wrong thing. Not SystemExit (``sys.exit(text)``), AssertionError (``np.testing``'s
-# ``err_msg``) nor anything else that repeats a text the code handed it.
-EXPLAINED = frozenset({"ValueError", "TypeError", "IndexError", "KeyError", "AttributeError", "NameError",
-                       "UnboundLocalError", "ZeroDivisionError", "FloatingPointError", "OverflowError",
-                       "RecursionError", "MemoryError", "AxisError", "LinAlgError", "UFuncTypeError"})
-KNOWN_FUNCTIONS = frozenset(name for function in FUNCTIONS for name in (function.name, function.forward))
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _OWN_WORDS = re.compile(r"\b(?:raise|assert|exec|eval|compile|exit|quit)\b")  # a message the line itself words
-
-
-_COUNTED = re.compile(r"\b(operand|dimension|axis|argument) (\d)\b")  # a library's own counting: kept
-
-
-def masked(text: str) -> str:
-    """``text`` with every number shown as ``#`` (but a library's "operand 1", "axis 0") and every quoted
-    word as ``'…'``: what is left is the wording of a library's message, which carries no value of a
-    hidden case."""
-    text = _QUOTED.sub("'…'", text)
-    pieces, last = [], 0
-    for match in _COUNTED.finditer(text):
-        pieces += [_NUMBER.sub("#", text[last:match.start()]), match.group()]
-        last = match.end()
-    return "".join([*pieces, _NUMBER.sub("#", text[last:])])
 
 
 def _shape_words(text: str) -> str:
@@ -194,32 +168,32 @@ def _shape_words(text: str) -> str:
 def _crash_line(crash: dict[str, Any], audience: Audience, fallback: str) -> str:
     if audience is Audience.TA:
         return fallback
-    kind = crash["type"] if crash["type"] in EXCEPTIONS else "an exception"
+    kind = exception_name(crash["type"])
     if crash["line"] < 1:  # not a line of the student's files: nothing of it can be shown
         return f"{kind} raised outside the lines of your files"
     where = f"line {crash['line']} of {crash['file']}"
     if crash["function"] in KNOWN_FUNCTIONS:
         where += f" (in {crash['function']})"
     text = f"{kind} on {where}: {crash['code']}"
-    if crash["message"] and crash["type"] in EXPLAINED and not _OWN_WORDS.search(crash["code"]):
-        text += f" -- {masked(crash['message'][:MESSAGE_SHOWN])}"
-    return text
+    message = "" if _OWN_WORDS.search(crash["code"]) else library_message(crash["type"], crash["message"])
+    return f"{text} -- {message}" if message else text
 
 
 def _shape_line(finding: Finding, audience: Audience) -> str:
     if audience is Audience.TA:
         return finding.message
-    # The student's shape is theirs to choose, so it could carry a value: only sizes the case itself
-    # has (or their product, a flattened shape) are shown.
+    # The student's shape is theirs to choose, so it could carry a value: it is shown only when it has at
+    # most one axis more than expected, each of a size the case itself has (or their product).
     expected = re.search(r"expected (\([^)]*\))", finding.shape)
-    sizes = {int(size) for size in re.findall(r"\d+", expected.group(1))} if expected else set()
-    product = int(np.prod(sorted(sizes))) if sizes else 1
-    allowed = {str(size) for size in sizes | {1, product}}
     got = re.search(r"has shape (\([^)]*\))", finding.shape)
-    if got is None:
-        return masked(finding.shape)
-    shown = re.sub(r"\d+", lambda size: size.group() if size.group() in allowed else "#", got.group(1))
-    return finding.shape.replace(got.group(1), shown, 1)
+    if expected is None or got is None:
+        return kit_message(finding.shape)
+    wanted = [int(size) for size in re.findall(r"\d+", expected.group(1))]
+    sizes = [int(size) for size in re.findall(r"\d+", got.group(1))]
+    allowed = {*wanted, 1, int(np.prod(wanted)) if wanted else 1}
+    if len(sizes) > len(wanted) + 1 or not set(sizes) <= allowed:
+        return finding.shape.replace(f"has shape {got.group(1)}", "has a shape unlike that", 1)
+    return finding.shape
 
 
 def _tensor_name(finding: Finding, function: GradedFunction) -> str:
@@ -261,11 +235,15 @@ def finding_line(finding: Finding, function: GradedFunction, oracle: Oracle, aud
         return _shape_line(finding, audience)
     if finding.mismatch is not None:
         return _mismatch_line(finding, function, oracle)
-    changed = re.fullmatch(r"modified (.+) in place: (.*)", finding.message)
-    if changed:  # the names come from the student's process: only the kit's own are shown
-        names = [name if name in _CHANGED else "an input" for name in changed.group(1).split(", ")]
-        return f"modified {', '.join(names)} in place: {changed.group(2)}"
-    return masked(finding.message)
+    changed = re.fullmatch(r"modified (.+?) in place: (.*)", finding.message)
+    if changed:  # the names come from the student's process: only the kit's own, each once
+        names = sorted({name if name in _CHANGED else "an input" for name in changed.group(1).split(", ")})
+        hints = [hint for name, hint in IN_PLACE_HINTS.items() if name in names]
+        return f"modified {', '.join(names)} in place: {'; '.join(hints) or 'compute new arrays instead'}"
+    keys = re.fullmatch(r"clipped has keys .*; expected (\[.*\]), the keys of grads", finding.message)
+    if keys:  # the student's keys could be anything; the case's own are shown
+        return f"clipped does not have the keys of grads: expected {keys.group(1)}"
+    return kit_message(finding.message)
 
 
 def picture(finding: Finding, audience: Audience) -> Picture | None:
@@ -370,12 +348,15 @@ def function_feedback(function: GradedFunction, grade: Grade, audience: Audience
 
 
 def module_problem(grade: Grade, module: str, audience: Audience) -> str:
-    """Why ``module`` could not be imported, as the audience may read it (the child's own text, masked
-    for a student unless the grader found the problem itself)."""
+    """Why ``module`` could not be imported, as the audience may read it: whole for the TA, and for a
+    student if the grader found it itself (a syntax error, a missing file); else only the exception's name
+    (its message is the child's, which the module's own code may have written)."""
     problem = grade.module_problems[module]
     if audience is Audience.TA or module in grade.trusted_problems:
         return problem
-    return masked(problem) + " (run pytest in your folder to see the whole error)"
+    kind = re.match(r"[\w.]+ could not be imported: (\w+)", problem)
+    what = f" ({exception_name(kind.group(1))})" if kind else ""
+    return f"{module}.py could not be imported{what}: run pytest in your folder to see why"
 
 
 def build_feedback(grade: Grade, audience: Audience) -> Feedback:

@@ -62,6 +62,28 @@ def read_rows(out: Path) -> list[dict[str, str]]:
     return [found for found in rows if found is not None]
 
 
+def read_results(graded: Path) -> dict[str, dict[str, Any]]:
+    """Every student of a grade-all folder with a whole results.json (a score, and tests tagged by function
+    and check id): student id -> its contents, for the tools that read a graded folder (diff, export)."""
+    found = {}
+    for path in sorted(graded.glob(f"*/{RESULTS}")):
+        try:
+            results = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if _whole(results):
+            found[path.parent.name] = results
+    return found
+
+
+def _whole(results: Any) -> bool:
+    """Whether ``results`` has what a diff reads: a score, and tests tagged (function, check id)."""
+    tests = results.get("tests") if isinstance(results, dict) else None
+    return isinstance(results, dict) and isinstance(results.get("score"), int | float) and isinstance(tests, list) \
+        and all(isinstance(t, dict) and isinstance(t.get("tags"), list) and len(t["tags"]) >= 2
+                and {"score", "max_score", "status"} <= t.keys() for t in tests)
+
+
 def remove_gradebook(out: Path) -> None:
     """Remove ``out/gradebook.csv``: the class is about to have students it does not list."""
     (out / GRADEBOOK).unlink(missing_ok=True)

@@ -23,12 +23,15 @@ def test_output(function: FunctionFeedback, check: CheckFeedback) -> str:
 
 
 def gradescope_results(grade: Grade, visibility: dict[str, dict[str, str]] | None = None,
-                       audience: Audience = Audience.STUDENT, seed: bool = True) -> dict[str, Any]:
+                       audience: Audience = Audience.STUDENT, seed: bool = True,
+                       probe: dict[str, str] | None = None) -> dict[str, Any]:
     """The results.json dictionary in Gradescope's autograder format: the one builder behind
     ``grade --json``, grade-all and Gradescope. Its text is ``build_feedback(grade, audience)``'s, for a
     student unless told otherwise. ``visibility`` (``Reference.visibility``) gives each check's test
     its visibility; a check it leaves out is visible. ``seed``: keep the seed in ``extra_data`` (the
-    gradebook's column) or not (where students could read the file)."""
+    gradebook's column) or not (where students could read the file). ``probe``: grade-all's digests of
+    the student's uncatalogued wrong answers on the class probe (``integrations.similarity``), kept in
+    ``extra_data`` for the TA's similarity review; no score or text comes from them."""
     visibility = visibility or {}
     feedback = build_feedback(grade, audience)
     tests = []
@@ -54,6 +57,8 @@ def gradescope_results(grade: Grade, visibility: dict[str, dict[str, str]] | Non
              "measured_backwards": grade.measured}
     if seed:
         extra = {"seed": grade.seed, **extra}
+    if probe is not None:
+        extra["probe"] = probe
     return {
         "score": grade.score,
         "execution_time": round(grade.seconds, 3),

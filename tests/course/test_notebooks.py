@@ -123,12 +123,13 @@ def test_a_solution_line_of_a_notebook_planted_in_the_release_is_found(tmp_path:
 
 def test_the_seed_comes_from_the_course_secret(tmp_path: Path) -> None:
     secret = tmp_path / "gradebook-folder" / ".secret"
-    first = course_seed(secret, "backprop", "ada")
+    submitted = build_submission(tmp_path / "submitted")
+    first = course_seed(secret, "backprop", "ada", submitted)
     assert secret.stat().st_mode & 0o077 == 0, "the secret is readable by its owner only"
-    assert course_seed(secret, "backprop", "ada") == first
-    assert course_seed(secret, "backprop", "bob") != first
+    assert course_seed(secret, "backprop", "ada", submitted) == first
+    assert course_seed(secret, "backprop", "bob", submitted) != first
     secret.write_text("another course\n")
-    assert course_seed(secret, "backprop", "ada") != first
+    assert course_seed(secret, "backprop", "ada", submitted) != first
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from autograder.grading.grade import grade
 from autograder.integrations import batch
 from autograder.integrations.batch import grade_all
 from autograder.integrations.dask_cluster import pack_submission, unpack_submission
-from autograder.integrations.seeds import SECRET_NAME, course_seed, read_secret, student_seed
+from autograder.integrations.seeds import SECRET_NAME, course_seed, read_secret, student_seed, submission_digest
 from autograder.outputs.gradebook import COLUMNS, GRADEBOOK, INCOMPLETE, write_gradebook
 from autograder.sandbox.scratch import MAX_SOURCE_BYTES, SubmissionError, read_source
 
@@ -97,7 +97,8 @@ def test_grade_all_grades_everyone_and_no_submission_stops_it(tmp_path: Path) ->
     assert (out / SECRET_NAME).stat().st_mode & 0o077 == 0
     for student in students:
         results = json.loads((out / student / "results.json").read_text())
-        assert results["extra_data"]["seed"] == student_seed(secret, student) == int(book[student]["seed"])
+        seed = student_seed(secret, student, submission=submission_digest(submissions / student))
+        assert results["extra_data"]["seed"] == seed == int(book[student]["seed"])
         for function in FUNCTIONS:
             points = sum(t["score"] for t in results["tests"] if t["tags"][0] == function.name)
             assert float(book[student][function.name]) == points
@@ -213,7 +214,24 @@ def test_seeds_are_nbgraders_under_the_same_secret(tmp_path: Path) -> None:
     secret = tmp_path / SECRET_NAME
     key = read_secret(secret)
     for student in ("ada", "bob", "student-42"):
-        assert student_seed(key, student) == course_seed(secret, "backprop", student)
+        folder = build_submission(tmp_path / student)
+        digest = submission_digest(folder)
+        assert student_seed(key, student, submission=digest) == course_seed(secret, "backprop", student, folder)
+
+
+def test_each_new_submission_meets_new_hidden_cases_and_the_same_files_the_same(tmp_path: Path) -> None:
+    """What a submission's feedback lets its code spell out is of cases no later submission meets."""
+    key = read_secret(tmp_path / SECRET_NAME)
+    folder = build_submission(tmp_path / "ada")
+    first = student_seed(key, "ada", submission=submission_digest(folder))
+    assert student_seed(key, "ada", submission=submission_digest(folder)) == first  # a regrade: the same cases
+    copy = build_submission(tmp_path / "copy")
+    assert submission_digest(copy) == submission_digest(folder)
+    with (folder / "layers.py").open("a") as file:
+        file.write("# one comment more\n")
+    assert student_seed(key, "ada", submission=submission_digest(folder)) != first
+    assert student_seed(key, "bob", submission=submission_digest(copy)) != student_seed(
+        key, "ada", submission=submission_digest(copy))  # the same files, another student: other cases
 
 
 def test_reference_copies_of_dead_workers_are_removed(tmp_path: Path) -> None:
@@ -391,6 +409,7 @@ def test_a_run_with_failed_students_writes_no_gradebook_csv(tmp_path: Path, monk
         raise RuntimeError(f"the grader broke on {folder.name}")
 
     monkeypatch.setattr(batch, "grade", failing)
+    monkeypatch.setattr(batch, "grade_with_probe", failing)  # with the class probe
     done = batch.grade_all(submissions, out, jobs=1)
     assert done.failed == {"bob": "RuntimeError: the grader broke on bob"} and done.remaining == ["bob"]
     assert not done.complete and not done.interrupted
@@ -414,8 +433,8 @@ def test_a_stop_just_after_a_result_is_written_counts_that_result(tmp_path: Path
         build_submission(submissions / student)
     written = batch.write_outputs
 
-    def write_then_stop(result, folder: Path, visibility) -> None:
-        written(result, folder, visibility)
+    def write_then_stop(result, folder: Path, visibility, probe=None) -> None:
+        written(result, folder, visibility, probe)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(batch, "write_outputs", write_then_stop)

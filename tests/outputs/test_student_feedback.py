@@ -21,10 +21,11 @@ from autograder.core.numeric import FLIPPED, OFF, REFERENCE_RTOL, RIGHT, worst_m
 from autograder.core.spec import BY_NAME, Oracle
 from autograder.grading.grade import Grade, grade, plan
 from autograder.grading.verdicts import Finding
-from autograder.outputs.feedback import Audience, build_feedback, finding_line, masked
+from autograder.outputs.feedback import Audience, build_feedback, finding_line
 from autograder.outputs.feedback import picture as feedback_picture
 from autograder.outputs.report import text_report
 from autograder.outputs.results_json import dumps, gradescope_results
+from autograder.outputs.student_text import FALLBACK, kit_message, library_message, masked
 
 SEED = 11
 RELU = BY_NAME["relu_backward"]
@@ -206,14 +207,256 @@ def test_a_students_picture_cannot_tell_an_element_right_within_the_tolerance() 
 
 def test_a_students_shape_shows_only_sizes_the_case_has() -> None:
     line = "dx has shape {}; expected (3, 4) like x"
-    for got, shown in [("(123456,)", "(#,)"), ("(12,)", "(12,)"), ("(4, 3)", "(4, 3)"), ("(3, 1, 97)", "(3, 1, #)")]:
+    unlike = "dx has a shape unlike that; expected (3, 4) like x"
+    for got, shown in [("(123456,)", unlike), ("(12,)", line.format("(12,)")), ("(4, 3)", line.format("(4, 3)")),
+                       ("(3, 1, 97)", unlike), ("(3, 4, 1)", line.format("(3, 4, 1)")),
+                       ("(1, 1, 1, 1, 3)", unlike), ("(" + ", ".join("1" * 64) + ")", unlike)]:
         text = line.format(got)
         finding = Finding("random", text, tensor="dx", shape=text)
-        assert finding_line(finding, RELU, Oracle.REFERENCE, Audience.STUDENT) == line.format(shown)
+        assert finding_line(finding, RELU, Oracle.REFERENCE, Audience.STUDENT) == shown
         assert finding_line(finding, RELU, Oracle.REFERENCE, Audience.TA) == text
 
 
 def test_names_the_students_process_sent_are_shown_only_from_the_kits_vocabulary() -> None:
     forged = Finding("random", "modified dout, Score 100 of 100 in place: compute new arrays instead")
     assert finding_line(forged, RELU, Oracle.UNTOUCHED, Audience.STUDENT) == (
-        "modified dout, an input in place: compute new arrays instead")
+        "modified an input, dout in place: `dx = dout` does not copy: write `dx = dout * mask`, not `dout *= mask` "
+        "or `dx[...] = 0`")
+    repeated = Finding("random", "modified cache, dout, cache, cache, dout in place: anything")
+    assert finding_line(repeated, RELU, Oracle.UNTOUCHED, Audience.STUDENT).startswith("modified cache, dout in place")
+
+
+# ---------------------------------------------------------------------------------------------
+# More ways out: each attack below is a whole relu_backward (module-level code allowed), after ENCODE.
+
+FORGED_REPLY = '''
+import json, os, struct, sys
+_SEEN = []
+
+
+def _reply(cases):
+    arrays, rebuilt = {}, []
+    for case in cases:
+        case = dict(case)
+        for field in ("out", "dx"):
+            arrays[f"a{len(arrays)}"] = np.zeros(1)
+        case.setdefault("out", {"__array__": f"a{len(arrays) - 2}"})
+        case.setdefault("grads", {"dx": {"__array__": f"a{len(arrays) - 1}"}})
+        rebuilt.append(case)
+    structure = np.frombuffer(json.dumps({"cases": rebuilt}).encode(), dtype=np.uint8)
+    with open(sys.argv[1] + "/work/reply-relu_backward.npz", "wb") as handle:
+        np.savez(handle, __structure__=structure, **arrays)
+    os._exit(0)
+'''
+
+MORE_ATTACKS = {
+    # repr() of a text with both quote kinds escapes one of them, and the masking pairs the wrong quotes
+    "quotes broken by repr": "def relu_backward(dout, cache):\n    return float(\"x'\" + _letters(dout) + '\"')\n",
+    # a library message that echoes its argument without quotes
+    "np.vectorize signature": "def relu_backward(dout, cache):\n"
+                              "    return np.vectorize(abs, signature=_letters(dout))(cache)\n",
+    "structured dtype field": "def relu_backward(dout, cache):\n"
+                              "    return np.zeros(2, dtype=[('a', 'f8')])[_letters(dout)]\n",
+    "np.asarray device": "def relu_backward(dout, cache):\n    return np.asarray(cache, device=_letters(dout))\n",
+    "KeyError of a key whose repr is the value": (
+        "class _Key:\n    def __init__(self, text):\n        self.text = text\n\n"
+        "    def __repr__(self):\n        return self.text\n\n    def __hash__(self):\n        return 0\n\n\n"
+        "def relu_backward(dout, cache):\n    return {}[_Key(_letters(dout))]\n"),
+    "list.index of an object whose repr is the value": (
+        "class _Key:\n    def __init__(self, text):\n        self.text = text\n\n"
+        "    def __repr__(self):\n        return self.text\n\n\n"
+        "def relu_backward(dout, cache):\n    return [].index(_Key(_letters(dout)))\n"),
+    "a function renamed by the value, called wrongly": (
+        "def _helper():\n    return 0\n\n\ndef relu_backward(dout, cache):\n"
+        "    _helper.__qualname__ = _letters(dout)\n    return _helper(dout)\n"),
+    "ufunc on an object of a class named by the value": (
+        "class _Box:\n    pass\n\n\ndef relu_backward(dout, cache):\n    _Box.__name__ = _letters(dout)\n"
+        "    return np.exp(np.array([_Box()], dtype=object))\n"),
+    # the student's own message, raised from a line without `raise`
+    "generator throw": "def relu_backward(dout, cache):\n    (_ for _ in ()).throw(ValueError(_letters(dout)))\n",
+    "a warning class named ValueError": (
+        "import warnings\n\n\nclass ValueError(UserWarning):\n    pass\n\n\n"
+        "def relu_backward(dout, cache):\n    warnings.simplefilter('error')\n"
+        "    warnings.warn(_letters(dout), ValueError)\n"),
+    "a forged traceback pointing at a real line": (
+        "def relu_backward(dout, cache):\n    import traceback\n"
+        "    lines = open(__file__).read().splitlines()\n"
+        "    here = [n for n, t in enumerate(lines, 1) if t.strip() == 'mask = cache'][0]\n"
+        "    traceback.extract_tb = lambda tb, limit=None: [traceback.FrameSummary('layers.py', here, "
+        "'relu_backward', line='mask = cache')]\n"
+        "    mask = cache\n    raise ValueError(_letters(dout))\n"),
+    # import-time code finds every hidden case of the module in the child's memory; an import error's
+    # message is only masked
+    "import time: the request, and an import error": (
+        "import gc\n_request = next(o for o in gc.get_objects() if isinstance(o, dict) and 'requests' in o)\n"
+        "raise ImportError(' '.join(_letters(np.asarray(r['dout'])) for cases in _request['requests'].values()"
+        " for r in cases))\n"),
+    # a reply written by the code itself: import_failed makes its error the module's problem
+    "forged reply: import_failed": FORGED_REPLY + (
+        "\n\ndef relu_backward(dout, cache):\n    _SEEN.append(_letters(dout))\n    if len(_SEEN) < 8:\n"
+        "        return dout * (cache > 0)\n    _reply([{'error': ' '.join(_SEEN), 'not_implemented': False, "
+        "'import_failed': True}] * 8)\n"),
+}
+
+
+def _every_student_surface(result: Grade, name: str) -> dict[str, str]:
+    import html
+
+    from autograder.outputs.html_report import html_report
+    nbgrader = pytest.importorskip("autograder.integrations.nbgrader.layer_cells")
+    function = BY_NAME[name]
+    results = [r for r in result.results if r.verdict.function is function]
+    return {"report.txt": text_report(result, Audience.STUDENT),
+            "results.json": dumps(gradescope_results(result, seed=False)),
+            "nbgrader cell": nbgrader.cell_feedback(function, results, result, 0.0, 2.0),
+            "nbgrader html": html.unescape(nbgrader.cell_html(function, result, 0.0, 2.0)),
+            "report.html": html.unescape(html_report(result, Audience.STUDENT))}
+
+
+def _grade_source(tmp_path: Path, target: str, source: str, name: str) -> Grade:
+    path = tmp_path / "attack.py"
+    path.write_text(f'TARGET = "{target}"\n{ENCODE}\n\n{source}')
+    return grade(build_submission(tmp_path / "submission", path), DEFAULT_REFERENCE, SEED, only=[name])
+
+
+@pytest.mark.e2e  # grades a submission per attack
+@pytest.mark.parametrize("attack", list(MORE_ATTACKS))
+def test_no_hidden_value_reaches_a_student_by_other_ways(tmp_path: Path, attack: str) -> None:
+    result = _grade_source(tmp_path, "layers", MORE_ATTACKS[attack], RELU.name)
+    secrets = _secrets(SEED)
+    for surface, text in _every_student_surface(result, RELU.name).items():
+        leaked = [secret for secret in secrets if secret.lower() in text.lower()]
+        assert not leaked, f"{attack}: {surface} shows {leaked}:\n{text[:3000]}"
+
+
+@pytest.mark.e2e  # grades a submission
+def test_clip_grad_norm_keys_carry_no_value(tmp_path: Path) -> None:
+    """A key whose repr breaks the masking's quote pairs: 'clipped has keys [...]'."""
+    source = ("class _Key:\n    def __init__(self, text):\n        self.text = text\n\n"
+              "    def __repr__(self):\n        return \"'\" + self.text + '\"'\n\n\n"
+              "def clip_grad_norm(grads, max_norm):\n"
+              "    total = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))\n"
+              "    return {_Key(_letters(np.asarray(max_norm))): np.zeros(1)}, total\n")
+    result = _grade_source(tmp_path, "rnn_layers", source, "clip_grad_norm")
+    secrets = set()
+    for planned in plan(BY_NAME["clip_grad_norm"], SEED):
+        digits = f"{abs(float(planned.case.args['max_norm'])):.6f}".replace(".", "")
+        secrets.add("".join("abcdefghij"[int(d)] for d in digits[:5]))
+    for surface, text in _every_student_surface(result, "clip_grad_norm").items():
+        leaked = [secret for secret in secrets if secret in text]
+        assert not leaked, f"{surface} shows {leaked}:\n{text[:3000]}"
+
+
+# Bounded channels that still carry a whole float64: the bits of each case's dout.flat[0].
+BITS = ("import struct\n\n\ndef _bits(dout):\n"
+        "    return format(struct.unpack('>Q', struct.pack('>d', float(dout.flat[0])))[0], '064b')\n\n\n")
+BIT_ATTACKS = {
+    # a zero-size array of 64 axes: 1 where the bit is set, 0 (shown as '#') where not
+    "a shape of 64 axes": BITS + "def relu_backward(dout, cache):\n"
+                                 "    return np.zeros(tuple(1 if b == '1' else 0 for b in _bits(dout)))\n",
+    # a forged reply whose `changed` lists spell the bits with the kit's own names
+    "the changed list of a forged reply": FORGED_REPLY + BITS + (
+        "def relu_backward(dout, cache):\n    _SEEN.append(_bits(dout))\n    if len(_SEEN) < 8:\n"
+        "        return dout * (cache > 0)\n    _reply([{'error': '', 'not_implemented': False, "
+        "'changed': ['dout' if b == '1' else 'cache' for b in bits]} for bits in _SEEN])\n"),
+}
+
+
+def _decoded(attack: str, text: str) -> list[float]:
+    import re
+    import struct
+    flat = " ".join(text.split())
+    if attack == "a shape of 64 axes":
+        words = [[d.strip() for d in m.split(",")] for m in re.findall(r"dx has shape \(([^)]*)\)", flat)]
+        bits = ["".join("1" if d == "1" else "0" for d in dims) for dims in words if len(dims) == 64]
+    else:
+        words = [m.split(", ") for m in re.findall(r"modified ((?:(?:dout|cache)(?:, )?)+) in place", flat)]
+        bits = ["".join("1" if n == "dout" else "0" for n in names) for names in words if len(names) == 64]
+    return [struct.unpack(">d", struct.pack(">Q", int(b, 2)))[0] for b in bits]
+
+
+@pytest.mark.e2e  # grades a submission per attack
+@pytest.mark.parametrize("attack", list(BIT_ATTACKS))
+def test_no_hidden_value_reaches_a_student_bit_by_bit(tmp_path: Path, attack: str) -> None:
+    result = _grade_source(tmp_path, "layers", BIT_ATTACKS[attack], RELU.name)
+    hidden = {float(np.asarray(planned.case.dout).flat[0]) for planned in plan(RELU, SEED)}
+    for surface, text in _every_student_surface(result, RELU.name).items():
+        leaked = sorted(hidden & set(_decoded(attack, text)))
+        assert not leaked, f"{attack}: {surface} spells the hidden values {leaked} exactly"
+
+
+@pytest.mark.e2e  # grades a submission
+def test_what_a_picture_spells_is_of_cases_no_later_submission_meets(tmp_path: Path) -> None:
+    """Each element of dx right or NaN: one bit of dout.flat[0] per square of report.html's pictures.
+
+    The pattern of wrong elements is what the code chose, so it can spell the code's own inputs. What
+    it spells is of no use: grade-all and nbgrader draw each submission's hidden cases from its content,
+    so the submission that would write the spelled values down meets other cases."""
+    import re
+    import struct
+
+    from autograder.integrations.seeds import read_secret, student_seed, submission_digest
+    from autograder.outputs.html_report import html_report
+
+    source = BITS + ("def relu_backward(dout, cache):\n    dx = dout * (cache > 0)\n    flat = dx.reshape(-1)\n"
+                     "    for i, bit in enumerate(_bits(dout)[:flat.size]):\n        if bit == '1':\n"
+                     "            flat[i] = np.nan\n    return dx\n")
+    path = tmp_path / "attack.py"
+    path.write_text(f'TARGET = "layers"\n{ENCODE}\n\n{source}')
+    submission = build_submission(tmp_path / "submission", path)
+    key = read_secret(tmp_path / "secret")
+    seed = student_seed(key, "ada", submission=submission_digest(submission))
+    page = html_report(grade(submission, DEFAULT_REFERENCE, seed, only=[RELU.name]), Audience.STUDENT)
+    spelled = []
+    for figure in re.findall(r"<figure>(.*?)</figure>", page):
+        fills = re.findall(r'<rect x="[^"]*" y="[^"]*" width="16" height="16" fill="([^"]*)"', figure)
+        if len(fills) >= 40:
+            bits = "".join("1" if fill == "#111111" else "0" for fill in fills)[:64].ljust(64, "0")
+            spelled.append(struct.unpack(">d", struct.pack(">Q", int(bits, 2)))[0])
+    hidden = [float(np.asarray(planned.case.dout).flat[0]) for planned in plan(RELU, seed)]
+    assert any(abs(value - truth) < 1e-8 * abs(truth) for value in spelled for truth in hidden), (
+        "the attack spells its inputs: if this fails, the picture no longer shows them and this test can go")
+
+    with (submission / "layers.py").open("a") as file:  # the next submission, the spelled values written in
+        file.write(f"\nSPELLED = {spelled!r}\n")
+    later = student_seed(key, "ada", submission=submission_digest(submission))
+    met = [float(np.asarray(planned.case.dout).flat[0]) for planned in plan(RELU, later)]
+    assert later != seed and not [v for v in spelled for truth in met if abs(v - truth) < 1e-8 * abs(truth)]
+
+
+@pytest.mark.parametrize(("kind", "message", "shown"), [
+    ("ValueError", "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
+     "(n?,k),(k,m?)->(n?,m?) (size 6 is different from 4)",
+     "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
+     "(n?,k),(k,m?)->(n?,m?) (size # is different from #)"),
+    ("ValueError", "operands could not be broadcast together with shapes (3,4) (4,3) ",
+     "operands could not be broadcast together with shapes (#,#) (#,#) "),
+    ("IndexError", "index 7 is out of bounds for axis 0 with size 3",
+     "index # is out of bounds for axis 0 with size #"),
+    ("IndexError", "tuple index out of range", "tuple index out of range"),
+    ("TypeError", "relu_backward() takes 2 positional arguments but 3 were given",
+     "relu_backward() takes # positional arguments but # were given"),
+    ("TypeError", "reshape() got an unexpected keyword argument 'newshape'",
+     "reshape() got an unexpected keyword argument '…'"),
+    ("ValueError", "cannot reshape array of size 12 into shape (5,)", "cannot reshape array of size # into shape (#,)"),
+    # what carries a text the code chose is not shown
+    ("ValueError", "aijgcjf", ""),
+    ("ValueError", "not a valid gufunc signature: aijgcjf", ""),
+    ("ValueError", "could not convert string to float: 'x\\'aijgcjf\"'", ""),
+    ("TypeError", "aijgcjf() takes 0 positional arguments but 1 was given", ""),
+    ("ValueError", "tuple index out of range ⁰⁸⁹⁶²⁹⁵", ""),
+    ("KeyError", "aijgcjf", ""),
+    ("KeyError", "'aijgcjf'", "'…'"),
+    ("AssertionError", "tuple index out of range", ""),
+    ("SystemExit", "tuple index out of range", ""),
+])
+def test_only_a_librarys_own_message_reaches_a_student(kind: str, message: str, shown: str) -> None:
+    assert library_message(kind, message) == shown
+
+
+def test_the_kits_own_messages_from_the_child_are_shown_and_nothing_else() -> None:
+    assert kit_message("relu_backward returned 3 values; expected 1") == "relu_backward returned # values; expected #"
+    assert kit_message("clipped['W1'] is not an array of numbers (got str: 'aijgcjf')") == (
+        "a value it returned is not an array of numbers")
+    assert kit_message("aijgcjf returned 3 values; expected 1") == FALLBACK
+    assert kit_message("anything else at all: aijgcjf") == FALLBACK

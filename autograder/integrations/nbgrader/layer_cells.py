@@ -37,18 +37,17 @@ from traitlets import Float, Unicode
 
 from autograder.core.files import write_atomically
 from autograder.core.printable import printable
-from autograder.core.spec import FUNCTIONS, MODULE_FILES, GradedFunction
+from autograder.core.spec import FUNCTIONS, GradedFunction
 from autograder.course.release import find_leaks, release
 from autograder.grading.grade import Grade, Result, grade
 from autograder.grading.reference import REFERENCE_FILES, Reference, load_reference
-from autograder.integrations.seeds import SECRET_NAME, course_seed, secret_path
+from autograder.integrations.seeds import SECRET_NAME, course_seed, secret_path, submission_digest
 from autograder.outputs.feedback import Audience, build_feedback
 from autograder.outputs.gradebook import RESULTS
 from autograder.outputs.html_report import function_html
 from autograder.outputs.report import function_lines
 from autograder.outputs.results_json import dumps, gradescope_results
 from autograder.sandbox import runner
-from autograder.sandbox.scratch import SubmissionError, read_source
 
 SCORE_DIGITS = 6
 
@@ -132,23 +131,11 @@ def _loaded(reference: Path) -> Reference:
     return _references[key]
 
 
-def _digest(folder: Path) -> str:
-    """What the grader would read of ``folder``'s student modules, as the grader reads them (no symlinks)."""
-    hashed = hashlib.sha256()
-    for name in MODULE_FILES:
-        try:
-            content = read_source(folder / name)
-        except SubmissionError as error:
-            content = f"<{error}>".encode()
-        hashed.update(name.encode() + b"\0" + content + b"\0")
-    return hashed.hexdigest()
-
-
 def grade_submission(submitted: Path, reference: Path, seed: int, seconds_per_function: float) -> Grade:
     """Grade the student modules of ``submitted`` exactly as ``python -m autograder grade`` does, once per
     content and seed: the same folder, the same reader (regular files only, no symlinks, size and
     encoding limits), the same sandbox."""
-    key = (str(submitted.resolve()), seed, _digest(submitted))
+    key = (str(submitted.resolve()), seed, submission_digest(submitted))
     if key not in _grades:
         _grades[key] = grade(submitted, _loaded(reference), seed, seconds_per_function)
     return _grades[key]
@@ -191,7 +178,7 @@ class _LayerGrading(NbGraderPreprocessor):
         submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
         reference = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]))
         secret = Path(self.secret_file) if self.secret_file else secret_path(info["db_url"], Path(coursedir.root))
-        seed = course_seed(secret, info["assignment"], info["student"])
+        seed = course_seed(secret, info["assignment"], info["student"], submitted)
         result = grade_submission(submitted, reference, seed, self.seconds_per_function)
         self.log.info("Graded the layer code of %s with the course seed in %.1f s", info["student"], result.seconds)
         return result

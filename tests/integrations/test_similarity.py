@@ -1,0 +1,240 @@
+"""The similarity review: copied code and shared unusual wrong answers are flagged, independent work is not,
+and the class probe never changes a grade."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import CORPUS, build_submission, scores_by_function
+
+from autograder import DEFAULT_REFERENCE
+from autograder.grading.grade import grade, read_sources
+from autograder.grading.reference import load_reference
+from autograder.integrations import batch, similarity
+
+# One student's own implementations, far from the usual solution (loops everywhere) ...
+ORIGINAL = '''
+import numpy as np
+
+TARGET = "layers"
+
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    dx = np.zeros(x.shape)
+    dw = np.zeros(w.shape)
+    for n in range(x.shape[0]):
+        dx[n] = (w @ dout[n]).reshape(x.shape[1:])
+        dw += np.outer(x[n].ravel(), dout[n])
+    return dx, dw, dout.sum(0)
+
+
+def svm_loss(x, y):
+    n, classes = x.shape
+    loss = 0.0
+    dx = np.zeros_like(x)
+    for i in range(n):
+        for j in range(classes):
+            if j == y[i]:
+                continue
+            margin = x[i, j] - x[i, y[i]] + 1.0
+            if margin > 0:
+                loss += margin
+                dx[i, j] += 1.0
+                dx[i, y[i]] -= 1.0
+    return loss / n, dx / n
+
+
+def huber_loss(pred, target, delta):
+    diff = pred - target
+    total = 0.0
+    grad = np.zeros_like(diff)
+    flat, out = diff.ravel(), grad.ravel()
+    for k in range(flat.size):
+        if abs(flat[k]) <= delta:
+            total += 0.5 * flat[k] ** 2
+            out[k] = flat[k]
+        else:
+            total += delta * (abs(flat[k]) - 0.5 * delta)
+            out[k] = delta if flat[k] > 0 else -delta
+    return total / flat.size, grad / flat.size
+'''
+
+# ... and another's copy of them: every name changed, independent lines swapped, comments added.
+COPY = '''
+import numpy as np
+
+TARGET = "layers"
+
+
+def affine_backward(dout, cache):
+    inp, weights, bias = cache
+    gw = np.zeros(weights.shape)  # weights first
+    gx = np.zeros(inp.shape)
+    for row in range(inp.shape[0]):
+        gw += np.outer(inp[row].ravel(), dout[row])
+        gx[row] = (weights @ dout[row]).reshape(inp.shape[1:])
+    return gx, gw, dout.sum(0)
+
+
+def svm_loss(x, y):
+    count, width = x.shape
+    grad = np.zeros_like(x)
+    total = 0.0
+    for a in range(count):
+        for b in range(width):
+            if b == y[a]:
+                continue
+            m = x[a, b] - x[a, y[a]] + 1.0
+            if m > 0:
+                total += m
+                grad[a, y[a]] -= 1.0
+                grad[a, b] += 1.0
+    return total / count, grad / count
+
+
+def huber_loss(pred, target, delta):
+    e = pred - target
+    g = np.zeros_like(e)
+    s = 0.0
+    es, gs = e.ravel(), g.ravel()
+    for idx in range(es.size):
+        if abs(es[idx]) <= delta:
+            gs[idx] = es[idx]
+            s += 0.5 * es[idx] ** 2
+        else:
+            gs[idx] = delta if es[idx] > 0 else -delta
+            s += delta * (abs(es[idx]) - 0.5 * delta)
+    return s / es.size, g / es.size
+'''
+
+# An uncatalogued wrong relu_backward (the gradient scaled by 1.5), written two different ways.
+ODD_RELU = ['TARGET = "layers"\n\n\ndef relu_backward(dout, cache):\n    return 1.5 * dout * (cache > 0)\n',
+            'import numpy as np\n\nTARGET = "layers"\n\n\ndef relu_backward(dout, cache):\n'
+            '    x = cache\n    return np.where(x > 0, dout + dout / 2, 0.0)\n']
+INDEPENDENT = [CORPUS / kind / name for kind, name in [
+    ("correct", "affine_einsum.py"), ("correct", "svm_bincount.py"), ("correct", "huber_where.py"),
+    ("correct", "rnn_backward_lists.py"), ("correct", "clip_hypot.py"), ("correct", "relu_nditer.py"),
+    ("buggy", "affine_dw_transposed_loop.py"), ("buggy", "rnn_no_carry.py"), ("buggy", "svm_no_mean_loop.py"),
+    ("buggy", "relu_forgot_dout.py"), ("buggy", "huber_gradient_is_sign_loop.py"),
+]]
+
+
+def _fragment(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.py").write_text(text)
+    return folder / f"{name}.py"
+
+
+def build_class(root: Path) -> Path:
+    """Submissions: a copied pair, a pair sharing an uncatalogued wrong answer, and independent work."""
+    fragments, submissions = root / "fragments", root / "submissions"
+    build_submission(submissions / "orig", _fragment(fragments, "original", ORIGINAL))
+    build_submission(submissions / "copier", _fragment(fragments, "copy", COPY))
+    for number, text in enumerate(ODD_RELU):
+        build_submission(submissions / f"odd{number}", _fragment(fragments, f"odd{number}", text))
+    for path in INDEPENDENT:
+        build_submission(submissions / f"indep_{path.parent.name}_{path.stem}", path)
+    return submissions
+
+
+def _code(submissions: Path) -> dict[str, dict[str, similarity.Snippet]]:
+    return similarity.read_code(submissions, sorted(p.name for p in submissions.iterdir()))
+
+
+def test_the_copied_pair_is_flagged_with_functions_scores_and_lines(tmp_path: Path) -> None:
+    evidence = similarity.code_evidence(_code(build_class(tmp_path)))
+    assert {tuple(item["students"]) for item in evidence} == {("copier", "orig")}
+    assert {item["function"] for item in evidence} == {"affine_backward", "svm_loss", "huber_loss"}
+    for item in evidence:
+        assert item["similarity"] >= similarity.MIN_SHARE and item["matched"] >= similarity.MIN_MATCHED
+        lines = (tmp_path / "submissions" / "orig" / "layers.py").read_text().splitlines()
+        for first, last in item["lines"]["orig"]:  # lines of the student's own function, not the given code
+            assert any(f"def {item['function']}" in line for line in lines[:first])
+            assert 1 <= first <= last <= len(lines)
+        assert item["function"] in item["text"] and "%" in item["text"]
+
+
+def test_renamed_and_reordered_code_still_matches_and_the_usual_solution_does_not() -> None:
+    given = {"layers": ORIGINAL}
+    copied = {"layers": COPY}
+    reference = similarity.function_snippets(read_sources(DEFAULT_REFERENCE))
+    code = {"a": similarity.function_snippets(given), "b": similarity.function_snippets(copied),
+            "ref1": reference, "ref2": dict(reference)}
+    matched = similarity.function_matches(code)
+    assert {tuple(m["students"]) for m in matched} == {("a", "b")}  # two copies of the reference: no evidence
+
+
+def test_no_pair_of_the_corpora_is_flagged(tmp_path: Path) -> None:
+    """Every independent implementation of the corpora against every other (the docstring's measurement)."""
+    code = {}
+    for kind in ("correct", "buggy", "tricky"):
+        for path in sorted((CORPUS / kind).glob("*.py")):
+            folder = build_submission(tmp_path / kind / path.stem, path)
+            code[f"{kind}/{path.stem}"] = similarity.function_snippets(read_sources(folder))
+    assert len(code) > 150
+    assert similarity.code_evidence(code) == []
+
+
+def test_a_shared_wrong_answer_is_evidence_unless_it_is_common() -> None:
+    probes = {f"s{i:02d}": {} for i in range(40)}
+    probes["s01"] = probes["s02"] = {"rnn_backward": "aaaa"}  # 2 of 40: unusual
+    for i in range(10, 15):  # 5 of 40 (more than 10%): a common mistake
+        probes[f"s{i:02d}"] = {"relu_backward": "bbbb"}
+    evidence = similarity.probe_evidence(probes, 40)
+    assert [(e["function"], e["students"]) for e in evidence] == [("rnn_backward", ["s01", "s02"])]
+    assert evidence[0]["text"] == "same wrong answer on the class probe in rnn_backward, shared by 2 of 40 students"
+    groups = similarity._groups(evidence)
+    assert groups == [{"students": ["s01", "s02"], "evidence": evidence}]
+
+
+def test_similar_groups_reads_the_graded_folder_and_the_recorded_submissions(tmp_path: Path) -> None:
+    submissions = build_class(tmp_path)
+    out = tmp_path / "out"
+    for student in sorted(p.name for p in submissions.iterdir()):
+        probe = {"relu_backward": "cafe"} if student.startswith("odd") else {}
+        (out / student).mkdir(parents=True)
+        (out / student / "results.json").write_text(json.dumps({"score": 1, "extra_data": {"probe": probe}}))
+    (out / similarity.SUBMISSIONS_NOTE).write_text(f"{submissions}\n")
+    groups = similarity.similar_groups(out)
+    assert [g["students"] for g in groups] == [["copier", "orig"], ["odd0", "odd1"]]
+    assert {e["kind"] for e in groups[0]["evidence"]} == {"code"}
+    assert [e["kind"] for e in groups[1]["evidence"]] == ["probe"]
+    assert [g["students"] for g in similarity.similar_groups(out, tmp_path / "elsewhere")] == [["odd0", "odd1"]]
+
+
+@pytest.mark.e2e
+def test_the_probe_never_changes_a_grade_and_digests_only_uncatalogued_wrong_answers(tmp_path: Path) -> None:
+    reference = load_reference(DEFAULT_REFERENCE)
+    folders = [build_submission(tmp_path / f"odd{n}", _fragment(tmp_path / "f", f"odd{n}", text))
+               for n, text in enumerate(ODD_RELU)]
+    folders.append(build_submission(tmp_path / "catalogued", CORPUS / "buggy" / "relu_forgot_dout.py"))
+    folders.append(build_submission(tmp_path / "correct", CORPUS / "correct" / "relu_where_ge.py"))
+    digests = []
+    for number, folder in enumerate(folders):
+        own, probe = similarity.grade_with_probe(folder, reference, 100 + number, 7, 5.0)
+        alone = grade(folder, reference, 100 + number, 5.0)
+        assert scores_by_function(own) == scores_by_function(alone) and own.seed == 100 + number
+        digests.append(probe)
+    assert digests[0] == digests[1] and set(digests[0]) == {"relu_backward"}
+    assert digests[2] == {} and digests[3] == {}  # a catalogued mistake, a correct answer: no evidence
+
+
+@pytest.mark.e2e
+def test_grade_all_flags_the_planted_pairs_only_and_the_probe_is_ta_data(tmp_path: Path) -> None:
+    submissions = build_class(tmp_path)
+    out = tmp_path / "out"
+    done = batch.grade_all(submissions, out, jobs=2)
+    assert done.complete and not done.failed
+    assert (out / similarity.SUBMISSIONS_NOTE).read_text().strip() == str(submissions.resolve())
+    groups = similarity.similar_groups(out)
+    assert [g["students"] for g in groups] == [["copier", "orig"], ["odd0", "odd1"]]
+    reference = load_reference(DEFAULT_REFERENCE)
+    for student in ("odd0", "indep_buggy_relu_forgot_dout", "copier"):
+        results = json.loads((out / student / "results.json").read_text())
+        alone = grade(submissions / student, reference, results["extra_data"]["seed"])
+        assert results["score"] == alone.score  # the probe never changes a grade
+        for name in ("report.txt", "report.html"):  # nor shows in what the student reads
+            assert "probe" not in (out / student / name).read_text().lower()
