@@ -38,23 +38,26 @@ CLASS_JSON = "class.json"
 CLASS_HTML = "class.html"
 BINS = 10  # score bins of 10% each; the last holds 100%
 
-# Which essay section and regime each targeted check belongs to, by (function, check id); "" stands for
-# any function. Checks found in neither are "everything else": random cases, finite differences,
-# untouched inputs, and targeted cases the essay has no section for (square weights, large scores).
+# Which essay section and regime each targeted check belongs to, by check id; a regime marked per function
+# is one regime for each function that has the check (Huber's and the clipped delta's beyond_delta differ:
+# one must give ±delta / size, the other exactly 0). Checks not in the table are "everything else": random
+# cases, finite differences, untouched inputs, and targeted cases the essay has no section for.
 EVERYTHING_ELSE = ("Everything else", "other checks")
-REGIMES: dict[tuple[str, str], tuple[str, str]] = {
-    ("", "saturation"): ("Vanishing gradients on sigmoids", "saturated units"),  # sigmoid, tanh, the RNN step
-    ("", "dead_units"): ("Dying ReLUs", "dead units"),  # relu's, and affine's dw columns under them
-    ("", "exploding"): ("Exploding gradients in RNNs", "exploding BPTT"),  # spectral radius of Wh above 1
-    ("", "vanishing"): ("Exploding gradients in RNNs", "vanishing BPTT"),  # and below 1
-    ("huber_loss", "beyond_delta"): ("Spotted in the wild: DQN clipping", "Huber beyond delta"),
-    ("clipped_square_loss", "beyond_delta"): ("Spotted in the wild: DQN clipping", "clipped delta beyond delta"),
+REGIMES: dict[str, tuple[str, str, bool]] = {
+    "saturation": ("Vanishing gradients on sigmoids", "saturated units", False),  # sigmoid, tanh, the RNN step
+    "dead_units": ("Dying ReLUs", "dead units", False),  # relu's, and affine's dw columns under dead units
+    "exploding": ("Exploding gradients in RNNs", "exploding BPTT", False),  # spectral radius of Wh above 1
+    "vanishing": ("Exploding gradients in RNNs", "vanishing BPTT", False),  # and below 1
+    "beyond_delta": ("Spotted in the wild: DQN clipping", "beyond delta", True),  # Huber's and the clipped delta's
 }
 
 
 def regime_of(function: str, check: str) -> tuple[str, str]:
     """The (essay section, regime) of one check; ``EVERYTHING_ELSE`` for a check the table leaves out."""
-    return REGIMES.get((function, check)) or REGIMES.get(("", check)) or EVERYTHING_ELSE
+    if check not in REGIMES:
+        return EVERYTHING_ELSE
+    section, regime, per_function = REGIMES[check]
+    return section, f"{regime}: {function}" if per_function else regime
 
 
 def find_similar(graded: Path) -> list[dict[str, Any]]:
@@ -116,6 +119,13 @@ def _scores(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
             "bins": [{"from": b * width, "to": (b + 1) * width, "students": counts.get(b, 0)} for b in range(BINS)]}
 
 
+def _table_order(regime: tuple[str, str]) -> int:
+    """The essay's order, as the table gives it; everything else last."""
+    sections = [(section, name) for section, name, _ in REGIMES.values()]
+    return next((n for n, (section, name) in enumerate(sections) if regime[0] == section
+                 and (regime[1] == name or regime[1].startswith(f"{name}: "))), len(sections))
+
+
 def _rate(passed: int, graded: int) -> float | None:
     return round(passed / graded, 4) if graded else None
 
@@ -126,8 +136,8 @@ def class_summary(graded: Path, catalogue: list[Mistake],
     catalogue; ``similar(graded)`` gives the groups of similar students."""
     results, unreadable = read_results(graded)
     functions: dict[str, _Function] = {}
-    regimes: dict[tuple[str, str], list[int]] = {regime: [0, 0] for regime in (*REGIMES.values(), EVERYTHING_ELSE)}
-    regime_checks: dict[tuple[str, str], list[str]] = {regime: [] for regime in regimes}
+    regimes: dict[tuple[str, str], list[int]] = {}  # (section, regime) -> [passed, graded]
+    regime_checks: dict[tuple[str, str], list[str]] = {}
     made: dict[tuple[str, str], set[str]] = {}  # (function, mistake id) -> students
     for student, found in results.items():
         offered: dict[str, float] = {}
@@ -142,9 +152,10 @@ def class_summary(graded: Path, catalogue: list[Mistake],
             function.points += float(test["score"])
             offered[name] = offered.get(name, 0.0) + float(test["max_score"])
             regime = regime_of(name, check_id)
-            regimes[regime][0] += passed
-            regimes[regime][1] += 1
-            if f"{name}: {check_id}" not in regime_checks[regime]:
+            counts = regimes.setdefault(regime, [0, 0])
+            counts[0] += passed
+            counts[1] += 1
+            if f"{name}: {check_id}" not in regime_checks.setdefault(regime, []):
                 regime_checks[regime].append(f"{name}: {check_id}")
             for mistake in test.get("extra_data", {}).get("mistakes", []):
                 made.setdefault((name, str(mistake)), set()).add(student)
@@ -171,7 +182,7 @@ def class_summary(graded: Path, catalogue: list[Mistake],
         "scores": _scores(results.values()),
         "regimes": [{"section": section, "regime": regime, "checks": regime_checks[(section, regime)],
                      "pass_rate": _rate(*regimes[(section, regime)])}
-                    for section, regime in regimes if regimes[(section, regime)][1]],
+                    for section, regime in sorted(regimes, key=_table_order)],
         "unreadable": unreadable,
     }
 
