@@ -97,17 +97,22 @@ def _figure(rows: int) -> tuple[Any, Any]:
 
 def _bars(labels: list[str], values: list[float], colours: list[str], limit: float, xlabel: str,
           notes: list[str]) -> str:
-    """Horizontal bars, top to bottom in the order given, each with its note at its end."""
-    figure, axes = _figure(len(labels))
+    """Horizontal bars, top to bottom in the order given, each with its label above it (so a long name
+    never squeezes the bars) and its note at its end."""
+    figure, axes = _figure(round(1.45 * len(labels)))
     places = list(range(len(labels)))[::-1]
-    axes.barh(places, values, color=colours, height=0.66)
-    axes.set_yticks(places, labels, fontsize=LABEL_POINTS)
-    axes.set_xlim(0, limit * 1.16)  # room for the notes
+    axes.barh(places, values, color=colours, height=0.42, align="edge")
+    axes.set_yticks([])
+    axes.spines["left"].set_visible(False)
+    axes.set_ylim(-0.15, len(labels))
+    axes.set_xlim(0, limit * 1.14)  # room for the notes
+    axes.set_xticks(range(0, int(limit) + 1, int(limit) // 5))
     axes.set_xlabel(xlabel, fontsize=LABEL_POINTS, color=INK)
     axes.grid(axis="x", color=GRID, linewidth=0.8)
     axes.set_axisbelow(True)
-    for place, value, note in zip(places, values, notes, strict=True):
-        axes.text(value + limit * 0.015, place, note, va="center", fontsize=LABEL_POINTS - 1, color=INK)
+    for place, value, label, note in zip(places, values, labels, notes, strict=True):
+        axes.text(0, place + 0.48, label, va="bottom", ha="left", fontsize=LABEL_POINTS, color=INK)
+        axes.text(value + limit * 0.015, place + 0.21, note, va="center", fontsize=LABEL_POINTS - 1, color=INK)
     return _png(figure)
 
 
