@@ -1,5 +1,5 @@
-"""Command line: ``python -m autograder grade | grade-all | diff | export | seed | gradescope | release | notebooks |
-demo | checks``.
+"""Command line: ``python -m autograder grade | grade-all | class-report | diff | export | seed | gradescope |
+release | notebooks | demo | checks``.
 
 Every command is one function taking the parsed arguments and returning the exit status. Options that
 several commands share (the reference, the seed, the time limit) are declared once, as parent parsers.
@@ -98,7 +98,7 @@ def batch_summary(done: BatchResult, command: str) -> tuple[list[str], bool]:
 
 
 def _grade_all(args: argparse.Namespace) -> int:
-    from autograder.integrations.batch import Terminated, grade_all, progress_bar, sigterm_stops
+    from autograder.integrations.batch import Terminated, class_report, grade_all, progress_bar, sigterm_stops
 
     submissions = _folder(args.submissions)
     if args.jobs is not None and args.jobs < 1:
@@ -118,7 +118,22 @@ def _grade_all(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr if stopped else sys.stdout)
     if done.interrupted:
         return 128 + done.interrupted  # 130 for Ctrl-C, 143 for SIGTERM, as a shell reports them
+    try:  # the grades are written: a failure here costs only the summary, never the exit status
+        print(class_report(args.out, args.reference))
+    except (Exception, KeyboardInterrupt) as error:
+        print(printable(f"class report not written: {type(error).__name__}: {error}", multiline=False),
+              file=sys.stderr)
     return 1 if done.failed else 0
+
+
+def _class_report(args: argparse.Namespace) -> int:
+    from autograder.integrations.batch import class_report
+
+    try:
+        print(class_report(_folder(args.graded), args.reference))
+    except ImportError as error:  # the class extra is not installed: class.json was written, class.html not
+        raise UsageError(str(error)) from error
+    return 0
 
 
 def _seed(args: argparse.Namespace) -> int:
@@ -255,6 +270,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "(e.g. tcp://SCHEDULER:8786) instead of here")
     batch.add_argument("--secret", type=Path, metavar="FILE", help="secret the students' seeds are "
                        "derived from (default: DIR/.backprop_grading_secret, created if missing)")
+
+    report = command("class-report", _class_report, "summarise a graded folder for the TA: class.html and "
+                     "class.json (what to re-teach, common mistakes)", "reference")
+    report.add_argument("graded", type=Path, metavar="GRADED_DIR", help="what grade-all --out (or nbgrader with "
+                        "the kit) wrote: one STUDENT/results.json per student")
 
     diff = command("diff", _diff, "compare two grade-all folders of the same class: whose scores changed, "
                    "on which checks, and why")

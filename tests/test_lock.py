@@ -17,7 +17,8 @@ from autograder.integrations.gradescope import build_bundle
 PROJECT = tomllib.loads((KIT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 RUNTIME = [Requirement(line) for line in PROJECT["dependencies"]]
 STUDENT = [Requirement(line) for line in PROJECT["optional-dependencies"]["student"]]
-TA_TOOLS = [Requirement(line) for line in PROJECT["optional-dependencies"]["similarity"]]  # the TA's, not the grader's
+# The TA's, not the grader's: the similarity review, and class-report's plots.
+TA_TOOLS = [Requirement(line) for extra in ("similarity", "class") for line in PROJECT["optional-dependencies"][extra]]
 
 
 def _pins(lines: list[str]) -> dict[str, str]:

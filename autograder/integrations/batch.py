@@ -61,12 +61,14 @@ from autograder import DEFAULT_REFERENCE
 from autograder.core.files import PARTIAL, write_atomically
 from autograder.core.printable import printable
 from autograder.grading.grade import Grade, GraderError, check_sandbox, grade
+from autograder.grading.mistakes import load_catalogue
 from autograder.grading.reference import Reference, load_reference
 from autograder.integrations import gradescope
 from autograder.integrations.dask_cluster import grade_on_cluster
 from autograder.integrations.seeds import SECRET_NAME, read_secret, student_seed, submission_digest
-from autograder.integrations.similarity import SUBMISSIONS_NOTE, grade_with_probe, probe_seed
+from autograder.integrations.similarity import SUBMISSIONS_NOTE, grade_with_probe, probe_seed, similar_groups
 from autograder.outputs import gradebook
+from autograder.outputs.class_report import CLASS_HTML, CLASS_JSON, find_similar, write_class_report
 from autograder.outputs.feedback import Audience, build_feedback
 from autograder.outputs.html_report import render_html
 from autograder.outputs.report import render_text
@@ -321,6 +323,25 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
             result.graded = [s for s in students if s not in result.already_done and s not in result.remaining]
             result.gradebook, result.rows = gradebook.write_gradebook(out, complete=result.complete)
     return result
+
+
+def _similar_or_none(graded: Path) -> list[dict[str, Any]]:
+    """``similarity.similar_groups``; none (``find_similar``) where its extra (copydetect) is not installed."""
+    try:
+        return similar_groups(graded)
+    except ImportError:
+        return find_similar(graded)
+
+
+def class_report(out: Path, reference: Path = DEFAULT_REFERENCE) -> str:
+    """Write ``out/class.json`` and ``out/class.html`` from the results in ``out``, the mistakes explained
+    by the catalogue beside ``reference``; return the line that says what was written."""
+    if not reference.is_dir():
+        raise GraderError(f"the reference {reference} is not a folder")
+    summary = write_class_report(out, load_catalogue(reference), _similar_or_none)
+    whole = "the whole class" if summary["complete"] else "not known to be the whole class"
+    return (f"class report: {out / CLASS_HTML} and {CLASS_JSON}: {summary['students']} students ({whole}), "
+            f"{len(summary['mistakes'])} known mistakes made")
 
 
 @contextmanager

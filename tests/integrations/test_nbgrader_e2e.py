@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import re
 
 import pytest
-from helpers import CORPUS, build_submission
+from helpers import CORPUS, build_submission, corpus_entry
 
 pytest.importorskip("nbgrader")
 from nbgrader_course import (
@@ -31,8 +32,10 @@ from nbgrader_course import (
     write_student,
 )
 
+from autograder.cli import main
 from autograder.course.release import _given_lines, solution_lines
 from autograder.integrations.nbgrader.layer_cells import LAYER_CELLS
+from autograder.outputs.class_report import CLASS_HTML, CLASS_JSON
 
 pytestmark = pytest.mark.e2e  # real tools or many seeds: left out of the fast loop
 
@@ -157,3 +160,20 @@ def test_export_has_the_expected_totals(course: dict) -> None:
         rows = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(file)}
     assert rows == pytest.approx({student: sum(scores.values()) for student, scores in course["scores"].items()})
 
+
+
+def test_autograde_leaves_the_tas_results_for_class_report(course: dict) -> None:
+    """Each student's results.json goes to graded/backprop/STUDENT/ (as grade-all --out writes it), with the
+    CLI's score, and nowhere students get back; class-report then reads that folder."""
+    path = course["path"]
+    graded = path / "graded" / ASSIGNMENT
+    for student in ("correct", "buggy", "tamperer"):
+        written = json.loads((graded / student / "results.json").read_text())
+        assert written["score"] == pytest.approx(cli_grade(path, student)["score"], abs=1e-6), student
+    assert not list((path / "autograded").rglob("results.json")) and not list((path / "feedback").rglob("results.json"))
+    assert main(["class-report", str(graded)]) == 0 and (graded / CLASS_HTML).is_file()
+    summary = json.loads((graded / CLASS_JSON).read_text())
+    assert summary["students"] == len(course["students"]) and summary["complete"] is False  # no gradebook.csv
+    planted = {corpus_entry(bug)["MISTAKE"] for bug in BUGS}
+    made = {m["id"]: m["students"] for m in summary["mistakes"] if m["id"] in planted}
+    assert made == {mistake: ["buggy", "tamperer"] for mistake in planted}

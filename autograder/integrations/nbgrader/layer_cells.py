@@ -35,6 +35,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Unicode
 
+from autograder.core.files import write_atomically
 from autograder.core.printable import printable
 from autograder.core.spec import FUNCTIONS, GradedFunction
 from autograder.course.release import find_leaks, release
@@ -42,8 +43,10 @@ from autograder.grading.grade import Grade, Result, grade
 from autograder.grading.reference import REFERENCE_FILES, Reference, load_reference
 from autograder.integrations.seeds import SECRET_NAME, course_seed, secret_path, submission_digest
 from autograder.outputs.feedback import Audience, build_feedback
+from autograder.outputs.gradebook import RESULTS
 from autograder.outputs.html_report import function_html
 from autograder.outputs.report import function_lines
+from autograder.outputs.results_json import dumps, gradescope_results
 from autograder.sandbox import runner
 
 SCORE_DIGITS = 6
@@ -148,6 +151,27 @@ class _LayerGrading(NbGraderPreprocessor):
         "", help=f"The course secret the hidden seed is derived from (default: {SECRET_NAME} beside the gradebook)."
     ).tag(config=True)
 
+    results_directory = Unicode(
+        "graded", help="Where the TA's copy of each student's results.json goes, as grade-all --out writes it, "
+        "for `python -m autograder class-report`: {this}/{assignment}/{student}/results.json, relative to the "
+        "course root. Never inside the autograded or feedback folders, which students may get back."
+    ).tag(config=True)
+
+    def write_results(self, resources: ResourcesDict, result: Grade) -> Path:
+        """Write the student's results.json (with the seed: the TA's) into ``results_directory``."""
+        info = resources["nbgrader"]
+        coursedir = CourseDirectory(parent=self)
+        root = Path(coursedir.root)
+        folder = (root / self.results_directory / info["assignment"] / info["student"]).resolve()
+        for students in (coursedir.autograded_directory, coursedir.feedback_directory):
+            if folder.is_relative_to((root / students).resolve()):
+                raise ValueError(f"results_directory {self.results_directory!r} lies inside {students}/, "
+                                 f"which students may get back")
+        folder.mkdir(parents=True, exist_ok=True)
+        reference = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]))
+        write_atomically(folder / RESULTS, dumps(gradescope_results(result, _loaded(reference).visibility)))
+        return folder / RESULTS
+
     def layer_grade(self, resources: ResourcesDict) -> Grade:
         info = resources["nbgrader"]
         coursedir = CourseDirectory(parent=self)
@@ -196,7 +220,7 @@ class GradeLayersFirst(_LayerGrading):
             self.log.warning("%s: %s is a symbolic link; it was not copied for grading", info["student"],
                              printable(name, multiline=False))  # a name the student chose: no escape codes
         if any(TrustedLayerGrades.function_of(cell) is not None for cell in nb.cells):
-            self.layer_grade(resources)
+            self.write_results(resources, self.layer_grade(resources))  # for class-report
         return nb, resources
 
 
