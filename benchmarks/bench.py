@@ -6,7 +6,7 @@
 (c) the students' public pytest run                            benchmarks/public_tests.py
 (d) grade-all throughput on 2 cores, and the sandbox's cost    benchmarks/batch_throughput.py
 (e) the source reader on one module                            benchmarks/source_reader.py
-(f) diff and export over a class of 1,000                      benchmarks/regrade_tools.py
+(f) diff, export, class-report, 1,000 students                benchmarks/regrade_tools.py
 
 Prints the machine and one table (ratio: how many times better the kit is; for a time budget, the
 budget over the time taken), then the notes. Takes about 85 s on 2 cores. Other load on the machine
