@@ -302,11 +302,15 @@ def grade(submission: Path, reference: Reference | Path, seed: int | None = None
 
 def grade_seeds(submission: Path, reference: Reference | Path, seeds: list[int],
                 seconds_per_function: float = runner.SECONDS_PER_FUNCTION,
-                only: Iterable[str] | None = None, concurrent: bool = False) -> list[Grade]:
+                only: Iterable[str] | None = None, concurrent: bool = False,
+                values_only: Iterable[int] = ()) -> list[Grade]:
     """One Grade per seed, for one submission, collected in a single pass.
 
     The cases of every seed go to the same children, so their start-up is paid once: this is how
     the kit's own corpora are graded over hundreds of seeds. Each seed is judged on its own.
+    ``values_only`` seeds leave out the finite-difference cases, the costly ones (a forward call per
+    element moved): their Grade is only a sample of answers, the class probe's (``similarity``), and
+    its finite-difference checks hold no case.
     Raises GraderError before any student code runs where the sandbox is not whole (``check_sandbox``).
     """
     check_sandbox(concurrent)
@@ -314,7 +318,10 @@ def grade_seeds(submission: Path, reference: Reference | Path, seeds: list[int],
     reference = as_reference(reference)
     diagnoser = Diagnoser(list(reference.mistakes), reference.modules)  # its predictions are this grade's
     selected = set(only) if only is not None else {function.name for function in FUNCTIONS}
-    per_seed = [{f.name: plan(f, seed) for f in FUNCTIONS if f.name in selected} for seed in seeds]
+    sampled = set(values_only)
+    per_seed = [{f.name: [planned for planned in plan(f, seed) if seed not in sampled
+                          or planned.check.oracle is not Oracle.FINITE_DIFFERENCES]
+                 for f in FUNCTIONS if f.name in selected} for seed in seeds]
     merged = {name: [planned for plans in per_seed for planned in plans[name]] for name in per_seed[0]}
     with np.errstate(all="ignore"):
         expected = collect_reference(reference.modules, merged)

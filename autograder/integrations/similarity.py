@@ -100,7 +100,8 @@ def grade_with_probe(folder: Path, reference: Reference, seed: int, probe: int, 
     costs little. The probe's grade is thrown away; and if the student's own grade met a time limit or
     a dying child in that pass (where the probe's cases might have had a part), it is graded again
     alone, with the whole limit: the probe never changes a grade."""
-    own, probed = grade_seeds(folder, reference, [seed, probe], seconds_per_function / 2, concurrent=concurrent)
+    own, probed = grade_seeds(folder, reference, [seed, probe], seconds_per_function / 2, concurrent=concurrent,
+                              values_only=[probe])
     own.seconds += probed.seconds  # the pass's wall time, which grade_seeds shares out between the seeds
     if any(finding.grader_text for result in own.results for finding in result.verdict.findings):
         return grade(folder, reference, seed, seconds_per_function, concurrent=concurrent), {}
