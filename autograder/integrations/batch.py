@@ -30,7 +30,7 @@ grade with ``python -m autograder grade DIR --seed N``, and nobody without the s
 Pointed at nbgrader's secret (``--secret .backprop_grading_secret``), the seeds are those of
 ``nbgrader autograde``.
 
-The class probe: graded here (not on a cluster), each student is also graded, in the same pass, on one
+The class probe: each student is also graded, in the same pass, on one
 seed shared by the whole class; that grade is thrown away, and results.json's ``extra_data["probe"]``
 keeps only digests of its uncatalogued wrong answers, for ``similarity.similar_groups``.
 
@@ -284,7 +284,7 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
     students, refused = find_submissions(submissions, out)
     result = BatchResult(already_done=[s for s in students if is_done(out / s)], refused=refused)
     result.students = len(students)
-    probe = None if scheduler else probe_seed(key)
+    probe = probe_seed(key)
     tasks = [Task(s, folder, student_seed(key, s, submission=submission_digest(folder)), probe)
              for s, folder in students.items() if s not in result.already_done]
     if tasks:  # from now on the class has students a gradebook.csv would not list, even if this run is killed
@@ -292,7 +292,7 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
     bar = progress(len(students), len(result.already_done)) if progress else None
     probes: dict[str, dict[str, str]] = {}  # student -> digests of the class probe, filled as they are graded
     if scheduler:
-        graded = grade_on_cluster(tasks, loaded, scheduler, seconds_per_function)
+        graded = grade_on_cluster(tasks, loaded, scheduler, seconds_per_function, probes)
     else:
         graded = _grade_locally(tasks, loaded, jobs, seconds_per_function, probes)
     try:

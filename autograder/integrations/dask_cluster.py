@@ -29,7 +29,7 @@ from autograder.sandbox.scratch import MAX_SOURCE_BYTES
 
 
 class Task(Protocol):
-    """What a task must say: whose submission, where it is, and its seed."""
+    """What a task must say: whose submission, where it is, its seed and the class probe's (or None)."""
 
     @property
     def student(self) -> str: ...
@@ -37,6 +37,8 @@ class Task(Protocol):
     def folder(self) -> Path: ...
     @property
     def seed(self) -> int: ...
+    @property
+    def probe(self) -> int | None: ...
 
 
 T = TypeVar("T", bound=Task)
@@ -116,19 +118,26 @@ def _worker_reference(files: dict[str, bytes]) -> Reference:
     return _REFERENCES[key]
 
 
-def grade_packed(packed: Packed, reference: dict[str, bytes], seed: int, seconds: float) -> Grade:
-    """A worker's task: grade one packed submission in this machine's sandbox; concurrent, since other
-    workers and threads may share the machine."""
+def grade_packed(packed: Packed, reference: dict[str, bytes], seed: int, seconds: float,
+                 probe: int | None = None) -> tuple[Grade, dict[str, str]]:
+    """A worker's task: grade one packed submission in this machine's sandbox (concurrent, since other
+    workers and threads may share the machine), with the class probe's digests where ``probe`` is set."""
+    from autograder.integrations.similarity import grade_with_probe
+
     check_sandbox(concurrent=True)  # before anything is written
     with tempfile.TemporaryDirectory(prefix="backprop-submission-") as folder:
         unpack_submission(packed, Path(folder))
-        return grade(Path(folder), _worker_reference(reference), seed, seconds, concurrent=True)
+        loaded = _worker_reference(reference)
+        if probe is None:
+            return grade(Path(folder), loaded, seed, seconds, concurrent=True), {}
+        return grade_with_probe(Path(folder), loaded, seed, probe, seconds, concurrent=True)
 
 
-def grade_on_cluster(tasks: list[T], reference: Reference, scheduler: str, seconds: float
-                     ) -> Iterator[tuple[T, Grade | BaseException]]:
+def grade_on_cluster(tasks: list[T], reference: Reference, scheduler: str, seconds: float,
+                     probes: dict[str, dict[str, str]] | None = None) -> Iterator[tuple[T, Grade | BaseException]]:
     """Grade ``tasks`` on the Dask scheduler at ``scheduler``, yielding each with its Grade (or the error
-    that stopped it) as it completes; GraderError if Dask is missing or the scheduler cannot be reached."""
+    that stopped it) as it completes, and filling ``probes`` (student -> the class probe's digests);
+    GraderError if Dask is missing or the scheduler cannot be reached."""
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -152,7 +161,7 @@ def grade_on_cluster(tasks: list[T], reference: Reference, scheduler: str, secon
                 except OSError as error:  # a file this process may not read: that student's problem only
                     unreadable.append((task, error))
                     continue
-                future = client.submit(grade_packed, packed, shared, task.seed, seconds,
+                future = client.submit(grade_packed, packed, shared, task.seed, seconds, task.probe,
                                        key=f"grade-{task.student}-{secrets.token_hex(4)}", pure=False)
                 running[future] = task
                 queue.add(future)
@@ -164,9 +173,13 @@ def grade_on_cluster(tasks: list[T], reference: Reference, scheduler: str, secon
         for future in queue:
             task = running.pop(future)
             try:
-                yield task, future.result()
+                graded, digests = future.result()
             except Exception as error:  # a lost worker, a task the cluster gave up on
                 yield task, error
+            else:
+                if probes is not None:
+                    probes[task.student] = digests
+                yield task, graded
             unreadable.clear()
             submit_next()
             yield from unreadable

@@ -371,7 +371,7 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> dict:
     (symlinked / "notes").symlink_to(course / "solutions", target_is_directory=True)
 
     students = sorted([BEFORE, AFTER, *ATTACKS, *SUBMISSION_ATTACKS])
-    nbgrader_writes = frozenset({"autograded", "feedback", "gradebook.db", SECRET_NAME, "quarantined",
+    nbgrader_writes = frozenset({"autograded", "feedback", "gradebook.db", SECRET_NAME, "quarantined", "graded",
                                  *(f"submitted/{student}" for student in QUARANTINED)})
     course_before, kit_before = _tree(course, nbgrader_writes), _kit()
     packages_before, ipc_before, children_before = _packages(), _system_v(), _children()
@@ -440,6 +440,10 @@ def test_honest_students_around_the_attacks_get_full_marks(attacked: dict, stude
 
 def test_the_course_the_kit_and_the_packages_are_unchanged(attacked: dict) -> None:
     assert attacked["course_after"] == attacked["course_before"]
+    # graded/ is the kit's own, for the TA: one results.json per student, and nothing else
+    graded = attacked["path"] / "graded" / ASSIGNMENT
+    assert sorted(str(path.relative_to(graded)) for path in graded.rglob("*") if not path.is_dir()) == sorted(
+        f"{student}/results.json" for student in attacked["students"])
     assert attacked["kit_after"] == attacked["kit_before"]
     changed = {path for path, info in attacked["packages_after"].items()
                if attacked["packages_before"].get(path) != info} | (set(attacked["packages_before"]) -
