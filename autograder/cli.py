@@ -139,7 +139,10 @@ def _class_report(args: argparse.Namespace) -> int:
 def _seed(args: argparse.Namespace) -> int:
     from autograder.integrations.seeds import nbgrader_seed
 
-    print(nbgrader_seed(_folder(args.course), args.student, args.assignment))
+    try:
+        print(nbgrader_seed(_folder(args.course), args.student, args.assignment))
+    except FileNotFoundError as error:
+        raise UsageError(str(error)) from None
     return 0
 
 

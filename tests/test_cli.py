@@ -151,6 +151,8 @@ def test_seed_prints_the_seed_nbgrader_autograde_uses(tmp_path: Path) -> None:
     assert secret.is_file()
     assert int(shown.stdout) == course_seed(secret, "backprop", "ada", course / "submitted" / "ada" / "backprop")
     assert int(_run("seed", "bob", "--course", str(course)).stdout) != int(shown.stdout)
+    nobody = _run("seed", "carl", "--course", str(course))  # no submission: no seed yet
+    assert nobody.returncode == 2 and "carl has no submission of backprop" in nobody.stderr, nobody.stderr
 
 
 def test_seed_refuses_a_course_that_is_no_folder(tmp_path: Path) -> None:

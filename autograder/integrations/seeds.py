@@ -71,7 +71,8 @@ def course_seed(secret_file: Path, assignment: str, student: str, submitted: Pat
 
 
 def nbgrader_seed(course_root: Path, student: str, assignment: str = ASSIGNMENT) -> int:
-    """The seed of ``student`` in the nbgrader course at ``course_root`` (read from its nbgrader_config.py)."""
+    """The seed of ``student``'s submission in the nbgrader course at ``course_root`` (read from its
+    nbgrader_config.py); FileNotFoundError if the student has submitted nothing: there is no seed yet."""
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -81,4 +82,7 @@ def nbgrader_seed(course_root: Path, student: str, assignment: str = ASSIGNMENT)
     if config is None or "root" not in config.get("CourseDirectory", {}):
         coursedir.root = str(course_root.resolve())  # nbgrader's default is the folder it runs in
     submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+    if not submitted.is_dir():
+        raise FileNotFoundError(f"{student} has no submission of {assignment} in {submitted}: a seed is drawn from "
+                                f"the submitted files")
     return course_seed(secret_path(coursedir.db_url, Path(coursedir.root)), assignment, student, submitted)
