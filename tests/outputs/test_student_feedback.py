@@ -70,12 +70,20 @@ def _secrets(seed: int) -> list[str]:
     return secrets
 
 
-def _student_surfaces(result: Grade) -> dict[str, str]:
+def _every_student_surface(result: Grade, name: str) -> dict[str, str]:
+    """What a student reads about ``name`` on each surface: report.txt, results.json, the nbgrader cell
+    (its text and its HTML) and report.html."""
+    import html
+
+    from autograder.outputs.html_report import html_report
     nbgrader = pytest.importorskip("autograder.integrations.nbgrader.layer_cells")
-    results = [r for r in result.results if r.verdict.function is RELU]
+    function = BY_NAME[name]
+    results = [r for r in result.results if r.verdict.function is function]
     return {"report.txt": text_report(result, Audience.STUDENT),
             "results.json": dumps(gradescope_results(result, seed=False)),
-            "nbgrader cell": nbgrader.cell_feedback(RELU, results, result, 0.0, 2.0)}
+            "nbgrader cell": nbgrader.cell_feedback(function, results, result, 0.0, 2.0),
+            "nbgrader html": html.unescape(nbgrader.cell_html(function, result, 0.0, 2.0)),
+            "report.html": html.unescape(html_report(result, Audience.STUDENT))}
 
 
 @pytest.mark.e2e  # grades a submission per attack
@@ -86,7 +94,7 @@ def test_no_hidden_value_reaches_a_student(tmp_path: Path, attack: str) -> None:
     result = grade(build_submission(tmp_path / "submission", source), DEFAULT_REFERENCE, SEED, only=[RELU.name])
     assert sum(r.points for r in result.results) == 0 or attack == "printed"
     secrets = _secrets(SEED)
-    for surface, text in _student_surfaces(result).items():
+    for surface, text in _every_student_surface(result, RELU.name).items():
         leaked = [secret for secret in secrets if secret.lower() in text.lower()]
         assert not leaked, f"{attack}: {surface} shows {leaked}:\n{text}"
     if attack in ("own raise, digits", "own raise, letters", "printed"):
@@ -106,20 +114,11 @@ def test_a_crash_reads_the_same_on_every_student_surface(tmp_path: Path) -> None
     line = next(number for number, text in enumerate((submission / "layers.py").read_text().splitlines(), 1)
                 if "dout @ w)" in text)
     expected = f"ValueError on line {line} of layers.py (in affine_backward): dx = (dout @ w).reshape(x.shape)"
-    for surface, text in _student_surfaces_of(result, "affine_backward").items():
+    for surface, text in _every_student_surface(result, "affine_backward").items():
         flat = " ".join(text.split())
         assert expected in flat, f"{surface}:\n{text}"
         assert "matmul: Input operand 1 has a mismatch in its core dimension 0" in flat, surface
         assert "wrong on the hidden cases" not in flat
-
-
-def _student_surfaces_of(result: Grade, name: str) -> dict[str, str]:
-    nbgrader = pytest.importorskip("autograder.integrations.nbgrader.layer_cells")
-    function = BY_NAME[name]
-    results = [r for r in result.results if r.verdict.function is function]
-    return {"report.txt": text_report(result, Audience.STUDENT),
-            "results.json": " ".join(test["output"] for test in gradescope_results(result)["tests"]),
-            "nbgrader cell": nbgrader.cell_feedback(function, results, result, 0.0, 2.0)}
 
 
 @pytest.mark.e2e  # grades a submission
@@ -297,20 +296,6 @@ MORE_ATTACKS = {
         "        return dout * (cache > 0)\n    _reply([{'error': ' '.join(_SEEN), 'not_implemented': False, "
         "'import_failed': True}] * 8)\n"),
 }
-
-
-def _every_student_surface(result: Grade, name: str) -> dict[str, str]:
-    import html
-
-    from autograder.outputs.html_report import html_report
-    nbgrader = pytest.importorskip("autograder.integrations.nbgrader.layer_cells")
-    function = BY_NAME[name]
-    results = [r for r in result.results if r.verdict.function is function]
-    return {"report.txt": text_report(result, Audience.STUDENT),
-            "results.json": dumps(gradescope_results(result, seed=False)),
-            "nbgrader cell": nbgrader.cell_feedback(function, results, result, 0.0, 2.0),
-            "nbgrader html": html.unescape(nbgrader.cell_html(function, result, 0.0, 2.0)),
-            "report.html": html.unescape(html_report(result, Audience.STUDENT))}
 
 
 def _grade_source(tmp_path: Path, target: str, source: str, name: str) -> Grade:
