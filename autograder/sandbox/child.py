@@ -143,6 +143,11 @@ def main(root: Path, policy: dict[str, Any], functions: list[str]) -> None:
     os._exit(0)
 
 
-if __name__ == "__main__":
+def run(argv: list[str]) -> None:
+    """``ROOT POLICY FUNCTIONS``, from the command line or from a fork of the template (``template``)."""
     np.seterr(all="ignore")
-    main(Path(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3].split(","))
+    main(Path(argv[0]), json.loads(argv[1]), argv[2].split(","))
+
+
+if __name__ == "__main__":
+    run(sys.argv[1:])

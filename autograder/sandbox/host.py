@@ -131,6 +131,9 @@ class Sandbox:
     seccomp: bool = False  # the syscall filter can be loaded here (``syscalls``)
     gaps: tuple[Gap, ...] = ()  # what is missing for the whole sandbox
     shared_user: str = ""  # the user every child runs as, where children do not get a uid of their own
+    # How a template's fork confines itself the same way (``forks``): "root" drops to a leased uid,
+    # "user" makes a user namespace; "" where children can only be started fresh.
+    fork_mode: str = ""
 
     @contextmanager
     def identity(self) -> Iterator[Identity]:
@@ -170,6 +173,17 @@ class Sandbox:
         if gaps:
             line = f"sandbox: REDUCED PROTECTION: {'; '.join(gap.plain for gap in gaps)}. " + line[len("sandbox: "):]
         return line
+
+
+def child_environment() -> dict[str, str]:
+    """The whole environment of a sandboxed child: the kit importable, one BLAS thread, nothing of the TA's."""
+    kit_root = str(Path(__file__).resolve().parents[2])
+    env = {"PYTHONPATH": kit_root, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # some machines' BLAS needs them to run safely
+        if key in os.environ:
+            env[key] = os.environ[key]
+    return env
 
 
 def runtime_paths() -> list[Path]:
@@ -304,8 +318,9 @@ def current() -> Sandbox:
         Protection("process tree", namespaces, "" if namespaces else f"process group and psutil only: {no_namespace}"),
     )
     shared_user = "" if drop in ("own", "own+read") else (NOBODY if drop == "nobody" else name)
+    fork_mode = "root" if read_capability is not None else ("user" if namespaces and "--user" in prefix else "")
     return Sandbox(prefix, landlock, protections, owner, popen_user, read_capability, not seccomp_missing,
-                   _gaps(landlock, namespaces, drop, seccomp_missing, private), shared_user)
+                   _gaps(landlock, namespaces, drop, seccomp_missing, private), shared_user, fork_mode)
 
 
 def _seccomp_works() -> str:

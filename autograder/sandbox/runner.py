@@ -29,9 +29,10 @@ from typing import Any
 
 from autograder.core.printable import printable
 from autograder.core.spec import MODULES
-from autograder.sandbox import host, wire
+from autograder.sandbox import forks, host, wire
 from autograder.sandbox import replies as reply_format
 from autograder.sandbox.child import exit_reason
+from autograder.sandbox.host import child_environment
 from autograder.sandbox.observed import SharedInputs
 from autograder.sandbox.scratch import Scratch, SubmissionError, folder_usage, read_source
 
@@ -102,25 +103,19 @@ def child_policy(cage: host.Sandbox, scratch: Scratch, cpu_seconds: int) -> dict
     }
 
 
-def child_environment() -> dict[str, str]:
-    """The whole environment of a sandboxed child: the kit importable, one BLAS thread, nothing of the TA's."""
-    kit_root = str(Path(__file__).resolve().parents[2])
-    env = {"PYTHONPATH": kit_root, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # some machines' BLAS needs them to run safely
-        if key in os.environ:
-            env[key] = os.environ[key]
-    return env
-
-
 def _start(cage: host.Sandbox, who: host.Identity, scratch: Scratch, functions: list[str], output: _Output,
-           cpu_seconds: int, shared: SharedInputs) -> subprocess.Popen:
-    # -P: the child's folder (which student code can write to) never comes first on sys.path.
-    # -s: no user site-packages.
-    command = [*who.prefix, sys.executable, "-P", "-s", "-m", "autograder.sandbox.child", str(scratch.root),
-               json.dumps(child_policy(cage, scratch, cpu_seconds)), ",".join(functions)]
+           cpu_seconds: int, shared: SharedInputs) -> subprocess.Popen | forks.ServedChild:
+    """A child answering ``functions``: forked from the template where it can be (``forks``), else fresh."""
+    arguments = [str(scratch.root), json.dumps(child_policy(cage, scratch, cpu_seconds)), ",".join(functions)]
     env = child_environment()
     env["TMPDIR"] = env["HOME"] = str(scratch.work)
+    served = forks.start("grading", arguments, env, scratch.work,
+                         {1: output.writer, 2: output.writer, shared.fd: shared.fd}, cage, who)
+    if served is not None:
+        return served
+    # -P: the child's folder (which student code can write to) never comes first on sys.path.
+    # -s: no user site-packages.
+    command = [*who.prefix, sys.executable, "-P", "-s", "-m", "autograder.sandbox.child", *arguments]
     return subprocess.Popen(command, cwd=scratch.work, stdin=subprocess.DEVNULL, stdout=output.writer,
                             stderr=subprocess.STDOUT, env=env, start_new_session=True, pass_fds=(shared.fd,),
                             **who.popen_user)
@@ -174,7 +169,7 @@ def _with_observed(cases: list[dict[str, Any]], changed: list[list[str]]) -> lis
     return cases
 
 
-def _serve(process: subprocess.Popen, scratch: Scratch, watch: _Watch, remaining: list[str],
+def _serve(process: subprocess.Popen | forks.ServedChild, scratch: Scratch, watch: _Watch, remaining: list[str],
            requests: dict[str, list[dict]], replies: dict[str, list[dict]], cpu_seconds: int,
            shared: SharedInputs) -> None:
     """Collect one child's replies in order until it is done, dies or must be stopped.
@@ -241,7 +236,7 @@ def run_module(module_path: Path, module: str, requests: dict[str, list[dict]],
                     _serve(process, scratch, _Watch(seconds_per_function, output, scratch), remaining, requests,
                            replies, cpu_seconds, shared)
                 finally:
-                    host.kill_tree(process)
+                    forks.stop(process)
         finally:
             printed = output.close()
     return {name: {"cases": cases} for name, cases in replies.items()}, printed

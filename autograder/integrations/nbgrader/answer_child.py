@@ -97,6 +97,11 @@ def main(root: Path, policy: dict[str, Any], seconds: float) -> None:
     os._exit(0)
 
 
-if __name__ == "__main__":
+def run(argv: list[str]) -> None:
+    """``ROOT POLICY SECONDS``, from the command line or from a fork of the template (``template``)."""
     np.seterr(all="ignore")
-    main(Path(sys.argv[1]), json.loads(sys.argv[2]), float(sys.argv[3]))
+    main(Path(argv[0]), json.loads(argv[1]), float(argv[2]))
+
+
+if __name__ == "__main__":
+    run(sys.argv[1:])
