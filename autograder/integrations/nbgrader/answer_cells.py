@@ -43,7 +43,7 @@ from autograder.core import syntax
 from autograder.core.modules import load_module
 from autograder.integrations.nbgrader.answer_child import reply_name
 from autograder.integrations.nbgrader.sanitize import clean_text
-from autograder.sandbox import host, replies, runner, wire
+from autograder.sandbox import forks, host, replies, runner, wire
 from autograder.sandbox.child import exit_reason
 from autograder.sandbox.scratch import Scratch, folder_usage
 
@@ -136,11 +136,14 @@ def run_answers(requests: dict[str, dict[str, Any]], seconds_per_answer: float) 
         policy = runner.child_policy(cage, scratch, host.LIMITS.cpu_seconds(budget))
         env = runner.child_environment()
         env["TMPDIR"] = env["HOME"] = str(scratch.work)
-        process = subprocess.Popen([*who.prefix, sys.executable, "-P", "-s", "-m", ANSWER_CHILD,
-                                    str(scratch.root), json.dumps(policy), str(seconds_per_answer)],
-                                   # What answer cells print is never shown nor kept: it goes nowhere.
-                                   cwd=scratch.work, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, env=env, start_new_session=True, **who.popen_user)
+        arguments = [str(scratch.root), json.dumps(policy), str(seconds_per_answer)]
+        # What answer cells print is never shown nor kept: it goes nowhere (/dev/null, in both ways of starting).
+        process: subprocess.Popen | forks.ServedChild | None = forks.start("answers", arguments, env, scratch.work,
+                                                                           {}, cage, who)
+        if process is None:
+            process = subprocess.Popen([*who.prefix, sys.executable, "-P", "-s", "-m", ANSWER_CHILD, *arguments],
+                                       cwd=scratch.work, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL, env=env, start_new_session=True, **who.popen_user)
         deadline, code, problem = time.monotonic() + budget, None, "it ran for too long and was stopped"
         try:
             while code is None and time.monotonic() < deadline:
@@ -151,7 +154,7 @@ def run_answers(requests: dict[str, dict[str, Any]], seconds_per_answer: float) 
                     problem = f"it wrote over {wire.megabytes(host.LIMITS.folder_bytes)} or too many files"
                     break
         finally:
-            host.kill_tree(process)
+            forks.stop(process)
         for grade_id, request in requests.items():
             out[grade_id] = _reply(scratch.work / reply_name(grade_id), len(request["calls"]),
                                    problem if code is None else exit_reason(code))
