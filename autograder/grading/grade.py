@@ -323,9 +323,11 @@ def grade_seeds(submission: Path, reference: Reference | Path, seeds: list[int],
                           or planned.check.oracle is not Oracle.FINITE_DIFFERENCES]
                  for f in FUNCTIONS if f.name in selected} for seed in seeds]
     merged = {name: [planned for plans in per_seed for planned in plans[name]] for name in per_seed[0]}
-    with np.errstate(all="ignore"):
-        expected = collect_reference(reference.modules, merged)
-    student, problems, printed = collect_student(submission, merged, seconds_per_function * len(seeds))
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the children run while the reference is computed here
+        students = pool.submit(collect_student, submission, merged, seconds_per_function * len(seeds))
+        with np.errstate(all="ignore"):
+            expected = collect_reference(reference.modules, merged)
+        student, problems, printed = students.result()
     sources = read_sources(submission)
     confirm_crash_lines(student, sources)
     known = grader_problems(submission)

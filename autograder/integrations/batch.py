@@ -34,8 +34,8 @@ The class probe: each student is also graded, in the same pass, on one
 seed shared by the whole class; that grade is thrown away, and results.json's ``extra_data["probe"]``
 keeps only digests of its uncatalogued wrong answers, for ``similarity.similar_groups``.
 
-Parallelism: threads, not processes. A grade spends most of its time waiting for its sandboxed
-children; on 2 cores a thread pool graded as fast as a process pool, or faster.
+Parallelism: ``-j N`` grades in N worker processes (``worker_pool``), each with the reference loaded
+once and children forked from its own template (``forks``); ``-j 1`` grades in this process.
 On a cluster (``--scheduler``), the client sends each submission's two files and, once, the
 reference to the workers, so they need the kit installed but no shared file system; each worker
 grades in its own sandbox and sends the Grade back, and the client writes every file (``dask_cluster``).
@@ -67,6 +67,7 @@ from autograder.integrations import gradescope
 from autograder.integrations.dask_cluster import grade_on_cluster
 from autograder.integrations.seeds import SECRET_NAME, read_secret, student_seed, submission_digest
 from autograder.integrations.similarity import SUBMISSIONS_NOTE, grade_with_probe, probe_seed, similar_groups
+from autograder.integrations.worker_pool import WorkerPool
 from autograder.outputs import gradebook
 from autograder.outputs.class_report import CLASS_HTML, CLASS_JSON, find_similar, write_class_report
 from autograder.outputs.feedback import Audience, build_feedback
@@ -213,19 +214,22 @@ def kill_children() -> int:
     return len(family)
 
 
-def _stop(running: dict[Future[Grade], Task]) -> None:
-    """Cancel the grades not started, and kill the children of those under way until each has ended
-    (a grade whose child was killed starts the next function's child: that one is killed too). The
-    threads then leave the sandbox as they always do, releasing its uids and folders. Another Ctrl-C
-    meanwhile changes nothing: this is the fastest way out that leaves nothing running."""
-    for future in running:
-        future.cancel()
+def _stop(running: dict[Future[tuple[Grade, dict[str, str]]], Task],
+          kill: Callable[[], int] = kill_children, cancel: bool = True) -> None:
+    """Cancel the grades not started (``cancel``; a process pool fails them itself once its workers are
+    killed), and ``kill`` the children of those under way until each has ended (a grade whose child was
+    killed starts the next function's child: that one is killed too). The threads then leave the
+    sandbox as they always do, releasing its uids and folders. Another Ctrl-C meanwhile changes
+    nothing: this is the fastest way out that leaves nothing running."""
+    if cancel:
+        for future in running:
+            future.cancel()
     while True:
         try:
             while not all(future.done() for future in running):
-                kill_children()
+                kill()
                 time.sleep(STOP_POLL_SECONDS)
-            kill_children()
+            kill()
             return
         except KeyboardInterrupt:
             continue
@@ -233,26 +237,48 @@ def _stop(running: dict[Future[Grade], Task]) -> None:
 
 def _grade_locally(tasks: list[Task], reference: Reference, jobs: int, seconds: float,
                    probes: dict[str, dict[str, str]]) -> Iterator[tuple[Task, Grade | BaseException]]:
-    def graded(task: Task) -> Grade:
+    """Grade ``tasks`` here: ``jobs`` > 1 in that many worker processes (``worker_pool``), else in one
+    thread of this process, which leaves the main thread free to be stopped."""
+    def graded(task: Task) -> tuple[Grade, dict[str, str]]:
         if task.probe is None:
-            return grade(task.folder, reference, task.seed, seconds, concurrent=jobs > 1)
-        own, probes[task.student] = grade_with_probe(task.folder, reference, task.seed, task.probe, seconds,
-                                                     concurrent=jobs > 1)
-        return own
+            return grade(task.folder, reference, task.seed, seconds), {}
+        return grade_with_probe(task.folder, reference, task.seed, task.probe, seconds)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        running = {pool.submit(graded, task): task for task in tasks}
-        try:
-            while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    task = running.pop(future)
-                    error = future.exception()
-                    yield task, future.result() if error is None else error
-        finally:
-            if running:  # stopped early (Ctrl-C, SIGTERM): end what is running, start nothing more
+    in_processes = jobs > 1
+    pool: WorkerPool | ThreadPoolExecutor = WorkerPool(reference, jobs) if in_processes else ThreadPoolExecutor(1)
+    waiting = iter(tasks)
+    running: dict[Future[tuple[Grade, dict[str, str]]], Task] = {}
+
+    def submit_next() -> None:
+        task = next(waiting, None)
+        if task is not None:
+            future = (pool.submit(task.folder, task.seed, task.probe, seconds) if isinstance(pool, WorkerPool)
+                      else pool.submit(graded, task))
+            running[future] = task
+
+    try:
+        for _ in range(2 * jobs):  # a few ahead keep every worker busy; the rest wait here, not in the pool
+            submit_next()
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                task = running.pop(future)
+                submit_next()
+                error = future.exception()
+                if error is not None:
+                    yield task, error
+                    continue
+                own, digests = future.result()
+                if task.probe is not None:
+                    probes[task.student] = digests
+                yield task, own
+    finally:
+        if running:  # stopped early (Ctrl-C, SIGTERM): end what is running, start nothing more
+            if isinstance(pool, WorkerPool):
+                _stop(running, pool.kill, cancel=False)
+            else:
                 _stop(running)
-            pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,7 +290,7 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
     """Grade every student in ``submissions`` that has no result in ``out`` yet; rebuild the gradebook
     (``gradebook.csv`` if every student then has a result, else ``gradebook-incomplete.csv``).
 
-    ``jobs`` threads grade side by side here (default: one per core), or ``scheduler`` names a Dask
+    ``jobs`` worker processes grade side by side here (default: one per core), or ``scheduler`` names a Dask
     scheduler to grade on. ``progress(total, already_done)`` returns a progress bar (tqdm's interface:
     ``update``, ``set_postfix_str``, ``close``), or None. Raises GraderError or RubricError, having
     graded nothing, if the reference cannot be used, the scheduler cannot be reached or this machine's

@@ -44,6 +44,7 @@ from autograder.grading.grade import check_sandbox, grade
 from autograder.grading.reference import REFERENCE_FILES, REQUIRED_FILES, load_reference
 from autograder.outputs.report import text_report
 from autograder.outputs.results_json import dumps, failure_results, gradescope_results
+from autograder.sandbox import forks
 
 DISTRIBUTION = "backprop-kit"  # the name pyproject.toml gives the kit
 ROOT_VARIABLE = "GRADESCOPE_ROOT"
@@ -175,6 +176,7 @@ def run(root: Path) -> int:
     reference = root / "source" / "reference"
     target = root / "results" / "results.json"
     target.parent.mkdir(parents=True, exist_ok=True)
+    forks.start_early()  # the children's template starts while the reference is read
     try:
         reference.chmod(0o700)
         check_sandbox()  # before the student's files are even looked at

@@ -25,9 +25,13 @@ import sys
 import threading
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from autograder.sandbox import host, template
+from autograder.sandbox import template
+from autograder.sandbox.environment import child_environment
+
+if TYPE_CHECKING:  # host imports numpy: ``start_early`` runs before anything does
+    from autograder.sandbox import host
 
 SWITCH = "BACKPROP_FORK_SERVER"  # "0": start every child fresh
 READY_SECONDS = 60.0  # a cold start on a loaded machine imports numpy in well under this
@@ -87,7 +91,7 @@ class Template:
         # -P -s, the children's environment, no terminal: what a fresh child gets, so that its forks do too.
         self.process = subprocess.Popen(
             [sys.executable, "-P", "-s", "-m", "autograder.sandbox.template", str(theirs.fileno())],
-            pass_fds=(theirs.fileno(),), env=host.child_environment(), cwd=kit_root, stdin=subprocess.DEVNULL,
+            pass_fds=(theirs.fileno(),), env=child_environment(), cwd=kit_root, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, start_new_session=True)
         theirs.close()
         self.control, self.owner, self.ready = ours, os.getpid(), False
@@ -159,10 +163,15 @@ def _template() -> Template | None:
         return _current
 
 
-def prepare() -> None:
-    """Start the template now, where it will be used, so its start-up overlaps the grader's own work."""
-    if usable(host.current()):
-        _template()
+def start_early() -> None:
+    """Start this process's template now, before the grader has imported anything, so that its start-up
+    overlaps the grader's own; it is used only if ``usable`` says so later (else it ends with the grader)."""
+    global _current
+    if os.environ.get(SWITCH, "1") == "0" or not sys.platform.startswith("linux"):
+        return
+    with _lock:
+        if _current is None:
+            _current = Template()
 
 
 def usable(cage: host.Sandbox) -> bool:
@@ -217,6 +226,8 @@ def _forget(broken: Template, reason: str) -> None:
 
 def stop(process: subprocess.Popen | ServedChild) -> None:
     """SIGKILL a child and everything it started, and wait until they are gone."""
+    from autograder.sandbox import host
+
     if isinstance(process, ServedChild):
         process.kill_tree()
     else:

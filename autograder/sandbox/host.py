@@ -175,17 +175,6 @@ class Sandbox:
         return line
 
 
-def child_environment() -> dict[str, str]:
-    """The whole environment of a sandboxed child: the kit importable, one BLAS thread, nothing of the TA's."""
-    kit_root = str(Path(__file__).resolve().parents[2])
-    env = {"PYTHONPATH": kit_root, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # some machines' BLAS needs them to run safely
-        if key in os.environ:
-            env[key] = os.environ[key]
-    return env
-
-
 def runtime_paths() -> list[Path]:
     """Folders the child must read after it is shut in: Python's library, the installed packages
     (numpy's included) and the kit's own package (``autograder/`` only: never the solutions)."""

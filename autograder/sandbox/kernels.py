@@ -48,7 +48,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
 from autograder.sandbox import host, uids
-from autograder.sandbox.runner import child_environment
+from autograder.sandbox.environment import child_environment
 
 UNSAFE_OPT_IN = "BACKPROP_UNSAFE_UNCONFINED_KERNELS"
 

@@ -29,15 +29,11 @@ import select
 import signal
 import socket
 import sys
-import traceback
 from contextlib import suppress
 from typing import Any
 
-import numpy as np
-import setproctitle
-
-import autograder.sandbox.child  # noqa: F401  (imported once here, so that no child pays for it)
-from autograder.sandbox import privileges
+# Nothing heavy here: the grader imports this module for the protocol's names. What the children need
+# (numpy, the child code, privileges) is imported by ``main``, in the template alone.
 from autograder.sandbox.confine import SETUP_FAILED
 
 # What a child may run: the grader names one of these, never a module of its own choosing.
@@ -76,6 +72,11 @@ def _place_descriptors(received: list[int], targets: dict[int, int], keep: list[
 
 def _run_child(job: dict[str, Any], received: list[int], alive: int) -> None:
     """The child, pid 1 of its namespaces: confine itself, then run its entry point. Never returns."""
+    import numpy as np
+    import setproctitle
+
+    from autograder.sandbox import privileges
+
     code = 0
     try:
         os.setsid()
@@ -105,6 +106,8 @@ def _run_child(job: dict[str, Any], received: list[int], alive: int) -> None:
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     except BaseException:
+        import traceback
+
         traceback.print_exc()
         code = 1
     for stream in (sys.stdout, sys.stderr):
@@ -115,6 +118,8 @@ def _run_child(job: dict[str, Any], received: list[int], alive: int) -> None:
 
 def _keep(connection: socket.socket, template: int) -> None:
     """The keeper of one child: read the job, start the child in new namespaces, report and reap it."""
+    from autograder.sandbox import privileges
+
     privileges.die_with_parent(lambda: os.getppid() == template)
     try:
         message, received, _, _ = socket.recv_fds(connection, MAX_JOB_BYTES, MAX_FDS)
@@ -158,7 +163,13 @@ def _reap() -> None:
 
 
 def main(fd: int) -> None:
-    """Serve the grader on ``fd`` until it hangs up."""
+    """Import what every child needs, then serve the grader on ``fd`` until it hangs up."""
+    import numpy  # noqa: F401  (imported once here, so that no child pays for it)
+    import setproctitle  # noqa: F401
+
+    import autograder.sandbox.child  # noqa: F401
+    from autograder.sandbox import privileges  # noqa: F401
+
     control = socket.socket(fileno=fd)
     template = os.getpid()
     control.send(READY)
