@@ -12,6 +12,7 @@ times its per-submission time from (a) when that was measured, else FACTS.md's 5
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import Row
+from common import Row, floor_seconds
 from helpers import CORPUS, build_submission, corpus_entry
 from sandbox_overhead import measure_before_after
 
@@ -31,6 +32,8 @@ BUDGET_SECONDS = 300.0
 JOBS = 2
 NBGRADER_SECONDS = 5.4  # per submission, measured on a tiny course (FACTS.md)
 OVERHEAD_REPEAT = 10
+FRESH_COUNT = 50  # graded again with children started fresh, for comparison
+FLOOR_AIM = 0.5  # per submission, times python -c 'import numpy'
 
 
 def generate(folder: Path, count: int = COUNT) -> list[Path]:
@@ -58,18 +61,33 @@ def generate(folder: Path, count: int = COUNT) -> list[Path]:
     return made
 
 
-def measure(nbgrader_seconds: float | None = None) -> list[Row]:
+def _grade_all(submissions: Path, out: Path, forked: bool = True) -> float:
+    """Wall time of ``grade-all -j JOBS`` over ``submissions``, from the shell."""
+    env = {**os.environ, "BACKPROP_FORK_SERVER": "1" if forked else "0"}
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(submissions), "--out", str(out),
+                           "-j", str(JOBS)], cwd=KIT_ROOT, capture_output=True, text=True, timeout=3600,
+                          stdin=subprocess.DEVNULL, env=env)
+    seconds = time.perf_counter() - started
+    count = len(list(submissions.iterdir()))
+    if done.returncode != 0 or f"graded {count}," not in done.stdout:
+        raise RuntimeError(f"grade-all failed:\n{done.stdout}{done.stderr}")
+    return seconds
+
+
+def measure(nbgrader_seconds: float | None = None, floor: float | None = None) -> list[Row]:
+    floor = floor if floor is not None else floor_seconds()
     with tempfile.TemporaryDirectory(prefix="backprop-bench-batch-") as folder:
-        submissions, out = Path(folder) / "submissions", Path(folder) / "out"
+        submissions = Path(folder) / "submissions"
         count = len(generate(submissions))
-        started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(submissions), "--out", str(out),
-                               "-j", str(JOBS)], cwd=KIT_ROOT, capture_output=True, text=True, timeout=3600,
-                              stdin=subprocess.DEVNULL)
-        seconds = time.perf_counter() - started
-        if done.returncode != 0 or f"graded {count}," not in done.stdout:
-            raise RuntimeError(f"grade-all failed:\n{done.stdout}{done.stderr}")
+        seconds = _grade_all(submissions, Path(folder) / "out")
+        fresh_submissions = Path(folder) / "fresh"
+        fresh_submissions.mkdir()
+        for path in sorted(submissions.iterdir())[:FRESH_COUNT]:
+            path.rename(fresh_submissions / path.name)
+        fresh = _grade_all(fresh_submissions, Path(folder) / "fresh-out", forked=False) / FRESH_COUNT
     projected = seconds / count * TARGET
+    each = seconds / count
     per_submission = nbgrader_seconds if nbgrader_seconds is not None else NBGRADER_SECONDS
     source = "from (a)" if nbgrader_seconds is not None else "FACTS.md"
     boxed, earlier, bare, summary = measure_before_after(OVERHEAD_REPEAT)
@@ -78,6 +96,10 @@ def measure(nbgrader_seconds: float | None = None) -> list[Row]:
             per_submission * TARGET / projected, f"< {BUDGET_SECONDS:g} s", projected < BUDGET_SECONDS,
             f"{count} graded in {seconds:.1f} s ({count / seconds:.2f} per second), times {TARGET / count:g}; "
             f"baseline: nbgrader one after another at {per_submission:.1f} s each ({source})"),
+        Row(f"(d) batch: one submission, -j {JOBS}", f"{each:.3f} s", f"{floor:.3f} s floor", floor / each,
+            f"≤ {FLOOR_AIM:g}x floor", each <= FLOOR_AIM * floor,
+            f"{each / floor:.2f}x python -c 'import numpy' per submission; with children started fresh instead of "
+            f"forked ({FRESH_COUNT} submissions): {fresh:.3f} s, {fresh / floor:.2f}x the floor; ratio: floor / time"),
         Row("(d) sandbox's cost, one submission", f"{boxed:.3f} s sandboxed", f"{bare:.3f} s in-process",
             bare / boxed, "(no aim: the price of safety)", True,
             f"running the student's code in the sandbox instead of importing it into the grader costs "

@@ -7,6 +7,7 @@
 (d) grade-all throughput on 2 cores, and the sandbox's cost    benchmarks/batch_throughput.py
 (e) the source reader on one module                            benchmarks/source_reader.py
 (f) diff, export, class-report, 1,000 students                benchmarks/regrade_tools.py
+(g) one CLI grade against the floor of python + numpy           benchmarks/start_up.py
 
 Prints the machine and one table (ratio: how many times better the kit is; for a time budget, the
 budget over the time taken), then the notes. Takes about 85 s on 2 cores. Other load on the machine
@@ -25,20 +26,24 @@ import nbgrader_autograde
 import public_tests
 import regrade_tools
 import source_reader
-from common import machine, table
+import start_up
+from common import floor_seconds, machine, table
 
 
 def main() -> None:
     started = time.perf_counter()
     print(f"machine: {machine()}", flush=True)
+    floor = floor_seconds()
+    print(f"floor: python -c 'import numpy' takes {floor:.3f} s here", flush=True)
     autograde, nbgrader_seconds = nbgrader_autograde.measure()
     gradients, details = gradient_check.measure()
     pytest_row = public_tests.measure()
-    batch = batch_throughput.measure(nbgrader_seconds)
+    batch = batch_throughput.measure(nbgrader_seconds, floor)
+    start = start_up.measure(floor)
     reader = source_reader.measure()
     regrade = regrade_tools.measure()
     print()
-    print(table([*autograde, *gradients, pytest_row, *batch, *reader, *regrade]))
+    print(table([*autograde, *gradients, pytest_row, *batch, *reader, *regrade, *start]))
     print("  (b) " + "\n  (b) ".join(details))
     print(f"\n{time.perf_counter() - started:.0f} s in all")
 
