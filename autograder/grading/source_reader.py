@@ -80,6 +80,7 @@ import ast
 import builtins
 import math
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import cast
@@ -220,13 +221,15 @@ def _read(sources: Mapping[str, str], module: str, graded: list[str]) -> dict[st
     if any(len(text) > SOURCE_LIMIT for text in sources.values()):
         return "too long to read"
     try:
-        trees = {name: syntax.parse(text) for name, text in sources.items()}
+        program = _program_of(sources)
     except (SyntaxError, ValueError):
         return {}  # it cannot be imported either: the grader reports that on its own
     except (RecursionError, MemoryError):
         return "nested too deeply"
+    except _TooMuchError:
+        return "too much to follow"
     try:
-        program = _Program(trees)
+        program.work = 0  # the budget is per module read, even where the program was built for another
         flagged: dict[str, Measured] = {}
         for name in graded:
             findings = _findings_for(program, module, name)
@@ -238,6 +241,22 @@ def _read(sources: Mapping[str, str], module: str, graded: list[str]) -> dict[st
         return "nested too deeply"
     except _TooMuchError:
         return "too much to follow"
+
+
+_last = threading.local()  # per thread: a _Program is changed as it is read
+
+
+def _program_of(sources: Mapping[str, str]) -> _Program:
+    """The parsed program of ``sources``. A submission's modules are read one after the other with the
+    same sources: the last program built in this thread is read again rather than built again."""
+    key = tuple(sorted(sources.items()))
+    cached = getattr(_last, "program", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    _last.program = None
+    program = _Program({name: syntax.parse(text) for name, text in sources.items()})
+    _last.program = (key, program)
+    return program
 
 
 def _imports_of(source: str) -> set[str]:
