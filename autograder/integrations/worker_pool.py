@@ -23,14 +23,15 @@ import psutil
 
 from autograder.grading.grade import Grade, grade
 from autograder.grading.reference import Reference, load_reference
-from autograder.sandbox import forks
+from autograder.sandbox import forks, host
 
 _reference: Reference | None = None  # this worker's, loaded once by ``_start``
 
 
-def _start(reference_folder: Path) -> None:
+def _start(reference_folder: Path, sandbox: host.Sandbox) -> None:
     global _reference
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    host.adopt(sandbox)  # the batch checked this one; probing again would only cost time
     forks.start_early()  # the template starts while the reference loads
     _reference = load_reference(reference_folder)
 
@@ -57,7 +58,7 @@ class WorkerPool:
 
     def __init__(self, reference: Reference, jobs: int):
         self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_start, initargs=(reference.folder,))
+                                         initializer=_start, initargs=(reference.folder, host.current()))
 
     def submit(self, folder: Path, seed: int, probe: int | None, seconds: float
                ) -> Future[tuple[Grade, dict[str, str]]]:

@@ -33,8 +33,8 @@ def _tasks_of(uid: int) -> int:
                 fields = dict(line.split(":", 1) for line in status if line.startswith(("Uid:", "Threads:")))
         except (OSError, ValueError):
             continue  # it ended while we looked
-        if int(fields.get("Uid:", "-1 ").split()[0]) == uid:
-            count += int(fields.get("Threads:", "1"))
+        if int(fields.get("Uid", "-1 ").split()[0]) == uid:
+            count += int(fields.get("Threads", "1"))
     return count
 
 
@@ -49,7 +49,9 @@ def apply_limits(limits: dict[str, int]) -> None:
     cap(resource.RLIMIT_NOFILE, limits["open_files"])
     if hasattr(resource, "RLIMIT_AS"):
         cap(resource.RLIMIT_AS, limits["memory_bytes"])
-    if os.path.isdir("/proc"):  # Linux: count the user's tasks; elsewhere a plain cap
+    if limits.get("own_uid"):  # leased for this process alone (``uids``): all it may run, itself included
+        cap(resource.RLIMIT_NPROC, limits["extra_processes"])
+    elif os.path.isdir("/proc"):  # Linux: count the user's tasks; elsewhere a plain cap
         cap(resource.RLIMIT_NPROC, _tasks_of(os.getuid()) + limits["extra_processes"])
     else:
         cap(resource.RLIMIT_NPROC, limits["extra_processes"])

@@ -260,8 +260,23 @@ def drop_to(uid: int, gid: int, read_capability: bool, own_proc: bool = False) -
             "--pdeathsig", "KILL", "--"]
 
 
-@functools.cache
+_adopted: Sandbox | None = None  # a worker's: its batch's own probe (``adopt``)
+
+
 def current() -> Sandbox:
+    """This machine's sandbox: probed once per process (``probe``), or the one its batch adopted."""
+    return _adopted if _adopted is not None else probe()
+
+
+def adopt(sandbox: Sandbox) -> None:
+    """Use ``sandbox``, the probe of the process that started this one on the same machine, instead of
+    probing again: a batch's workers then grade under exactly the sandbox the batch checked."""
+    global _adopted
+    _adopted = sandbox
+
+
+@functools.cache
+def probe() -> Sandbox:
     """Probe this machine once: which protections can be had, and the wrapper that applies them."""
     abi = landlock_abi()
     landlock = abi >= 1

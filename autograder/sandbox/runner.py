@@ -95,7 +95,9 @@ def child_policy(cage: host.Sandbox, scratch: Scratch, cpu_seconds: int) -> dict
     return {
         "limits": {"cpu_seconds": cpu_seconds, "memory_bytes": limits.memory_bytes,
                    "file_bytes": limits.file_bytes, "open_files": limits.open_files,
-                   "extra_processes": limits.extra_processes},
+                   "extra_processes": limits.extra_processes,
+                   # A uid leased for this child alone runs nothing else: no need to count its processes.
+                   "own_uid": cage.read_capability is not None},
         "landlock": cage.landlock,
         "readable": [str(path) for path in [*host.runtime_paths(), scratch.submission]],
         "writable": [str(scratch.work)],

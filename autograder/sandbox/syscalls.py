@@ -103,6 +103,7 @@ def _number(seccomp: Any, name: str) -> int | None:
     return number  # other negative numbers are libseccomp's stand-ins, which it handles per architecture
 
 
+@functools.cache  # built once per process: the template builds it, and every fork of it loads that one
 def build(profile: str) -> Any:
     """The filter of ``profile`` (``PROFILES``): everything allowed except the listed syscalls."""
     if profile not in PROFILES:

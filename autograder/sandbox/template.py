@@ -168,7 +168,12 @@ def main(fd: int) -> None:
     import setproctitle  # noqa: F401
 
     import autograder.sandbox.child  # noqa: F401
-    from autograder.sandbox import privileges  # noqa: F401
+    from autograder.sandbox import privileges, syscalls  # noqa: F401
+
+    with suppress(syscalls.FilterError):  # where it cannot be built, each child says so as a fresh one would
+        syscalls.build("grading")
+    with suppress(ImportError):
+        import landlockpy  # noqa: F401
 
     control = socket.socket(fileno=fd)
     template = os.getpid()

@@ -178,7 +178,7 @@ def test_without_landlock_it_refuses_unless_opted_in(monkeypatch: pytest.MonkeyP
         raise landlockpy.LandlockError(errno.EPERM, "Operation not permitted")
 
     monkeypatch.setattr(landlockpy._syscall, "abi_version", refused)
-    degraded = host.current.__wrapped__()
+    degraded = host.probe.__wrapped__()
     monkeypatch.setattr(host, "current", lambda: degraded)
     monkeypatch.delenv(host.UNSAFE_OPT_IN, raising=False)
     with pytest.raises(GraderError, match=r"a kernel with Landlock"):

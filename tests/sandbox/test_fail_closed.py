@@ -35,10 +35,10 @@ REFUSAL = "student code cannot be graded safely on this machine"
 def reprobe(monkeypatch):
     """Probe the machine again after the test changed what the probe sees, and once more afterwards."""
     monkeypatch.delenv(OPT_IN, raising=False)
-    host.current.cache_clear()
+    host.probe.cache_clear()
     yield host.current
     monkeypatch.undo()
-    host.current.cache_clear()
+    host.probe.cache_clear()
 
 
 def _without_util_linux(monkeypatch) -> None:
