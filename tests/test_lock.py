@@ -7,6 +7,7 @@ import importlib.metadata
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tomllib
 import zipfile
 from pathlib import Path
@@ -109,7 +110,9 @@ def test_the_installed_versions_are_the_locked_ones() -> None:
 def test_the_environment_holds_the_full_lock_and_nothing_else() -> None:
     """Both ways: every locked package at its version, and no package the lock does not name (uv pip sync)."""
     pins = _dev_pins_here()
-    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in importlib.metadata.distributions()}
+    # Only .venv's own site-packages: once imported, setuptools puts the packages it vendors on sys.path too.
+    site = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in importlib.metadata.distributions(path=site)}
     installed.pop("backprop-kit")  # the kit itself, installed editable after the sync
     installed.pop("pip", None)  # put in by python3 -m venv, to install uv; nothing imports it
     assert installed == pins
