@@ -41,7 +41,7 @@ CHROMIUM := /usr/bin/chromium
 help:
 	@echo "make demo     grade the reference, the untouched release and example submissions"
 	@echo "make test     lint (ruff), type-check (mypy) and run every test of the kit"
-	@echo "make fast     the same checks, with the fast loop only: pytest -m \"not e2e\" (under a minute)"
+	@echo "make fast     the same checks, with the fast loop only: pytest -m \"not e2e\" (1-2 minutes on 2 cores)"
 	@echo "make lock     resolve requirements-dev.lock again after requirements.lock or pyproject.toml changed"
 	@echo "make browser  install chromium (apt-get, as root), which the HTML report's test renders pages in"
 	@echo "make release  regenerate assignment/backprop from solutions/backprop (nbgrader for the notebooks)"
@@ -87,11 +87,15 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+# Two workers, one per core (pytest-xdist: see pyproject.toml); PYTEST_WORKERS=0 runs the tests one at a time.
+PYTEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope
+
 test: lint $(CHROMIUM)
-	$(PY) -m pytest
+	$(PYTEST)
 
 fast: lint
-	$(PY) -m pytest -m "not e2e"
+	$(PYTEST) -m "not e2e"
 
 release: $(INSTALLED)
 	$(PY) -m autograder release
