@@ -3,8 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-# Exact versions of the grader's and the students' dependencies, used as pip constraints (see pyproject.toml).
+# Exact versions of the grader's and the students' dependencies (see pyproject.toml): Gradescope's and the
+# release's requirements.txt come from it, and DEV_LOCK is resolved within it.
 LOCK := requirements.lock
+# Every package .venv holds, transitive ones included, with hashes: `make lock` writes it, `uv pip sync` installs it.
+DEV_LOCK := requirements-dev.lock
+# uv installs DEV_LOCK in seconds; pip only installs uv itself, at the version DEV_LOCK pins, into a new .venv.
+UV := $(VENV)/bin/uv
+UV_VERSION = $(shell sed -n 's/^uv==\([0-9.]*\).*/\1/p' $(DEV_LOCK))
 # The oldest Python the kit runs on: pyproject.toml's requires-python, read from there.
 comma := ,
 MIN_PYTHON := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)".*/\1/p' pyproject.toml)
@@ -30,12 +36,13 @@ check_python = $(if $(python_problem),$(error $(python_problem)))
 # The browser the HTML report's test renders it in (tests/outputs/test_html_browser.py): Debian's chromium.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: check-python demo test fast lint browser release notebooks verdicts gradescope bench help
+.PHONY: check-python demo test fast lint lock browser release notebooks verdicts gradescope bench help
 
 help:
 	@echo "make demo     grade the reference, the untouched release and example submissions"
 	@echo "make test     lint (ruff), type-check (mypy) and run every test of the kit"
-	@echo "make fast     the same checks, with the fast loop only: pytest -m \"not e2e\" (under a minute)"
+	@echo "make fast     the same checks, with the fast loop only: pytest -m \"not e2e\" (1-2 minutes on 2 cores)"
+	@echo "make lock     resolve requirements-dev.lock again after requirements.lock or pyproject.toml changed"
 	@echo "make browser  install chromium (apt-get, as root), which the HTML report's test renders pages in"
 	@echo "make release  regenerate assignment/backprop from solutions/backprop (nbgrader for the notebooks)"
 	@echo "make notebooks run the four notebooks headless, solved and as released"
@@ -46,11 +53,24 @@ help:
 check-python:
 	$(check_python)
 
-$(INSTALLED): pyproject.toml $(LOCK)
+# The virtual environment is made by $(PYTHON) itself: the grader runs submissions with sys.executable.
+$(UV):
 	$(check_python)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c $(LOCK) -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# sync, not install: .venv ends up holding exactly DEV_LOCK (a package the lock dropped is removed), then the kit.
+$(INSTALLED): pyproject.toml $(LOCK) $(DEV_LOCK) | $(UV)
+	$(check_python)
+	$(UV) pip sync --quiet --python $(PY) $(DEV_LOCK)
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	touch $(INSTALLED)
+
+# After editing LOCK or pyproject.toml's ranges: resolve every dependency again, within LOCK's pins, for every
+# platform and Python from MIN_PYTHON on. Versions already in DEV_LOCK are kept where they still fit.
+lock: | $(UV)
+	$(UV) pip compile --quiet --universal --python-version $(MIN_PYTHON) --generate-hashes \
+	  pyproject.toml --extra dev -c $(LOCK) -o $(DEV_LOCK)
 
 demo: $(INSTALLED)
 	$(PY) -m autograder demo
@@ -67,11 +87,15 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+# Two workers, one per core (pytest-xdist: see pyproject.toml); PYTEST_WORKERS=0 runs the tests one at a time.
+PYTEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope
+
 test: lint $(CHROMIUM)
-	$(PY) -m pytest
+	$(PYTEST)
 
 fast: lint
-	$(PY) -m pytest -m "not e2e"
+	$(PYTEST) -m "not e2e"
 
 release: $(INSTALLED)
 	$(PY) -m autograder release

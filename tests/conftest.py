@@ -3,6 +3,8 @@ test folder: ``pythonpath = ["tests"]`` in pyproject.toml)."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,3 +18,31 @@ def arena(tmp_path: Path) -> Iterator[Arena]:
     place = Arena(tmp_path)
     yield place
     place.close()
+
+
+@pytest.fixture(scope="session")
+def _locks(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """The folder all of pytest -n's workers share (each one's basetemp is a folder in it); None when serial."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return None
+    return tmp_path_factory.getbasetemp().parent
+
+
+@pytest.fixture(autouse=True)
+def _alone_if_marked(request: pytest.FixtureRequest, _locks: Path | None) -> Iterator[None]:
+    """Under pytest -n, a test marked ``alone`` runs while no other test does (see pyproject.toml's markers).
+
+    Every test holds a shared flock on one file for as long as it runs (fixtures included), an ``alone`` test
+    the exclusive one. The gate in front of it keeps a waiting ``alone`` test from being starved: once it has
+    the gate, the other worker starts no new test until the ``alone`` one has the lock.
+    """
+    if _locks is None:
+        yield
+        return
+    alone = request.node.get_closest_marker("alone") is not None
+    with open(_locks / "alone.gate", "a") as gate, open(_locks / "alone.lock", "a") as lock:
+        fcntl.flock(gate, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        fcntl.flock(gate, fcntl.LOCK_UN)
+        yield  # the lock is released when the file is closed
+

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make
 def _kit_without_venv(tmp_path: Path) -> Path:
     """The files make reads, in a folder with no .venv yet."""
     tmp_path.mkdir(exist_ok=True)
-    for name in ("Makefile", "pyproject.toml", "requirements.lock"):
+    for name in ("Makefile", "pyproject.toml", "requirements.lock", "requirements-dev.lock"):
         shutil.copy(KIT_ROOT / name, tmp_path / name)
     return tmp_path
 

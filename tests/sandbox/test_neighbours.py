@@ -32,6 +32,7 @@ from autograder.sandbox import host
 
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.alone,  # /dev/shm and System V IPC are compared before and after: a test beside it changes them
     pytest.mark.skipif(not host.current().landlock or os.geteuid() != 0,
                        reason="concurrent students need the whole sandbox: Linux, Landlock, root"),
     pytest.mark.skipif(platform.machine() != "x86_64", reason="the keyring attacks use x86_64's syscall numbers"),
