@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import build_submission
 
-from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, EXAMPLES, KIT_ROOT
+from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE, EXAMPLES, KIT_ROOT, cli
 from autograder.core.spec import FUNCTIONS
 
 TEST_FIELDS = {"name", "number", "score", "max_score", "status", "output", "output_format", "tags", "visibility",
@@ -138,21 +138,22 @@ def test_grade_json_and_grade_all_write_the_same_results(tmp_path: Path) -> None
     assert seed == 4
 
 
-def test_seed_prints_the_seed_nbgrader_autograde_uses(tmp_path: Path) -> None:
+def test_seed_prints_the_seed_nbgrader_autograde_uses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("nbgrader")
     from autograder.integrations.seeds import SECRET_NAME, course_seed
 
     course = tmp_path / "course"
     for student in ("ada", "bob"):
         build_submission(course / "submitted" / student / "backprop")
-    shown = _run("seed", "ada", "--course", str(course))
+    shown = _run("seed", "ada", "--course", str(course))  # as a TA runs it; the others in this process
     assert shown.returncode == 0, shown.stderr
     secret = course / SECRET_NAME  # beside the course's default gradebook, course/gradebook.db
     assert secret.is_file()
     assert int(shown.stdout) == course_seed(secret, "backprop", "ada", course / "submitted" / "ada" / "backprop")
-    assert int(_run("seed", "bob", "--course", str(course)).stdout) != int(shown.stdout)
-    nobody = _run("seed", "carl", "--course", str(course))  # no submission: no seed yet
-    assert nobody.returncode == 2 and "carl has no submission of backprop" in nobody.stderr, nobody.stderr
+    assert cli.main(["seed", "bob", "--course", str(course)]) == 0
+    assert int(capsys.readouterr().out) != int(shown.stdout)
+    assert cli.main(["seed", "carl", "--course", str(course)]) == 2  # no submission: no seed yet
+    assert "carl has no submission of backprop" in capsys.readouterr().err
 
 
 def test_seed_refuses_a_course_that_is_no_folder(tmp_path: Path) -> None:
