@@ -29,6 +29,11 @@ def _columns(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in "WF" else 1
 
 
+def _width(text: str) -> int:
+    """How many terminal columns ``text`` takes (ASCII: one per character, the common case, counted fast)."""
+    return len(text) if text.isascii() else sum(map(_columns, text))
+
+
 def _cut(text: str, width: int) -> list[str]:
     """``text`` cut into rows of at most ``width`` columns, every character kept (spaces too)."""
     rows, row, used = [], "", 0
@@ -49,12 +54,12 @@ def _wrap(text: str, indent: str) -> list[str]:
     rows: list[str] = []
     row = ""
     for word in text.split(" "):
-        if sum(map(_columns, word)) > narrow:
+        if _width(word) > narrow:
             rows += [*([row] if row else []), *_cut(word, narrow)]
             row = ""
             continue
         longer = f"{row} {word}" if row else word
-        if row and sum(map(_columns, longer)) > WIDTH - len(further if rows else indent):
+        if row and _width(longer) > WIDTH - len(further if rows else indent):
             rows.append(row)
             longer = word
         row = longer
