@@ -1,7 +1,7 @@
 """Entry point of the process that runs a submission's code:
 ``python -m autograder.sandbox.child ROOT POLICY FUNCTIONS``.
 
-ROOT is the scratch folder (``scratch``): the child reads ``ROOT/request.npz`` ({"module",
+ROOT is the scratch folder (``scratch``): the child reads ``ROOT/request.bin`` ({"module",
 "requests"}), shuts itself in with POLICY (JSON, see ``confine``), imports the student's module
 from ``ROOT/submission``, and then answers each of FUNCTIONS (comma-separated) in order, each in a
 forked copy of itself, writing ``ROOT/work/reply-<name>.npz`` as soon as that function is done.
@@ -120,7 +120,7 @@ def _answer_apart(module, name: str, requests: list[dict[str, Any]], reply: Path
 
 
 def main(root: Path, policy: dict[str, Any], functions: list[str]) -> None:
-    request = wire.read(root / "request.npz")
+    request = wire.read_request(root / "request.bin")
     observed.attach(request)  # before the student's code: the inputs the grader watches
     shut_in(policy)
     path = root / "submission" / f"{request['module']}.py"

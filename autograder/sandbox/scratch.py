@@ -1,7 +1,7 @@
 """The folders one submission's child works in, and the safe copy of the student's files into them.
 
     ROOT/            made by the grader (0o711: the child may pass through, not list)
-      request.npz    the cases; written by the grader, read by the child before it is shut in
+      request.bin    the cases; written by the grader, read by the child before it is shut in
       submission/    copies of the student's modules: regular files only, size-capped, text only
       work/          the child's own folder, owned by the child's user: its replies and anything it writes
 
@@ -25,6 +25,7 @@ from pathlib import Path
 from autograder.sandbox import wire
 
 MAX_SOURCE_BYTES = 1 << 20  # a layers.py is ~20 kB; anything near this is not source code
+REQUEST = "request.bin"  # in ROOT: what the child is asked (``wire.write_request``)
 
 
 class SubmissionError(ValueError):
@@ -87,7 +88,7 @@ class Scratch:
         self.root = Path(tempfile.mkdtemp(prefix="backprop-grade-"))
         self.submission = self.root / "submission"
         self.work = self.root / "work"
-        self.request = self.root / "request.npz"
+        self.request = self.root / REQUEST
         self.submission.mkdir()
         self.work.mkdir()
         # Explicit modes, whatever the umask: the child's user must pass ROOT and read submission/.
@@ -99,7 +100,7 @@ class Scratch:
 
     def write_request(self, message: dict) -> None:
         """Write the cases for the child, readable but not writable by it."""
-        wire.write(self.request, message)
+        wire.write_request(self.request, message)
         os.chmod(self.request, 0o644)
 
     def copy(self, name: str, source: bytes) -> None:

@@ -1,7 +1,7 @@
 """Entry point of the process that runs a notebook's answer code:
 ``python -m autograder.integrations.nbgrader.answer_child ROOT POLICY SECONDS``.
 
-It reads ``ROOT/request.npz`` ({"answers": {grade id: {"cells", "setup", "calls"}}}), shuts itself in
+It reads ``ROOT/request.bin`` ({"answers": {grade id: {"cells", "setup", "calls"}}}), shuts itself in
 with POLICY (``confine``), and answers each in a fork of itself: it runs the student's answer cells
 with numpy as ``np`` (the last one is the answer's own: only its failure counts), then the test's
 setup, then evaluates each call, and writes
@@ -90,7 +90,7 @@ def _answer_apart(request: dict[str, Any], reply: Path, seconds: float) -> None:
 
 
 def main(root: Path, policy: dict[str, Any], seconds: float) -> None:
-    request = wire.read(root / "request.npz")
+    request = wire.read_request(root / "request.bin")
     shut_in(policy)
     for grade_id, answer in request["answers"].items():
         _answer_apart(answer, root / "work" / reply_name(grade_id), seconds)
