@@ -20,10 +20,12 @@ never by their ids (random for every new row, in every run).
 from __future__ import annotations
 
 import sqlite3
+import warnings
 from datetime import datetime
 from typing import Any
 
 from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
 
 FIELDS = {
     "notebook": ("late_submission_penalty",),
@@ -72,7 +74,9 @@ def write_rows(db_url: str, assignment: str, student: str, rows: Rows) -> None:
     """Put ``rows`` (``read_rows`` of a job's gradebook) into the gradebook at ``db_url``, the way
     autograde would have: student and submission made as it makes them, then every score in one commit."""
     timestamp: datetime | None = rows["timestamp"]
-    with Gradebook(db_url) as gradebook:
+    with Gradebook(db_url) as gradebook, warnings.catch_warnings():
+        # nbgrader's add_submission warns of its own autoflush while it builds the rows; they are whole.
+        warnings.simplefilter("ignore", SAWarning)
         gradebook.update_or_create_student(student)
         submission = gradebook.update_or_create_submission(
             assignment, student, **({"timestamp": timestamp} if timestamp is not None else {}))

@@ -25,6 +25,7 @@ next run tries them again. Every protection of the course configuration stays: k
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import glob
 import multiprocessing
@@ -50,6 +51,7 @@ from autograder.integrations.seeds import read_secret, secret_path
 from autograder.sandbox.kernels import UnconfinedError, refuse_unless_confinable
 
 STAGING = ".nbgrader-parallel"  # in the course folder: the lock, and each run's staging folders
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 STOP_SECONDS = 20  # how long stopped jobs may take to close their kernels before they are killed
 
 
@@ -177,14 +179,16 @@ def _replace_folder(new: Path, target: Path, spare: Path) -> None:
 
 
 def _worker_signals() -> None:
-    """In a local worker: Ctrl-C is the parent's to handle; SIGTERM (from the parent) stops the job under
-    way as Ctrl-C stops nbgrader, so its kernels are shut down and their folders removed."""
+    """In a local worker: Ctrl-C is the parent's to handle; SIGTERM (from the parent, or sent by Linux when
+    the parent dies, even by SIGKILL) stops the job under way as Ctrl-C stops nbgrader, so its kernels are
+    shut down and their folders removed, and no orphan goes on grading."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
