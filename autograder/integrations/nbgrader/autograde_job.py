@@ -94,6 +94,7 @@ def run_job(job: Job, gradebook: bytes) -> Outcome:
         collect, text = _Collect(), io.StringIO()
         stream = logging.StreamHandler(text)
         stream.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+        stream.setLevel(logging.INFO)  # what nbgrader autograde shows, wherever the worker's logging is set
         try:
             app.initialize(nbgrader_arguments(job, db_url))
             # N jobs share one terminal: each keeps its log, which the parent shows where it matters.

@@ -34,12 +34,13 @@ import re
 import secrets
 import shutil
 import signal
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from autograder.core.printable import printable
 from autograder.grading.grade import GraderError, check_sandbox
@@ -191,15 +192,15 @@ def _worker_signals() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    processes = list(getattr(pool, "_processes", {}).values())  # the executor keeps no public list
-    for process in processes:
-        with contextlib.suppress(OSError):
-            os.kill(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_SECONDS
-    while any(process.is_alive() for process in processes) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    kill_children()  # what did not end in time
+def _stop_workers() -> None:
+    """SIGTERM to the workers (this process's children), time to close their kernels, then SIGKILL to
+    whatever is left of them and below them."""
+    workers = psutil.Process().children()
+    for worker in workers:
+        with contextlib.suppress(psutil.Error):
+            worker.terminate()
+    psutil.wait_procs(workers, timeout=STOP_SECONDS)
+    kill_children()
 
 
 def run_here(jobs: list[Job], gradebook: bytes, workers: int) -> Iterator[tuple[Job, Outcome | BaseException]]:
@@ -220,7 +221,8 @@ def run_here(jobs: list[Job], gradebook: bytes, workers: int) -> Iterator[tuple[
             if running:  # stopped early: start nothing more, end what runs
                 for future in running:
                     future.cancel()
-                _stop_workers(pool)
+                with finishing():  # another Ctrl-C meanwhile would leave kernels running
+                    _stop_workers()
 
 
 def run_on_cluster(jobs: list[Job], gradebook: bytes,
