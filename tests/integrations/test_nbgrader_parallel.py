@@ -6,8 +6,9 @@ One course is released and six students submitted, one with a notebook that is n
 notebook missing, one whose notebook kills its kernel. The course (with its secret, so the seeds are
 the same) is copied before anything is graded, and each copy is graded one way. Only what records
 when it ran may differ: nbclient's per-cell ``metadata.execution`` timestamps in the notebooks,
-``execution_time`` in the kit's results.json, and where the kernel cut a cell's printed text into
-messages (the text is the same).
+``execution_time`` in the kit's results.json, where the kernel cut a cell's printed text into
+messages (the text is the same), and the execution count of the cell a kernel died in (there only if
+the kernel announced the cell before it died). Each varies between two runs of nbgrader alone.
 """
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ def _comparable(course: Path) -> dict:
                 for cell in content["cells"]:
                     cell.get("metadata", {}).pop("execution", None)
                     cell["outputs"] = _coalesced(cell.get("outputs", []))
+                    if any(output.get("ename") == "KernelDied" for output in cell["outputs"]):
+                        cell.pop("execution_count")  # known only if the kernel said so before it died
             elif name.endswith("results.json"):
                 content.pop("execution_time")
             files[f"{folder}/{name}"] = (mode, content)

@@ -34,6 +34,7 @@ import re
 import secrets
 import shutil
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ from autograder.sandbox.kernels import UnconfinedError, refuse_unless_confinable
 STAGING = ".nbgrader-parallel"  # in the course folder: the lock, and each run's staging folders
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 STOP_SECONDS = 20  # how long stopped jobs may take to close their kernels before they are killed
+_stopping = threading.Event()  # in a local worker: SIGTERM came
 
 
 @dataclass
@@ -186,10 +188,21 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def stop(signum: int, frame: object) -> None:
+        _stopping.set()
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _job_in_worker(job: Job, gradebook: bytes) -> Outcome:
+    """``run_job`` in a local worker, which leaves once its job was stopped and has cleaned up (kernels
+    shut down, folders removed): the pool would keep it waiting for work, even with its parent gone."""
+    try:
+        return run_job(job, gradebook)
+    finally:
+        if _stopping.is_set():
+            os._exit(128 + signal.SIGTERM)
 
 
 def _stop_workers() -> None:
@@ -209,7 +222,7 @@ def run_here(jobs: list[Job], gradebook: bytes, workers: int) -> Iterator[tuple[
     # spawn: a fresh interpreter, none of this process's threads, locks or open gradebook.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_signals) as pool:
-        running: dict[Future[Outcome], Job] = {pool.submit(run_job, job, gradebook): job for job in jobs}
+        running: dict[Future[Outcome], Job] = {pool.submit(_job_in_worker, job, gradebook): job for job in jobs}
         try:
             while running:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -308,7 +321,10 @@ def autograde_class(course: Path, assignment: str, jobs: int | None = None, sche
         try:
             for job, outcome in outcomes:
                 with finishing():  # a signal now would leave the grades written and the folder not moved
-                    failure = _record(outcome, job, app, coursedir.db_url, run)
+                    try:
+                        failure = _record(outcome, job, app, coursedir.db_url, run)
+                    except Exception as error:  # a gradebook another program holds locked, a full disk
+                        failure = f"its results could not be written: {type(error).__name__}: {error}"
                 if failure:
                     result.failed[job.student] = failure
                     result.logs[job.student] = outcome.log if isinstance(outcome, Outcome) else ""
