@@ -24,6 +24,7 @@ next run tries them again. Every protection of the course configuration stays: k
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import fcntl
@@ -202,6 +203,9 @@ def _job_in_worker(job: Job, gradebook: bytes) -> Outcome:
         return run_job(job, gradebook)
     finally:
         if _stopping.is_set():
+            # The exit handlers first: a kernel's cage (its uid, its tmpfs) is closed by one when the job
+            # was stopped before nbclient could shut the kernel down.
+            atexit._run_exitfuncs()
             os._exit(128 + signal.SIGTERM)
 
 
