@@ -1,5 +1,5 @@
-"""Command line: ``python -m autograder grade | grade-all | class-report | diff | export | seed | gradescope |
-release | notebooks | demo | checks``.
+"""Command line: ``python -m autograder grade | grade-all | nbgrader-autograde | class-report | diff | export | seed |
+gradescope | release | notebooks | demo | checks``.
 
 Every command is one function taking the parsed arguments and returning the exit status. Options that
 several commands share (the reference, the seed, the time limit) are declared once, as parent parsers.
@@ -124,6 +124,32 @@ def _grade_all(args: argparse.Namespace) -> int:
         print(printable(f"class report not written: {type(error).__name__}: {error}", multiline=False),
               file=sys.stderr)
     return 1 if done.failed else 0
+
+
+def _nbgrader_autograde(args: argparse.Namespace) -> int:
+    from autograder.integrations.batch import Terminated, progress_bar, sigterm_stops
+    from autograder.integrations.nbgrader.parallel import autograde_class, summary
+
+    course = _folder(args.course)
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("-j must be at least 1")
+    words = [sys.executable, "-m", "autograder", "nbgrader-autograde", args.assignment, "--course",
+             str(course.resolve())]
+    words += ["--scheduler", args.scheduler] if args.scheduler else ["-j", str(args.jobs)] if args.jobs else []
+    command = shlex.join(words)
+    try:
+        with sigterm_stops():
+            done = autograde_class(course, args.assignment, args.jobs, args.scheduler, args.force, progress_bar)
+    except KeyboardInterrupt as stop:  # before grading began: nothing was graded
+        signum = signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT
+        print(f"stopped by {signal.Signals(signum).name} before grading began, nothing graded; to grade, run: "
+              f"{command}", file=sys.stderr)
+        return 128 + signum
+    for student, log in sorted(done.logs.items()):
+        print(printable(f"--- nbgrader's log of {student} ---", multiline=False), log, sep="\n", file=sys.stderr)
+    for line in summary(done, command):
+        print(line, file=sys.stderr if done.interrupted or done.failed else sys.stdout)
+    return 128 + done.interrupted if done.interrupted else 1 if done.failed else 0
 
 
 def _class_report(args: argparse.Namespace) -> int:
@@ -273,6 +299,18 @@ def build_parser() -> argparse.ArgumentParser:
                        "(e.g. tcp://SCHEDULER:8786) instead of here")
     batch.add_argument("--secret", type=Path, metavar="FILE", help="secret the students' seeds are "
                        "derived from (default: DIR/.backprop_grading_secret, created if missing)")
+
+    autograde = command("nbgrader-autograde", _nbgrader_autograde, "nbgrader autograde of every submitted "
+                        "student, N at a time, with the same results; resumable")
+    autograde.add_argument("assignment", metavar="ASSIGNMENT", help="the nbgrader assignment id, e.g. backprop")
+    autograde.add_argument("--course", type=Path, default=Path.cwd(), metavar="DIR",
+                           help="the nbgrader course folder (default: here)")
+    autograde.add_argument("-j", "--jobs", type=int, metavar="N", help="students autograded at once "
+                           "(default: one per core)")
+    autograde.add_argument("--scheduler", metavar="ADDRESS", help="autograde on this Dask scheduler instead; every "
+                           "worker must see the course folder at the same path (a shared file system) and run as "
+                           "root, like nbgrader autograde here")
+    autograde.add_argument("--force", action="store_true", help="autograde again students already autograded")
 
     report = command("class-report", _class_report, "summarise a graded folder for the TA: class.html and "
                      "class.json (what to re-teach, common mistakes)", "reference")

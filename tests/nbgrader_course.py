@@ -125,3 +125,33 @@ def cli_grade(course: Path, student: str) -> dict:
 
 def layer_score(scores: dict[str, float]) -> float:
     return sum(score for grade_id_, score in scores.items() if grade_id_ in LAYER_CELLS)
+
+
+def gradebook_rows(course: Path) -> dict[str, dict]:
+    """Every student's rows in the course's gradebook (student, submission, notebooks, grades, comments), each
+    row's columns but its ids (random for every new row) and its links to other rows, keyed by names."""
+    from nbgrader.api import Gradebook
+    from sqlalchemy import inspect
+
+    def columns(row: object) -> dict:
+        return {column.key: getattr(row, column.key) for column in inspect(row).mapper.column_attrs
+                if column.key != "id" and not column.key.endswith("_id")}
+
+    rows: dict[str, dict] = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student in gradebook.students:
+            rows[student.id] = {"student": columns(student), "submissions": {}}
+            for submission in student.submissions:
+                rows[student.id]["submissions"][submission.name] = {
+                    "submission": columns(submission),
+                    "notebooks": {notebook.name: {"notebook": columns(notebook),
+                                                  "grades": {g.name: columns(g) for g in notebook.grades},
+                                                  "comments": {c.name: columns(c) for c in notebook.comments}}
+                                  for notebook in submission.notebooks}}
+    return rows
+
+
+def folder_files(folder: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file below ``folder``: its relative path -> (permission bits, content)."""
+    return {str(path.relative_to(folder)): (path.stat().st_mode & 0o7777, path.read_bytes())
+            for path in sorted(folder.rglob("*")) if path.is_file()}

@@ -337,7 +337,7 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
     except KeyboardInterrupt as stop:
         result.interrupted = signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT
     finally:
-        with _finishing():
+        with finishing():
             close = getattr(graded, "close", None)
             if close is not None:
                 close()  # a stopped local batch kills its children here
@@ -371,7 +371,7 @@ def class_report(out: Path, reference: Path = DEFAULT_REFERENCE) -> str:
 
 
 @contextmanager
-def _finishing() -> Iterator[None]:
+def finishing() -> Iterator[None]:
     """Ctrl-C and SIGTERM are held off while the batch ends (bounded: its children are being killed)
     so that the gradebook is written; they are not lost, just not needed: the batch is stopping."""
     if threading.current_thread() is not threading.main_thread():
