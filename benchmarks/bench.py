@@ -8,10 +8,11 @@
 (e) the source reader on one module                            benchmarks/source_reader.py
 (f) diff, export, class-report, 1,000 students                benchmarks/regrade_tools.py
 (g) one CLI grade against the floor of python + numpy           benchmarks/start_up.py
+(h) a class of 40 through nbgrader, -j 2 vs nbgrader autograde  benchmarks/nbgrader_parallel.py
 
 Prints the machine and one table (ratio: how many times better the kit is; for a time budget, the
-budget over the time taken), then the notes. Takes about 85 s on 2 cores. Other load on the machine
-slows both sides, but not by the same factor: run it on an idle machine.
+budget over the time taken), then the notes. Takes about 10 minutes on 2 cores, most of it (h). Other
+load on the machine slows both sides, but not by the same factor: run it on an idle machine.
 
     .venv/bin/python benchmarks/bench.py
 """
@@ -23,6 +24,7 @@ import time
 import batch_throughput
 import gradient_check
 import nbgrader_autograde
+import nbgrader_parallel
 import public_tests
 import regrade_tools
 import source_reader
@@ -40,10 +42,11 @@ def main() -> None:
     pytest_row = public_tests.measure()
     batch = batch_throughput.measure(nbgrader_seconds, floor)
     start = start_up.measure(floor)
+    nbgrader_class = nbgrader_parallel.measure()
     reader = source_reader.measure()
     regrade = regrade_tools.measure()
     print()
-    print(table([*autograde, *gradients, pytest_row, *batch, *reader, *regrade, *start]))
+    print(table([*autograde, *gradients, pytest_row, *batch, *reader, *regrade, *start, *nbgrader_class]))
     print("  (b) " + "\n  (b) ".join(details))
     print(f"\n{time.perf_counter() - started:.0f} s in all")
 

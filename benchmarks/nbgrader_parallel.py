@@ -1,4 +1,4 @@
-"""(g) A class of 40 through nbgrader: ``nbgrader autograde backprop`` (one student after another) against
+"""(h) A class of 40 through nbgrader: ``nbgrader autograde backprop`` (one student after another) against
 ``python -m autograder nbgrader-autograde backprop -j 2`` (two at a time, nbgrader's own autograde in each).
 
 A copy of this repository's nbgrader course in a temporary folder, released with nbgrader; 40 students,
@@ -61,7 +61,7 @@ def measure() -> list[Row]:
         same = gradebook_rows(sequential) == gradebook_rows(parallel)
         graded = len(gradebook_rows(parallel))
     ratio = nbgrader_seconds / kit_seconds
-    return [Row(f"(g) {STUDENTS} students through nbgrader, -j {JOBS} vs nbgrader autograde", f"{kit_seconds:.0f} s",
+    return [Row(f"(h) {STUDENTS} students through nbgrader, -j {JOBS} vs nbgrader autograde", f"{kit_seconds:.0f} s",
                 f"{nbgrader_seconds:.0f} s", ratio, f"≥ {AIM:g}x, same gradebook", ratio >= AIM and same,
                 f"{kit_seconds / STUDENTS:.1f} s vs {nbgrader_seconds / STUDENTS:.1f} s per student; {graded} students "
                 f"in the gradebook, rows {'equal' if same else 'NOT equal'} to nbgrader's own; each timed once, "
