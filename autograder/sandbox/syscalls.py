@@ -4,10 +4,11 @@ Landlock decides which files and TCP ports a child reaches, but not: connecting 
 socket (a classmate's, chmod-ed 0777), inotify and fanotify watches (seeing classmates' folders come
 and go), kernel keyrings, System V IPC and POSIX message queues (channels between processes),
 io_uring (which makes sockets without calling ``socket()``), file handles (``open_by_handle_at``
-with the read capability a child keeps for a runtime under /root), chmod, ptrace and reading other
-processes' memory, new namespaces and mounts, BPF, perf events and userfaultfd (kernel attack
-surface that no layer of a backward pass needs). Each is refused with EPERM, not killed, so student
-code that tries one gets a plain ``PermissionError`` and the grade says what happened.
+with the read capability a child keeps for a runtime under /root), clearing the parent-death signal,
+chmod, ptrace and reading other processes' memory, new namespaces and mounts, BPF, perf events and
+userfaultfd (kernel attack surface that no layer of a backward pass needs). Each is refused with
+EPERM, not killed, so student code that tries one gets a plain ``PermissionError`` and the grade
+says what happened.
 
 Two profiles: ``grading`` for the children that run submitted modules and answer cells, which need
 no socket at all, and ``kernel`` for a notebook kernel, which keeps sockets and chmod for its
@@ -62,6 +63,10 @@ PROFILES = {"grading": SHARED + GRADING_ONLY, "kernel": SHARED}
 # Syscalls newer than some libseccomp releases still in use (Debian 12 ships 2.5.4): their numbers,
 # the same on every architecture since Linux 5.1's unified table.
 NEWER = {"fchmodat2": 452, "memfd_secret": 447}
+
+# prctl options a confined process may not use: PR_SET_PDEATHSIG, which the sandbox set so that the
+# child dies with whatever started it; cleared, a process that outlived the grader would run on.
+PRCTL_DENIED = (1,)
 
 # clone() flags that make a new namespace (CLONE_NEWTIME, NS, CGROUP, UTS, IPC, USER, PID, NET):
 # unshare() is refused outright, clone() only with one of these.
@@ -121,6 +126,8 @@ def build(profile: str) -> Any:
     rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
     for flag in CLONE_NEW:
         rules.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
+    for option in PRCTL_DENIED:
+        rules.add_rule(deny, "prctl", seccomp.Arg(0, seccomp.EQ, option))
     return rules
 
 

@@ -219,6 +219,33 @@ def test_the_child_tree_dies_with_the_grader(arena: Arena) -> None:
 
 
 @LINUX_SANDBOX
+@pytest.mark.parametrize("forked", ["1", "0"], ids=["forked", "fresh"])
+def test_a_child_that_clears_its_parent_death_signal_still_dies_with_the_grader(arena: Arena, forked: str) -> None:
+    """The parent-death signal is the child's own setting: code that clears it (prctl) and sleeps would
+    outlive a grader killed at that moment, since nothing else then kills it."""
+    # At import, in the process that is pid 1 of the child's namespace: every other process of it dies
+    # with that one.
+    submission = arena.build("layers", textwrap.dedent("""
+        import ctypes, time
+        ctypes.CDLL(None).prctl(1, 0, 0, 0, 0)  # PR_SET_PDEATHSIG, 0: no signal when the parent ends
+        def relu_backward(dout, cache):
+            time.sleep(600)
+    """))
+    grader = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(submission), "--time-limit", "120"],
+                              cwd=KIT_ROOT, env={**os.environ, "TMPDIR": str(arena.scratch_root),
+                                                 "BACKPROP_FORK_SERVER": forked},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not arena.survivors(wait=0) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert arena.survivors(wait=0), "the grader never started a child"
+    time.sleep(1)  # relu_backward is reached and the setting cleared
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    assert arena.survivors(wait=10) == []
+
+
+@LINUX_SANDBOX
 def test_no_student_code_runs_when_a_protection_cannot_be_applied(arena: Arena, monkeypatch) -> None:
     policy = runner.child_policy
 
