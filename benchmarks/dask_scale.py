@@ -283,7 +283,9 @@ def measure(count: int = COUNT) -> tuple[list[Row], list[str]]:
                         limit / needed, "client and scheduler keep up", needed <= limit,
                         f"{needed} workers ({math.ceil(needed / 2)} two-core machines): "
                         f"{COURSE / (per_worker_rate * needed) / 60:.0f} minutes"))
-        projection.append(f"  in {label}: {needed} workers, {needed * peak_pss / 1024 ** 3:.1f} GB between them")
+        alone = _workers_for(deadline, 1 / worker_cpu)
+        projection.append(f"  in {label}: {needed} workers, {needed * peak_pss / 1024 ** 3:.1f} GB between them "
+                          f"({alone} if each has a core to itself)")
     projection += [
         f"  the client is one process on one core: at {client_cpu * 1000:.1f} ms per submission it writes at most "
         f"{1 / client_cpu:.0f} submissions per second ({client_limit:.0f} workers); the scheduler "
