@@ -33,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,28 +121,49 @@ def _cluster_cpu() -> float:
     return sum(thread.user_time + thread.system_time for thread in psutil.Process().threads() if thread.id != main)
 
 
-def _grade_all(submissions: Path, out: Path, scheduler: str, trees: list[Tree], logs: Path) -> tuple[float, Any]:
-    """Run ``grade-all --scheduler`` as a TA would, sampling the workers until it ends: its wall time
-    and resource usage (``os.wait4``: the client's own CPU and peak RSS, nothing of the cluster's)."""
+@dataclass
+class Command:
+    """What ``grade-all`` itself cost: wall and CPU seconds while grading (up to its "graded N" line,
+    as last sampled), and in all, the class report after it included; its peak RSS."""
+
+    grading_seconds: float = 0.0
+    grading_cpu: float = 0.0
+    seconds: float = 0.0
+    cpu: float = 0.0
+    rss: int = 0
+
+
+def _grade_all(submissions: Path, out: Path, scheduler: str, trees: list[Tree], logs: Path) -> Command:
+    """Run ``grade-all --scheduler`` as a TA would, sampling the workers until it ends. Its total CPU
+    and peak RSS come from ``os.wait4`` (the client's own, nothing of the cluster's)."""
+    client = Command()
     with (logs / "stdout").open("w") as stdout, (logs / "stderr").open("w") as stderr:
         started = time.perf_counter()
         process = subprocess.Popen([sys.executable, "-m", "autograder", "grade-all", str(submissions), "--out",
                                     str(out), "--scheduler", scheduler], cwd=KIT_ROOT, stdin=subprocess.DEVNULL,
                                    stdout=stdout, stderr=stderr)
         samples = 0
+        watched = psutil.Process(process.pid)
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
+            if not client.grading_seconds:  # the summary line comes when the last grade is written
+                with suppress(psutil.Error):
+                    times = watched.cpu_times()
+                    client.grading_cpu = times.user + times.system
+                if (logs / "stdout").stat().st_size:
+                    client.grading_seconds = time.perf_counter() - started
             for tree in trees:
                 tree.sample(pss=samples % PSS_EVERY == 0)
             samples += 1
             time.sleep(SAMPLE_SECONDS)
-        seconds = time.perf_counter() - started
+        client.seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError(f"grade-all failed ({process.returncode}):\n{(logs / 'stderr').read_text()[-3000:]}")
-    return seconds, usage
+    client.cpu, client.rss = usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+    return client
 
 
 def _check(made: list[Path], out: Path) -> str:
@@ -186,13 +208,11 @@ class Run:
     """What one run measured."""
 
     count: int
-    seconds: float
+    client: Command
     per_worker: dict[str, tuple[int, float]]
     worker_cpu: list[float]
     trees: list[Tree]
     scheduler_cpu: float
-    client_cpu: float
-    client_rss: int
     packed_bytes: float
     reference_bytes: int
     result_bytes: int
@@ -216,7 +236,7 @@ def run(count: int = COUNT, threads: int = THREADS) -> Run:
             cluster_start = _cluster_cpu()
             load_start = os.getloadavg()[0]
             started = time.time()
-            seconds, usage = _grade_all(Path(folder) / "submissions", Path(folder) / "out",
+            graded = _grade_all(Path(folder) / "submissions", Path(folder) / "out",
                                         cluster.scheduler_address, trees, Path(folder))
             scheduler_cpu = _cluster_cpu() - cluster_start
             for tree in trees:  # before the cluster ends them
@@ -224,8 +244,7 @@ def run(count: int = COUNT, threads: int = THREADS) -> Run:
             per_worker = _task_stream(client.get_task_stream(start=started))
             problem = _check(made, Path(folder) / "out")
             result_bytes = _result_bytes(client, made)
-    return Run(count, seconds, per_worker, [tree.cpu_end - tree.cpu_start for tree in trees], trees,
-               scheduler_cpu, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024,
+    return Run(count, graded, per_worker, [tree.cpu_end - tree.cpu_start for tree in trees], trees, scheduler_cpu,
                sum(packed) / len(packed), len(pickle.dumps(pack_reference(DEFAULT_REFERENCE))), result_bytes,
                problem, (load_start, os.getloadavg()[0]))
 
@@ -237,13 +256,15 @@ def _workers_for(seconds: float, rate: float) -> int:
 def measure(count: int = COUNT) -> tuple[list[Row], list[str]]:
     """The table's rows and the projection for a ``COURSE``-student course, from one run."""
     r = run(count)
-    rate = r.count / r.seconds
+    seconds = r.client.grading_seconds
+    rate = r.count / seconds
     tasks = sum(n for n, _ in r.per_worker.values())
     busy = sum(s for _, s in r.per_worker.values())
     per_worker_rate = rate / WORKERS  # each worker's share of the wall rate: what adding workers adds
     busy_rate = tasks / busy  # while grading, per worker
     worker_cpu = sum(r.worker_cpu) / r.count  # CPU seconds per submission, all a worker's tree
-    client_cpu, scheduler_cpu = r.client_cpu / r.count, r.scheduler_cpu / r.count
+    client_cpu, scheduler_cpu = r.client.grading_cpu / r.count, r.scheduler_cpu / r.count
+    report_seconds = r.client.seconds - seconds
     # One submission costs the client client_cpu on its single core, the scheduler scheduler_cpu on
     # its event loop: past these many workers (each at per_worker_rate), they are the bottleneck.
     client_limit = 1 / client_cpu / per_worker_rate
@@ -252,22 +273,25 @@ def measure(count: int = COUNT) -> tuple[list[Row], list[str]]:
     peak_rss = max(t.peak_rss for t in r.trees)
     split = ", ".join(f"{n} in {s:.0f} s busy" for n, s in sorted(r.per_worker.values()))
     rows = [
-        Row(f"(h) dask: {r.count} submissions, {WORKERS} workers x {THREADS} thread", f"{r.seconds:.0f} s",
-            f"{r.count / busy_rate / WORKERS:.0f} s busy", r.count / busy_rate / WORKERS / r.seconds,
+        Row(f"(h) dask: {r.count} submissions, {WORKERS} workers x {THREADS} thread", f"{seconds:.0f} s grading",
+            f"{r.count / busy_rate / WORKERS:.0f} s busy", r.count / busy_rate / WORKERS / seconds,
             "every student graded", not r.problem,
             f"{rate:.2f} per second overall, {per_worker_rate:.2f} per worker; {split}; "
-            f"load average {r.load[0]:.1f} at start, {r.load[1]:.1f} at end; {r.problem or 'all results and rows'}"),
+            f"load average {r.load[0]:.1f} at start, {r.load[1]:.1f} at end; {r.problem or 'all results and rows'}; "
+            f"then the class report took {report_seconds:.0f} s ({r.client.seconds:.0f} s in all)"),
         Row("(h) dask: CPU per submission", f"{worker_cpu:.3f} s worker", f"{client_cpu + scheduler_cpu:.3f} s "
             "client + scheduler", worker_cpu / (client_cpu + scheduler_cpu), "client + scheduler < 10%",
             client_cpu + scheduler_cpu < 0.1 * worker_cpu,
-            f"client (grade-all: packing, writing the files) {client_cpu * 1000:.1f} ms, scheduler (with the nannies) "
+            f"client (grade-all while grading: packing, writing the files) {client_cpu * 1000:.1f} ms "
+            f"({(r.client.cpu - r.client.grading_cpu) / r.count * 1000:.1f} ms more for the class report), "
+            f"scheduler (with the nannies) "
             f"{scheduler_cpu * 1000:.1f} ms; worker trees {', '.join(f'{c:.0f}' for c in r.worker_cpu)} CPU s; "
             f"while grading each worker did {busy_rate:.2f} per second"),
         Row("(h) dask: peak memory per worker", f"{peak_pss / MB:.0f} MB PSS", f"{peak_rss / MB:.0f} MB RSS",
             peak_rss / peak_pss, "< 1 GB per worker", peak_pss < 1024 * MB,
             f"worker + template + sandboxed children, up to {max(t.peak_processes for t in r.trees)} processes at "
             f"once; RSS counts the forks' shared pages once per process; the client peaked at "
-            f"{r.client_rss / MB:.0f} MB RSS"),
+            f"{r.client.rss / MB:.0f} MB RSS"),
         Row("(h) dask: bytes per submission", f"{r.packed_bytes / 1024:.0f} kB in",
             f"{r.result_bytes / 1024:.0f} kB out", 1.0, "< 1 MB", r.packed_bytes + r.result_bytes < MB,
             f"pickled packed files in, pickled (Grade, probe digests) out (mean of {RESULT_SAMPLES}); the reference, "
