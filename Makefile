@@ -36,7 +36,7 @@ check_python = $(if $(python_problem),$(error $(python_problem)))
 # The browser the HTML report's test renders it in (tests/outputs/test_html_browser.py): Debian's chromium.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: check-python demo test fast lint lock browser release notebooks verdicts gradescope bench help
+.PHONY: check-python demo test fast lint lock browser release notebooks verdicts gradescope bench bench-scale help
 
 help:
 	@echo "make demo     grade the reference, the untouched release and example submissions"
@@ -49,6 +49,7 @@ help:
 	@echo "make verdicts grade both corpora over many seeds; print verdict and detection-bound tables"
 	@echo "make gradescope build autograder.zip, the Gradescope autograder"
 	@echo "make bench    measure the kit against nbgrader, CS231n's gradient check and its own budgets"
+	@echo "make bench-scale grade 2,000 submissions on a 2-worker Dask LocalCluster; size a 30,000-student course"
 
 check-python:
 	$(check_python)
@@ -112,3 +113,6 @@ gradescope: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(PY) benchmarks/bench.py
+
+bench-scale: $(INSTALLED)
+	$(PY) benchmarks/dask_scale.py
