@@ -96,7 +96,7 @@ def measure() -> tuple[list[Row], float]:
         nbgrader_seconds = time.perf_counter() - started
         nbgrader_points = _layer_points(course)
 
-        seed = course_seed(secret_path(f"sqlite:///{course / 'gradebook.db'}", course), ASSIGNMENT, STUDENT)
+        seed = course_seed(secret_path(f"sqlite:///{course / 'gradebook.db'}", course), ASSIGNMENT, STUDENT, submission)
         results = course / "results.json"
         command = [sys.executable, "-m", "autograder", "grade", str(submission), "--reference",
                    str(course / "solutions" / ASSIGNMENT), "--seed", str(seed), "--json", str(results)]
