@@ -17,6 +17,11 @@ The keeper tells the grader the child's pid and, once the child and with it ever
 namespace has ended, the exit status. It SIGKILLs the child when the grader says ``kill`` or hangs up.
 Every process here dies with the one that started it; the template ends when the grader's socket
 reads end-of-file, that is when the grader has ended.
+
+What a forked child has that a fresh one does not: the template's memory layout (the same in every
+fork, where a fresh child gets its own randomised one) and the few modules the template imported for
+itself (socket, setproctitle, pyprctl). Neither reaches anything beyond the child's own uid: the
+template holds nothing of any submission, and its memory is root's.
 """
 
 from __future__ import annotations
