@@ -36,7 +36,7 @@ check_python = $(if $(python_problem),$(error $(python_problem)))
 # The browser the HTML report's test renders it in (tests/outputs/test_html_browser.py): Debian's chromium.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: check-python demo test fast lint lock browser release notebooks verdicts gradescope bench bench-scale help
+.PHONY: check-python demo test fast lint lock browser release translations notebooks verdicts gradescope bench bench-scale help
 
 help:
 	@echo "make demo     grade the reference, the untouched release and example submissions"
@@ -45,6 +45,7 @@ help:
 	@echo "make lock     resolve requirements-dev.lock again after requirements.lock or pyproject.toml changed"
 	@echo "make browser  install chromium (apt-get, as root), which the HTML report's test renders pages in"
 	@echo "make release  regenerate assignment/backprop from solutions/backprop (nbgrader for the notebooks)"
+	@echo "make translations extract every message, merge it into each language's catalog, compile them"
 	@echo "make notebooks run the four notebooks headless, solved and as released"
 	@echo "make verdicts grade both corpora over many seeds; print verdict and detection-bound tables"
 	@echo "make gradescope build autograder.zip, the Gradescope autograder"
@@ -100,6 +101,10 @@ fast: lint
 
 release: $(INSTALLED)
 	$(PY) -m autograder release
+
+# After changing a message: extract the English again, merge it into every .po, compile the .mo files.
+translations: $(INSTALLED)
+	$(PY) -m autograder translations
 
 notebooks: $(INSTALLED)
 	$(PY) -m autograder notebooks

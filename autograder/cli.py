@@ -1,5 +1,5 @@
 """Command line: ``python -m autograder grade | grade-all | nbgrader-autograde | class-report | diff | export | seed |
-gradescope | release | notebooks | demo | checks``.
+gradescope | release | notebooks | demo | translations | checks``.
 
 Every command is one function taking the parsed arguments and returning the exit status. Options that
 several commands share (the reference, the seed, the time limit) are declared once, as parent parsers.
@@ -244,6 +244,24 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _translations(args: argparse.Namespace) -> int:
+    from autograder import KIT_ROOT
+    from autograder.course.translations import DOMAINS, TRANSLATED, problems, update
+
+    if args.check:
+        found = [problem for domain in DOMAINS for language in TRANSLATED for problem in problems(domain, language)]
+        for problem in found:
+            print(f"  {problem}")
+        print(f"{len(found)} messages to translate or mend" if found else "every catalog is complete and current")
+        return 1 if found else 0
+    for path in update():
+        print(f"updated {path.relative_to(KIT_ROOT)}")
+    left = [problem for domain in DOMAINS for language in TRANSLATED for problem in problems(domain, language)]
+    print(f"{len(left)} messages still to translate (python -m autograder translations --check lists them)"
+          if left else "every catalog is complete and current")
+    return 0
+
+
 def _checks(_: argparse.Namespace) -> int:
     for function in FUNCTIONS:
         print(f"{function.name} ({function.file})")
@@ -352,6 +370,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("notebooks", _notebooks, "run the course's notebooks headless, solved and as released")
     command("demo", _demo, "grade the example submissions and print their reports", "seed")
+    translations = command("translations", _translations, "bring the message catalogs up to date with the "
+                           "sources and compile them (make translations)")
+    translations.add_argument("--check", action="store_true", help="change nothing; list what is untranslated, "
+                              "fuzzy, stale or not compiled, and exit 1 if anything is")
     command("checks", _checks, "list every graded function and its checks")
     return parser
 
