@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import re
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,60 @@ def test_a_missing_catalog_is_an_error_not_english(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         language.translation("grader", tmp_path, "vi")
 
+
+
+# --- the glossary ----------------------------------------------------------------------------------
+
+GLOSSARY = translations.GRADER.localedir / "vi" / "GLOSSARY.md"
+
+
+def glossary_terms() -> list[tuple[str, str]]:
+    """The glossary's ``(English, Vietnamese)`` rows marked as always used."""
+    rows = []
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 4 and cells[2] == "✓":
+            rows.append((cells[0], cells[1]))
+    return rows
+
+
+def glossary_misses(domain: Domain, lang: str = "vi") -> list[str]:
+    """Translations that leave out the Vietnamese of a glossary term their English uses."""
+    from babel.messages.pofile import read_po
+
+    with domain.po(lang).open("rb") as po:
+        catalog = read_po(po, locale=lang)
+    misses = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        for english, vietnamese in glossary_terms():
+            if re.search(rf"(?<![\w-]){re.escape(english)}(s|es)?(?![\w-])", str(message.id), re.IGNORECASE) and (
+                vietnamese.lower() not in str(message.string).lower()
+            ):
+                misses.append(f"{message.id!r} uses {english!r} but its translation lacks {vietnamese!r}")
+    return misses
+
+
+def test_the_glossary_marks_the_technical_terms() -> None:
+    terms = dict(glossary_terms())
+    assert terms["gradient"] == "gradient" and terms["saturated"] == "bão hòa" and terms["vanishing"] == "triệt tiêu"
+
+
+@pytest.mark.parametrize("domain", DOMAINS, ids=lambda domain: domain.name)
+def test_translations_use_the_glossary(domain: Domain) -> None:
+    misses = glossary_misses(domain)
+    assert not misses, "\n".join(misses)
+
+
+def test_the_glossary_check_notices_a_term_translated_otherwise(toy: Domain) -> None:
+    source = translations.KIT_ROOT / "source.py"
+    source.write_text(source.read_text() + '_("the sigmoid is saturated")\n')
+    translations.update((toy,))
+    catalog = translations.merged(toy, "vi")
+    catalog["the sigmoid is saturated"].string = "sigmoid đã no"
+    _save(toy, catalog)
+    assert glossary_misses(toy) == ["'the sigmoid is saturated' uses 'saturated' but its translation lacks 'bão hòa'"]
+    catalog["the sigmoid is saturated"].string = "sigmoid bị bão hòa"
+    _save(toy, catalog)
+    assert glossary_misses(toy) == []
