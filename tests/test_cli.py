@@ -138,6 +138,7 @@ def test_grade_json_and_grade_all_write_the_same_results(tmp_path: Path) -> None
     assert seed == 4
 
 
+@pytest.mark.e2e  # real nbgrader, imported from the shell and in-process (seconds each)
 def test_seed_prints_the_seed_nbgrader_autograde_uses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("nbgrader")
     from autograder.integrations.seeds import SECRET_NAME, course_seed

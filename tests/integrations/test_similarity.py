@@ -167,6 +167,7 @@ def test_renamed_and_reordered_code_still_matches_and_the_usual_solution_does_no
     assert {tuple(m["students"]) for m in matched} == {("a", "b")}  # two copies of the reference: no evidence
 
 
+@pytest.mark.e2e  # the corpora, every entry a submission
 def test_no_pair_of_the_corpora_is_flagged(tmp_path: Path) -> None:
     """Every independent implementation of the corpora against every other (the docstring's measurement)."""
     code = {}
