@@ -167,11 +167,13 @@ def start_early() -> None:
     """Start this process's template now, before the grader has imported anything, so that its start-up
     overlaps the grader's own; it is used only if ``usable`` says so later (else it ends with the grader)."""
     global _current
-    if os.environ.get(SWITCH, "1") == "0" or not sys.platform.startswith("linux"):
-        return
-    with _lock:
-        if _current is None:
-            _current = Template()
+    if os.environ.get(SWITCH, "1") != "0" and sys.platform.startswith("linux"):
+        with _lock:
+            if _current is None:
+                _current = Template()
+    from autograder.sandbox import host  # numpy, psutil: after the template is on its way
+
+    host.probe_early()  # what this machine's children may use: known by the time the grade asks
 
 
 def usable(cage: host.Sandbox) -> bool:

@@ -47,6 +47,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -261,11 +262,21 @@ def drop_to(uid: int, gid: int, read_capability: bool, own_proc: bool = False) -
 
 
 _adopted: Sandbox | None = None  # a worker's: its batch's own probe (``adopt``)
+_probing = threading.Lock()  # one probe per process, even when ``probe_early``'s thread is still at it
 
 
 def current() -> Sandbox:
     """This machine's sandbox: probed once per process (``probe``), or the one its batch adopted."""
-    return _adopted if _adopted is not None else probe()
+    if _adopted is not None:
+        return _adopted
+    with _probing:
+        return probe()
+
+
+def probe_early() -> None:
+    """Probe in a thread now, while the grader imports itself: the probe starts two short-lived
+    processes (``_works``, ``_seccomp_works``), whose start-up then overlaps the grader's own."""
+    threading.Thread(target=current, name="sandbox probe", daemon=True).start()
 
 
 def adopt(sandbox: Sandbox) -> None:
