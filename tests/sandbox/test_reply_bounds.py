@@ -76,14 +76,26 @@ def _never(*_args, **_kwargs):
     raise AssertionError("parsed a reply that should have been refused before")
 
 
-def test_many_entries_are_refused_before_any_is_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _many_arrays(tmp_path / "reply.npz", 99_999)
+@pytest.mark.parametrize("over", [1, 20_000], ids=["one_entry_over", "thousands_over"])
+def test_many_entries_are_refused_before_any_is_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       over: int) -> None:
+    """The entry count is read from the zip's end record: one entry past the bound is refused as a
+    whole table is, without parsing one entry (the adversarial corpus sends 99,999 from a child)."""
     requests = _requests("relu_backward")
+    bound = replies.bounds(requests).entries
+    path = _many_arrays(tmp_path / "reply.npz", bound + over - 1)  # and __structure__: bound + over entries
     monkeypatch.setattr(wire.zipfile, "ZipFile", _never)
     monkeypatch.setattr(wire, "_read_entry", _never)
     [message] = {case["error"] for case in runner._read_reply(path, requests)}
-    assert message == (f"its reply could not be read (it holds 100000 entries, more than the "
-                       f"{replies.bounds(requests).entries} its request can need)")
+    assert message == (f"its reply could not be read (it holds {bound + over} entries, more than the "
+                       f"{bound} its request can need)")
+
+
+def test_as_many_entries_as_the_bound_are_read(tmp_path: Path) -> None:
+    requests = _requests("relu_backward")
+    bound = replies.bounds(requests).entries
+    back = runner._read_reply(_many_arrays(tmp_path / "reply.npz", bound - 1), requests)  # with __structure__
+    assert not any("entries" in case["error"] for case in back)
 
 
 def test_an_end_record_that_lies_about_its_entries_is_refused_by_its_table_of_contents(
