@@ -5,7 +5,8 @@ entry of ``tests/corpus`` made into a submission, the example submissions, the r
 untouched release), then grades it with ``grade-all`` under fixed secrets (so fixed seeds per
 student) and runs ``demo`` with fixed seeds. It writes one SHA-256 per output file, after removing
 the only parts meant to change from run to run (``VARYING``). Run it before and after a change on
-the same DIR and compare the two manifests (``--compare OLD NEW``).
+the same DIR and compare the two manifests (``--compare OLD NEW``). The corpus entry
+``do_nothing/noise`` draws unseeded noise, so its outputs differ between any two runs.
 """
 
 from __future__ import annotations
@@ -70,16 +71,21 @@ def _record(digests: dict[str, str], keep: Path | None, name: str, data: bytes) 
         (keep / name).write_bytes(data)
 
 
-def digest(subs: Path, keep: Path | None = None) -> dict[str, str]:
-    """output name -> sha256 of its normalised bytes (the bytes themselves kept under ``keep``)."""
+def digest(subs: Path, keep: Path | None = None, jobs: int | None = None) -> dict[str, str]:
+    """output name -> sha256 of its normalised bytes (the bytes themselves kept under ``keep``, with what
+    grade-all said, which names any submission that failed to grade)."""
     digests: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for number, secret in enumerate(SECRETS):
             secret_file = Path(scratch) / f"secret{number}"
             secret_file.write_text(secret)
             out = Path(scratch) / f"graded{number}"
-            subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(subs), "--out", str(out),
-                            "--secret", str(secret_file)], cwd=KIT, check=False, stdout=subprocess.DEVNULL)
+            said = subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(subs), "--out", str(out),
+                                   "--secret", str(secret_file), *(["-j", str(jobs)] if jobs else [])],
+                                  cwd=KIT, check=False, stdout=subprocess.PIPE).stdout
+            if keep is not None:
+                keep.mkdir(parents=True, exist_ok=True)
+                (keep / f"grade-all-{number}.log").write_bytes(said)
             for path in sorted(out.rglob("*")):
                 if path.is_file() and not path.name.startswith("."):
                     _record(digests, keep, f"{number}/{path.relative_to(out)}", path.read_bytes())
@@ -105,13 +111,14 @@ def main() -> int:
     parser.add_argument("--subs", type=Path, help="submissions folder (built if missing)")
     parser.add_argument("--out", type=Path, help="manifest to write")
     parser.add_argument("--keep", type=Path, help="also keep every normalised output in this folder")
+    parser.add_argument("--jobs", type=int, help="grade-all -j (default: its own, one per core)")
     parser.add_argument("--compare", type=Path, nargs=2, metavar=("OLD", "NEW"))
     args = parser.parse_args()
     if args.compare:
         return compare(*args.compare)
     if not args.subs.exists():
         build(args.subs)
-    digests = digest(args.subs, args.keep)
+    digests = digest(args.subs, args.keep, args.jobs)
     args.out.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
     print(f"{len(digests)} outputs digested into {args.out}")
     return 0
