@@ -29,6 +29,7 @@ from typing import Any
 
 from autograder.core.printable import printable
 from autograder.core.spec import MODULES
+from autograder.core.text import T_
 from autograder.sandbox import forks, host, wire
 from autograder.sandbox import replies as reply_format
 from autograder.sandbox.child import exit_reason
@@ -158,7 +159,7 @@ def _read_reply(path: Path, requests: list[dict]) -> list[dict[str, Any]]:
     try:
         message = wire.read(path, bounds=reply_format.bounds(requests))
     except wire.WireError as error:
-        return reply_format.failure(f"its reply could not be read ({error})", len(requests))
+        return reply_format.failure(T_("its reply could not be read ({error})", error=str(error)), len(requests))
     return reply_format.clean(message, len(requests))
 
 
@@ -225,7 +226,7 @@ def run_module(module_path: Path, module: str, requests: dict[str, list[dict]],
         try:
             _copy_submission(scratch, module_path)
         except SubmissionError as error:
-            failed = {name: reply_format.failure(str(error), len(cases), import_failed=True)
+            failed = {name: reply_format.failure(error.text, len(cases), import_failed=True)
                       for name, cases in requests.items()}
             return {name: {"cases": cases} for name, cases in failed.items()}, ""
         scratch.write_request({"module": module, "requests": shared.requests, "shared_fd": shared.fd})
