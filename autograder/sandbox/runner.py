@@ -141,16 +141,19 @@ class _Watch:
         limits = host.LIMITS
         now = time.monotonic()
         if now > self.deadline:
-            return f"it ran for more than {self.seconds:g} s and was stopped"
+            return T_("it ran for more than {seconds:g} s and was stopped", seconds=self.seconds)
         if self.output.written - self.printed_before > limits.printed_bytes:
-            return f"your code printed more than {wire.megabytes(limits.printed_bytes)}, so it was stopped"
+            return T_("your code printed more than {size}, so it was stopped",
+                      size=wire.megabytes(limits.printed_bytes))
         if now > self.next_folder_check:
             self.next_folder_check = now + FOLDER_CHECK_SECONDS
             size, entries = folder_usage(self.scratch.work, limits.folder_entries)
             if size > limits.folder_bytes:
-                return f"your code wrote over {wire.megabytes(limits.folder_bytes)} into its folder; it was stopped"
+                return T_("your code wrote over {size} into its folder; it was stopped",
+                          size=wire.megabytes(limits.folder_bytes))
             if entries > limits.folder_entries:
-                return f"your code created more than {limits.folder_entries} files, so it was stopped"
+                return T_("your code created more than {count} files, so it was stopped",
+                          count=limits.folder_entries)
         return ""
 
 
