@@ -6,6 +6,10 @@ each: every finding of every failed case, a crash as its exception
 and the line of the student's file, the student's other function that probably caused it, and the
 known mistakes it matches.
 
+A ``Feedback`` is in one language (``build_feedback(grade, audience, language)``): the grade's messages are
+``core.text.Text`` values, said here in that language, and each surface says its own words with
+``Feedback.say``. The same grade gives the same scores and findings in every language.
+
 The two audiences differ only in what may be shown:
 
 - ``Audience.TA`` keeps everything: the seed, the submission's folder, the sandbox, every value of
