@@ -39,7 +39,7 @@ CHROMIUM := /usr/bin/chromium
 .PHONY: check-python demo test fast lint lock browser release translations notebooks verdicts gradescope bench bench-scale help
 
 help:
-	@echo "make demo     grade the reference, the untouched release and example submissions"
+	@echo "make demo     grade the reference, the untouched release and example submissions (LANG_KIT=vi: in Vietnamese)"
 	@echo "make test     lint (ruff), type-check (mypy) and run every test of the kit"
 	@echo "make fast     the same checks, with the fast loop only: pytest -m \"not e2e\" (1-2 minutes on 2 cores)"
 	@echo "make lock     resolve requirements-dev.lock again after requirements.lock or pyproject.toml changed"
@@ -74,8 +74,12 @@ lock: | $(UV)
 	$(UV) pip compile --quiet --universal --python-version $(MIN_PYTHON) --generate-hashes \
 	  pyproject.toml --extra dev -c $(LOCK) -o $(DEV_LOCK)
 
+# LANG_KIT=vi: the reports in that language (README, Languages); unset, the grader's own choice (BACKPROP_LANG,
+# then the locale). Not LANG, which is the locale's own variable.
+LANG_FLAG = $(if $(LANG_KIT),--lang $(LANG_KIT))
+
 demo: $(INSTALLED)
-	$(PY) -m autograder demo
+	$(PY) -m autograder demo $(LANG_FLAG)
 
 lint: $(INSTALLED)
 	$(PY) -m ruff check .
@@ -114,7 +118,7 @@ verdicts: $(INSTALLED)
 	$(PY) tools/detection_bounds.py
 
 gradescope: $(INSTALLED)
-	$(PY) -m autograder gradescope --out autograder.zip
+	$(PY) -m autograder gradescope --out autograder.zip $(LANG_FLAG)
 
 bench: $(INSTALLED)
 	$(PY) benchmarks/bench.py

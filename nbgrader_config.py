@@ -68,6 +68,11 @@ c.OverwriteCells.add_missing_cells = True
 # A cell whose schema version a student changed costs that student, not the whole run.
 c.Autograde.sanitize_preprocessors = [ResetSchemaVersion, ClearOutput, DeduplicateIds, OverwriteKernelspec,
                                       OverwriteCells, CheckCellMetadata]
+# The language students read the grader's cells and results.json in: "en" or "vi" (README, Languages). Empty:
+# BACKPROP_LANG, else the locale of the process running nbgrader, else English. Each pass that writes needs it.
+c.GradeLayersFirst.language = ""
+c.TrustedLayerGrades.language = ""
+c.TrustedAnswerGrades.language = ""
 # Seconds per notebook cell; an infinite loop costs its own cell only.
 c.Execute.timeout = 60
 

@@ -3,8 +3,10 @@ gradescope | release | notebooks | demo | translations | checks``.
 
 Every command is one function taking the parsed arguments and returning the exit status. Options that
 several commands share (the reference, the seed, the time limit) are declared once, as parent parsers.
-Errors a user can fix (a missing folder, a broken rubric, a machine without the sandbox) are caught in
-one place, ``main``: they print ``error: ...`` and exit 2, after nothing was graded or written.
+Errors a user can fix (a missing folder, a broken rubric, a machine without the sandbox, a language the kit
+does not speak) are caught in one place, ``main``: they print ``error: ...`` and exit 2, after nothing was
+graded or written. A command that takes ``--lang`` finds the language in ``args.language``, chosen before it
+runs (``language.chosen``: the flag, else BACKPROP_LANG, else the locale, else English).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
+from autograder.core.language import UnknownLanguageError, chosen
 from autograder.core.printable import printable
 from autograder.core.spec import FUNCTIONS
 from autograder.grading.grade import GraderError
@@ -51,10 +54,10 @@ def _grade(args: argparse.Namespace) -> int:
     reference = load_reference(args.reference)
     result = grade(submission, reference, args.seed, args.time_limit)
     if args.json is not None:
-        write_json(result, args.json, reference.visibility)  # the same results.json grade-all writes
+        write_json(result, args.json, reference.visibility, args.language)  # the same results.json grade-all writes
     if args.html is not None:  # the student's page, as grade-all writes it beside report.txt
-        write_atomically(args.html, render_html(build_feedback(result, Audience.STUDENT)))
-    print(render_text(build_feedback(result, Audience(args.audience))), end="")
+        write_atomically(args.html, render_html(build_feedback(result, Audience.STUDENT, args.language)))
+    print(render_text(build_feedback(result, Audience(args.audience), args.language)), end="")
     return 0
 
 
@@ -107,7 +110,7 @@ def _grade_all(args: argparse.Namespace) -> int:
     try:
         with sigterm_stops():
             done = grade_all(submissions, args.out, args.reference, args.jobs, args.scheduler, args.secret,
-                             args.time_limit, progress_bar)
+                             args.time_limit, progress_bar, args.language)
     except KeyboardInterrupt as stop:  # before grading began: nothing was graded or removed
         signum = signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT
         print(f"stopped by {signal.Signals(signum).name} before grading began, nothing graded; "
@@ -176,7 +179,7 @@ def _gradescope(args: argparse.Namespace) -> int:
     from autograder.integrations.gradescope import build_bundle
 
     try:
-        names = build_bundle(args.out, args.reference)
+        names = build_bundle(args.out, args.reference, args.language)
     except FileNotFoundError as error:
         raise UsageError(str(error)) from error
     print(f"wrote {args.out} ({len(names)} files): upload it as the assignment's autograder on Gradescope")
@@ -204,7 +207,7 @@ def _notebooks(_: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from autograder.course.demo import run_demo
 
-    return run_demo(args.seed)
+    return run_demo(args.seed, args.language)
 
 
 def _graded(path: Path) -> Path:
@@ -280,7 +283,10 @@ def _shared_options() -> dict[str, argparse.ArgumentParser]:
     time_limit = argparse.ArgumentParser(add_help=False)
     time_limit.add_argument("--time-limit", type=float, default=SECONDS_PER_FUNCTION, metavar="SECONDS",
                             help="wall time the submission may spend on one function (default: %(default)g)")
-    return {"reference": reference, "seed": seed, "time_limit": time_limit}
+    language = argparse.ArgumentParser(add_help=False)
+    language.add_argument("--lang", metavar="CODE", help="the language students read (en, vi; default: "
+                          "BACKPROP_LANG, else the locale, else en)")
+    return {"reference": reference, "seed": seed, "time_limit": time_limit, "language": language}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -294,7 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
         return sub
 
-    grade = command("grade", _grade, "grade one submission folder", "reference", "seed", "time_limit")
+    grade = command("grade", _grade, "grade one submission folder", "reference", "seed", "time_limit",
+                    "language")
     grade.add_argument("submission", type=Path, metavar="SUBMISSION_DIR",
                        help="folder with layers.py and/or rnn_layers.py")
     grade.add_argument("--json", type=Path, metavar="PATH", help="write Gradescope results.json here")
@@ -305,7 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "student's, as report.txt, Gradescope and nbgrader show it")
 
     batch = command("grade-all", _grade_all, "grade every submission in a folder (one sub-folder per student); "
-                    "resumable", "reference", "time_limit")
+                    "resumable", "reference", "time_limit", "language")
     batch.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR",
                        help="one folder per student, named by the student's id")
     batch.add_argument("--out", type=Path, required=True, metavar="DIR",
@@ -361,7 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--course", type=Path, default=Path.cwd(), metavar="DIR",
                       help="the nbgrader course folder (default: here)")
 
-    bundle = command("gradescope", _gradescope, "build the Gradescope autograder zip", "reference")
+    bundle = command("gradescope", _gradescope, "build the Gradescope autograder zip (its results in --lang)",
+                     "reference", "language")
     bundle.add_argument("--out", type=Path, default=Path("autograder.zip"), metavar="PATH",
                         help="where to write the zip (default: %(default)s)")
 
@@ -369,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument("--out", type=Path, default=DEFAULT_RELEASE, metavar="DIR")
 
     command("notebooks", _notebooks, "run the course's notebooks headless, solved and as released")
-    command("demo", _demo, "grade the example submissions and print their reports", "seed")
+    command("demo", _demo, "grade the example submissions and print their reports", "seed", "language")
     translations = command("translations", _translations, "bring the message catalogs up to date with the "
                            "sources and compile them (make translations)")
     translations.add_argument("--check", action="store_true", help="change nothing; list what is untranslated, "
@@ -381,7 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if hasattr(args, "lang"):
+            args.language = chosen(args.lang)
         return int(args.run(args))
-    except (UsageError, GraderError, RubricError) as error:
+    except (UsageError, GraderError, RubricError, UnknownLanguageError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

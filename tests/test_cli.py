@@ -161,3 +161,57 @@ def test_seed_refuses_a_course_that_is_no_folder(tmp_path: Path) -> None:
     shown = _run("seed", "ada", "--course", str(tmp_path / "missing"))
     assert shown.returncode == 2
     assert shown.stderr == f"error: {tmp_path / 'missing'} is not a folder\n"
+
+
+def _without_times(text: str) -> str:
+    import re
+    return re.sub(r"\((?:graded|chấm) (?:in|trong) [0-9.]+ s\)", "(…)", text)
+
+
+@pytest.mark.e2e  # three whole grades through the CLI
+def test_lang_flag_backprop_lang_and_the_locale_choose_alike(monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    for variable in ("BACKPROP_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(variable, raising=False)
+    arguments = ["grade", str(EXAMPLES / "three_classic_slips"), "--seed", "3", "--for", "student"]
+    shown = []
+    for extra, environ in (["--lang", "vi"], {}), ([], {"BACKPROP_LANG": "vi"}), ([], {"LC_ALL": "vi_VN.UTF-8"}):
+        with monkeypatch.context() as scoped:
+            for variable, value in environ.items():
+                scoped.setenv(variable, value)
+            assert cli.main([*arguments, *extra]) == 0
+        shown.append(_without_times(capsys.readouterr().out))
+    assert shown[0] == shown[1] == shown[2]
+    assert shown[0].startswith("Chấm trên các trường hợp ẩn riêng của bạn")
+    assert cli.main(arguments) == 0  # no flag, no variable, no locale: English
+    assert capsys.readouterr().out.startswith("Graded on hidden cases drawn for you")
+
+
+@pytest.mark.parametrize("argv, environ", [
+    (["--lang", "xx"], {}), (["--lang", "fr_FR"], {}), ([], {"BACKPROP_LANG": "klingon"})])
+def test_an_unknown_language_is_one_line_exit_2_and_nothing_graded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str], argv: list[str],
+                                                                   environ: dict[str, str]) -> None:
+    for variable, value in environ.items():
+        monkeypatch.setenv(variable, value)
+    out = tmp_path / "results.json"
+    assert cli.main(["grade", str(DEFAULT_REFERENCE), "--json", str(out), *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and not out.exists()
+    assert captured.err.count("\n") == 1 and captured.err.startswith("error: ")
+    assert "the kit speaks en, vi" in captured.err
+    assert cli.main(["grade-all", str(tmp_path), "--out", str(tmp_path / "graded"), *argv]) == 2
+    assert not (tmp_path / "graded").exists()
+
+
+@pytest.mark.e2e  # grade-all of one student
+def test_grade_all_writes_every_report_in_the_language_asked(tmp_path: Path) -> None:
+    import shutil
+    shutil.copytree(EXAMPLES / "three_classic_slips", tmp_path / "subs" / "ada")
+    process = _run("grade-all", str(tmp_path / "subs"), "--out", str(tmp_path / "graded"), "-j", "2", "--lang", "vi")
+    assert process.returncode == 0, process.stderr
+    student = tmp_path / "graded" / "ada"
+    assert (student / "report.txt").read_text().startswith("Chấm trên các trường hợp ẩn riêng của bạn")
+    assert '<html lang="vi">' in (student / "report.html").read_text()
+    results = json.loads((student / "results.json").read_text())
+    assert results["output"].startswith("Chấm trên") and any("trường hợp" in t["output"] for t in results["tests"])

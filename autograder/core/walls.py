@@ -11,6 +11,8 @@ import errno
 import resource
 import signal
 
+from autograder.core.text import T_
+
 _NETWORK = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EADDRNOTAVAIL}
 
 
@@ -55,12 +57,13 @@ def explain(error: BaseException) -> str:
 def ended(code: int, cpu_seconds: int | None = None) -> str:
     """Why a process running student code stopped, from its exit code (negative: the signal)."""
     if code >= 0:
-        return f"your code ended the process running it (exit code {code})"
+        return T_("your code ended the process running it (exit code {code})", code=code)
     number = -code
-    cpu = f" (limit {cpu_seconds} s)" if cpu_seconds else ""
+    cpu = T_(" (limit {seconds} s)", seconds=cpu_seconds) if cpu_seconds else ""
     if number == signal.SIGXCPU:
-        return f"your code used up its CPU time{cpu}"
+        return T_("your code used up its CPU time{limit}", limit=cpu)
     if number == signal.SIGKILL:
-        return f"the process running your code was killed (SIGKILL); it may have used up its CPU time{cpu} or memory"
+        return T_("the process running your code was killed (SIGKILL); it may have used up its CPU time{limit} or "
+                  "memory", limit=cpu)
     name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
-    return f"the process running your code was killed by {name}"
+    return T_("the process running your code was killed by {name}", name=name)

@@ -20,14 +20,15 @@ def demo_submissions() -> list[tuple[str, Path]]:
             *examples]
 
 
-def run_demo(seed: int | None = None) -> int:
-    """Print every report and a summary; return 1 if the kit misjudges its own reference or skeleton."""
+def run_demo(seed: int | None = None, language: str = "en") -> int:
+    """Print every report (in ``language``) and a summary; return 1 if the kit misjudges its own reference or
+    skeleton."""
     seed = new_seed() if seed is None else seed
     summary = []
     for title, folder in demo_submissions():
         result = grade(folder, DEFAULT_REFERENCE, seed)
         print(f"{'=' * 100}\nGrading {title}\n{'=' * 100}")
-        print(text_report(result))
+        print(text_report(result, language=language))
         summary.append((title, result))
     print(f"Summary (hidden cases from seed {seed}):")
     for title, result in summary:

@@ -63,6 +63,8 @@ GRADER = Domain(
     "grader",
     KIT_ROOT / "autograder" / "locale",
     (("autograder/**/*.py", "python"), ("solutions/backprop/mistakes.py", "python")),
+    # ``core.text``'s templates; a check's title (``core.spec``); a known mistake's explanation (the catalogue).
+    {"T_": None, "Tn_": (1, 2), "Check": (2,), "mistake": (2,)},
 )
 
 DOMAINS: tuple[Domain, ...] = (GRADER,)
@@ -133,6 +135,11 @@ def fields(message: str) -> list[str]:
     return found
 
 
+def _forms(value: Any) -> list[str]:
+    """A message's id or string as its forms: one, or (a plural) one per form."""
+    return [str(form) for form in value] if isinstance(value, tuple | list) else [str(value or "")]
+
+
 @dataclass
 class Problem:
     """One reason a catalog is not ready to ship."""
@@ -164,12 +171,15 @@ def problems(domain: Domain, language: str, template: Catalog | None = None) -> 
         if not message.id:
             continue
         translated = current.get(message.id, message.context)
-        if translated is None or not translated.string:
+        # A plural has several English forms and one translation per plural form of the language; each
+        # translated form must have the fields of one of the English forms ("{count} more" or "one more").
+        english = {tuple(sorted(fields(form))) for form in _forms(message.id)}
+        if translated is None or not all(_forms(translated.string)):
             problem(str(message.id), "not translated")
         elif translated.fuzzy:
             problem(str(message.id), "translated before its English changed (fuzzy)")
-        elif sorted(fields(str(translated.string))) != sorted(fields(str(message.id))):
-            problem(str(message.id), f"fields differ: {fields(str(translated.string))}")
+        elif any(tuple(sorted(fields(form))) not in english for form in _forms(translated.string)):
+            problem(str(message.id), f"fields differ: {[fields(form) for form in _forms(translated.string)]}")
     for message in current:
         if message.id and template.get(message.id, message.context) is None:
             problem(str(message.id), "in the catalog but no longer in the sources (stale)")

@@ -24,6 +24,7 @@ from autograder.core.calling import MESSAGE_CHARACTERS
 from autograder.core.cases import Case, cases_for
 from autograder.core.printable import printable
 from autograder.core.spec import FUNCTIONS, MODULES, Check, GradedFunction, Oracle
+from autograder.core.text import T_
 from autograder.grading.definitions import plain_definitions, replaced
 from autograder.grading.mistakes import Diagnoser
 from autograder.grading.reference import GraderError, Reference, as_reference
@@ -128,7 +129,7 @@ def collect_student(submission: Path, plans: dict[str, list[Planned]], seconds_p
                 continue
             path = submission / f"{module}.py"
             if not path.is_file():
-                problems[module] = f"{module}.py is missing from the submission"
+                problems[module] = T_("{module}.py is missing from the submission", module=module)
                 for function in functions:
                     replies[function.name] = [calling.error_reply(problems[module]) | {"grader_text": True}
                                               for _ in plans[function.name]]
@@ -164,24 +165,26 @@ def _judge_safely(function: GradedFunction, planned: Planned, student: dict, ref
                           planned.request.get("perturb", {}))
     except (KeyError, TypeError, AttributeError, ValueError, IndexError):
         # Only a tampered or truncated reply lacks the fields the child always writes.
-        return [Finding(planned.case.label, "the reply for this case was malformed", grader_text=True)]
+        return [Finding(planned.case.label, T_("the reply for this case was malformed"), grader_text=True)]
 
 
 def grader_problems(submission: Path) -> dict[str, str]:
     """Why a module cannot be imported, where the grader can tell by reading it (missing, unreadable,
     a syntax error): text the grader wrote itself, so a student may read it whole."""
-    problems = {}
+    problems: dict[str, str] = {}
     for module in MODULES:
         path = submission / f"{module}.py"
         if not path.is_file():
-            problems[module] = f"{module}.py is missing from the submission"
+            problems[module] = T_("{module}.py is missing from the submission", module=module)
             continue
         try:
             syntax.parse(importlib.util.decode_source(read_source(path)))
         except SubmissionError as error:
-            problems[module] = str(error)
+            problems[module] = error.text
         except SyntaxError as error:
-            problems[module] = f"{path.name} could not be imported: syntax error on line {error.lineno}: {error.msg}"
+            # Python's own words for the error stay as it wrote them
+            problems[module] = T_("{file} could not be imported: syntax error on line {line}: {error}",
+                                  file=path.name, line=error.lineno, error=error.msg)
         except (UnicodeDecodeError, LookupError, ValueError, RecursionError, MemoryError):
             continue  # the child says what it makes of it
     return problems
@@ -226,11 +229,13 @@ def measured_backwards(sources: dict[str, str]) -> dict[str, str]:
         try:
             found = measured_functions(source, graded, module, sources)
         except Exception:  # a reader that cannot follow the code must not pass it unread
-            measured |= dict.fromkeys(graded, f"{module}.py: the grader could not read this file's code, so it "
-                                              f"cannot tell whether its gradients are computed; please tell your TA")
+            measured |= dict.fromkeys(graded, T_("{module}.py: the grader could not read this file's code, so it "
+                                                 "cannot tell whether its gradients are computed; please tell your TA",
+                                                 module=module))
             continue
-        measured |= {name: (f"{where.module}.py line {where.line}: {where.reason}. This function scores 0: the "
-                            f"assignment asks you to compute its gradient with the chain rule, not to measure it")
+        measured |= {name: T_("{module}.py line {line}: {reason}. This function scores 0: the assignment asks you "
+                              "to compute its gradient with the chain rule, not to measure it",
+                              module=where.module, line=where.line, reason=where.reason)
                      for name, where in found.items()}
     return measured
 
@@ -238,16 +243,18 @@ def measured_backwards(sources: dict[str, str]) -> dict[str, str]:
 def replaced_backwards(sources: dict[str, str], student: dict[str, list[dict]]) -> dict[str, str]:
     """Function name -> why the code that ran under its name is not the ``def`` in its source
     (``definitions``): it was swapped in while the module ran, where the source reader cannot see."""
-    found = {}
+    found: dict[str, str] = {}
     for module, source in sources.items():
         defined = plain_definitions(source, [f.name for f in FUNCTIONS if f.module == module])
         for name, lines in defined.items():
             if any(replaced(lines, name, reply.get("code"), f"{module}.py") for reply in student.get(name, [])):
-                where = f"the def {name} on line {', '.join(str(line) for line in sorted(lines))}" if lines else \
-                    f"a def {name}"
-                found[name] = (f"{module}.py: the {name} that ran is not {where} but code swapped in while the "
-                               f"module was imported, which the grader cannot read. This function scores 0: write "
-                               f"it as a plain def and let it compute its gradient")
+                where = T_("the def {name} on line {lines}", name=name,
+                           lines=", ".join(str(line) for line in sorted(lines))) if lines else \
+                    T_("a def {name}", name=name)
+                found[name] = T_("{module}.py: the {name} that ran is not {where} but code swapped in while the "
+                                 "module was imported, which the grader cannot read. This function scores 0: write "
+                                 "it as a plain def and let it compute its gradient", module=module, name=name,
+                                 where=where)
     return found
 
 

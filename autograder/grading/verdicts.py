@@ -40,6 +40,7 @@ from autograder.core.numeric import (
     worst_mismatch,
 )
 from autograder.core.spec import Check, GradedFunction, Kind, Oracle, kink_distance, subgradient_bounds
+from autograder.core.text import T_, Text
 
 KINK_MARGIN = 10 * STEP  # finite differences leave out elements this close to a kink
 OUTPUT = "out"  # the tensor name of a forward output, a loss value or a total norm in findings
@@ -90,10 +91,26 @@ def upstream_scale(function: GradedFunction, case: Case) -> float:
     return 0.0
 
 
+def shape_text(name: str, got: tuple[int, ...], expected: tuple[int, ...], like: str) -> Text:
+    """"dx has shape (3, 4); expected (3, 5) like x" (``like``: the input the gradient is shaped like)."""
+    text = T_("{name} has shape {got}; expected {expected}{like}", name=name, got=got, expected=expected,
+              like=T_(" like {wrt}", wrt=like) if like else "")
+    if expected == () and len(got):
+        return T_("{shape}: a loss is one number (a mean or a sum), not an array", shape=text)
+    return text
+
+
+def shape_hidden(text: Text) -> Text:
+    """``shape_text``'s message with the student's shape left out: "dx has a shape unlike that; expected ..."."""
+    fields = dict(text.fields)
+    if "shape" in fields:  # a loss: the sentence around it stays
+        return T_(text.template, shape=shape_hidden(fields["shape"]))
+    return T_("{name} has a shape unlike that; expected {expected}{like}", name=fields["name"],
+              expected=fields["expected"], like=fields["like"])
+
+
 def _shape_finding(case: Case, name: str, got: np.ndarray, expected_shape: tuple[int, ...], like: str) -> Finding:
-    text = f"{name} has shape {got.shape}; expected {expected_shape}{like}"
-    if expected_shape == () and got.ndim:
-        text += ": a loss is one number (a mean or a sum), not an array"
+    text = shape_text(name, got.shape, expected_shape, like)
     return Finding(case.label, text, tensor=name, shape=text)
 
 
@@ -130,8 +147,7 @@ def judge_reference(function: GradedFunction, check: Check, case: Case, student:
     wrt_of = dict(function.grads)
     for name, expected in reference["grads"].items():
         wrt = wrt_of.get(name, "")
-        like = f" like {wrt}" if wrt else ""
-        finding = _compare(case, name, student["grads"][name], expected, scale, like,
+        finding = _compare(case, name, student["grads"][name], expected, scale, wrt,
                            exact_zeros=check.exact_zeros, bounds=bounds.get(wrt))
         if finding is not None:
             findings.append(finding)
@@ -208,7 +224,7 @@ def judge_finite_differences(function: GradedFunction, case: Case, student: dict
         analytic = student["grads"][name]
         expected = numeric[wrt]
         if analytic.shape != expected.gradient.shape:
-            findings.append(_shape_finding(case, name, analytic, expected.gradient.shape, f" like {wrt}"))
+            findings.append(_shape_finding(case, name, analytic, expected.gradient.shape, wrt))
             continue
         largest = float(np.max(np.abs(expected.gradient), where=expected.checked, initial=0.0))
         atol = expected.noise + FD_ATOL_OF_MAX * largest
@@ -221,9 +237,9 @@ def judge_finite_differences(function: GradedFunction, case: Case, student: dict
 
 
 IN_PLACE_HINTS = {
-    "dout": "`dx = dout` does not copy: write `dx = dout * mask`, not `dout *= mask` or `dx[...] = 0`",
-    "cache": "the cache is the forward's, and it may be used again: read it (`cache[t]`), "
-             "do not change it (`cache.pop()`, assigning into its arrays)",
+    "dout": T_("`dx = dout` does not copy: write `dx = dout * mask`, not `dout *= mask` or `dx[...] = 0`"),
+    "cache": T_("the cache is the forward's, and it may be used again: read it (`cache[t]`), "
+                "do not change it (`cache.pop()`, assigning into its arrays)"),
 }
 
 

@@ -187,15 +187,16 @@ def remove_leftovers(out: Path) -> None:
 
 
 def write_outputs(result: Grade, folder: Path, visibility: dict[str, dict[str, str]],
-                  probe: dict[str, str] | None = None) -> None:
-    """The student's report (as text, then as a web page), then results.json: its presence means the
-    student is done. The TA's report, every hidden value included, is ``python -m autograder grade FOLDER
+                  probe: dict[str, str] | None = None, language: str = "en") -> None:
+    """The student's report (as text, then as a web page), then results.json, all in ``language``: its
+    presence means the student is done. Rendered here, never on a worker (a Grade has no language). The
+    TA's report, every hidden value included, is ``python -m autograder grade FOLDER
     --seed SEED`` (the gradebook has the seed)."""
     folder.mkdir(parents=True, exist_ok=True)
-    feedback = build_feedback(result, Audience.STUDENT)
+    feedback = build_feedback(result, Audience.STUDENT, language)
     write_atomically(folder / REPORT, render_text(feedback))
     write_atomically(folder / HTML_REPORT, render_html(feedback))
-    write_atomically(folder / RESULTS, dumps(gradescope_results(result, visibility, probe=probe)))
+    write_atomically(folder / RESULTS, dumps(gradescope_results(result, visibility, probe=probe, language=language)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,13 +287,14 @@ def _grade_locally(tasks: list[Task], reference: Reference, jobs: int, seconds: 
 def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE, jobs: int | None = None,
               scheduler: str | None = None, secret: Path | None = None,
               seconds_per_function: float = SECONDS_PER_FUNCTION,
-              progress: Callable[[int, int], Any] | None = None) -> BatchResult:
+              progress: Callable[[int, int], Any] | None = None, language: str = "en") -> BatchResult:
     """Grade every student in ``submissions`` that has no result in ``out`` yet; rebuild the gradebook
     (``gradebook.csv`` if every student then has a result, else ``gradebook-incomplete.csv``).
 
-    ``jobs`` worker processes grade side by side here (default: one per core), or ``scheduler`` names a Dask
-    scheduler to grade on. ``progress(total, already_done)`` returns a progress bar (tqdm's interface:
-    ``update``, ``set_postfix_str``, ``close``), or None. Raises GraderError or RubricError, having
+    Every student's report is in ``language`` (``language.checked``), rendered in this process from the Grade
+    a worker sends back. ``jobs`` worker processes grade side by side here (default: one per core), or
+    ``scheduler`` names a Dask scheduler to grade on. ``progress(total, already_done)`` returns a progress bar
+    (tqdm's interface: ``update``, ``set_postfix_str``, ``close``), or None. Raises GraderError or RubricError, having
     graded nothing, if the reference cannot be used, the scheduler cannot be reached or this machine's
     sandbox is not whole (``check_sandbox``; a Dask worker checks its own). Stopped by Ctrl-C or
     ``Terminated`` (``sigterm_stops``) once grading has begun, it kills what is running and returns,
@@ -327,7 +329,7 @@ def grade_all(submissions: Path, out: Path, reference: Path = DEFAULT_REFERENCE,
                 if isinstance(outcome, BaseException):
                     raise outcome
                 outcome.submission = task.folder  # graded on a worker: its temporary copy
-                write_outputs(outcome, out / task.student, loaded.visibility, probes.get(task.student))
+                write_outputs(outcome, out / task.student, loaded.visibility, probes.get(task.student), language)
             except Exception as error:  # the grader's own failure on this submission, or a full disk
                 result.failed[task.student] = f"{type(error).__name__}: {error}"
             if bar is not None:

@@ -8,6 +8,8 @@ The zip (``make gradescope``, or ``python -m autograder gradescope --out autogra
     requirements.txt  the kit's runtime dependencies, at the exact versions of requirements.lock
     kit/autograder/   the grading package (no solution code in it)
     reference/        the reference solution, its rubric and its mistake catalogue
+    language          the language students read their results in (``gradescope --lang``; README
+                      "Languages"); the package's compiled catalogs are in kit/autograder/locale/
 
 At run time (``python -m autograder.integrations.gradescope``) the root is ``$GRADESCOPE_ROOT``, default
 ``/autograder``: the student's files are in ``ROOT/submission`` (or in a folder inside it, when the
@@ -38,8 +40,10 @@ from pathlib import Path
 import autograder
 from autograder import DEFAULT_REFERENCE
 from autograder.core.files import replaced_atomically, write_atomically
+from autograder.core.language import SOURCE, checked
 from autograder.core.printable import printable
 from autograder.core.spec import MODULE_FILES
+from autograder.core.text import T_, speaker
 from autograder.grading.grade import check_sandbox, grade
 from autograder.grading.reference import REFERENCE_FILES, REQUIRED_FILES, load_reference
 from autograder.outputs.report import text_report
@@ -50,6 +54,7 @@ DISTRIBUTION = "backprop-kit"  # the name pyproject.toml gives the kit
 ROOT_VARIABLE = "GRADESCOPE_ROOT"
 DEFAULT_ROOT = Path("/autograder")
 SEARCH_DEPTH = 3  # how deep in the upload to look for the modules
+LANGUAGE_FILE = "language"  # in the bundle's root (ROOT/source at run time): the students' language
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -108,7 +113,7 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, mode: int = 0o644) ->
 
 
 BUNDLED = ("__init__.py", "core/*.py", "sandbox/*.py", "grading/*.py", "outputs/*.py", "integrations/__init__.py",
-           "integrations/gradescope.py")
+           "integrations/gradescope.py", "locale/*/LC_MESSAGES/*.mo")  # the catalogs the reports are said from
 NOT_BUNDLED = ("sandbox/kernels.py", "sandbox/kernel_child.py")  # notebook kernels: nbgrader only
 
 
@@ -119,8 +124,10 @@ def bundled_modules() -> list[Path]:
     return sorted(path for pattern in BUNDLED for path in package.glob(pattern) if path not in skipped)
 
 
-def build_bundle(out: Path, reference: Path = DEFAULT_REFERENCE) -> list[str]:
-    """Write the Gradescope autograder zip to ``out``; return the names it holds."""
+def build_bundle(out: Path, reference: Path = DEFAULT_REFERENCE, language: str = SOURCE) -> list[str]:
+    """Write the Gradescope autograder zip to ``out``, its results said in ``language``; return the names it
+    holds."""
+    language = checked(language)
     missing = [name for name in REQUIRED_FILES if not (reference / name).is_file()]
     if missing:
         raise FileNotFoundError(f"the reference in {reference} has no {', '.join(missing)}")
@@ -129,6 +136,7 @@ def build_bundle(out: Path, reference: Path = DEFAULT_REFERENCE) -> list[str]:
         ("setup.sh", SETUP_SH.encode(), 0o755),
         ("run_autograder", RUN_AUTOGRADER.encode(), 0o755),
         ("requirements.txt", "".join(f"{line}\n" for line in requirements()).encode(), 0o644),
+        (LANGUAGE_FILE, f"{language}\n".encode(), 0o644),
         *((f"kit/autograder/{path.relative_to(package)}", path.read_bytes(), 0o644) for path in bundled_modules()),
         *((f"reference/{name}", (reference / name).read_bytes(), 0o644) for name in REFERENCE_FILES
           if (reference / name).is_file()),
@@ -167,7 +175,14 @@ def find_submission(upload: Path) -> tuple[Path, str]:
     # The student named these folders: shown quoted and short, so a name cannot read as the grader's words.
     shown = printable(str(folder.relative_to(upload)), multiline=False)
     shown = shown if len(shown) <= FOLDER_SHOWN else shown[:FOLDER_SHOWN] + "…"
-    return folder, f"Graded the files in the folder {json.dumps(shown, ensure_ascii=False)} of your upload."
+    return folder, T_("Graded the files in the folder {folder} of your upload.",
+                      folder=json.dumps(shown, ensure_ascii=False))
+
+
+def bundled_language(source: Path) -> str:
+    """The language the bundle was built for (``LANGUAGE_FILE``); English for a bundle without one."""
+    path = source / LANGUAGE_FILE
+    return checked(path.read_text().strip(), str(path)) if path.is_file() else SOURCE
 
 
 def run(root: Path) -> int:
@@ -177,19 +192,22 @@ def run(root: Path) -> int:
     target = root / "results" / "results.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     forks.start_early()  # the children's template starts while the reference is read
+    language = SOURCE
     try:
+        language = bundled_language(root / "source")
         reference.chmod(0o700)
         check_sandbox()  # before the student's files are even looked at
         submission, note = find_submission(root / "submission")
         loaded = load_reference(reference)
         result = grade(submission, loaded)
     except Exception as error:  # the grader's own failure: still a results.json that says so
-        write_atomically(target, dumps(failure_results(error, time.perf_counter() - started)))
+        write_atomically(target, dumps(failure_results(error, time.perf_counter() - started, language)))
         print(f"error: the grader could not run: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
-    results = gradescope_results(result, loaded.visibility, seed=False)  # students can read results.json
+    # students can read results.json
+    results = gradescope_results(result, loaded.visibility, seed=False, language=language)
     if note:
-        results["output"] += f"\n{note}"
+        results["output"] += f"\n{speaker(language)(note)}"
     write_atomically(target, dumps(results))
     print(text_report(result), end="")  # the TA's: Gradescope shows students no stdout (stdout_visibility)
     print(f"Graded by the kit in {Path(autograder.__file__).parent}; results in {target}")

@@ -6,6 +6,10 @@ each: every finding of every failed case, a crash as its exception
 and the line of the student's file, the student's other function that probably caused it, and the
 known mistakes it matches.
 
+A ``Feedback`` is in one language (``build_feedback(grade, audience, language)``): the grade's messages are
+``core.text.Text`` values, said here in that language, and each surface says its own words with
+``Feedback.say``. The same grade gives the same scores and findings in every language.
+
 The two audiences differ only in what may be shown:
 
 - ``Audience.TA`` keeps everything: the seed, the submission's folder, the sandbox, every value of
@@ -32,15 +36,18 @@ from typing import Any
 
 import numpy as np
 
+from autograder.core.language import N_
 from autograder.core.numeric import NOT_FINITE, RIGHT, UNCHECKED
 from autograder.core.printable import printable
 from autograder.core.spec import FUNCTIONS, MODULES, GradedFunction, Kind, Oracle
+from autograder.core.text import ENGLISH, T_, Say, Text, Tn_, joined, speaker
 from autograder.grading.grade import Grade, Result
-from autograder.grading.verdicts import IN_PLACE_HINTS, OUTPUT, Finding
+from autograder.grading.verdicts import IN_PLACE_HINTS, OUTPUT, Finding, shape_hidden
 from autograder.outputs.student_text import KNOWN_FUNCTIONS, exception_name, kit_message, library_message
 
 LINES_SHOWN = 6  # distinct findings a check's text shows (each after the cases it was found in)
 NAMES_SHOWN = 3  # cases named before "and N more"
+AND = N_(" and ")  # between the names of functions
 PALE = 1e-3  # student pictures: an element off by less than this share of the largest |expected| shows as right
 
 
@@ -86,30 +93,33 @@ class CheckFeedback:
     passed: bool
     cases: tuple[CaseFeedback, ...] = ()  # every failed case
     mistakes: tuple[str, ...] = ()  # known mistakes the wrong answers match
+    check: str = ""  # the check's id (the title is in the reader's language)
 
-    def lines(self) -> list[str]:
+    def lines(self, say: Say = ENGLISH) -> list[str]:
         """The check's feedback as lines of text (empty when it passed): each distinct finding once, after
-        the cases it was found in, at most LINES_SHOWN of them; then the known mistakes."""
+        the cases it was found in, at most LINES_SHOWN of them; then the known mistakes. ``say``: the
+        feedback's language (``Feedback.say``); the findings and mistakes are in it already."""
         where: dict[str, list[str]] = {}
         for case in self.cases:
             for finding in case.findings:
                 where.setdefault(finding, []).append(case.case)
-        lines = [f"{_cases(names)}: {finding}" for finding, names in list(where.items())[:LINES_SHOWN]]
+        lines = [say(T_("{cases}: {finding}", cases=_cases(names), finding=finding))
+                 for finding, names in list(where.items())[:LINES_SHOWN]]
         if len(where) > LINES_SHOWN:
-            lines.append(f"... and {len(where) - LINES_SHOWN} more finding(s) of the same check")
-        lines.extend(f"looks like: {mistake}" for mistake in self.mistakes)
+            lines.append(say(T_("... and {count} more finding(s) of the same check", count=len(where) - LINES_SHOWN)))
+        lines.extend(say(T_("looks like: {mistake}", mistake=mistake)) for mistake in self.mistakes)
         return lines
 
 
-def _cases(names: list[str]) -> str:
+def _cases(names: list[str]) -> Text:
     """'case "a"', 'cases "a" and "b"', 'cases "a", "b", "c" and 4 more'."""
     quoted = [f'"{name}"' for name in names[:NAMES_SHOWN]]
     if len(names) == 1:
-        return f"case {quoted[0]}"
+        return T_("case {name}", name=quoted[0])
     rest = len(names) - NAMES_SHOWN
     if rest > 0:
-        return f"cases {', '.join(quoted)} and {rest} more"
-    return f"cases {', '.join(quoted[:-1])} and {quoted[-1]}"
+        return T_("cases {names} and {count} more", names=", ".join(quoted), count=rest)
+    return T_("cases {names} and {last}", names=", ".join(quoted[:-1]), last=quoted[-1])
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,11 @@ class Feedback:
     functions: tuple[FunctionFeedback, ...]
     printed: dict[str, str]  # what each module printed (the TA's only: it may show hidden values)
     seconds: float = 0.0
+    language: str = "en"  # every text above is in it; a surface says its own words in it too (``say``)
+
+    def say(self, message: str) -> str:
+        """``message`` (a ``Text``, or a marked plain string) in the feedback's language."""
+        return speaker(self.language)(message)
 
     def of(self, name: str) -> FunctionFeedback:
         return next(function for function in self.functions if function.name == name)
@@ -170,13 +185,18 @@ def _crash_line(crash: dict[str, Any], audience: Audience, fallback: str) -> str
         return fallback
     kind = exception_name(crash["type"])
     if crash["line"] < 1:  # not a line of the student's files: nothing of it can be shown
-        return f"{kind} raised outside the lines of your files"
-    where = f"line {crash['line']} of {crash['file']}"
+        return T_("{kind} raised outside the lines of your files", kind=_exception(kind))
+    where = T_("line {line} of {file}", line=crash["line"], file=crash["file"])
     if crash["function"] in KNOWN_FUNCTIONS:
-        where += f" (in {crash['function']})"
-    text = f"{kind} on {where}: {crash['code']}"
+        where = T_("{where} (in {function})", where=where, function=crash["function"])
+    text = T_("{kind} on {where}: {code}", kind=_exception(kind), where=where, code=crash["code"])
     message = "" if _OWN_WORDS.search(crash["code"]) else library_message(crash["type"], crash["message"])
-    return f"{text} -- {message}" if message else text
+    # numpy's and Python's own message stays as they wrote it: it is what a search engine knows
+    return T_("{text} -- {message}", text=text, message=message) if message else text
+
+
+def _exception(kind: str) -> str:
+    return T_("an exception") if kind == "an exception" else kind
 
 
 def _shape_line(finding: Finding, audience: Audience) -> str:
@@ -192,6 +212,8 @@ def _shape_line(finding: Finding, audience: Audience) -> str:
     sizes = [int(size) for size in re.findall(r"\d+", got.group(1))]
     allowed = {*wanted, 1, int(np.prod(wanted)) if wanted else 1}
     if len(sizes) > len(wanted) + 1 or not set(sizes) <= allowed:
+        if isinstance(finding.shape, Text):
+            return shape_hidden(finding.shape)
         return finding.shape.replace(f"has shape {got.group(1)}", "has a shape unlike that", 1)
     return finding.shape
 
@@ -199,7 +221,7 @@ def _shape_line(finding: Finding, audience: Audience) -> str:
 def _tensor_name(finding: Finding, function: GradedFunction) -> str:
     if finding.tensor != OUTPUT:
         return finding.tensor
-    return {Kind.LAYER: f"your {function.forward}'s output", Kind.LOSS: "your loss",
+    return {Kind.LAYER: T_("your {forward}'s output", forward=function.forward), Kind.LOSS: T_("your loss"),
             Kind.CLIP: "total_norm"}[function.kind]
 
 
@@ -209,24 +231,31 @@ def _mismatch_line(finding: Finding, function: GradedFunction, oracle: Oracle) -
     name = _tensor_name(finding, function)
     not_finite = int(np.count_nonzero(mismatch.pattern == NOT_FINITE)) if mismatch.pattern is not None else 0
     if finding.tensor == OUTPUT and oracle is Oracle.FINITE_DIFFERENCES:
-        return (f"{name} differs from the given code's; finite differences are taken of the given code, "
-                f"so keep it as it was")
+        return T_("{name} differs from the given code's; finite differences are taken of the given code, "
+                  "so keep it as it was", name=name)
     if mismatch.checked <= 1:
-        return f"{name} is {'NaN or inf' if not_finite else 'wrong'}"
-    against = "disagrees with finite differences" if oracle is Oracle.FINITE_DIFFERENCES else "is wrong"
+        return T_("{name} is NaN or inf", name=name) if not_finite else T_("{name} is wrong", name=name)
     where = f"{finding.tensor}[{', '.join(map(str, mismatch.index))}]" if mismatch.index else finding.tensor
-    count = f"all {mismatch.bad}" if mismatch.bad == mismatch.checked else f"{mismatch.bad} of {mismatch.checked}"
-    nan = "" if not not_finite else " (all NaN or inf)" if not_finite == mismatch.bad else \
-        f" ({not_finite} of them NaN or inf)"
-    return f"{name} {against} in {count} elements{nan}; the worst is {where}"
+    count = T_("all {bad}", bad=mismatch.bad) if mismatch.bad == mismatch.checked else \
+        T_("{bad} of {checked}", bad=mismatch.bad, checked=mismatch.checked)
+    nan = "" if not not_finite else T_(" (all NaN or inf)") if not_finite == mismatch.bad else \
+        T_(" ({count} of them NaN or inf)", count=not_finite)
+    if oracle is Oracle.FINITE_DIFFERENCES:
+        return T_("{name} disagrees with finite differences in {count} elements{nan}; the worst is {where}",
+                  name=name, count=count, nan=nan, where=where)
+    return T_("{name} is wrong in {count} elements{nan}; the worst is {where}",
+              name=name, count=count, nan=nan, where=where)
 
 
 _CHANGED = frozenset({"dout", "cache", "the input dict", "returned arrays share memory with the input"} |
                      {name for function in FUNCTIONS for name in function.args})
+# What the grader names in place of an input: words, said in the reader's language
+_CHANGED_WORDS = {"the input dict": T_("the input dict"),
+                  "returned arrays share memory with the input": T_("returned arrays share memory with the input")}
 
 
 def finding_line(finding: Finding, function: GradedFunction, oracle: Oracle, audience: Audience) -> str:
-    """One finding as the audience reads it."""
+    """One finding as the audience reads it (a ``Text`` where the kit wrote it)."""
     if finding.crash is not None:
         return _crash_line(finding.crash, audience, finding.message)
     if audience is Audience.TA or finding.grader_text:
@@ -239,10 +268,12 @@ def finding_line(finding: Finding, function: GradedFunction, oracle: Oracle, aud
     if changed:  # the names come from the student's process: only the kit's own, each once
         names = sorted({name if name in _CHANGED else "an input" for name in changed.group(1).split(", ")})
         hints = [hint for name, hint in IN_PLACE_HINTS.items() if name in names]
-        return f"modified {', '.join(names)} in place: {'; '.join(hints) or 'compute new arrays instead'}"
+        words = [_CHANGED_WORDS.get(name, T_("an input") if name == "an input" else name) for name in names]
+        return T_("modified {names} in place: {hints}", names=joined(", ", words),
+                  hints=joined("; ", hints) if hints else T_("compute new arrays instead"))
     keys = re.fullmatch(r"clipped has keys .*; expected (\[.*\]), the keys of grads", finding.message)
     if keys:  # the student's keys could be anything; the case's own are shown
-        return f"clipped does not have the keys of grads: expected {keys.group(1)}"
+        return T_("clipped does not have the keys of grads: expected {keys}", keys=keys.group(1))
     return kit_message(finding.message)
 
 
@@ -271,10 +302,12 @@ def _case_name(label: str, audience: Audience) -> str:
     return label if audience is Audience.TA else _shape_words(label)
 
 
-def check_feedback(result: Result, audience: Audience) -> CheckFeedback:
-    """One check's feedback: every finding of every failed case, and the known mistakes they match."""
+def check_feedback(result: Result, audience: Audience, say: Say = ENGLISH) -> CheckFeedback:
+    """One check's feedback: every finding of every failed case, and the known mistakes they match, in the
+    language of ``say``."""
     verdict = result.verdict
-    check = CheckFeedback(verdict.check.title, result.points, result.max_points, verdict.passed)
+    check = CheckFeedback(say(verdict.check.title), result.points, result.max_points, verdict.passed,
+                          check=verdict.check.id)
     if verdict.passed or verdict.not_implemented or verdict.measured:
         return check
     by_case: dict[str, list[Finding]] = {}
@@ -282,16 +315,19 @@ def check_feedback(result: Result, audience: Audience) -> CheckFeedback:
         by_case.setdefault(finding.case, []).append(finding)
     cases = []
     for label, findings in by_case.items():
-        lines = dict.fromkeys(finding_line(f, verdict.function, verdict.check.oracle, audience) for f in findings)
+        lines = dict.fromkeys(say(finding_line(f, verdict.function, verdict.check.oracle, audience))
+                              for f in findings)
         pictures = [drawn for drawn in (picture(f, audience) for f in findings) if drawn is not None]
-        cases.append(CaseFeedback(_case_name(label, audience), tuple(lines), tuple(pictures)))
-    mistakes = dict.fromkeys(explanation for finding in verdict.findings for _, explanation in finding.mistakes)
-    return CheckFeedback(check.title, check.points, check.max_points, False, tuple(cases), tuple(mistakes))
+        # a student's case kind is one of case_kinds.KINDS, said in the reader's language; a TA's label is whole
+        cases.append(CaseFeedback(say(_case_name(label, audience)), tuple(lines), tuple(pictures)))
+    mistakes = dict.fromkeys(say(explanation) for finding in verdict.findings for _, explanation in finding.mistakes)
+    return CheckFeedback(check.title, check.points, check.max_points, False, tuple(cases), tuple(mistakes),
+                         check.check)
 
 
-def not_implemented_line(function: GradedFunction) -> str:
+def not_implemented_line(function: GradedFunction) -> Text:
     """What a student reads about a function that still raises NotImplementedError."""
-    return f"not implemented yet (it raises NotImplementedError): write it in {function.file}"
+    return T_("not implemented yet (it raises NotImplementedError): write it in {file}", file=function.file)
 
 
 def dependency_note(function: GradedFunction, grade: Grade) -> str:
@@ -301,8 +337,10 @@ def dependency_note(function: GradedFunction, grade: Grade) -> str:
     callees = [name for name in function.depends_on if name in failed]
     if function.name not in failed or not callees:
         return ""
-    fails = "which fails above: fix that first" if len(callees) == 1 else "which fail above: fix those first"
-    return f"{function.name} probably calls {' and '.join(callees)}, {fails}."
+    # English says "fails ... that" of one function and "fail ... those" of several: a plural by count
+    return Tn_("{name} probably calls {callees}, which fails above: fix that first.",
+               "{name} probably calls {callees}, which fail above: fix those first.", len(callees),
+               name=function.name, callees=joined(AND, callees))
 
 
 def cause_notes(function: GradedFunction, results: list[Result], grade: Grade, audience: Audience) -> list[str]:
@@ -313,38 +351,41 @@ def cause_notes(function: GradedFunction, results: list[Result], grade: Grade, a
                  if finding.crash is not None and finding.crash["line"] > 0}
     for name in sorted(raised_in - {function.name, ""}):
         if name == function.forward:
-            notes.append(f"the error is raised in your {name}, the forward pass, before {function.name} runs: "
-                         f"the forward is given code, so compare yours with it")
+            notes.append(T_("the error is raised in your {name}, the forward pass, before {function} runs: "
+                            "the forward is given code, so compare yours with it", name=name, function=function.name))
         elif name in KNOWN_FUNCTIONS or audience is Audience.TA:
-            notes.append(f"the error is raised in your {name}, which {function.name} calls: the line above is "
-                         f"in {name}")
+            notes.append(T_("the error is raised in your {name}, which {function} calls: the line above is "
+                            "in {name}", name=name, function=function.name))
         else:
-            notes.append(f"the error is raised in another function of yours, which {function.name} calls")
+            notes.append(T_("the error is raised in another function of yours, which {function} calls",
+                            function=function.name))
     causes = dict.fromkeys(finding.cause for finding in findings if finding.cause)
     if audience is Audience.TA:
-        notes.extend(f"probable cause: {cause}" for cause in causes)
+        notes.extend(T_("probable cause: {cause}", cause=cause) for cause in causes)
     elif causes:
-        notes.append(f"probable cause: your {function.forward} returns a cache laid out unlike the given code's, "
-                     f"and {function.name} receives that cache: compare your {function.forward} with the given code")
+        notes.append(T_("probable cause: your {forward} returns a cache laid out unlike the given code's, "
+                        "and {function} receives that cache: compare your {forward} with the given code",
+                        forward=function.forward, function=function.name))
     return [note for note in dict.fromkeys(notes) if note]
 
 
-def function_feedback(function: GradedFunction, grade: Grade, audience: Audience) -> FunctionFeedback:
-    """Everything about one graded function."""
+def function_feedback(function: GradedFunction, grade: Grade, audience: Audience,
+                      say: Say = ENGLISH) -> FunctionFeedback:
+    """Everything about one graded function, in the language of ``say``."""
     results = [r for r in grade.results if r.verdict.function.name == function.name]
     points, most = sum(r.points for r in results), sum(r.max_points for r in results)
     summary = ""
     if function.module in grade.module_problems:
-        summary = f"{module_problem(grade, function.module, audience)}. Its functions score 0."
+        summary = say(T_("{problem}. Its functions score 0.", problem=module_problem(grade, function.module, audience)))
     elif results and all(r.verdict.not_implemented for r in results):
-        summary = not_implemented_line(function)
+        summary = say(not_implemented_line(function))
     elif results and all(r.verdict.measured for r in results):
-        summary = results[0].verdict.measured
+        summary = say(results[0].verdict.measured)
     if summary or points == most:
         return FunctionFeedback(function.name, function.module, function.file, points, most, summary)
     return FunctionFeedback(function.name, function.module, function.file, points, most, "",
-                            tuple(check_feedback(r, audience) for r in results),
-                            tuple(cause_notes(function, results, grade, audience)))
+                            tuple(check_feedback(r, audience, say) for r in results),
+                            tuple(say(note) for note in cause_notes(function, results, grade, audience)))
 
 
 def module_problem(grade: Grade, module: str, audience: Audience) -> str:
@@ -355,25 +396,32 @@ def module_problem(grade: Grade, module: str, audience: Audience) -> str:
     if audience is Audience.TA or module in grade.trusted_problems:
         return problem
     kind = re.match(r"[\w.]+ could not be imported: (\w+)", problem)
-    what = f" ({exception_name(kind.group(1))})" if kind else ""
-    return f"{module}.py could not be imported{what}: run pytest in your folder to see why"
+    if kind:
+        return T_("{module}.py could not be imported ({kind}): run pytest in your folder to see why",
+                  module=module, kind=_exception(exception_name(kind.group(1))))
+    return T_("{module}.py could not be imported: run pytest in your folder to see why", module=module)
 
 
-def build_feedback(grade: Grade, audience: Audience) -> Feedback:
-    """The feedback of ``grade`` for ``audience``."""
+def build_feedback(grade: Grade, audience: Audience, language: str = "en") -> Feedback:
+    """The feedback of ``grade`` for ``audience``, in ``language`` (checked: ``language.checked``)."""
+    say = speaker(language)
     facts = []
     if audience is Audience.TA:
-        facts += [f"Submission: {printable(str(grade.submission), multiline=False)}",  # a folder a student named
-                  f"Hidden cases drawn with seed {grade.seed} (rerun with --seed {grade.seed} to reproduce)."]
+        facts += [say(T_("Submission: {folder}",  # a folder a student named
+                         folder=printable(str(grade.submission), multiline=False))),
+                  say(T_("Hidden cases drawn with seed {seed} (rerun with --seed {seed} to reproduce).",
+                         seed=grade.seed))]
     else:
-        facts.append("Graded on hidden cases drawn for you; they are described by their kind, never their values.")
+        facts.append(say(T_("Graded on hidden cases drawn for you; they are described by their kind, never "
+                            "their values.")))
     if grade.versions:
-        facts.append(f"Graded with {grade.versions}.")
+        facts.append(say(T_("Graded with {versions}.", versions=grade.versions)))
     if grade.sandbox and audience is Audience.TA:
-        facts.append(f"The code ran in a {grade.sandbox}")
+        facts.append(say(T_("The code ran in a {sandbox}", sandbox=grade.sandbox)))
     return Feedback(
         audience, grade.score, grade.max_score, tuple(facts),
-        {module: module_problem(grade, module, audience) for module in MODULES if module in grade.module_problems},
-        tuple(function_feedback(function, grade, audience) for function in FUNCTIONS
+        {module: say(module_problem(grade, module, audience)) for module in MODULES
+         if module in grade.module_problems},
+        tuple(function_feedback(function, grade, audience, say) for function in FUNCTIONS
               if any(r.verdict.function.name == function.name for r in grade.results)),
-        dict(grade.printed) if audience is Audience.TA else {}, grade.seconds)
+        dict(grade.printed) if audience is Audience.TA else {}, grade.seconds, language)

@@ -23,9 +23,11 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from autograder.core.language import N_
 from autograder.core.numeric import FLIPPED, NOT_FINITE, OFF, RIGHT, UNCHECKED
 from autograder.core.printable import printable
 from autograder.core.spec import MODULES
+from autograder.core.text import ENGLISH, T_, Say, Text, joined
 from autograder.grading.grade import Grade
 from autograder.outputs.feedback import (
     Audience,
@@ -42,6 +44,7 @@ CELL = 20  # a square's side in the picture's own units (pixels at its natural s
 GAP = 4  # between squares; the worst square's outline is drawn in it
 PRINTED_LINES = 40
 PRINTED_CHARACTERS = 20_000
+BY = N_(" by ")  # "2 rows by 3 columns"
 
 # Colours (the kit's own constants; nothing else becomes an attribute or a style).
 RIGHT_FILL = "#ececea"
@@ -53,8 +56,8 @@ HATCH = "bk-hatch"
 # Worst first, when a block of elements shows as one square.
 _SEVERITY = np.array([0.0, 2.0, 3.0, 4.0, 1.0])  # indexed by RIGHT, OFF, FLIPPED, NOT_FINITE, UNCHECKED
 
-LEGEND = {RIGHT: "right, or close", OFF: "wrong (darker: further off)", FLIPPED: "wrong sign",
-          NOT_FINITE: "NaN or inf", UNCHECKED: "not checked (next to a kink)"}
+LEGEND = {RIGHT: T_("right, or close"), OFF: T_("wrong (darker: further off)"), FLIPPED: T_("wrong sign"),
+          NOT_FINITE: T_("NaN or inf"), UNCHECKED: T_("not checked (next to a kink)")}
 
 CSS = """
 .bk { color: #1c1c1e; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
@@ -166,20 +169,23 @@ def _index(name: str, index: tuple[int, ...]) -> str:
     return f"{name}[{', '.join(map(str, index))}]" if index else name
 
 
-def _layout(shape: tuple[int, ...], step: tuple[int, int]) -> str:
+def _layout(shape: tuple[int, ...], step: tuple[int, int]) -> Text:
     """What the squares are, in words."""
-    blocks = [f"{step[0]} rows" if step[0] > 1 else "", f"{step[1]} columns" if step[1] > 1 else ""]
-    square = (f"each square is the worst of {' by '.join(block for block in blocks if block)}" if any(blocks)
-              else "one square per element")
+    blocks = [T_("{count} rows", count=step[0]) if step[0] > 1 else "",
+              T_("{count} columns", count=step[1]) if step[1] > 1 else ""]
+    shown = [block for block in blocks if block]
+    square = (T_("each square is the worst of {blocks}", blocks=joined(BY, shown))
+              if any(blocks) else T_("one square per element"))
     if len(shape) <= 1:
-        return f"{square}, in order"
+        return T_("{square}, in order", square=square)
     if len(shape) == 2:
-        return f"{square}; rows are the first axis, columns the second"
-    return f"{square}; rows are the first axis, columns the other axes flattened"
+        return T_("{square}; rows are the first axis, columns the second", square=square)
+    return T_("{square}; rows are the first axis, columns the other axes flattened", square=square)
 
 
-def picture_html(picture: Picture, case: str = "") -> str:
-    """A picture as a figure: the SVG heatmap, its caption (case, tensor, shape, layout) and its legend."""
+def picture_html(picture: Picture, case: str = "", say: Say = ENGLISH) -> str:
+    """A picture as a figure: the SVG heatmap, its caption (case, tensor, shape, layout) and its legend, in the
+    language of ``say``."""
     pattern, size, step = coarse(picture)
     rows, columns = pattern.shape
     width, height = columns * CELL, rows * CELL
@@ -195,17 +201,19 @@ def picture_html(picture: Picture, case: str = "") -> str:
     outline = (f'<rect x="{worst_column * CELL + 1}" y="{worst_row * CELL + 1}" width="{CELL - 2}" '
                f'height="{CELL - 2}" fill="none" stroke="{WORST_STROKE}" stroke-width="2"></rect>')
     shape = f"({', '.join(map(str, picture.shape))}{',' if len(picture.shape) == 1 else ''})"
-    label = f"{picture.tensor} of shape {shape}: which elements are wrong"
+    label = say(T_("{tensor} of shape {shape}: which elements are wrong", tensor=picture.tensor, shape=shape))
     svg = (f'<svg class="bk-pic" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" role="img" aria-label="{_text(label)}">'
            f"{hatch}{squares}{outline}</svg>")
     counts = {kind: int(np.count_nonzero(picture.pattern == kind)) for kind in LEGEND}
-    legend = "".join(f'<li><span class="bk-sw bk-sw-{kind}"></span>{_text(words)} ({counts[kind]})</li>'
+    legend = "".join(f'<li><span class="bk-sw bk-sw-{kind}"></span>{_text(say(words))} ({counts[kind]})</li>'
                      for kind, words in LEGEND.items() if counts[kind])
-    legend += (f'<li><span class="bk-sw bk-sw-worst"></span>the worst: '
+    legend += (f'<li><span class="bk-sw bk-sw-worst"></span>{_text(say(T_("the worst:")))} '
                f"<code>{_text(_index(picture.tensor, picture.worst))}</code></li>")
-    where = f"case &quot;{_text(case)}&quot;: " if case else ""
-    caption = f"{where}<code>{_text(picture.tensor)}</code>, shape {shape}, {_text(_layout(picture.shape, step))}."
+    # The page's own tags around words of the catalog: the words are escaped, the tags are the kit's.
+    where = _text(say(T_('case "{case}": ', case=case))) if case else ""
+    caption = (f"{where}<code>{_text(picture.tensor)}</code>{_text(say(T_(', shape {shape}, ', shape=shape)))}"
+               f"{_text(say(_layout(picture.shape, step)))}.")
     return f'<figure>{svg}<figcaption>{caption}</figcaption><ul class="bk-legend">{legend}</ul></figure>'
 
 
@@ -218,24 +226,26 @@ def _helps(picture: Picture) -> bool:
 # Checks and functions
 
 
-def check_html(check: CheckFeedback) -> str:
+def check_html(check: CheckFeedback, say: Say = ENGLISH) -> str:
     """One check: its mark, title and points; every finding line (as ``CheckFeedback.lines`` groups them);
     the pictures of the first case that has any; the known mistakes."""
     mark = '<span class="bk-ok">✓</span>' if check.passed else '<span class="bk-bad">✗</span>'
     parts = [f'<div class="bk-check"><p class="bk-check-title">{mark} {_text(check.title)} '
              f'<span class="bk-pts">[{_points(check.points)}/{_points(check.max_points)}]</span></p>']
-    lines = check.lines()
+    lines = check.lines(say)
     findings = lines[:len(lines) - len(check.mistakes)]
     if findings:
         parts.append('<ul class="bk-findings">' + "".join(f"<li>{_text(line)}</li>" for line in findings) + "</ul>")
     shown = next(((case.case, [p for p in case.pictures if _helps(p)]) for case in check.cases
                   if any(_helps(p) for p in case.pictures)), ("", []))
-    parts.extend(picture_html(picture, shown[0]) for picture in shown[1][:PICTURES_PER_CHECK])
-    parts.extend(f'<p class="bk-mistake">looks like: {_text(mistake)}</p>' for mistake in check.mistakes)
+    parts.extend(picture_html(picture, shown[0], say) for picture in shown[1][:PICTURES_PER_CHECK])
+    parts.extend(f'<p class="bk-mistake">{_text(say(T_("looks like: {mistake}", mistake=mistake)))}</p>'
+                 for mistake in check.mistakes)
     return "".join(parts) + "</div>"
 
 
-def _function_section(function: FunctionFeedback, anchor: str = "", details: bool = True) -> str:
+def _function_section(function: FunctionFeedback, anchor: str = "", details: bool = True,
+                      say: Say = ENGLISH) -> str:
     state = "bk-passed" if function.passed else "bk-failed"
     mark = '<span class="bk-ok">✓</span>' if function.passed else '<span class="bk-bad">✗</span>'
     ident = f' id="{anchor}"' if anchor else ""
@@ -245,16 +255,16 @@ def _function_section(function: FunctionFeedback, anchor: str = "", details: boo
     if details:
         if function.summary:
             parts.append(f'<p class="bk-summary">{_text(function.summary)}</p>')
-        parts.extend(check_html(check) for check in function.checks)
-        parts.extend(f'<p class="bk-note">note: {_text(note)}</p>' for note in function.notes)
+        parts.extend(check_html(check, say) for check in function.checks)
+        parts.extend(f'<p class="bk-note">{_text(say(T_("note: {note}", note=note)))}</p>' for note in function.notes)
     return "".join(parts) + "</section>"
 
 
-def function_html(function: FunctionFeedback | None, lead: Sequence[str] = ()) -> str:
+def function_html(function: FunctionFeedback | None, lead: Sequence[str] = (), say: Say = ENGLISH) -> str:
     """One function's feedback as an HTML fragment that carries its own style (for a notebook cell):
-    the ``lead`` lines, then what the page says of the function (if it was graded)."""
+    the ``lead`` lines, then what the page says of the function (if it was graded), in ``say``'s language."""
     intro = "".join(f"<p>{_text(line)}</p>" for line in lead)
-    section = _function_section(function) if function is not None else ""
+    section = _function_section(function, say=say) if function is not None else ""
     return f'<div class="bk"><style>{CSS}</style>{intro}{section}</div>'
 
 
@@ -279,8 +289,10 @@ def _printed(feedback: Feedback) -> Iterable[str]:
         lines = printed.strip().splitlines()
         shown = "\n".join(lines[:PRINTED_LINES])[:PRINTED_CHARACTERS]
         more = len(lines) - PRINTED_LINES
-        rest = f"<p>… and {more} more line(s), not shown.</p>" if more > 0 else ""
-        yield (f"<section><h2>Your {_text(module)}.py printed (shown, never trusted)</h2>"
+        rest = f"<p>{_text(feedback.say(T_('… and {count} more line(s), not shown.', count=more)))}</p>" \
+            if more > 0 else ""
+        heading = feedback.say(T_("Your {module}.py printed (shown, never trusted)", module=module))
+        yield (f"<section><h2>{_text(heading)}</h2>"
                f"<pre>{_text(shown)}</pre>{rest}</section>")
 
 
@@ -288,9 +300,11 @@ def render_html(feedback: Feedback) -> str:
     """The report of ``feedback`` as one self-contained HTML page, for its audience."""
     facts = "".join(f"<p>{_text(fact)}</p>" for fact in feedback.facts)
     score = f"{_points(feedback.score)} / {_points(feedback.max_score)}"
-    body = ["<header><h1>Your backprop grade</h1>" if feedback.audience is Audience.STUDENT else
-            "<header><h1>Backprop grade</h1>",
-            f'<p class="bk-score">{score} <small>points, graded in {feedback.seconds:.1f} s</small></p>',
+    say = feedback.say
+    heading = T_("Your backprop grade") if feedback.audience is Audience.STUDENT else T_("Backprop grade")
+    small = say(T_("points, graded in {seconds:.1f} s", seconds=feedback.seconds))
+    body = [f"<header><h1>{_text(say(heading))}</h1>",
+            f'<p class="bk-score">{score} <small>{_text(small)}</small></p>',
             f'<div class="bk-facts">{facts}</div>', _overview(feedback), "</header>"]
     number = {function.name: index for index, function in enumerate(feedback.functions)}
     for module in MODULES:
@@ -301,18 +315,18 @@ def render_html(feedback: Feedback) -> str:
         problem = feedback.module_problems.get(module)
         if problem is not None:
             body.append(f'<p class="bk-problem">! {_text(problem)}</p>'
-                        "<p>Its functions score 0; everything else is graded as usual.</p>")
-        body.extend(_function_section(function, f"bk-f{number[function.name]}", problem is None)
+                        f"<p>{_text(say(T_('Its functions score 0; everything else is graded as usual.')))}</p>")
+        body.extend(_function_section(function, f"bk-f{number[function.name]}", problem is None, say)
                     for function in functions)
         body.append("</section>")
     body.extend(_printed(feedback))
-    title = f"Backprop grade: {score}"
-    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+    title = say(T_("Backprop grade: {score}", score=score))
+    return (f'<!DOCTYPE html>\n<html lang="{feedback.language}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_text(title)}</title><style>{CSS}{PAGE_CSS}</style></head>"
             f'<body class="bk"><main>{"".join(body)}</main></body></html>\n')
 
 
-def html_report(grade: Grade, audience: Audience = Audience.STUDENT) -> str:
+def html_report(grade: Grade, audience: Audience = Audience.STUDENT, language: str = "en") -> str:
     """The HTML report of ``grade``: what a student may read (the default), or everything for the TA."""
-    return render_html(build_feedback(grade, audience))
+    return render_html(build_feedback(grade, audience, language))

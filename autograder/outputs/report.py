@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 from autograder.core.spec import MODULES
+from autograder.core.text import ENGLISH, T_, Say
 from autograder.grading.grade import Grade
 from autograder.outputs.feedback import Audience, Feedback, FunctionFeedback, build_feedback
 
@@ -66,8 +67,9 @@ def _wrap(text: str, indent: str) -> list[str]:
     return [f"{further if number else indent}{piece}" for number, piece in enumerate([*rows, *([row] if row else [])])]
 
 
-def function_lines(function: FunctionFeedback, indent: str = "    ") -> list[str]:
-    """What the text report says under a function's score line: its summary, or each check and the notes."""
+def function_lines(function: FunctionFeedback, indent: str = "    ", say: Say = ENGLISH) -> list[str]:
+    """What the text report says under a function's score line: its summary, or each check and the notes
+    (``say``: the feedback's language, ``Feedback.say``)."""
     if function.passed and not function.summary:
         return []
     if function.summary:
@@ -76,37 +78,39 @@ def function_lines(function: FunctionFeedback, indent: str = "    ") -> list[str
     for check in function.checks:
         mark = "✓" if check.passed else "✗"
         lines.append(f"{indent}{mark} {check.title}  [{_points(check.points)}/{_points(check.max_points)}]")
-        lines.extend(row for line in check.lines() for row in _wrap(line, indent + "    "))
-    lines.extend(row for note in function.notes for row in _wrap(f"note: {note}", indent))
+        lines.extend(row for line in check.lines(say) for row in _wrap(line, indent + "    "))
+    lines.extend(row for note in function.notes for row in _wrap(say(T_("note: {note}", note=note)), indent))
     return lines
 
 
 def render_text(feedback: Feedback) -> str:
     """The readable report of ``feedback``, for its audience."""
     lines = [*feedback.facts[:2 if feedback.audience is Audience.TA else 1],
-             f"Score: {_points(feedback.score)} / {_points(feedback.max_score)}   (graded in {feedback.seconds:.1f} s)",
+             feedback.say(T_("Score: {score} / {max_score}   (graded in {seconds:.1f} s)",
+                             score=_points(feedback.score), max_score=_points(feedback.max_score),
+                             seconds=feedback.seconds)),
              *feedback.facts[2 if feedback.audience is Audience.TA else 1:], ""]
     for module in MODULES:
         lines.append(f"{module}.py")
         if module in feedback.module_problems:
             lines.extend(_wrap(feedback.module_problems[module], "  ! "))
-            lines.append("    Its functions score 0; everything else is graded as usual.")
+            lines.append("    " + feedback.say(T_("Its functions score 0; everything else is graded as usual.")))
         for function in feedback.in_module(module):
             header = f"  {function.name} "
             score = f" {_points(function.points)} / {_points(function.max_points)}"
             lines.append(header + "." * max(2, WIDTH - len(header) - len(score)) + score)
             if module not in feedback.module_problems:
-                lines.extend(function_lines(function))
+                lines.extend(function_lines(function, say=feedback.say))
         lines.append("")
     for module, printed in feedback.printed.items():
         if printed.strip():
-            lines.append(f"Your {module}.py printed (shown, never trusted):")
+            lines.append(feedback.say(T_("Your {module}.py printed (shown, never trusted):", module=module)))
             lines.extend(f"  | {row}" for line in printed.strip().splitlines()[:PRINTED_LINES]
                          for row in _cut(line.expandtabs(), WIDTH - 4))
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
-def text_report(grade: Grade, audience: Audience = Audience.TA) -> str:
+def text_report(grade: Grade, audience: Audience = Audience.TA, language: str = "en") -> str:
     """The readable report of ``grade``: everything for the TA (the default), or what a student may read."""
-    return render_text(build_feedback(grade, audience))
+    return render_text(build_feedback(grade, audience, language))

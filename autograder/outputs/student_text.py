@@ -19,7 +19,9 @@ import re
 
 import numpy as np
 
+from autograder.core.language import N_
 from autograder.core.spec import FUNCTIONS
+from autograder.core.text import T_, Text
 
 # Exception names a student may read: Python's and numpy's own (a class the code defines is "an exception").
 EXCEPTIONS = frozenset(name for name, value in vars(builtins).items()
@@ -109,15 +111,16 @@ LIBRARY = [re.compile(template) for template in (
     r"Singular matrix|Last # dimensions of the array must be square",
     QUOTED,  # a KeyError of a quoted key: the key is masked
 )]
-# The kit's own messages, from the student's process (``calling.CallError``): what a student reads of each.
-KIT = [(re.compile(template), said) for template, said in (
-    (rf"{NAME} returned # values; expected #", None),
-    (rf"{NAME} returned {NAME2}; expected #", None),
-    (r".* is not an array of numbers \(got .*", "a value it returned is not an array of numbers"),
-    (rf"clipped is a {NAME}, expected a dict", None),
-    (rf"(?:layers|rnn_layers)\.py has no function {NAME}", None),
+# The kit's own messages, from the student's process (``calling.CallError``): what a student reads of each,
+# a template of the names the pattern captured (the masked numbers stay "#": they are the student's).
+KIT = [(re.compile(pattern), said) for pattern, said in (
+    (rf"{NAME} returned # values; expected #", N_("{name} returned # values; expected #")),
+    (rf"{NAME} returned {NAME2}; expected #", N_("{name} returned {name2}; expected #")),
+    (r".* is not an array of numbers \(got .*", N_("a value it returned is not an array of numbers")),
+    (rf"clipped is a {NAME}, expected a dict", N_("clipped is a {name}, expected a dict")),
+    (rf"(?P<module>layers|rnn_layers)\.py has no function {NAME}", N_("{module}.py has no function {name}")),
 )]
-FALLBACK = "it gave an answer the grader could not use (run the public tests to see the error)"
+FALLBACK = T_("it gave an answer the grader could not use (run the public tests to see the error)")
 
 
 def masked(text: str) -> str:
@@ -149,14 +152,14 @@ def library_message(kind: str, message: str) -> str:
     return ""
 
 
-def kit_message(text: str) -> str:
+def kit_message(text: str) -> Text:
     """An error the child reported without an exception of the student's (``calling.CallError``, ...), as a
     student may read it: one of the kit's own messages (KIT), or FALLBACK."""
     shown = masked(text)
     for template, said in KIT:
         match = template.fullmatch(shown)
         if match is not None and _named_fitly(match):
-            return said or shown
+            return Text(said, {key: value for key, value in match.groupdict().items() if value is not None})
     return FALLBACK
 
 

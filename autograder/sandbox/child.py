@@ -29,6 +29,7 @@ import numpy as np  # imported before the submission's folder is on sys.path: a 
 from autograder.core.calling import describe_exception, error_reply, run_case
 from autograder.core.modules import load_module
 from autograder.core.spec import BY_NAME
+from autograder.core.text import T_
 from autograder.core.walls import ended
 from autograder.sandbox import observed, wire
 from autograder.sandbox.confine import SETUP_FAILED, shut_in
@@ -82,11 +83,11 @@ def _flush() -> None:
 def exit_reason(code: int, cpu_seconds: int | None = None) -> str:
     """Why a process running student code stopped, from its exit code (negative: the signal)."""
     if code == SETUP_FAILED:
-        return ("the grader could not set up its sandbox, so your code was not run; this is not your fault: "
-                "please tell your TA")
+        return T_("the grader could not set up its sandbox, so your code was not run; this is not your fault: "
+                  "please tell your TA")
     if code == CANNOT_REPLY:
-        return ("your code changed something the grader needs to send its answers (builtins, numpy or the "
-                "grader's own modules), so no answer came back")
+        return T_("your code changed something the grader needs to send its answers (builtins, numpy or the "
+                  "grader's own modules), so no answer came back")
     return ended(code, cpu_seconds)
 
 

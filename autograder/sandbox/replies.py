@@ -16,11 +16,12 @@ import numpy as np
 
 from autograder.core.calling import error_reply
 from autograder.core.printable import printable
+from autograder.core.text import T_, Text
 from autograder.sandbox import wire
 
 MAX_TEXT = 500  # characters of an error message kept
 MAX_KEYS = 64  # gradients or perturbed inputs per case; a real reply has at most 5
-MALFORMED = "the reply for this case was malformed"
+MALFORMED = T_("the reply for this case was malformed")
 # A case's JSON: a few fields, arrays by name and one error line (an exception's first line, which the
 # student's code chose): a real one is under 1 KB.
 CASE_STRUCTURE_BYTES = 64 * 1024
@@ -33,8 +34,10 @@ class MalformedError(ValueError):
 def failure(reason: str, count: int, import_failed: bool = False) -> list[dict[str, Any]]:
     """``count`` case replies that all carry the error ``reason``, which the grader wrote (``grader_text``:
     a student may read it whole; it may quote the student's file)."""
-    return [error_reply(printable(reason, multiline=False), import_failed=import_failed) | {"grader_text": True}
-            for _ in range(count)]
+    shown = printable(reason, multiline=False)
+    if isinstance(reason, Text) and shown == reason:  # kept a Text, to be said in the student's language
+        shown = reason
+    return [error_reply(shown, import_failed=import_failed) | {"grader_text": True} for _ in range(count)]
 
 
 def _arrays_needed(request: dict[str, Any]) -> int:
@@ -115,7 +118,7 @@ def clean(message: Any, count: int) -> list[dict[str, Any]]:
     """The ``count`` case replies of one function, rebuilt from an untrusted message."""
     cases = message.get("cases") if isinstance(message, dict) else None
     if not isinstance(cases, list) or len(cases) != count:
-        return failure(f"its reply was malformed (expected {count} cases)", count)
+        return failure(T_("its reply was malformed (expected {count} cases)", count=count), count)
     rebuilt = []
     for case in cases:
         try:

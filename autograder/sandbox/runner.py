@@ -29,6 +29,7 @@ from typing import Any
 
 from autograder.core.printable import printable
 from autograder.core.spec import MODULES
+from autograder.core.text import T_
 from autograder.sandbox import forks, host, wire
 from autograder.sandbox import replies as reply_format
 from autograder.sandbox.child import exit_reason
@@ -140,16 +141,19 @@ class _Watch:
         limits = host.LIMITS
         now = time.monotonic()
         if now > self.deadline:
-            return f"it ran for more than {self.seconds:g} s and was stopped"
+            return T_("it ran for more than {seconds:g} s and was stopped", seconds=self.seconds)
         if self.output.written - self.printed_before > limits.printed_bytes:
-            return f"your code printed more than {wire.megabytes(limits.printed_bytes)}, so it was stopped"
+            return T_("your code printed more than {size}, so it was stopped",
+                      size=wire.megabytes(limits.printed_bytes))
         if now > self.next_folder_check:
             self.next_folder_check = now + FOLDER_CHECK_SECONDS
             size, entries = folder_usage(self.scratch.work, limits.folder_entries)
             if size > limits.folder_bytes:
-                return f"your code wrote over {wire.megabytes(limits.folder_bytes)} into its folder; it was stopped"
+                return T_("your code wrote over {size} into its folder; it was stopped",
+                          size=wire.megabytes(limits.folder_bytes))
             if entries > limits.folder_entries:
-                return f"your code created more than {limits.folder_entries} files, so it was stopped"
+                return T_("your code created more than {count} files, so it was stopped",
+                          count=limits.folder_entries)
         return ""
 
 
@@ -158,7 +162,7 @@ def _read_reply(path: Path, requests: list[dict]) -> list[dict[str, Any]]:
     try:
         message = wire.read(path, bounds=reply_format.bounds(requests))
     except wire.WireError as error:
-        return reply_format.failure(f"its reply could not be read ({error})", len(requests))
+        return reply_format.failure(T_("its reply could not be read ({error})", error=str(error)), len(requests))
     return reply_format.clean(message, len(requests))
 
 
@@ -225,7 +229,7 @@ def run_module(module_path: Path, module: str, requests: dict[str, list[dict]],
         try:
             _copy_submission(scratch, module_path)
         except SubmissionError as error:
-            failed = {name: reply_format.failure(str(error), len(cases), import_failed=True)
+            failed = {name: reply_format.failure(error.text, len(cases), import_failed=True)
                       for name, cases in requests.items()}
             return {name: {"cases": cases} for name, cases in failed.items()}, ""
         scratch.write_request({"module": module, "requests": shared.requests, "shared_fd": shared.fd})

@@ -22,6 +22,7 @@ import tokenize
 from contextlib import suppress
 from pathlib import Path
 
+from autograder.core.text import T_, Text
 from autograder.sandbox import wire
 
 MAX_SOURCE_BYTES = 1 << 20  # a layers.py is ~20 kB; anything near this is not source code
@@ -29,7 +30,11 @@ REQUEST = "request.bin"  # in ROOT: what the child is asked (``wire.write_reques
 
 
 class SubmissionError(ValueError):
-    """A student file that cannot be graded; the message is for the student."""
+    """A student file that cannot be graded; the message (``text``) is for the student."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text)
+        self.text = text
 
 
 def read_source(path: Path) -> bytes:
@@ -37,32 +42,36 @@ def read_source(path: Path) -> bytes:
     try:
         handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
-        raise SubmissionError(f"{path.name} is missing from the submission") from None
+        raise SubmissionError(T_("{file} is missing from the submission", file=path.name)) from None
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise SubmissionError(f"{path.name} is a symbolic link; submit the file itself") from None
-        raise SubmissionError(f"{path.name} could not be opened ({error.strerror})") from None
+            raise SubmissionError(T_("{file} is a symbolic link; submit the file itself", file=path.name)) from None
+        raise SubmissionError(T_("{file} could not be opened ({error})", file=path.name,
+                                 error=error.strerror)) from None
     info = os.fstat(handle)
     if not stat.S_ISREG(info.st_mode):
         os.close(handle)
-        raise SubmissionError(f"{path.name} is not a regular file")
+        raise SubmissionError(T_("{file} is not a regular file", file=path.name))
     with os.fdopen(handle, "rb") as file:
         source = file.read(MAX_SOURCE_BYTES + 1) if info.st_size <= MAX_SOURCE_BYTES else b""
     if info.st_size > MAX_SOURCE_BYTES or len(source) > MAX_SOURCE_BYTES:  # the second: it grew meanwhile
         size = max(info.st_size, len(source))
-        raise SubmissionError(f"{path.name} is {wire.megabytes(size)}, over the "
-                              f"{wire.megabytes(MAX_SOURCE_BYTES)} limit for a source file")
+        raise SubmissionError(T_("{file} is {size}, over the {limit} limit for a source file", file=path.name,
+                                 size=wire.megabytes(size), limit=wire.megabytes(MAX_SOURCE_BYTES)))
     if b"\0" in source:
-        raise SubmissionError(f"{path.name} is not a text file (it contains NUL bytes); is it the right file?")
+        raise SubmissionError(T_("{file} is not a text file (it contains NUL bytes); is it the right file?",
+                                 file=path.name))
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
         source.decode(encoding)
     except (SyntaxError, LookupError) as error:
-        raise SubmissionError(f"{path.name} could not be read as Python source: {error}") from None
+        raise SubmissionError(T_("{file} could not be read as Python source: {error}", file=path.name,
+                                 error=str(error))) from None
     except UnicodeDecodeError as error:
         line = source[:error.start].count(b"\n") + 1
-        raise SubmissionError(f"{path.name} is not valid {encoding} text (byte 0x{source[error.start]:02x} "
-                              f"on line {line}); save it as UTF-8") from None
+        raise SubmissionError(T_("{file} is not valid {encoding} text (byte 0x{byte:02x} on line {line}); "
+                                 "save it as UTF-8",
+                                 file=path.name, encoding=encoding, byte=source[error.start], line=line)) from None
     return source
 
 

@@ -271,19 +271,19 @@ def _unstable_softmax(x, y, shift):
     return float(-np.log(probs[_rows(n), y]).mean()), (probs - onehot) / n
 
 
-UNSTABLE = ("exp(x) overflows to inf for scores in the hundreds and more (inf / inf is NaN); subtract each "
-            "row's maximum first, as the given code does, or start from exp(log_probs).")
-BATCH_MAX = ("x - x.max() shifts by the largest score of the whole batch: a row whose scores are far below it "
-             "underflows to 0 / 0 = NaN; subtract each row's own maximum (x.max(axis=1, keepdims=True)).")
 
 
-@mistake("softmax_loss", f"dx is NaN for large scores: {UNSTABLE}")
+@mistake("softmax_loss", "dx is NaN for large scores: exp(x) overflows to inf for scores in the hundreds and "
+                         "more (inf / inf is NaN); subtract each row's maximum first, as the given code does, "
+                         "or start from exp(log_probs).")
 def softmax_unstable(ref, x, y):
     loss, _, onehot, n = _softmax_parts(ref, x, y)
     return loss, (_probabilities(x, 0.0) - onehot) / n
 
 
-@mistake("softmax_loss", f"the loss and dx are NaN for large scores: {UNSTABLE}")
+@mistake("softmax_loss", "the loss and dx are NaN for large scores: exp(x) overflows to inf for scores in the "
+                         "hundreds and more (inf / inf is NaN); subtract each row's maximum first, as the given "
+                         "code does, or start from exp(log_probs).")
 def softmax_unstable_loss(ref, x, y):
     return _unstable_softmax(x, y, 0.0)
 
@@ -293,13 +293,17 @@ def _rows_far_apart(x, y):
     return bool(np.any(x.max() - x.max(axis=1) > 745.0))
 
 
-@mistake("softmax_loss", f"dx is NaN in some rows: {BATCH_MAX}", when=_rows_far_apart)
+@mistake("softmax_loss", "dx is NaN in some rows: x - x.max() shifts by the largest score of the whole batch: a "
+                         "row whose scores are far below it underflows to 0 / 0 = NaN; subtract each row's own "
+                         "maximum (x.max(axis=1, keepdims=True)).", when=_rows_far_apart)
 def softmax_batch_max(ref, x, y):
     loss, _, onehot, n = _softmax_parts(ref, x, y)
     return loss, (_probabilities(x, x.max()) - onehot) / n
 
 
-@mistake("softmax_loss", f"the loss and dx are NaN in some rows: {BATCH_MAX}", when=_rows_far_apart)
+@mistake("softmax_loss", "the loss and dx are NaN in some rows: x - x.max() shifts by the largest score of the "
+                         "whole batch: a row whose scores are far below it underflows to 0 / 0 = NaN; subtract "
+                         "each row's own maximum (x.max(axis=1, keepdims=True)).", when=_rows_far_apart)
 def softmax_batch_max_loss(ref, x, y):
     return _unstable_softmax(x, y, x.max())
 
@@ -313,10 +317,10 @@ def softmax_log_of_underflowed_probability(ref, x, y):
     return float(-np.log(_probabilities(x, x.max(axis=1, keepdims=True))[_rows(n), y]).mean()), dx
 
 
-NOT_A_SCALAR = "the loss is an array, not a float: "
 
 
-@mistake("softmax_loss", NOT_A_SCALAR + "one value per example; average them over the batch (.mean()).")
+@mistake("softmax_loss", "the loss is an array, not a float: one value per example; average them over the batch "
+                    "(.mean()).")
 def softmax_loss_not_averaged(ref, x, y):
     _, dx = ref.softmax_loss(x, y)
     shifted = x - x.max(axis=1, keepdims=True)
@@ -363,12 +367,13 @@ def _margins(x, y):
     return margins
 
 
-@mistake("svm_loss", NOT_A_SCALAR + "the matrix of margins; sum them and divide by N.")
+@mistake("svm_loss", "the loss is an array, not a float: the matrix of margins; sum them and divide by N.")
 def svm_loss_not_reduced(ref, x, y):
     return _margins(x, y), ref.svm_loss(x, y)[1]
 
 
-@mistake("svm_loss", NOT_A_SCALAR + "one sum of margins per example; average them over the batch (.mean()).")
+@mistake("svm_loss", "the loss is an array, not a float: one sum of margins per example; average them over "
+                    "the batch (.mean()).")
 def svm_loss_not_averaged(ref, x, y):
     return _margins(x, y).sum(axis=1), ref.svm_loss(x, y)[1]
 
@@ -415,7 +420,7 @@ def _huber_elements(pred, target, delta):
     return np.where(diff <= delta, 0.5 * diff**2, delta * (diff - 0.5 * delta))
 
 
-@mistake("huber_loss", NOT_A_SCALAR + "the loss of every element; average them (.mean()).")
+@mistake("huber_loss", "the loss is an array, not a float: the loss of every element; average them (.mean()).")
 def huber_loss_not_averaged(ref, pred, target, delta=1.0):
     return _huber_elements(pred, target, delta), ref.huber_loss(pred, target, delta)[1]
 
@@ -474,7 +479,7 @@ def clipped_no_factor_two(ref, pred, target, delta=1.0):
     return loss, dpred / 2.0
 
 
-@mistake("clipped_square_loss", NOT_A_SCALAR + "the loss of every element; average them (.mean()).")
+@mistake("clipped_square_loss", "the loss is an array, not a float: the loss of every element; average them (.mean()).")
 def clipped_loss_not_averaged(ref, pred, target, delta=1.0):
     return np.clip(pred - target, -delta, delta) ** 2, ref.clipped_square_loss(pred, target, delta)[1]
 

@@ -197,3 +197,18 @@ def test_the_glossary_check_notices_a_term_translated_otherwise(toy: Domain) -> 
     catalog["the sigmoid is saturated"].string = "sigmoid bị bão hòa"
     _save(toy, catalog)
     assert glossary_misses(toy) == []
+
+
+@pytest.mark.parametrize("domain", DOMAINS, ids=lambda domain: domain.name)
+def test_every_translation_is_nfc(domain: Domain) -> None:
+    """Precomposed Vietnamese letters (NFC): one column each in the text report, and one spelling to search."""
+    import unicodedata
+
+    from babel.messages.pofile import read_po
+
+    for lang in translations.TRANSLATED:
+        with domain.po(lang).open("rb") as po:
+            catalog = read_po(po, locale=lang)
+        for message in catalog:
+            forms = message.string if isinstance(message.string, tuple | list) else (message.string,)
+            assert all(unicodedata.is_normalized("NFC", form or "") for form in forms), message.id

@@ -433,8 +433,8 @@ def test_a_stop_just_after_a_result_is_written_counts_that_result(tmp_path: Path
         build_submission(submissions / student)
     written = batch.write_outputs
 
-    def write_then_stop(result, folder: Path, visibility, probe=None) -> None:
-        written(result, folder, visibility, probe)
+    def write_then_stop(result, folder: Path, visibility, probe=None, language="en") -> None:
+        written(result, folder, visibility, probe, language)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(batch, "write_outputs", write_then_stop)

@@ -212,3 +212,40 @@ def test_the_upload_is_searched_for_the_modules(tmp_path: Path) -> None:
     (upload / "layers.py").write_text("")
     assert find_submission(upload) == (upload, "")
     assert find_submission(tmp_path / "nothing") == (tmp_path / "nothing", "")
+
+
+def test_the_bundle_records_its_language_and_carries_the_catalogs(tmp_path: Path) -> None:
+    from autograder.core.language import UnknownLanguageError
+    from autograder.integrations.gradescope import LANGUAGE_FILE, bundled_language
+
+    for language in ("en", "vi"):
+        names = build_bundle(tmp_path / f"{language}.zip", language=language)
+        with zipfile.ZipFile(tmp_path / f"{language}.zip") as archive:
+            assert archive.read(LANGUAGE_FILE) == f"{language}\n".encode()
+            archive.extractall(tmp_path / language)
+        assert "kit/autograder/locale/vi/LC_MESSAGES/grader.mo" in names
+        assert not [name for name in names if name.endswith(".po")]  # only what the grader reads
+        assert bundled_language(tmp_path / language) == language
+    assert build_bundle(tmp_path / "default.zip") == names  # the same files, English by default
+    assert bundled_language(tmp_path / "nowhere") == "en"  # a bundle from before languages
+    with pytest.raises(UnknownLanguageError):
+        build_bundle(tmp_path / "xx.zip", language="xx")
+
+
+@pytest.mark.e2e  # runs Gradescope's run_autograder
+def test_a_vietnamese_bundle_grades_in_vietnamese(tmp_path: Path) -> None:
+    root = tmp_path / "autograder"
+    build_bundle(tmp_path / "autograder.zip", language="vi")
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as archive:
+        archive.extractall(root / "source")
+    shutil.copyfile(root / "source" / "run_autograder", root / "run_autograder")
+    os.chmod(root / "run_autograder", 0o755)
+    (root / "submission").mkdir()
+    _upload(root, EXAMPLES / "three_classic_slips", inside="backprop")
+    process, results = _run_autograder(root)
+    assert process.returncode == 0, process.stderr
+    assert 'Đã chấm các file trong thư mục "backprop" của bài bạn tải lên.' in results["output"]
+    assert "Chấm trên các trường hợp ẩn riêng của bạn" in results["output"]
+    failed = [test for test in results["tests"] if test["status"] == "failed"]
+    assert failed and all("trường hợp" in test["output"] for test in failed if not test["output"].startswith(
+        ("chưa", "không import")))

@@ -10,6 +10,7 @@ them may appear in report.txt, results.json or the nbgrader cell, while the TA's
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ import pytest
 from helpers import build_submission
 
 from autograder import DEFAULT_REFERENCE
+from autograder.core.language import LANGUAGES
 from autograder.core.numeric import FLIPPED, OFF, REFERENCE_RTOL, RIGHT, worst_mismatch
 from autograder.core.spec import BY_NAME, Oracle
 from autograder.grading.grade import Grade, grade, plan
@@ -70,20 +72,27 @@ def _secrets(seed: int) -> list[str]:
     return secrets
 
 
-def _every_student_surface(result: Grade, name: str) -> dict[str, str]:
-    """What a student reads about ``name`` on each surface: report.txt, results.json, the nbgrader cell
-    (its text and its HTML) and report.html."""
+def _every_student_surface(result: Grade, name: str, language: str = "en") -> dict[str, str]:
+    """What a student reads about ``name`` on each surface, in ``language``: report.txt, results.json, the
+    nbgrader cell (its text and its HTML) and report.html."""
     import html
 
     from autograder.outputs.html_report import html_report
     nbgrader = pytest.importorskip("autograder.integrations.nbgrader.layer_cells")
     function = BY_NAME[name]
     results = [r for r in result.results if r.verdict.function is function]
-    return {"report.txt": text_report(result, Audience.STUDENT),
-            "results.json": dumps(gradescope_results(result, seed=False)),
-            "nbgrader cell": nbgrader.cell_feedback(function, results, result, 0.0, 2.0),
-            "nbgrader html": html.unescape(nbgrader.cell_html(function, result, 0.0, 2.0)),
-            "report.html": html.unescape(html_report(result, Audience.STUDENT))}
+    return {"report.txt": text_report(result, Audience.STUDENT, language),
+            "results.json": json.dumps(json.loads(dumps(gradescope_results(result, seed=False, language=language))),
+                                       ensure_ascii=False),
+            "nbgrader cell": nbgrader.cell_feedback(function, results, result, 0.0, 2.0, language),
+            "nbgrader html": html.unescape(nbgrader.cell_html(function, result, 0.0, 2.0, language)),
+            "report.html": html.unescape(html_report(result, Audience.STUDENT, language))}
+
+
+def _every_surface_in_every_language(result: Grade, name: str) -> dict[str, str]:
+    """``_every_student_surface`` in each language the kit speaks: a translation must not let more through."""
+    return {f"{surface} ({language})": text for language in LANGUAGES
+            for surface, text in _every_student_surface(result, name, language).items()}
 
 
 @pytest.mark.e2e  # grades a submission per attack
@@ -94,7 +103,7 @@ def test_no_hidden_value_reaches_a_student(tmp_path: Path, attack: str) -> None:
     result = grade(build_submission(tmp_path / "submission", source), DEFAULT_REFERENCE, SEED, only=[RELU.name])
     assert sum(r.points for r in result.results) == 0 or attack == "printed"
     secrets = _secrets(SEED)
-    for surface, text in _every_student_surface(result, RELU.name).items():
+    for surface, text in _every_surface_in_every_language(result, RELU.name).items():
         leaked = [secret for secret in secrets if secret.lower() in text.lower()]
         assert not leaked, f"{attack}: {surface} shows {leaked}:\n{text}"
     if attack in ("own raise, digits", "own raise, letters", "printed"):
@@ -309,7 +318,7 @@ def _grade_source(tmp_path: Path, target: str, source: str, name: str) -> Grade:
 def test_no_hidden_value_reaches_a_student_by_other_ways(tmp_path: Path, attack: str) -> None:
     result = _grade_source(tmp_path, "layers", MORE_ATTACKS[attack], RELU.name)
     secrets = _secrets(SEED)
-    for surface, text in _every_student_surface(result, RELU.name).items():
+    for surface, text in _every_surface_in_every_language(result, RELU.name).items():
         leaked = [secret for secret in secrets if secret.lower() in text.lower()]
         assert not leaked, f"{attack}: {surface} shows {leaked}:\n{text[:3000]}"
 
@@ -327,7 +336,7 @@ def test_clip_grad_norm_keys_carry_no_value(tmp_path: Path) -> None:
     for planned in plan(BY_NAME["clip_grad_norm"], SEED):
         digits = f"{abs(float(planned.case.args['max_norm'])):.6f}".replace(".", "")
         secrets.add("".join("abcdefghij"[int(d)] for d in digits[:5]))
-    for surface, text in _every_student_surface(result, "clip_grad_norm").items():
+    for surface, text in _every_surface_in_every_language(result, "clip_grad_norm").items():
         leaked = [secret for secret in secrets if secret in text]
         assert not leaked, f"{surface} shows {leaked}:\n{text[:3000]}"
 
@@ -352,10 +361,11 @@ def _decoded(attack: str, text: str) -> list[float]:
     import struct
     flat = " ".join(text.split())
     if attack == "a shape of 64 axes":
-        words = [[d.strip() for d in m.split(",")] for m in re.findall(r"dx has shape \(([^)]*)\)", flat)]
+        words = [[d.strip() for d in m.split(",")] for m in re.findall(r"dx (?:has|có) shape \(([^)]*)\)", flat)]
         bits = ["".join("1" if d == "1" else "0" for d in dims) for dims in words if len(dims) == 64]
     else:
-        words = [m.split(", ") for m in re.findall(r"modified ((?:(?:dout|cache)(?:, )?)+) in place", flat)]
+        said = r"(?:modified|đã sửa) ((?:(?:dout|cache)(?:, )?)+) (?:in place|tại chỗ)"  # en, vi
+        words = [m.split(", ") for m in re.findall(said, flat)]
         bits = ["".join("1" if n == "dout" else "0" for n in names) for names in words if len(names) == 64]
     return [struct.unpack(">d", struct.pack(">Q", int(b, 2)))[0] for b in bits]
 
@@ -365,7 +375,7 @@ def _decoded(attack: str, text: str) -> list[float]:
 def test_no_hidden_value_reaches_a_student_bit_by_bit(tmp_path: Path, attack: str) -> None:
     result = _grade_source(tmp_path, "layers", BIT_ATTACKS[attack], RELU.name)
     hidden = {float(np.asarray(planned.case.dout).flat[0]) for planned in plan(RELU, SEED)}
-    for surface, text in _every_student_surface(result, RELU.name).items():
+    for surface, text in _every_surface_in_every_language(result, RELU.name).items():
         leaked = sorted(hidden & set(_decoded(attack, text)))
         assert not leaked, f"{attack}: {surface} spells the hidden values {leaked} exactly"
 

@@ -37,10 +37,12 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float
+from traitlets import Float, Unicode
 
 from autograder.core import syntax
+from autograder.core.language import chosen
 from autograder.core.modules import load_module
+from autograder.core.text import T_, speaker
 from autograder.integrations.nbgrader.answer_child import reply_name
 from autograder.integrations.nbgrader.sanitize import clean_text
 from autograder.sandbox import forks, host, replies, runner, wire
@@ -231,6 +233,9 @@ class TrustedAnswerGrades(NbGraderPreprocessor):
     """Score every answer test cell from the student's answer code run in a sandboxed child."""
 
     seconds_per_answer = Float(10.0, help="Wall time one answer's checks may take.").tag(config=True)
+    language = Unicode("", help="The language of the grader's words in the cells: en or vi (README, Languages); "
+                       "empty: BACKPROP_LANG, else the locale, else en. nbcheck words its own failures."
+                       ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
         tests = {index: parse_test(cell.source) for index, cell in enumerate(nb.cells) if is_answer_test(cell)}
@@ -242,18 +247,21 @@ class TrustedAnswerGrades(NbGraderPreprocessor):
         ids = {index: nb.cells[index].metadata["nbgrader"]["grade_id"] for index in tests}
         got = run_answers({ids[i]: _request(test, answer_cells_before(nb, i)) for i, test in tests.items()},
                           self.seconds_per_answer)
+        say = speaker(chosen(self.language or None))
         for index, test in tests.items():
             cell = nb.cells[index]
             points = float(cell.metadata["nbgrader"]["points"])
             try:
                 failure = judge(test, got[ids[index]], nbcheck)
             except Exception as error:  # values that nbcheck could not even compare
-                failure = f"{test.name}: its values could not be compared ({type(error).__name__})"
+                failure = say(T_("{name}: its values could not be compared ({error})", name=test.name,
+                                 error=type(error).__name__))
             # The student's own text (an exception message) reaches the cell: one clean line of it.
             failure = clean_text(failure).splitlines()[0][:MAX_TEXT] if failure.strip() else ""
-            verdict = (f"✗ {failure}" if failure else f"✓ {test.name} passes these tests") + (
-                f"\n  ({'0' if failure else f'{points:g}'} / {points:g} points, checked by the course's grader from "
-                "your answer cells; what this cell printed in your notebook is not used)")
+            passed = "✓ " + say(T_("{name} passes these tests", name=test.name))
+            verdict = (f"✗ {failure}" if failure else passed) + "\n  " + say(T_(
+                "({score:g} / {points:g} points, checked by the course's grader from your answer cells; what this "
+                "cell printed in your notebook is not used)", score=0 if failure else points, points=points))
             cell.outputs = [new_output("stream", name="stdout", text=verdict + "\n"),
                             new_output("execute_result", data={"text/plain": repr(0.0 if failure else points)},
                                        execution_count=cell.get("execution_count"))]

@@ -16,6 +16,9 @@ rebinds a helper or patches ``np.allclose`` scores what it likes. Two passes rep
   kit's own, every text in it escaped (``html_report``); it is added after ``SanitizeOutputs``, which
   keeps no HTML of the student's kernel.
 
+The cells and the results.json are in the course's ``language`` (a traitlet of both passes, set in
+``nbgrader_config.py``; empty: ``language.chosen()``, BACKPROP_LANG then the locale of nbgrader's process).
+
 The hidden cases come from a seed derived from a course secret kept beside the gradebook, never from
 anything the student controls; neither the seed nor any hidden case shows up in the cell.
 """
@@ -36,8 +39,10 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Unicode
 
 from autograder.core.files import write_atomically
+from autograder.core.language import chosen
 from autograder.core.printable import printable
 from autograder.core.spec import FUNCTIONS, GradedFunction
+from autograder.core.text import T_, speaker
 from autograder.course.release import find_leaks, release
 from autograder.grading.grade import Grade, Result, grade
 from autograder.grading.reference import REFERENCE_FILES, Reference, load_reference
@@ -68,37 +73,41 @@ def _points(value: float) -> str:
     return f"{value:g}"
 
 
-def _lead(function: GradedFunction, grade_: Grade, score: float, points: float) -> list[str]:
-    lines = [f"{function.name}: {_points(score)} / {_points(points)} points, graded by the course's grader from "
-             f"your submitted {function.file} on hidden cases (what this cell printed in your notebook is not used)."]
+def _lead(function: GradedFunction, grade_: Grade, score: float, points: float, language: str) -> list[str]:
+    say = speaker(language)
+    lines = [say(T_("{name}: {score} / {points} points, graded by the course's grader from your submitted {file} "
+                    "on hidden cases (what this cell printed in your notebook is not used).", name=function.name,
+                    score=_points(score), points=_points(points), file=function.file))]
     if grade_.versions:
-        lines.append(f"  graded with {grade_.versions}")
+        lines.append("  " + say(T_("graded with {versions}", versions=grade_.versions)))
     return lines
 
 
-def cell_feedback(function: GradedFunction, results: list[Result], grade_: Grade, score: float, points: float) -> str:
-    """What the student reads in the cell: the score, then what every report says of this function to a
-    student (``feedback``, ``Audience.STUDENT``): each check, every finding described by its case's kind,
-    the crash and its line, the likely cause, the known mistakes; never the seed or a hidden value."""
-    lines = _lead(function, grade_, score, points)
-    feedback = build_feedback(grade_, Audience.STUDENT)
+def cell_feedback(function: GradedFunction, results: list[Result], grade_: Grade, score: float, points: float,
+                  language: str = "en") -> str:
+    """What the student reads in the cell, in ``language``: the score, then what every report says of this
+    function to a student (``feedback``, ``Audience.STUDENT``): each check, every finding described by its
+    case's kind, the crash and its line, the likely cause, the known mistakes; never the seed or a hidden
+    value."""
+    lines = _lead(function, grade_, score, points, language)
+    feedback = build_feedback(grade_, Audience.STUDENT, language)
     problem = feedback.module_problems.get(function.module)
     if problem:
         lines.append(f"  ! {problem}")
         return "\n".join(lines)
     if any(f.name == function.name for f in feedback.functions):
-        lines.extend(function_lines(feedback.of(function.name), indent="  "))
+        lines.extend(function_lines(feedback.of(function.name), indent="  ", say=feedback.say))
     return "\n".join(lines)
 
 
-def cell_html(function: GradedFunction, grade_: Grade, score: float, points: float) -> str:
+def cell_html(function: GradedFunction, grade_: Grade, score: float, points: float, language: str = "en") -> str:
     """``cell_feedback`` as an HTML fragment (``html_report.function_html``): the same lines, and a
     picture of each wrong tensor."""
-    feedback = build_feedback(grade_, Audience.STUDENT)
-    lead = [line.strip() for line in _lead(function, grade_, score, points)]
+    feedback = build_feedback(grade_, Audience.STUDENT, language)
+    lead = [line.strip() for line in _lead(function, grade_, score, points, language)]
     if not any(f.name == function.name for f in feedback.functions):
-        return function_html(None, lead)
-    return function_html(feedback.of(function.name), lead)
+        return function_html(None, lead, feedback.say)
+    return function_html(feedback.of(function.name), lead, feedback.say)
 
 
 def cell_score(results: list[Result], points: float) -> float:
@@ -151,6 +160,16 @@ class _LayerGrading(NbGraderPreprocessor):
         "", help=f"The course secret the hidden seed is derived from (default: {SECRET_NAME} beside the gradebook)."
     ).tag(config=True)
 
+    language = Unicode(
+        "", help="The language students read their cells and results.json in: en or vi (README, Languages). "
+        "Empty: BACKPROP_LANG, else the locale of the process running nbgrader, else en. Set it on both "
+        "passes (GradeLayersFirst, TrustedLayerGrades), as nbgrader_config.py does."
+    ).tag(config=True)
+
+    def reader_language(self) -> str:
+        """``language``, checked (an unknown one raises ``UnknownLanguageError``), or ``language.chosen()``."""
+        return chosen(self.language or None)
+
     results_directory = Unicode(
         "graded", help="Where the TA's copy of each student's results.json goes, as grade-all --out writes it, "
         "for `python -m autograder class-report`: {this}/{assignment}/{student}/results.json, relative to the "
@@ -169,7 +188,8 @@ class _LayerGrading(NbGraderPreprocessor):
                                  f"which students may get back")
         folder.mkdir(parents=True, exist_ok=True)
         reference = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]))
-        write_atomically(folder / RESULTS, dumps(gradescope_results(result, _loaded(reference).visibility)))
+        write_atomically(folder / RESULTS, dumps(gradescope_results(result, _loaded(reference).visibility,
+                                                                    language=self.reader_language())))
         return folder / RESULTS
 
     def layer_grade(self, resources: ResourcesDict) -> Grade:
@@ -232,8 +252,9 @@ class TrustedLayerGrades(_LayerGrading):
         if not cells:
             return nb, resources
         result = self.layer_grade(resources)
+        language = self.reader_language()
         for cell in cells:
-            self._score(cell, result)
+            self._score(cell, result, language)
         return nb, resources
 
     @staticmethod
@@ -244,14 +265,14 @@ class TrustedLayerGrades(_LayerGrading):
         metadata = cell.metadata.get("nbgrader", {})
         return LAYER_CELLS.get(metadata.get("grade_id", "")) if metadata.get("grade") else None
 
-    def _score(self, cell: NotebookNode, result: Grade) -> None:
+    def _score(self, cell: NotebookNode, result: Grade, language: str = "en") -> None:
         function = self.function_of(cell)
         assert function is not None  # only grade cells of graded functions are scored
         points = float(cell.metadata["nbgrader"]["points"])
         results = [r for r in result.results if r.verdict.function.name == function.name]
         score = cell_score(results, points)
-        feedback = cell_feedback(function, results, result, score, points)
-        page = cell_html(function, result, score, points)
+        feedback = cell_feedback(function, results, result, score, points, language)
+        page = cell_html(function, result, score, points, language)
         cell.outputs = [
             new_output("display_data", data={"text/html": page, "text/plain": feedback + "\n"}),
             new_output("execute_result", data={"text/plain": repr(score)}, execution_count=cell.get("execution_count")),
