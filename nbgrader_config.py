@@ -54,7 +54,7 @@ c.CourseDirectory.release_directory = "assignment"
 # Never copied into the release, the autograded folders or the feedback: the grader's own files.
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".hypothesis", ".pytest_cache",
-    "mistakes.py", "rubric.toml", "public_tests",
+    "mistakes.py", "rubric.toml", "public_tests", "*.po",
 ]
 
 # generate_assignment copies layers.py and rnn_layers.py verbatim, solutions included: the kit's

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograder import KIT_ROOT
 from autograder.core.language import LANGUAGES, SOURCE
+from autograder.course import localize
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
@@ -65,7 +66,22 @@ GRADER = Domain(
     (("autograder/**/*.py", "python"), ("solutions/backprop/mistakes.py", "python")),
 )
 
-DOMAINS: tuple[Domain, ...] = (GRADER,)
+ASSIGNMENT = Domain(
+    "assignment",
+    KIT_ROOT / "solutions" / "backprop" / "locale",
+    (
+        # Every text of the student release: the public tests' messages, the notebooks' helper, the hints
+        # and stubs of the released modules, and the student README, block by block.
+        ("solutions/backprop/public_tests/*.py", "python"),
+        ("solutions/backprop/nbcheck.py", "python"),
+        ("solutions/backprop/layers.py", localize.extract_hints),
+        ("solutions/backprop/rnn_layers.py", localize.extract_hints),
+        ("autograder/course/localize.py", localize.extract_stubs),
+        ("solutions/backprop/public_tests/README.md", localize.extract_markdown),
+    ),
+)
+
+DOMAINS: tuple[Domain, ...] = (GRADER, ASSIGNMENT)
 """Every catalog of the kit. A new domain is one entry here."""
 
 TRANSLATED = tuple(language for language in LANGUAGES if language != SOURCE)
