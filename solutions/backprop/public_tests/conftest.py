@@ -613,14 +613,25 @@ def _crash_message(error: BaseException, hints: tuple[CrashHint, ...]) -> str:
     return f"{message}; {hint}" if hint else message
 
 
+def _stub_name(text: str) -> str | None:
+    """The function a skeleton's ``NotImplementedError`` names, in whichever language the release wrote it."""
+    for code in language.LANGUAGES:
+        template = language.translation("assignment", HERE / "locale", code).gettext("{name} is not implemented yet")
+        before, _field, after = template.partition("{name}")
+        match = re.fullmatch(re.escape(before) + r"(\w+)" + re.escape(after), text)
+        if match:
+            return match.group(1)
+    return None
+
+
 def _todo_message(error: NotImplementedError) -> str:
     frames = traceback.extract_tb(error.__traceback__)
     where = Path(frames[-1].filename).name if frames else _("your code")
     text = str(error) or _("this function is not implemented yet")
-    # The stub's own message, written by the English release: shown in the reader's language.
-    stub = re.fullmatch(r"(\w+) is not implemented yet", text)
-    if stub:
-        text = _("{name} is not implemented yet").format(name=stub.group(1))
+    # The stub's own message is written in the release's language: shown in the reader's.
+    name = _stub_name(text)
+    if name:
+        text = _("{name} is not implemented yet").format(name=name)
     return _("{todo} — write it in {file}").format(todo=text, file=where)
 
 
@@ -629,7 +640,8 @@ _reported: set[str] = set()  # import failures and time-outs shown (their messag
 TO_WRITE = pytest.StashKey[bool]()
 
 
-FALSIFYING = "Falsifying example:"
+# hypothesis's own words before the inputs it chose (the wording depends on its version).
+HYPOTHESIS_WORDS = {"Falsifying example:": _("Falsifying example:"), "Failing test case:": _("Failing test case:")}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -650,12 +662,20 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
         if error.pytrace or not notes:
             raise
         # hypothesis's own words, said in the reader's language too.
-        notes = [_(FALSIFYING) + note[len(FALSIFYING):] if note.startswith(FALSIFYING) else note for note in notes]
+        notes = [_hypothesis_note(note) for note in notes]
         message = "\n".join([error.msg or "", *notes])
     except BaseException as error:
         message = _once(pyfuncitem, error)
     # Failing here, outside the except clauses, keeps pytest from showing the exception it replaces.
     pytest.fail(message, pytrace=False)
+
+
+def _hypothesis_note(note: str) -> str:
+    """A note of hypothesis's with its words in the reader's language (the inputs are code)."""
+    for english, translated in HYPOTHESIS_WORDS.items():
+        if note.startswith(english):
+            return translated + note[len(english):]
+    return note
 
 
 def _once(item: pytest.Function, error: BaseException) -> str:
