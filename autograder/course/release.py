@@ -36,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -740,3 +741,25 @@ def release_course(solutions_dir: Path, assignment_dir: Path) -> list[Path]:
             written += release_language(solutions_dir, assignment_dir, lang)
             _check_leaks(solutions_dir, release_dir(assignment_dir, lang))
     return written
+
+
+def translated_release_hook(
+    course_root: Path, lang: str, source: str = "solutions", release_folder: str = "assignment"
+) -> Callable[[str, str, list[str]], None]:
+    """A ``GenerateAssignment.post_convert_hook`` for a course that releases in ``lang`` (``nbgrader_config.py``'s
+    ``COURSE_LANGUAGE``): nbgrader has written the notebooks into the ``lang`` release folder
+    (``release_dir``); this writes the kit's ``lang`` release over what nbgrader copied there and fails on
+    any leak. nbgrader only logs a failing hook, so the message also goes to stderr.
+    """
+
+    def hook(assignment: str, student: str, notebooks: list[str]) -> None:
+        solutions = Path(course_root) / source / assignment
+        released = release_dir(Path(course_root) / release_folder / assignment, lang)
+        release(solutions, released, lang)
+        try:
+            _check_leaks(solutions, released)
+        except RuntimeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            raise
+
+    return hook

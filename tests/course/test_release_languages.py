@@ -168,3 +168,23 @@ def test_a_vietnamese_run_says_nothing_in_english_and_the_english_run_is_unchang
     # skeleton's own stub messages are written in the release's language).
     if entry != "untouched":
         assert _untimed(_run(tmp_path, VI, entry, "en")) == _untimed(english)
+
+
+@pytest.mark.e2e  # real nbgrader generate_assignment
+def test_a_course_teaching_in_vietnamese_releases_the_vietnamese_assignment_with_nbgrader(tmp_path: Path) -> None:
+    from nbgrader_course import ASSIGNMENT as ASSIGNMENT_ID
+    from nbgrader_course import nbgrader
+
+    config = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert config.count('COURSE_LANGUAGE = "en"') == 1
+    (tmp_path / "nbgrader_config.py").write_text(config.replace('COURSE_LANGUAGE = "en"', 'COURSE_LANGUAGE = "vi"'))
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
+    done = nbgrader(tmp_path, "generate_assignment", ASSIGNMENT_ID)
+    assert done.returncode == 0, done.stdout + done.stderr
+    released = tmp_path / "assignment-vi" / ASSIGNMENT_ID
+    assert not (tmp_path / "assignment").exists()
+    # What the course's nbgrader releases is the committed Vietnamese release, notebooks and all.
+    committed = {p.relative_to(VI).as_posix(): p.read_bytes() for p in VI.rglob("*") if p.is_file()}
+    fresh = {p.relative_to(released).as_posix(): p.read_bytes() for p in released.rglob("*") if p.is_file()}
+    assert sorted(fresh) == sorted(committed)
+    assert [name for name in fresh if fresh[name] != committed[name]] == []
