@@ -47,7 +47,7 @@ from autograder import KIT_ROOT
 from autograder.core import language, numeric, syntax
 from autograder.core.cases import Case, cases_for
 from autograder.core.spec import FUNCTIONS, MODULE_FILES, MODULES, GradedFunction, Kind, Oracle, kink_distance
-from autograder.course import localize
+from autograder.course import localize, notebook_text
 
 BEGIN_MARKER = "### BEGIN SOLUTION"
 END_MARKER = "### END SOLUTION"
@@ -71,6 +71,7 @@ NOTEBOOK_HELPERS = ("nbcheck.py",)
 # nbcheck.py use to pick their catalog, and the catalogs themselves: the "assignment" domain, compiled.
 LANGUAGE_FILE = "language.py"
 CATALOG_DOMAIN = "assignment"
+NOTEBOOK_DOMAIN = "notebooks"  # read at release time only: the translated notebooks are written with their text
 LOCALE = "locale"  # in the solutions (the catalogs' sources, translations.ASSIGNMENT) and in the release
 CASES_FILE = "public_cases.json"
 # Files of these kinds in the assignment folder belong to the release; any the release did not
@@ -703,16 +704,23 @@ def generate_notebooks(solutions_dir: Path, assignment_dir: Path) -> None:
             raise RuntimeError(f"nbgrader generate_assignment failed:\n{done.stdout}{done.stderr}")
 
 
+def translated_notebook(solutions_dir: Path, notebook: Path, lang: str) -> str:
+    """The text of ``notebook`` (a source or a released one) in ``lang``: its untracked cells translated."""
+    translate = language.translation(NOTEBOOK_DOMAIN, Path(solutions_dir) / LOCALE, lang).gettext
+    return notebook_text.translate_notebook(notebook.read_text(encoding="utf-8"), translate)
+
+
 def release_language(solutions_dir: Path, assignment_dir: Path, lang: str) -> list[Path]:
     """The ``lang`` release next to the English one in ``assignment_dir`` (already written), leak-checked.
 
-    Its notebooks are the English release's, copied as nbgrader wrote them: the same cells, ids and
-    checksums, so a course grading the translated release grades exactly as the English one.
+    Its notebooks are the English release's as nbgrader wrote them, with the cells nbgrader does not
+    track translated (``notebook_text``): every locked, grade and answer cell keeps its English source,
+    id and checksum, so a course grading the translated release grades exactly as the English one.
     """
     target = release_dir(assignment_dir, lang)
     written = release(solutions_dir, target, lang)
     for notebook in sorted(Path(assignment_dir).glob("*.ipynb")):
-        shutil.copyfile(notebook, target / notebook.name)
+        (target / notebook.name).write_bytes(translated_notebook(solutions_dir, notebook, lang).encode("utf-8"))
         written.append(target / notebook.name)
     return written
 
@@ -748,14 +756,18 @@ def translated_release_hook(
 ) -> Callable[[str, str, list[str]], None]:
     """A ``GenerateAssignment.post_convert_hook`` for a course that releases in ``lang`` (``nbgrader_config.py``'s
     ``COURSE_LANGUAGE``): nbgrader has written the notebooks into the ``lang`` release folder
-    (``release_dir``); this writes the kit's ``lang`` release over what nbgrader copied there and fails on
-    any leak. nbgrader only logs a failing hook, so the message also goes to stderr.
+    (``release_dir``); this writes the kit's ``lang`` release over what nbgrader copied there, translates
+    the notebooks' untracked cells and fails on any leak. nbgrader only logs a failing hook, so the
+    message also goes to stderr.
     """
 
     def hook(assignment: str, student: str, notebooks: list[str]) -> None:
         solutions = Path(course_root) / source / assignment
         released = release_dir(Path(course_root) / release_folder / assignment, lang)
         release(solutions, released, lang)
+        # nbgrader's notebooks, in English: translate the cells it does not track.
+        for notebook in sorted(released.glob("*.ipynb")):
+            notebook.write_bytes(translated_notebook(solutions, notebook, lang).encode("utf-8"))
         try:
             _check_leaks(solutions, released)
         except RuntimeError as error:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograder import KIT_ROOT
 from autograder.core.language import LANGUAGES, SOURCE
-from autograder.course import localize
+from autograder.course import localize, notebook_text
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
@@ -81,7 +81,14 @@ ASSIGNMENT = Domain(
     ),
 )
 
-DOMAINS: tuple[Domain, ...] = (GRADER, ASSIGNMENT)
+NOTEBOOKS = Domain(
+    "notebooks",
+    KIT_ROOT / "solutions" / "backprop" / "locale",
+    # The four notebooks' narrative and the sentences their code prints; never a cell nbgrader tracks.
+    (("solutions/backprop/*.ipynb", notebook_text.extract_notebook),),
+)
+
+DOMAINS: tuple[Domain, ...] = (GRADER, ASSIGNMENT, NOTEBOOKS)
 """Every catalog of the kit. A new domain is one entry here."""
 
 TRANSLATED = tuple(language for language in LANGUAGES if language != SOURCE)

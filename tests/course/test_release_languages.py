@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ from helpers import CORPUS, corpus_entry, reference_source
 
 from autograder.core import language
 from autograder.course.localize import blocks
+from autograder.course.notebook_text import LITERAL, prose_literals, translatable, translate_notebook
 from autograder.course.release import release_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,9 +62,9 @@ def test_the_vietnamese_modules_differ_only_in_hints_and_stubs(module: str) -> N
 def test_the_vietnamese_readme_keeps_its_code_and_translates_every_paragraph() -> None:
     english = blocks((ASSIGNMENT / "README.md").read_text(encoding="utf-8"))
     vietnamese = blocks((VI / "README.md").read_text(encoding="utf-8"))
-    assert [translatable for _, _, translatable in english] == [translatable for _, _, translatable in vietnamese]
-    for (_, en, translatable), (_, vi, _) in zip(english, vietnamese, strict=True):
-        if translatable:
+    assert [prose for _, _, prose in english] == [prose for _, _, prose in vietnamese]
+    for (_, en, prose), (_, vi, _) in zip(english, vietnamese, strict=True):
+        if prose:
             assert vi != en and english_words(vi) == [], vi
         else:
             assert vi == en
@@ -99,6 +101,48 @@ def test_the_detector_finds_english_and_leaves_code_numbers_and_library_text_alo
     ) == []
     assert english_words("===== FAILURES =====\n..F.s [100%]\n3 failed, 40 passed, 1 skipped in 0.61s") == []
     assert english_words("nó toàn số 0") == []  # "toàn" is one word, not "to" and "n"
+
+
+# ---------------------------------------------------------------------------------------------
+# The notebooks
+
+NOTEBOOKS = sorted(path.name for path in ASSIGNMENT.glob("*.ipynb"))
+
+
+def _cells(folder: Path, name: str) -> list[dict]:
+    return json.loads((folder / name).read_text(encoding="utf-8"))["cells"]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_cell_nbgrader_tracks_is_the_english_one(name: str) -> None:
+    english, vietnamese = _cells(ASSIGNMENT, name), _cells(VI, name)
+    assert [cell["id"] for cell in english] == [cell["id"] for cell in vietnamese]
+    tracked = [(en, vi) for en, vi in zip(english, vietnamese, strict=True) if not translatable(en)]
+    assert tracked and all(en == vi for en, vi in tracked)  # source, metadata, grade id and checksum
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_narrative_is_translated_and_the_code_is_the_same(name: str) -> None:
+    english, vietnamese = _cells(ASSIGNMENT, name), _cells(VI, name)
+    for en, vi in zip(english, vietnamese, strict=True):
+        if not translatable(en):
+            continue
+        en_text, vi_text = "".join(en["source"]), "".join(vi["source"])
+        if en["cell_type"] == "markdown":
+            assert vi_text != en_text and english_words(vi_text) == [], vi_text
+        else:
+            # Only the prose inside string literals differs: the code around them is the same.
+            assert LITERAL.sub('""', vi_text) == LITERAL.sub('""', en_text)
+            compile(vi_text, name, "exec")
+            for _, body in prose_literals(vi_text):
+                assert english_words(re.sub(r"\{[^{}]*\}", " ", body)) == [], body
+
+
+@pytest.mark.parametrize("folder", [ASSIGNMENT, SOLUTIONS], ids=["released", "source"])
+def test_translating_with_no_catalog_gives_the_notebook_back_byte_for_byte(folder: Path) -> None:
+    for path in sorted(folder.glob("*.ipynb")):
+        same = translate_notebook(path.read_text(encoding="utf-8"), lambda message: message)
+        assert same.encode("utf-8") == path.read_bytes()
 
 
 # ---------------------------------------------------------------------------------------------
