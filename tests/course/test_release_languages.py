@@ -232,3 +232,48 @@ def test_a_course_teaching_in_vietnamese_releases_the_vietnamese_assignment_with
     fresh = {p.relative_to(released).as_posix(): p.read_bytes() for p in released.rglob("*") if p.is_file()}
     assert sorted(fresh) == sorted(committed)
     assert [name for name in fresh if fresh[name] != committed[name]] == []
+
+
+def _solved(course: Path, release: Path) -> dict[str, dict]:
+    """The notebooks of ``release`` with every answer written as in the course's source (markers dropped)."""
+    from nbgrader_course import grade_id
+
+    notebooks = {}
+    for path in sorted(release.glob("*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        source = json.loads((course / "solutions" / "backprop" / path.name).read_text(encoding="utf-8"))
+        answers = {grade_id(cell): cell for cell in source["cells"] if grade_id(cell)}
+        for cell in notebook["cells"]:
+            if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+                lines = "".join(answers[grade_id(cell)]["source"]).splitlines(keepends=True)
+                cell["source"] = "".join(line for line in lines if "### " not in line)
+        notebooks[path.name] = notebook
+    return notebooks
+
+
+@pytest.mark.e2e  # real nbgrader: generate_assignment and autograde, with confined kernels
+def test_a_vietnamese_course_grades_the_vietnamese_notebooks_as_the_english_ones(tmp_path: Path) -> None:
+    from nbgrader_course import ASSIGNMENT as ASSIGNMENT_ID
+    from nbgrader_course import correct_modules, gradebook_scores, nbgrader
+
+    config = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
+    (tmp_path / "nbgrader_config.py").write_text(config.replace('COURSE_LANGUAGE = "en"', 'COURSE_LANGUAGE = "vi"'))
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions", ignore=shutil.ignore_patterns("__pycache__"))
+    done = nbgrader(tmp_path, "generate_assignment", ASSIGNMENT_ID)
+    assert done.returncode == 0, done.stdout + done.stderr
+    modules = correct_modules(tmp_path / "modules")
+    # The same work, handed in once in the Vietnamese notebooks and once in the English ones.
+    for student, release in (("vi", tmp_path / "assignment-vi" / ASSIGNMENT_ID), ("en", ASSIGNMENT)):
+        folder = tmp_path / "submitted" / student / ASSIGNMENT_ID
+        shutil.copytree(release, folder, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+        for name, notebook in _solved(tmp_path, release).items():
+            (folder / name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False), encoding="utf-8")
+        for name in ("layers.py", "rnn_layers.py"):
+            shutil.copyfile(modules / name, folder / name)
+    graded = nbgrader(tmp_path, "autograde", ASSIGNMENT_ID)
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    scores, max_points = gradebook_scores(tmp_path, ["vi", "en"])
+    assert scores["vi"] == scores["en"]
+    # Every automatic point, in either language (the written questions wait for a TA).
+    automatic = {cell: points for cell, points in max_points.items() if not cell.endswith("_question")}
+    assert {cell: scores["vi"][cell] for cell in automatic} == automatic
