@@ -44,7 +44,7 @@ help:
 	@echo "make fast     the same checks, with the fast loop only: pytest -m \"not e2e\" (1-2 minutes on 2 cores)"
 	@echo "make lock     resolve requirements-dev.lock again after requirements.lock or pyproject.toml changed"
 	@echo "make browser  install chromium (apt-get, as root), which the HTML report's test renders pages in"
-	@echo "make release  regenerate assignment/backprop from solutions/backprop (nbgrader for the notebooks)"
+	@echo "make release  regenerate assignment/backprop and assignment-vi/backprop from solutions/backprop"
 	@echo "make translations extract every message, merge it into each language's catalog, compile them"
 	@echo "make notebooks run the four notebooks headless, solved and as released"
 	@echo "make verdicts grade both corpora over many seeds; print verdict and detection-bound tables"

@@ -1,7 +1,9 @@
 """nbgrader configuration: this repository is the course.
 
-solutions/backprop is nbgrader's source and assignment/backprop its release. Run nbgrader from this
-folder (README, "TAs: grading with nbgrader"). Student submissions go to submitted/, nbgrader writes
+solutions/backprop is nbgrader's source and assignment/backprop its release; a course that teaches in
+Vietnamese sets COURSE_LANGUAGE = "vi" below, and releases assignment-vi/backprop, the same assignment
+translated, graded exactly as the English one (README, "Languages"). Run nbgrader from this folder
+(README, "TAs: grading with nbgrader"). Student submissions go to submitted/, nbgrader writes
 autograded/, feedback/ and gradebook.db here; none of them is committed.
 """
 
@@ -26,6 +28,7 @@ COURSE = Path(__file__).resolve().parent
 if importlib.util.find_spec("autograder") is None:  # the kit not installed: use this checkout's
     sys.path.insert(0, str(COURSE))
 
+from autograder.course.release import release_dir, translated_release_hook  # noqa: E402
 from autograder.integrations.nbgrader.answer_cells import TrustedAnswerGrades  # noqa: E402
 from autograder.integrations.nbgrader.confined_execute import ConfinedExecute  # noqa: E402
 from autograder.integrations.nbgrader.layer_cells import GradeLayersFirst, TrustedLayerGrades, release_hook  # noqa: E402
@@ -48,18 +51,24 @@ if sys.argv[1:2] == ["autograde"]:
 
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
+# The language the students read: "en" (assignment/) or "vi" (assignment-vi/, written by `make release` from
+# the same source). The source, the gradebook and the grading are the same in both.
+COURSE_LANGUAGE = "en"
+RELEASE_FOLDER = release_dir(COURSE / "assignment" / "backprop", COURSE_LANGUAGE).parent.name
+
 c.CourseDirectory.course_id = "backprop-kit"
 c.CourseDirectory.source_directory = "solutions"
-c.CourseDirectory.release_directory = "assignment"
+c.CourseDirectory.release_directory = RELEASE_FOLDER
 # Never copied into the release, the autograded folders or the feedback: the grader's own files.
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".hypothesis", ".pytest_cache",
-    "mistakes.py", "rubric.toml", "public_tests",
+    "mistakes.py", "rubric.toml", "public_tests", "*.po",
 ]
 
 # generate_assignment copies layers.py and rnn_layers.py verbatim, solutions included: the kit's
-# release rewrites them stripped (and adds the public tests) right after.
-c.GenerateAssignment.post_convert_hook = release_hook(COURSE)
+# release rewrites them stripped (and adds the public tests) right after, in the course's language.
+c.GenerateAssignment.post_convert_hook = (
+    release_hook(COURSE) if COURSE_LANGUAGE == "en" else translated_release_hook(COURSE, COURSE_LANGUAGE))
 
 # The students' own code: without this, autograde overwrites it with the solution.
 c.Autograde.exclude_overwriting = {"backprop": ["layers.py", "rnn_layers.py"]}

@@ -194,7 +194,11 @@ def _release(args: argparse.Namespace) -> int:
     except RuntimeError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"released {len(written)} files to {args.out}; no solution line leaked")
+    from autograder.core.language import LANGUAGES, SOURCE
+    from autograder.course.release import release_dir
+
+    folders = ", ".join(str(release_dir(args.out, lang)) for lang in LANGUAGES if lang != SOURCE)
+    print(f"released {len(written)} files to {args.out} and, translated, {folders}; no solution line leaked")
     return 0
 
 

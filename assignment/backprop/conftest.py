@@ -36,11 +36,14 @@ from types import FrameType, ModuleType
 from typing import Any
 
 import gradcheck
+import language
 import numpy as np
 import pytest
 from hypothesis import Phase, settings
 
 HERE = Path(__file__).resolve().parent
+# The messages' language: BACKPROP_LANG (en or vi) if set, else the release's, else the locale's.
+_ = language.for_release("assignment", HERE).gettext
 CASES_FILE = HERE / "public_cases.json"
 STUDENT_FILES = ("layers.py", "rnn_layers.py")
 # Seconds a test may run: the whole suite takes about a second, so only a loop that never ends gets
@@ -116,23 +119,41 @@ def unpack(function: str, result: Any, names: tuple[str, ...]) -> dict[str, Any]
     if len(names) == 1:
         return {names[0]: result}
     if not isinstance(result, tuple) or len(result) != len(names):
-        got = f"a tuple of {len(result)} values" if isinstance(result, tuple) else type(result).__name__
-        fail_if([f"{function} should return a tuple ({', '.join(names)}), but it returned {got}"])
+        got = (_("a tuple of {count} values").format(count=len(result)) if isinstance(result, tuple)
+               else type(result).__name__)
+        fail_if([_("{function} should return a tuple ({names}), but it returned {got}").format(
+            function=function, names=", ".join(names), got=got)])
     return dict(zip(names, result, strict=True))
 
 
 def shape_problem(function: str, name: str, actual: Any, shape: tuple[int, ...]) -> str | None:
     """A message if ``actual`` is not a float64 array of the given shape, else None."""
     if actual is None:
-        return f"{function}: {name} is None (is it assigned and returned?)"
+        return _("{function}: {name} is None (is it assigned and returned?)").format(function=function, name=name)
     if not isinstance(actual, np.ndarray):
-        return f"{function}: {name} should be a numpy array of shape {shape}, got {type(actual).__name__}"
+        return _("{function}: {name} should be a numpy array of shape {shape}, got {type}").format(
+            function=function, name=name, shape=shape, type=type(actual).__name__)
     if actual.shape != shape:
-        looks = " (transposed?)" if actual.shape == shape[::-1] else ""
-        return f"{function}: {name} has shape {actual.shape}, expected {shape}{looks}"
+        looks = _(" (transposed?)") if actual.shape == shape[::-1] else ""
+        return _("{function}: {name} has shape {actual}, expected {shape}{looks}").format(
+            function=function, name=name, actual=actual.shape, shape=shape, looks=looks)
     if actual.dtype != np.float64:
-        return f"{function}: {name} has dtype {actual.dtype}, expected float64"
+        return _("{function}: {name} has dtype {dtype}, expected float64").format(
+            function=function, name=name, dtype=actual.dtype)
     return None
+
+
+NONFINITE = _("it has NaN or inf where the reference is finite")
+
+
+def describe(found: gradcheck.Mismatch, name: str) -> str:
+    """gradcheck's description of a mismatch (``Mismatch.describe``), in the reader's language."""
+    where = f"{name}[{', '.join(str(i) for i in found.index)}]" if found.index else name
+    count = ""
+    if found.checked > 1:
+        count = _(" ({bad} of {checked} elements off)").format(bad=found.bad, checked=found.checked)
+    return _("{where}: expected {expected:.6g}, got {actual:.6g}{count}").format(
+        where=where, expected=found.expected + 0.0, actual=found.actual + 0.0, count=count)
 
 
 def _close(actual: np.ndarray, target: np.ndarray, atol: float) -> bool:
@@ -146,46 +167,48 @@ def _diagnose(
     """Name the likely mistake when ``actual`` relates to ``expected`` in a recognisable way."""
     checked = ~np.isnan(expected)
     if not np.all(np.isfinite(actual[checked])):
-        return "it has NaN or inf where the reference is finite"
+        return NONFINITE
     for description, wrong in mistakes.items():
         wrong = np.asarray(wrong, dtype=np.float64)
         if wrong.shape == actual.shape and _close(actual, wrong, atol):
-            return f"it looks like you {description}"
+            return _("it looks like you {mistake}").format(mistake=description)
     nonzero = checked & (np.abs(expected) > atol)
     if not nonzero.any():
         return None
     if not actual.any():
-        return "it is all zeros"
+        return _("it is all zeros")
     if nonzero.sum() < 2:  # one element is proportional to anything
         return None
     ratios = actual[nonzero] / expected[nonzero]
     ratio = float(np.median(ratios))
     if ratio != 0 and np.allclose(ratios, ratio, rtol=1e-6):
         if ratio < 0 and np.isclose(ratio, -1.0):
-            return "it has the wrong sign everywhere"
+            return _("it has the wrong sign everywhere")
         if mean_over and np.isclose(ratio, mean_over):
-            return f"it is {mean_over} times too large: the loss is a mean, so divide by {mean_over}"
+            return _("it is {n} times too large: the loss is a mean, so divide by {n}").format(n=mean_over)
         if mean_over and np.isclose(ratio, 1.0 / mean_over):
-            return f"it is {mean_over} times too small: did you divide by {mean_over} twice?"
-        return f"it is {ratio:.6g} times the expected value everywhere"
+            return _("it is {n} times too small: did you divide by {n} twice?").format(n=mean_over)
+        return _("it is {ratio:.6g} times the expected value everywhere").format(ratio=ratio)
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and _close(actual, expected.T, atol):
-        return "it looks transposed"
+        return _("it looks transposed")
     return None
 
 
 def not_a_float(name: str, actual: np.ndarray, expected: float | None = None) -> str:
     """What to say about a loss (or a norm) that came back as an array instead of one float."""
     if actual.ndim == 0:
-        return f"{name} should be a float, but it is a numpy array of shape (); return float({name})"
-    message = f"{name} should be one float, but it is an array of shape {actual.shape}"
+        return _("{name} should be a float, but it is a numpy array of shape (); return float({name})").format(
+            name=name)
+    message = _("{name} should be one float, but it is an array of shape {shape}").format(name=name, shape=actual.shape)
     with np.errstate(all="ignore"):
         values = np.asarray(actual, dtype=np.float64)
         if expected is not None and np.isclose(values.mean(), expected, rtol=1e-6):
-            return f"{message}: its mean is the expected {name}, so it looks like you forgot the mean (.mean())"
+            return _("{message}: its mean is the expected {name}, so it looks like you forgot the mean (.mean())"
+                     ).format(message=message, name=name)
         if expected is not None and np.isclose(values.sum() / values.shape[0], expected, rtol=1e-6):
-            return (f"{message}: its sum divided by {values.shape[0]} is the expected {name}, so it looks like "
-                    "you forgot to sum it and divide by N")
-    return f"{message}: the loss is one number, a mean; did you forget .mean() or .sum()?"
+            return _("{message}: its sum divided by {n} is the expected {name}, so it looks like "
+                     "you forgot to sum it and divide by N").format(message=message, n=values.shape[0], name=name)
+    return _("{message}: the loss is one number, a mean; did you forget .mean() or .sum()?").format(message=message)
 
 
 def mismatch(
@@ -212,7 +235,8 @@ def mismatch(
         if isinstance(actual, np.ndarray):
             return f"{where}: {not_a_float(name, actual, float(expected))}"
         if not isinstance(actual, float | np.floating | int):
-            return f"{where}: {name} should be a float, got {type(actual).__name__}"
+            return _("{where}: {name} should be a float, got {type}").format(
+                where=where, name=name, type=type(actual).__name__)
         actual = np.float64(actual)
     else:
         problem = shape_problem(where, name, actual, expected.shape)
@@ -224,11 +248,11 @@ def mismatch(
     found = gradcheck.worst_mismatch(actual, expected, gradcheck.REFERENCE_RTOL, atol, lower, upper)
     if found is None:
         return None
-    message = f"{where}: {found.describe(name)}"
+    message = f"{where}: {describe(found, name)}"
     diagnosis = _diagnose(np.atleast_1d(actual), np.atleast_1d(expected), atol, mean_over, mistakes or {})
     if diagnosis:
         message += f"; {diagnosis}"
-        if nonfinite_hint and diagnosis.startswith("it has NaN"):
+        if nonfinite_hint and diagnosis == NONFINITE:
             message += f" ({nonfinite_hint})"
     return message
 
@@ -247,7 +271,7 @@ def layer_scalar(forward: Callable[[], Any], dout: np.ndarray) -> Callable[[], t
     return lambda: gradcheck.projected(forward()[0], dout)
 
 
-def loss_scalar(loss: Callable[[], Any], function: str = "the loss function") -> Callable[[], tuple[float, float]]:
+def loss_scalar(loss: Callable[[], Any], function: str = _("the loss function")) -> Callable[[], tuple[float, float]]:
     """The loss value itself, as gradcheck.numerical_gradient needs it (one float: anything else fails)."""
 
     def scalar() -> tuple[float, float]:
@@ -273,7 +297,8 @@ def finite_difference_problem(
     found = gradcheck.worst_mismatch(analytic, numeric, gradcheck.FD_RTOL, atol)
     if found is None:
         return None
-    return f"{function}: {name} disagrees with finite differences of the forward pass: {found.describe(name)}"
+    return _("{function}: {name} disagrees with finite differences of the forward pass: {mismatch}").format(
+        function=function, name=name, mismatch=describe(found, name))
 
 
 def check_gradients(
@@ -323,11 +348,11 @@ def _emptied(function: str, name: str, before: Any, after: Any) -> str | None:
     """What to say about a list argument that came back with fewer items than it went in with."""
     if not (isinstance(before, list) and isinstance(after, list) and len(after) < len(before)):
         return None
-    return (
-        f"{function} took items out of {name}: it had {len(before)}, it has {len(after)} left. It looks like "
-        f"{name}.pop(): that empties the list the forward pass returned; read {name}[t] instead and leave the "
+    return _(
+        "{function} took items out of {name}: it had {before}, it has {after} left. It looks like "
+        "{name}.pop(): that empties the list the forward pass returned; read {name}[t] instead and leave the "
         "list as it is"
-    )
+    ).format(function=function, name=name, before=len(before), after=len(after))
 
 
 def modified(function: str, originals: dict[str, Any], current: dict[str, Any]) -> str | None:
@@ -341,15 +366,15 @@ def modified(function: str, originals: dict[str, Any], current: dict[str, Any]) 
         return None
     upstream = next((name for name in UPSTREAM if name in changed), None)
     if upstream:
-        return (
-            f"{function} modified {', '.join(changed)} in place. dx = {upstream} does not copy: both names are "
-            f"then the same array, so dx[...] = 0 or dx *= ... changes {upstream} too; start from "
-            f"{upstream}.copy(), or compute a new array ({upstream} * mask)"
-        )
-    return (
-        f"{function} modified {', '.join(changed)} in place; compute new arrays instead "
+        return _(
+            "{function} modified {changed} in place. dx = {upstream} does not copy: both names are "
+            "then the same array, so dx[...] = 0 or dx *= ... changes {upstream} too; start from "
+            "{upstream}.copy(), or compute a new array ({upstream} * mask)"
+        ).format(function=function, changed=", ".join(changed), upstream=upstream)
+    return _(
+        "{function} modified {changed} in place; compute new arrays instead "
         "(for example dx = dout * mask, not dout *= mask)"
-    )
+    ).format(function=function, changed=", ".join(changed))
 
 
 def snapshot(values: dict[str, Any]) -> dict[str, Any]:
@@ -381,19 +406,23 @@ class TooSlow(Stopped):
         self.module, self.function = module, function
 
 
+_AT_LINE = _("{file}, line {lineno}")
 _import_problems: dict[str, str] = {}  # module name -> the message its failed import gave
 
 
 def _import_problem(name: str, error: Exception) -> str:
     """One line for a failed import: the file and line at fault and what is wrong there."""
     if isinstance(error, SyntaxError):  # IndentationError and TabError too
-        where = f"{Path(error.filename or f'{name}.py').name}, line {error.lineno}"
+        where = _AT_LINE.format(file=Path(error.filename or f"{name}.py").name, lineno=error.lineno)
         what = f"{type(error).__name__}: {error.msg}"
     else:
         frames = [frame for frame in traceback.extract_tb(error.__traceback__) if _is_student_file(frame.filename)]
-        where = f"{Path(frames[-1].filename).name}, line {frames[-1].lineno}" if frames else f"{name}.py"
+        where = f"{name}.py"
+        if frames:
+            where = _AT_LINE.format(file=Path(frames[-1].filename).name, lineno=frames[-1].lineno)
         what = f"{type(error).__name__}: {error}"
-    return f"{name}.py could not be imported ({what}, at {where}); fix it and run pytest again"
+    return _("{name}.py could not be imported ({what}, at {where}); fix it and run pytest again").format(
+        name=name, what=what, where=where)
 
 
 def _load(name: str) -> ModuleType:
@@ -448,17 +477,18 @@ def _time_limit_of(config: pytest.Config) -> float:
     try:
         return float(value)
     except ValueError:
-        raise pytest.UsageError(f"time_limit should be a number of seconds, got {value!r}") from None
+        message = _("time_limit should be a number of seconds, got {value!r}").format(value=value)
+        raise pytest.UsageError(message) from None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Say so at the start when the time limit cannot work here."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if not CAN_LIMIT and _time_limit_of(session.config) > 0 and reporter is not None:
-        reporter.write_line(
-            f"Note: no time limit per test on this system ({sys.platform} has no SIGALRM). If a test "
+        reporter.write_line(_(
+            "Note: no time limit per test on this system ({platform} has no SIGALRM). If a test "
             "never ends, a loop in your code probably never stops: press Ctrl+C to end pytest."
-        )
+        ).format(platform=sys.platform))
 
 
 def _is_student_file(filename: str) -> bool:
@@ -468,23 +498,24 @@ def _is_student_file(filename: str) -> bool:
 
 def _too_slow(frame: FrameType | None, seconds: float) -> TooSlow:
     """The error for a test stopped in ``frame``, naming your function and line that were running."""
-    limit = f"{seconds:g} second{'' if seconds == 1 else 's'}"
+    limit = (_("1 second") if seconds == 1 else _("{seconds:g} seconds").format(seconds=seconds))
     innermost: FrameType | None = None
     while frame is not None:
         if _is_student_file(frame.f_code.co_filename):
             innermost = innermost or frame
             module = Path(frame.f_code.co_filename).stem
             name = frame.f_code.co_name
-            line = f"{Path(innermost.f_code.co_filename).name}, line {innermost.f_lineno}"
+            line = _AT_LINE.format(file=Path(innermost.f_code.co_filename).name, lineno=innermost.f_lineno)
             if name == "<module>":
-                return TooSlow(f"{module}.py did not finish importing within {limit} (stopped at {line}); "
-                               "look for a loop that never ends", module)
+                return TooSlow(_("{module}.py did not finish importing within {limit} (stopped at {line}); "
+                                 "look for a loop that never ends").format(module=module, limit=limit, line=line),
+                               module)
             function = getattr(sys.modules.get(module), name, None)
             if getattr(function, "__code__", None) is frame.f_code:  # a function of the module, not a nested one
-                return TooSlow(f"{name} did not finish within {limit} (stopped at {line}); look for a loop "
-                               "that never ends", module, name)
+                return TooSlow(_("{name} did not finish within {limit} (stopped at {line}); look for a loop "
+                                 "that never ends").format(name=name, limit=limit, line=line), module, name)
         frame = frame.f_back
-    return TooSlow(f"this test did not finish within {limit}")
+    return TooSlow(_("this test did not finish within {limit}").format(limit=limit))
 
 
 @contextlib.contextmanager
@@ -574,22 +605,43 @@ def _crash_message(error: BaseException, hints: tuple[CrashHint, ...]) -> str:
     called, raised = frames[0], frames[-1]
     text = str(error).strip().splitlines()
     what = f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
-    inside = f", in {raised.name}" if raised.name != called.name else ""
-    message = f"{called.name} raised {what} ({Path(raised.filename).name}, line {raised.lineno}{inside}: {raised.line})"
+    inside = _(", in {function}").format(function=raised.name) if raised.name != called.name else ""
+    message = _("{function} raised {what} ({file}, line {lineno}{inside}: {line})").format(
+        function=called.name, what=what, file=Path(raised.filename).name, lineno=raised.lineno, inside=inside,
+        line=raised.line)
     hint = next((h.hint for h in hints if h.fits(error, raised)), None)
     return f"{message}; {hint}" if hint else message
 
 
+def _stub_name(text: str) -> str | None:
+    """The function a skeleton's ``NotImplementedError`` names, in whichever language the release wrote it."""
+    for code in language.LANGUAGES:
+        template = language.translation("assignment", HERE / "locale", code).gettext("{name} is not implemented yet")
+        before, _field, after = template.partition("{name}")
+        match = re.fullmatch(re.escape(before) + r"(\w+)" + re.escape(after), text)
+        if match:
+            return match.group(1)
+    return None
+
+
 def _todo_message(error: NotImplementedError) -> str:
     frames = traceback.extract_tb(error.__traceback__)
-    where = Path(frames[-1].filename).name if frames else "your code"
-    text = str(error) or "this function is not implemented yet"
-    return f"{text} — write it in {where}"
+    where = Path(frames[-1].filename).name if frames else _("your code")
+    text = str(error) or _("this function is not implemented yet")
+    # The stub's own message is written in the release's language: shown in the reader's.
+    name = _stub_name(text)
+    if name:
+        text = _("{name} is not implemented yet").format(name=name)
+    return _("{todo} — write it in {file}").format(todo=text, file=where)
 
 
 _todo: dict[str, None] = {}  # messages seen, in order (a dict keeps order and drops duplicates)
 _reported: set[str] = set()  # import failures and time-outs shown (their messages), and crashes (their lines)
 TO_WRITE = pytest.StashKey[bool]()
+
+
+# hypothesis's own words before the inputs it chose (the wording depends on its version).
+HYPOTHESIS_WORDS = {"Falsifying example:": _("Falsifying example:"), "Failing test case:": _("Failing test case:")}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -609,11 +661,21 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
         notes = getattr(error, "__notes__", [])
         if error.pytrace or not notes:
             raise
+        # hypothesis's own words, said in the reader's language too.
+        notes = [_hypothesis_note(note) for note in notes]
         message = "\n".join([error.msg or "", *notes])
     except BaseException as error:
         message = _once(pyfuncitem, error)
     # Failing here, outside the except clauses, keeps pytest from showing the exception it replaces.
     pytest.fail(message, pytrace=False)
+
+
+def _hypothesis_note(note: str) -> str:
+    """A note of hypothesis's with its words in the reader's language (the inputs are code)."""
+    for english, translated in HYPOTHESIS_WORDS.items():
+        if note.startswith(english):
+            return translated + note[len(english):]
+    return note
 
 
 def _once(item: pytest.Function, error: BaseException) -> str:
@@ -655,7 +717,7 @@ def _crash(item: pytest.Function, error: BaseException) -> str:
     raised = _your_frames(yours)[-1]
     key = f"{raised.filename}:{raised.lineno}:{type(yours).__name__}"
     if key in _reported:
-        pytest.skip(f"stopped again at the same line: {message}")
+        pytest.skip(_("stopped again at the same line: {message}").format(message=message))
     _reported.add(key)
     return message
 
@@ -670,13 +732,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
     """A to-do still fails the run, but it is counted as "to write" and shown only in the list at the end."""
     if getattr(report, "to_write", False):
-        return "to write", "F", "TO WRITE"
+        return _("to write"), "F", _("TO WRITE")
     return None
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """List the functions still to write, once each, at the end of the run."""
     if _todo:
-        terminalreporter.section("still to write", sep="-")
+        terminalreporter.section(_("still to write"), sep="-")
         for message in _todo:
             terminalreporter.line(message)

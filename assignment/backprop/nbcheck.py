@@ -20,6 +20,14 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+try:  # the release's language.py: BACKPROP_LANG, else the release's language, else the locale's
+    import language
+
+    _ = language.for_release("assignment", HERE).gettext
+except ImportError:  # the course's source folder, which has no language.py: English
+
+    def _(message: str) -> str:
+        return message
 
 # Which public tests check which function (``pytest -k`` expressions) and in which file they live.
 PUBLIC_TESTS = {
@@ -71,17 +79,19 @@ def _todo_message(error: BaseException) -> str:
         tb = tb.tb_next
     source = frames[-1] if frames else None
     if source is not None and Path(source.co_filename).name in ("layers.py", "rnn_layers.py"):
-        name = str(error) or f"{source.co_name} is not implemented yet"
-        return (f"{name}: write it in {Path(source.co_filename).name}, then restart the kernel "
-                "and run the notebook again")
-    where = f"{source.co_name} " if source is not None and source.co_name != "<module>" else ""
-    return (f"the answer {where}is not written yet: replace `raise NotImplementedError()` in its cell "
-            "with your code and run that cell")
+        name = str(error) or _("{name} is not implemented yet").format(name=source.co_name)
+        return _("{todo}: write it in {file}, then restart the kernel and run the notebook again").format(
+            todo=name, file=Path(source.co_filename).name)
+    if source is not None and source.co_name != "<module>":
+        return _("the answer {name} is not written yet: replace `raise NotImplementedError()` in its cell "
+                 "with your code and run that cell").format(name=source.co_name)
+    return _("the answer is not written yet: replace `raise NotImplementedError()` in its cell "
+             "with your code and run that cell")
 
 
 def _missing_name_message(error: NameError) -> str:
-    return (f"{error}: a cell above that defines it has not run, or failed. Run the notebook from the "
-            "top (Kernel > Restart & Run All) and fix the first cell that fails")
+    return _("{error}: a cell above that defines it has not run, or failed. Run the notebook from the "
+             "top (Kernel > Restart & Run All) and fix the first cell that fails").format(error=error)
 
 
 def polite() -> None:
@@ -109,7 +119,7 @@ def answer(name: str):
         raise NotWrittenYet(_todo_message(error)) from None
     except NameError as error:
         raise NotWrittenYet(f"{name}: {_missing_name_message(error)}") from None
-    print(f"✓ {name} passes these tests")
+    print("✓ " + _("{name} passes these tests").format(name=name))
 
 
 def expect_close(label: str, got, expected, tol: float = 1e-9) -> None:
@@ -117,34 +127,38 @@ def expect_close(label: str, got, expected, tol: float = 1e-9) -> None:
     try:
         got_array = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
-        raise WrongAnswer(f"{label}: expected a number or an array, got {type(got).__name__}") from None
+        raise WrongAnswer(_("{label}: expected a number or an array, got {type}").format(
+            label=label, type=type(got).__name__)) from None
     expected_array = np.asarray(expected, dtype=np.float64)
     if got_array.shape != expected_array.shape:
-        raise WrongAnswer(f"{label}: expected shape {expected_array.shape}, got shape {got_array.shape}")
+        raise WrongAnswer(_("{label}: expected shape {expected}, got shape {got}").format(
+            label=label, expected=expected_array.shape, got=got_array.shape))
     with np.errstate(all="ignore"):
         off = ~(np.abs(got_array - expected_array) <= tol * (1.0 + np.abs(expected_array)))
     if off.any():
         if got_array.ndim == 0:
-            raise WrongAnswer(f"{label}: expected {float(expected_array):.6g}, got {float(got_array):.6g}")
+            raise WrongAnswer(_("{label}: expected {expected:.6g}, got {got:.6g}").format(
+                label=label, expected=float(expected_array), got=float(got_array)))
         index = tuple(int(i) for i in np.argwhere(off)[0])
-        raise WrongAnswer(f"{label}: element {list(index)} should be {expected_array[index]:.6g}, "
-                          f"got {got_array[index]:.6g}")
+        raise WrongAnswer(_("{label}: element {index} should be {expected:.6g}, got {got:.6g}").format(
+            label=label, index=list(index), expected=expected_array[index], got=got_array[index]))
 
 
 def expect_none(label: str, got) -> None:
     """Check that ``got`` is None (an answer that says "no such value")."""
     if got is not None:
-        raise WrongAnswer(f"{label}: expected None, got {got!r:.60}")
+        raise WrongAnswer(_("{label}: expected None, got {got!r:.60}").format(label=label, got=got))
 
 
 def check_layer(function: str) -> None:
     """Run the public tests of ``function`` and show their verdict; fail the cell if any fails."""
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
-        print(f"{function}: graded from your submitted .py file by the course's grader.")
+        print(_("{function}: graded from your submitted .py file by the course's grader.").format(function=function))
         return
     test_file, keyword = PUBLIC_TESTS[function]
     if not (HERE / test_file).is_file():
-        print(f"{function}: the public tests are not in this folder; run pytest in the assignment folder.")
+        print(_("{function}: the public tests are not in this folder; run pytest in the assignment folder.").format(
+            function=function))
         return
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "PYTHON"))}
     done = subprocess.run(
@@ -154,11 +168,12 @@ def check_layer(function: str) -> None:
     # Keep pytest's messages; drop its progress dots and its rules of = - _ characters.
     lines = [line for line in done.stdout.splitlines() if line.strip() and not line.startswith(("=", "-", "_"))
              and set(line.split("[")[0].strip()) - set(".sFEx")]
-    summary = lines[-1].strip("= ") if lines else "(no output)"
+    summary = lines[-1].strip("= ") if lines else _("(no output)")
     if done.returncode == 0:
-        print(f"✓ {function}: the public tests pass ({summary}).")
-        print("  The grader runs more cases of the same kinds when you submit.")
+        print("✓ " + _("{function}: the public tests pass ({summary}).").format(function=function, summary=summary))
+        print("  " + _("The grader runs more cases of the same kinds when you submit."))
         return
     problems = list(dict.fromkeys(lines[:-1]))[:SHOWN_LINES]
-    raise LayerCheckFailed("\n".join([f"{function}: the public tests fail ({summary})", *problems,
-                                      f"Details: run `pytest -k \"{keyword}\"` in this folder."]))
+    raise LayerCheckFailed("\n".join([
+        _("{function}: the public tests fail ({summary})").format(function=function, summary=summary), *problems,
+        _("Details: run `pytest -k \"{keyword}\"` in this folder.").format(keyword=keyword)]))

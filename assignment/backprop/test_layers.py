@@ -14,6 +14,7 @@ from conftest import (
     KINK_GAP,
     Case,
     CrashHint,
+    _,
     away_from,
     cases,
     check_gradients,
@@ -36,7 +37,7 @@ from hypothesis.extra import numpy as hnp
 # Imported by the first test that uses it: a syntax error in layers.py fails its tests with one line.
 layers = student_module("layers")
 
-SATURATION_HINT = (
+SATURATION_HINT = _(
     "a formula like exp(-x) / (1 + exp(-x))**2 overflows once |x| > ~709; use the output saved in the cache"
 )
 # A matrix product whose shapes do not fit: numpy's matmul (the @ operator) and np.dot say so this way.
@@ -47,31 +48,31 @@ CRASH_HINTS = (
         ValueError,
         MATRIX_PRODUCT,
         r"^\s*dx\b.*\bw\b(?!\s*\.\s*T)",
-        "it looks like the transpose of w is missing in dx: dout is (N, M) and w is (D, M), so dx needs w.T",
+        _("it looks like the transpose of w is missing in dx: dout is (N, M) and w is (D, M), so dx needs w.T"),
     ),
     CrashHint(
         "affine_backward",
         ValueError,
         MATRIX_PRODUCT,
         r"^\s*dw\b",
-        "it looks like a transpose is missing in dw: it is (D, M), like w; x as rows is (N, D) and dout is "
-        "(N, M), so the rows of x enter transposed, on the left",
+        _("it looks like a transpose is missing in dw: it is (D, M), like w; x as rows is (N, D) and dout is "
+          "(N, M), so the rows of x enter transposed, on the left"),
     ),
     CrashHint(
         "affine_backward",
         ValueError,
         MATRIX_PRODUCT,
         "",
-        "a matrix product whose shapes do not fit: dout is (N, M), w is (D, M) and x as rows is (N, D); "
-        "write down the shapes and transpose the factor that needs it",
+        _("a matrix product whose shapes do not fit: dout is (N, M), w is (D, M) and x as rows is (N, D); "
+          "write down the shapes and transpose the factor that needs it"),
     ),
 )
-SOFTMAX_OVERFLOW = "exp of large scores overflows; shift each row by its maximum first"
-SOFTMAX_BATCH_MAX = (
+SOFTMAX_OVERFLOW = _("exp of large scores overflows; shift each row by its maximum first")
+SOFTMAX_BATCH_MAX = _(
     "only rows whose scores are far below the batch's largest score are NaN: x - x.max() shifts every row by "
     "the largest score of the whole batch; shift each row by its own maximum (x.max(axis=1, keepdims=True))"
 )
-SOFTMAX_LOG_OF_ZERO = (
+SOFTMAX_LOG_OF_ZERO = _(
     "a probability underflowed to 0 and -log(0) is inf: a correct score some 745 or more below its row's maximum "
     "has a probability that rounds to 0 in float64; take the loss from log-probabilities, "
     "shifted - log(sum(exp(shifted))), as the given code does, not from np.log(probs)"
@@ -82,7 +83,7 @@ shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)
 
 
 def where(case: Case) -> str:
-    return f"case {case.name!r}"
+    return _("case {name!r}").format(name=case.name)
 
 
 def max_abs(array: np.ndarray) -> float:
@@ -110,7 +111,7 @@ def test_affine_backward_matches_reference(case: Case) -> None:
     got = unpack("affine_backward", layers.affine_backward(dout, cache), ("dx", "dw", "db"))
     label = f"affine_backward, {where(case)}"
     square = w.shape[0] == w.shape[1]
-    transposed = {"forgot to transpose w in dx": (dout @ w).reshape(x.shape)} if square else {}
+    transposed = {_("forgot to transpose w in dx"): (dout @ w).reshape(x.shape)} if square else {}
     fail_if(
         [
             mismatch(f"affine_forward, {where(case)}", "out", out, case.expected["out"], max_abs(dout)),
@@ -127,7 +128,7 @@ def test_affine_backward_finite_differences(seed: int, n: int, dims: tuple[int, 
     rng = np.random.default_rng(seed)
     x, w = rng.standard_normal((n, *dims)), rng.standard_normal((int(np.prod(dims)), m))
     b, dout = rng.standard_normal(m), rng.standard_normal((n, m))
-    _, cache = layers.affine_forward(x, w, b)
+    cache = layers.affine_forward(x, w, b)[1]
     grads = unpack("affine_backward", layers.affine_backward(dout, cache), ("dx", "dw", "db"))
     scalar = layer_scalar(lambda: layers.affine_forward(x, w, b), dout)
     check_gradients("affine_backward", grads, {"x": x, "w": w, "b": b}, scalar)
@@ -146,7 +147,7 @@ def test_relu_backward_matches_reference(case: Case) -> None:
     at_kink = x == 0
     lower = np.where(at_kink, np.minimum(0.0, dout), np.nan)
     upper = np.where(at_kink, np.maximum(0.0, dout), np.nan)
-    mask_only = {"forgot to multiply the mask by dout": (x > 0).astype(np.float64)}
+    mask_only = {_("forgot to multiply the mask by dout"): (x > 0).astype(np.float64)}
     fail_if(
         [
             mismatch(f"relu_forward, {where(case)}", "out", out, case.expected["out"], max_abs(dout)),
@@ -167,7 +168,7 @@ def test_relu_backward_matches_reference(case: Case) -> None:
 def test_relu_backward_finite_differences() -> None:
     rng = np.random.default_rng(1)
     x, dout = rng.standard_normal((4, 6)), rng.standard_normal((4, 6))
-    _, cache = layers.relu_forward(x)
+    cache = layers.relu_forward(x)[1]
     grads = {"dx": layers.relu_backward(dout, cache)}
     scalar = layer_scalar(lambda: layers.relu_forward(x), dout)
     check_gradients("relu_backward", grads, {"x": x}, scalar, indices={"x": away_from(x, 0.0)})
@@ -177,14 +178,15 @@ def test_relu_backward_finite_differences() -> None:
 @given(x=hnp.arrays(np.float64, shapes, elements=st.floats(-10, 10)), seed=seeds)
 def test_relu_backward_is_zero_where_the_unit_is_off(x: np.ndarray, seed: int) -> None:
     dout = np.random.default_rng(seed).standard_normal(x.shape)
-    _, cache = layers.relu_forward(x)
+    cache = layers.relu_forward(x)[1]
     dx = layers.relu_backward(dout, cache)
     fail_if([shape_problem("relu_backward", "dx", dx, x.shape)])
     leaks = (x < 0) & (dx != 0)
     if leaks.any():
         index = first(leaks)
-        fail_if([f"relu_backward: dx{at(index)} = {dx[index]:.6g} where x = {x[index]:.6g} < 0; it should be 0"])
-    fail_if([mismatch("relu_backward, where x > 0", "dx", dx, np.where(x > 0, dout, np.nan), 1.0)])
+        fail_if([_("relu_backward: dx{index} = {dx:.6g} where x = {x:.6g} < 0; it should be 0").format(
+            index=at(index), dx=dx[index], x=x[index])])
+    fail_if([mismatch(_("relu_backward, where x > 0"), "dx", dx, np.where(x > 0, dout, np.nan), 1.0)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,7 +218,7 @@ def test_sigmoid_backward_matches_reference(case: Case) -> None:
     # The local gradient taken at z instead of x: the sigmoid applied to the cached output again.
     s, dout = layers.sigmoid_forward(case.inputs["x"])[0], case.inputs["dout"]
     s_again = layers.sigmoid_forward(s)[0]
-    mistake = "applied the sigmoid to the cache again; it already holds z = sigmoid(x)"
+    mistake = _("applied the sigmoid to the cache again; it already holds z = sigmoid(x)")
     again = {mistake: dout * s_again * (1 - s_again)}
     _activation_reference("sigmoid", case, again)
 
@@ -224,7 +226,7 @@ def test_sigmoid_backward_matches_reference(case: Case) -> None:
 @pytest.mark.parametrize("case", cases("tanh_backward"))
 def test_tanh_backward_matches_reference(case: Case) -> None:
     t, dout = np.tanh(np.tanh(case.inputs["x"])), case.inputs["dout"]
-    again = {"applied tanh to the cache again; it already holds y = tanh(x)": dout * (1 - t**2)}
+    again = {_("applied tanh to the cache again; it already holds y = tanh(x)"): dout * (1 - t**2)}
     _activation_reference("tanh", case, again)
 
 
@@ -233,7 +235,7 @@ def test_activation_backward_finite_differences(kind: str) -> None:
     rng = np.random.default_rng(2)
     x, dout = 2.0 * rng.standard_normal((3, 5)), rng.standard_normal((3, 5))
     forward = getattr(layers, f"{kind}_forward")
-    _, cache = forward(x)
+    cache = forward(x)[1]
     grads = {"dx": getattr(layers, f"{kind}_backward")(dout, cache)}
     check_gradients(f"{kind}_backward", grads, {"x": x}, layer_scalar(lambda: forward(x), dout))
 
@@ -243,20 +245,23 @@ def test_activation_backward_finite_differences(kind: str) -> None:
 @given(x=hnp.arrays(np.float64, shapes, elements=st.floats(-1000, 1000)), seed=seeds)
 def test_activation_backward_is_finite_and_bounded(kind: str, bound: float, x: np.ndarray, seed: int) -> None:
     dout = np.random.default_rng(seed).standard_normal(x.shape)
-    _, cache = getattr(layers, f"{kind}_forward")(x)
+    cache = getattr(layers, f"{kind}_forward")(x)[1]
     dx = getattr(layers, f"{kind}_backward")(dout, cache)
     function = f"{kind}_backward"
     fail_if([shape_problem(function, "dx", dx, x.shape)])
     if not np.all(np.isfinite(dx)):
         index = first(~np.isfinite(dx))
-        fail_if([f"{function}: dx{at(index)} is {dx[index]} for x = {x[index]:.6g}; {SATURATION_HINT}"])
+        fail_if([_("{function}: dx{index} is {dx} for x = {x:.6g}; {hint}").format(
+            function=function, index=at(index), dx=dx[index], x=x[index], hint=SATURATION_HINT)])
     too_big = np.abs(dx) > bound * np.abs(dout) * (1 + 1e-12)
     if too_big.any():
         index = first(too_big)
         fail_if(
             [
-                f"{function}: |dx{at(index)}| = {abs(dx[index]):.6g} exceeds {bound} * |dout| = "
-                f"{bound * abs(dout[index]):.6g} (x = {x[index]:.6g}); the local gradient is at most {bound}"
+                _("{function}: |dx{index}| = {dx:.6g} exceeds {bound} * |dout| = "
+                  "{limit:.6g} (x = {x:.6g}); the local gradient is at most {bound}").format(
+                    function=function, index=at(index), dx=abs(dx[index]), bound=bound,
+                    limit=bound * abs(dout[index]), x=x[index])
             ]
         )
 
@@ -272,7 +277,7 @@ def test_softmax_loss_matches_reference(case: Case) -> None:
     n = x.shape[0]
     shifted = np.exp(x - x.max(axis=1, keepdims=True))
     probs = shifted / shifted.sum(axis=1, keepdims=True)
-    no_minus_one = {"forgot to subtract 1 at the correct class": probs / n}
+    no_minus_one = {_("forgot to subtract 1 at the correct class"): probs / n}
     label = f"softmax_loss, {where(case)}"
     fail_if(
         [
@@ -358,18 +363,21 @@ def test_classification_loss_rows_sum_to_zero(loss: str, seed: int, n: int, c: i
     fail_if([shape_problem(loss, "dx", dx, x.shape)])
     if not np.all(np.isfinite(dx)):
         hint = f"; {_overflow_hint(x, dx)}" if loss == "softmax_loss" else ""
-        fail_if([f"{loss}: dx has NaN or inf for scores of size ~{scale:g}{hint}"])
+        fail_if([_("{loss}: dx has NaN or inf for scores of size ~{scale:g}{hint}").format(
+            loss=loss, scale=scale, hint=hint)])
     value = got["loss"]
     if isinstance(value, np.ndarray):
         fail_if([f"{loss}: {not_a_float('loss', value)}"])
     if not np.isfinite(value):
         hint = f"; {_loss_hint(x, got)}" if loss == "softmax_loss" else ""
-        fail_if([f"{loss}: the loss is {value} for scores of size ~{scale:g}{hint}"])
+        fail_if([_("{loss}: the loss is {value} for scores of size ~{scale:g}{hint}").format(
+            loss=loss, value=value, scale=scale, hint=hint)])
     # Raising every score of a row by the same amount leaves the loss unchanged, so each row of dx sums to 0.
     row_sums = dx.sum(axis=1)
     worst = int(np.argmax(np.abs(row_sums)))
     if abs(row_sums[worst]) > 1e-12 * c:
-        fail_if([f"{loss}: row {worst} of dx sums to {row_sums[worst]:.6g}; every row of dx should sum to 0"])
+        fail_if([_("{loss}: row {row} of dx sums to {total:.6g}; every row of dx should sum to 0").format(
+            loss=loss, row=worst, total=row_sums[worst])])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,7 +410,8 @@ def _huber_mistakes(pred: np.ndarray, target: np.ndarray, delta: float) -> dict[
     if delta == 1.0:
         return {}
     clipped_to_one = np.clip(pred - target, -1.0, 1.0) / pred.size
-    return {f"clipped to [-1, 1] whatever delta is; clip to [-delta, delta] (delta = {delta:g} here)": clipped_to_one}
+    return {_("clipped to [-1, 1] whatever delta is; clip to [-delta, delta] (delta = {delta:g} here)").format(
+        delta=delta): clipped_to_one}
 
 
 @pytest.mark.parametrize("case", cases("clipped_square_loss"))
@@ -410,7 +419,7 @@ def test_clipped_square_loss_matches_reference(case: Case) -> None:
     pred, target, delta = case.inputs["pred"], case.inputs["target"], case.inputs["delta"]
     got = unpack("clipped_square_loss", layers.clipped_square_loss(pred, target, delta), ("loss", "dpred"))
     huber_like = {
-        "clipped the gradient (that is Huber's); the clip's slope is 0 where |pred - target| > delta": (
+        _("clipped the gradient (that is Huber's); the clip's slope is 0 where |pred - target| > delta"): (
             2.0 * np.clip(pred - target, -delta, delta) / pred.size
         )
     }
@@ -460,14 +469,16 @@ def test_huber_loss_gradient_is_clipped_not_vanishing(seed: int, shape: tuple[in
     mistakes = _huber_mistakes(pred, target, delta)
     if np.any(np.abs(dpred) > delta / size * (1 + 1e-12)):
         largest = float(np.max(np.abs(dpred)))
-        looks = "".join(f"; it looks {what}" for what, wrong in mistakes.items() if np.allclose(dpred, wrong))
-        fail_if([f"huber_loss: |dpred| reaches {largest:.6g}, above delta / size = {delta / size:.6g}{looks}"])
+        looks = "".join(_("; it looks {what}").format(what=what) for what, wrong in mistakes.items()
+                        if np.allclose(dpred, wrong))
+        fail_if([_("huber_loss: |dpred| reaches {largest:.6g}, above delta / size = {limit:.6g}{looks}").format(
+            largest=largest, limit=delta / size, looks=looks)])
     beyond = np.abs(diff) > delta * (1 + 1e-9)
     expected = np.where(beyond, np.sign(diff) * delta / size, np.nan)
     problem = mismatch(
-        "huber_loss, where |pred - target| > delta", "dpred", dpred, expected, 1.0 / size, mistakes=mistakes
+        _("huber_loss, where |pred - target| > delta"), "dpred", dpred, expected, 1.0 / size, mistakes=mistakes
     )
-    fail_if([problem and f"{problem} (beyond delta the gradient is ±delta / size, never 0)"])
+    fail_if([problem and _("{problem} (beyond delta the gradient is ±delta / size, never 0)").format(problem=problem)])
 
 
 @quick
@@ -482,9 +493,10 @@ def test_clipped_square_loss_gradient_vanishes_beyond_delta(seed: int, shape: tu
         index = first(beyond & (dpred != 0))
         fail_if(
             [
-                f"clipped_square_loss: dpred{at(index)} = {dpred[index]:.6g} where |pred - target| = "
-                f"{abs(pred[index] - target[index]):.6g} > delta = {delta:.6g}; it should be exactly 0 "
-                "(the clip is flat there: this is the DQN bug, implement it faithfully)"
+                _("clipped_square_loss: dpred{index} = {dpred:.6g} where |pred - target| = "
+                  "{diff:.6g} > delta = {delta:.6g}; it should be exactly 0 "
+                  "(the clip is flat there: this is the DQN bug, implement it faithfully)").format(
+                    index=at(index), dpred=dpred[index], diff=abs(pred[index] - target[index]), delta=delta)
             ]
         )
 

@@ -12,6 +12,7 @@ import pytest
 from conftest import (
     Case,
     CrashHint,
+    _,
     cases,
     check_gradients,
     fail_if,
@@ -38,30 +39,35 @@ CRASH_HINTS = (
         ValueError,
         MATRIX_PRODUCT,
         r"^\s*dx\b.*\bWx\b(?!\s*\.\s*T)",
-        "it looks like the transpose of Wx is missing in dx: the gradient through tanh is (N, H) and Wx is "
-        "(D, H), so dx needs Wx.T",
+        _("it looks like the transpose of Wx is missing in dx: the gradient through tanh is (N, H) and Wx is "
+          "(D, H), so dx needs Wx.T"),
     ),
     CrashHint(
         "rnn_step_backward",
         ValueError,
         MATRIX_PRODUCT,
         r"^\s*dW[xh]\b",
-        "it looks like a transpose is missing in a weight gradient: dWx is (D, H) and dWh is (H, H); the inputs "
-        "(x is (N, D), prev_h is (N, H)) enter transposed, on the left",
+        _("it looks like a transpose is missing in a weight gradient: dWx is (D, H) and dWh is (H, H); the inputs "
+          "(x is (N, D), prev_h is (N, H)) enter transposed, on the left"),
     ),
     CrashHint(
         "rnn_step_backward",
         ValueError,
         MATRIX_PRODUCT,
         "",
-        "a matrix product whose shapes do not fit: x is (N, D), prev_h and next_h are (N, H), Wx is (D, H) and "
-        "Wh is (H, H); write down the shapes and transpose the factor that needs it",
+        _("a matrix product whose shapes do not fit: x is (N, D), prev_h and next_h are (N, H), Wx is (D, H) and "
+          "Wh is (H, H); write down the shapes and transpose the factor that needs it"),
     ),
 )
 STEP_GRADS = ("dx", "dprev_h", "dWx", "dWh", "db")
 SEQUENCE_GRADS = ("dx", "dh0", "dWx", "dWh", "db")
 seeds = st.integers(0, 2**32 - 1)
 sides = st.integers(1, 3)  # includes a batch of 1 and a single feature
+
+
+def labelled(function: str, case: Case) -> str:
+    """How a message names the function and the public case: ``rnn_backward, case 'long_sequence'``."""
+    return _("{function}, case {name!r}").format(function=function, name=case.name)
 
 
 def max_abs(array: np.ndarray) -> float:
@@ -90,9 +96,9 @@ def test_rnn_step_backward_matches_reference(case: Case) -> None:
     next_h, cache = rnn_layers.rnn_step_forward(x, prev_h, Wx, Wh, b)
     got = unpack("rnn_step_backward", rnn_layers.rnn_step_backward(dnext_h, cache), STEP_GRADS)
     scale = max_abs(dnext_h)
-    label = f"rnn_step_backward, case {case.name!r}"
+    label = labelled("rnn_step_backward", case)
     fail_if(
-        [mismatch(f"rnn_step_forward, case {case.name!r}", "next_h", next_h, case.expected["out"], scale)]
+        [mismatch(labelled("rnn_step_forward", case), "next_h", next_h, case.expected["out"], scale)]
         + [mismatch(label, name, got[name], case.expected[name], scale) for name in STEP_GRADS]
     )
 
@@ -104,7 +110,7 @@ def test_rnn_step_backward_finite_differences(seed: int, n: int, d: int, h: int)
     inputs = rnn_inputs(rng, n, d, h)
     x, prev_h, Wx, Wh, b = inputs.values()
     dnext_h = rng.standard_normal((n, h))
-    _, cache = rnn_layers.rnn_step_forward(x, prev_h, Wx, Wh, b)
+    cache = rnn_layers.rnn_step_forward(x, prev_h, Wx, Wh, b)[1]
     grads = unpack("rnn_step_backward", rnn_layers.rnn_step_backward(dnext_h, cache), STEP_GRADS)
     scalar = layer_scalar(lambda: rnn_layers.rnn_step_forward(x, prev_h, Wx, Wh, b), dnext_h)
     named = {"x": x, "prev_h": prev_h, "Wx": Wx, "Wh": Wh, "b": b}
@@ -125,16 +131,17 @@ def _bptt_hint(got: dict[str, Any], expected: dict[str, np.ndarray], scale: floa
     dx_shape_ok = shape_problem("", "", got["dx"], expected["dx"].shape) is None
     last_step_ok = dx_shape_ok and _matches(got["dx"][:, -1], expected["dx"][:, -1], scale)
     if not dx_ok and last_step_ok:
-        return (
+        return _(
             "dx is right at the last step only: the gradient reaching h[:, t] is dh[:, t] plus what "
             "flows back from step t + 1"
         )
     weights_wrong = [name for name in ("dWx", "dWh", "db") if not _matches(got[name], expected[name], scale)]
     if dx_ok and weights_wrong:
         wrong = ", ".join(weights_wrong)
-        return f"dx is right but {wrong} not: add up every step's share (+=), do not overwrite it (=)"
+        return _("dx is right but {wrong} not: add up every step's share (+=), do not overwrite it (=)").format(
+            wrong=wrong)
     if dx_ok and not weights_wrong and not _matches(got["dh0"], expected["dh0"], scale):
-        return "everything but dh0 is right: dh0 is the gradient flowing out of the first step (t = 0)"
+        return _("everything but dh0 is right: dh0 is the gradient flowing out of the first step (t = 0)")
     return None
 
 
@@ -144,8 +151,8 @@ def test_rnn_backward_matches_reference(case: Case) -> None:
     h, cache = rnn_layers.rnn_forward(x, h0, Wx, Wh, b)
     got = unpack("rnn_backward", rnn_layers.rnn_backward(dh, cache), SEQUENCE_GRADS)
     scale = max_abs(dh)
-    label = f"rnn_backward, case {case.name!r}"
-    problems = [mismatch(f"rnn_forward, case {case.name!r}", "h", h, case.expected["out"], scale)]
+    label = labelled("rnn_backward", case)
+    problems = [mismatch(labelled("rnn_forward", case), "h", h, case.expected["out"], scale)]
     problems += [mismatch(label, name, got[name], case.expected[name], scale) for name in SEQUENCE_GRADS]
     hint = _bptt_hint(got, case.expected, scale) if any(problems[1:]) else None
     problems.append(hint and f"{label}: {hint}")
@@ -156,7 +163,7 @@ def test_rnn_backward_finite_differences() -> None:
     rng = np.random.default_rng(6)
     x, h0, Wx, Wh, b = rnn_inputs(rng, 2, 3, 4, steps=3).values()
     dh = rng.standard_normal((2, 3, 4))
-    _, cache = rnn_layers.rnn_forward(x, h0, Wx, Wh, b)
+    cache = rnn_layers.rnn_forward(x, h0, Wx, Wh, b)[1]
     grads = unpack("rnn_backward", rnn_layers.rnn_backward(dh, cache), SEQUENCE_GRADS)
     scalar = layer_scalar(lambda: rnn_layers.rnn_forward(x, h0, Wx, Wh, b), dh)
     check_gradients("rnn_backward", grads, {"x": x, "h0": h0, "Wx": Wx, "Wh": Wh, "b": b}, scalar)
@@ -168,12 +175,12 @@ def test_rnn_backward_over_one_step_equals_rnn_step_backward(seed: int, n: int, 
     rng = np.random.default_rng(seed)
     x, h0, Wx, Wh, b = rnn_inputs(rng, n, d, h, steps=1).values()
     dh = rng.standard_normal((n, 1, h))
-    _, cache = rnn_layers.rnn_forward(x, h0, Wx, Wh, b)
+    cache = rnn_layers.rnn_forward(x, h0, Wx, Wh, b)[1]
     got = unpack("rnn_backward", rnn_layers.rnn_backward(dh, cache), SEQUENCE_GRADS)
-    _, step_cache = rnn_layers.rnn_step_forward(x[:, 0], h0, Wx, Wh, b)
+    step_cache = rnn_layers.rnn_step_forward(x[:, 0], h0, Wx, Wh, b)[1]
     step = dict(zip(SEQUENCE_GRADS, rnn_layers.rnn_step_backward(dh[:, 0], step_cache), strict=False))
     step["dx"] = step["dx"][:, None]
-    label = "rnn_backward over a sequence of one step, compared with rnn_step_backward"
+    label = _("rnn_backward over a sequence of one step, compared with rnn_step_backward")
     fail_if([mismatch(label, name, got[name], step[name], max_abs(dh)) for name in SEQUENCE_GRADS])
 
 
@@ -185,7 +192,8 @@ def _unpack_clip(grads: dict[str, np.ndarray], max_norm: float) -> tuple[dict[st
     got = unpack("clip_grad_norm", rnn_layers.clip_grad_norm(grads, max_norm), ("clipped", "total_norm"))
     clipped = got["clipped"]
     if not isinstance(clipped, dict) or set(clipped) != set(grads):
-        fail_if([f"clip_grad_norm: clipped should be a dict with keys {sorted(grads)}, got {clipped!r:.80}"])
+        fail_if([_("clip_grad_norm: clipped should be a dict with keys {keys}, got {clipped!r:.80}").format(
+            keys=sorted(grads), clipped=clipped)])
     return clipped, got["total_norm"]
 
 
@@ -194,11 +202,11 @@ def test_clip_grad_norm_matches_reference(case: Case) -> None:
     grads, max_norm = case.inputs["grads"], case.inputs["max_norm"]
     clipped, total_norm = _unpack_clip(grads, max_norm)
     scale = max(max_abs(g) for g in grads.values())
-    label = f"clip_grad_norm, case {case.name!r}"
+    label = labelled("clip_grad_norm", case)
     problems = [mismatch(label, "total_norm", total_norm, case.expected["total_norm"], scale)]
     for key, expected in case.expected["clipped"].items():
         each_own = grads[key] * min(1.0, max_norm / np.linalg.norm(grads[key]))
-        mistake = {"clipped each array by its own norm; clip the global norm of all arrays together": each_own}
+        mistake = {_("clipped each array by its own norm; clip the global norm of all arrays together"): each_own}
         problems.append(mismatch(label, f"clipped[{key!r}]", clipped[key], expected, scale, mistakes=mistake))
     fail_if(problems)
 
@@ -223,15 +231,17 @@ def test_clip_grad_norm_bounds_the_norm_and_keeps_the_direction(
     def norm(arrays: dict[str, np.ndarray]) -> float:
         return float(np.linalg.norm(np.concatenate([a.ravel() for a in arrays.values()])))
 
-    fail_if([mismatch("clip_grad_norm", "total_norm (the norm before clipping)", total_norm, norm(grads), 0.0)])
+    fail_if([mismatch("clip_grad_norm", _("total_norm (the norm before clipping)"), total_norm, norm(grads), 0.0)])
     if norm(clipped) > max_norm * (1 + 1e-12):
-        fail_if([f"clip_grad_norm: the clipped arrays have norm {norm(clipped):.6g} > max_norm = {max_norm:.6g}"])
+        fail_if([_("clip_grad_norm: the clipped arrays have norm {norm:.6g} > max_norm = {max_norm:.6g}").format(
+            norm=norm(clipped), max_norm=max_norm)])
     # Every array is scaled by the same factor: by max_norm / total_norm, or by 1 when already short enough.
     factor = min(1.0, max_norm / norm(grads))
     fail_if(
         [
             mismatch(
-                f"clip_grad_norm (max_norm {max_norm:.6g}, total norm {norm(grads):.6g})",
+                _("clip_grad_norm (max_norm {max_norm:.6g}, total norm {norm:.6g})").format(
+                    max_norm=max_norm, norm=norm(grads)),
                 f"clipped[{k!r}]",
                 clipped[k],
                 factor * g,

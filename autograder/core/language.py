@@ -57,9 +57,13 @@ def _from_locale(value: str) -> str | None:
     return None
 
 
-def chosen(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+def chosen(explicit: str | None = None, environ: Mapping[str, str] | None = None, fallback: str | None = None) -> str:
     """The language a reader gets: ``explicit`` (a flag or a course setting), else ``BACKPROP_LANG``,
-    else the locale, else English.
+    else ``fallback``, else the locale, else English.
+
+    ``fallback`` is the language of the release the reader holds (the Vietnamese release's public tests
+    pass ``"vi"``): a course that chose a language for its students must not lose it to a computer
+    whose locale is English, while ``BACKPROP_LANG`` still lets a student choose.
 
     An explicit code or ``BACKPROP_LANG`` the kit does not speak is an error, said in one line, so a
     typo is never silently read as English. A locale the kit does not speak means English.
@@ -69,6 +73,8 @@ def chosen(explicit: str | None = None, environ: Mapping[str, str] | None = None
         return checked(explicit)
     if environ.get(VARIABLE):
         return checked(environ[VARIABLE], VARIABLE)
+    if fallback:
+        return checked(fallback, "the release")
     for variable in _LOCALE_VARIABLES:
         value = environ.get(variable)
         if value:
@@ -92,3 +98,19 @@ def translation(domain: str, localedir: Path, language: str) -> gettext.NullTran
 def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it yet (it is translated where it is shown)."""
     return message
+
+
+RELEASE_LANGUAGE_FILE = "LANGUAGE"
+"""In a student release's ``locale`` folder: the language the course released it in (absent in English)."""
+
+
+def for_release(domain: str, folder: Path, environ: Mapping[str, str] | None = None) -> gettext.NullTranslations:
+    """The catalog of ``domain`` for the student release in ``folder`` (its catalogs in ``folder/locale``).
+
+    The language is chosen as :func:`chosen` does, with the release's own language as the fallback:
+    ``BACKPROP_LANG`` first, then the language the course released in, then the locale, then English.
+    """
+    localedir = Path(folder) / "locale"
+    marker = localedir / RELEASE_LANGUAGE_FILE
+    fallback = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
+    return translation(domain, localedir, chosen(None, environ, fallback))

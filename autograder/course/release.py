@@ -6,6 +6,20 @@ Next to the stubs the release puts the public tests (kept, solution-free, in
 ``solutions/backprop/public_tests``), the numeric core as ``gradcheck.py``, and ``public_cases.json``:
 a few of the grader's own cases with the reference outputs, frozen at release time so students can
 compare against the reference without ever holding its code.
+
+Every language the kit speaks gets a release of its own, from the same source: English in
+``assignment/backprop`` (nbgrader's release folder), and each other language in a sibling course
+folder, ``assignment-<lang>/backprop`` (``assignment-vi/backprop``). A sibling rather than a subfolder,
+because nbgrader reads every folder of its release directory as an assignment: a course teaching in
+Vietnamese sets ``c.CourseDirectory.release_directory = "assignment-vi"`` (``COURSE_LANGUAGE`` in
+``nbgrader_config.py``) and everything else stays as it is. The releases differ only where a student
+reads text written by the release (``localize``): the hints and stubs of the modules, the README. The
+public tests, the helpers and the cases are the same files in every release; they carry the
+``assignment`` catalogs (``locale/<lang>/LC_MESSAGES/assignment.mo``) and the kit's ``language.py``, and
+show their messages in the language ``BACKPROP_LANG`` names, else the release's own
+(``locale/LANGUAGE``, written in a translated release only), else the locale's, else English. So a
+student of either release can read the messages in either language, and one file a student edits
+never differs between the two releases.
 """
 
 from __future__ import annotations
@@ -22,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -29,14 +44,15 @@ from typing import Any
 import numpy as np
 
 from autograder import KIT_ROOT
-from autograder.core import numeric, syntax
+from autograder.core import language, numeric, syntax
 from autograder.core.cases import Case, cases_for
 from autograder.core.spec import FUNCTIONS, MODULE_FILES, MODULES, GradedFunction, Kind, Oracle, kink_distance
+from autograder.course import localize, notebook_text
 
 BEGIN_MARKER = "### BEGIN SOLUTION"
 END_MARKER = "### END SOLUTION"
 HINT_PREFIX = "# Hint:"
-DEFAULT_HINT = "compute what the docstring lists under Returns; each gradient has the shape of its input"
+DEFAULT_HINT = localize.DEFAULT_HINT
 PUBLIC_TESTS = (
     "conftest.py",
     "test_layers.py",
@@ -51,6 +67,12 @@ STUDENT_PACKAGES = ("numpy", "pytest", "hypothesis")  # numpy, and pyproject.tom
 LOCK = KIT_ROOT / "requirements.lock"
 # Given to students verbatim: the notebooks' helpers (no solution regions; the leak check makes sure).
 NOTEBOOK_HELPERS = ("nbcheck.py",)
+# The students' copy of the kit's language rules (autograder/core/language.py), which the public tests and
+# nbcheck.py use to pick their catalog, and the catalogs themselves: the "assignment" domain, compiled.
+LANGUAGE_FILE = "language.py"
+CATALOG_DOMAIN = "assignment"
+NOTEBOOK_DOMAIN = "notebooks"  # read at release time only: the translated notebooks are written with their text
+LOCALE = "locale"  # in the solutions (the catalogs' sources, translations.ASSIGNMENT) and in the release
 CASES_FILE = "public_cases.json"
 # Files of these kinds in the assignment folder belong to the release; any the release did not
 # write is a leftover of an older release (a renamed test, say) and is removed.
@@ -84,7 +106,11 @@ def _enclosing_function(lines: list[str], lineno: int, indent: str) -> str:
     raise ValueError(f"line {lineno + 1}: {BEGIN_MARKER} is not inside a function")
 
 
-def strip_solutions(source: str) -> str:
+def _untranslated(message: str) -> str:
+    return message
+
+
+def strip_solutions(source: str, translate: localize.Translate = _untranslated) -> str:
     """Replace every solution region of ``source`` by a TODO comment and a ``NotImplementedError``.
 
     A region runs from a ``### BEGIN SOLUTION`` line to the next ``### END SOLUTION`` line,
@@ -96,6 +122,7 @@ def strip_solutions(source: str) -> str:
     where ``<function>`` is the enclosing function. A ``# Hint: ...`` comment right before the
     region is kept as it is and the TODO line then points to it instead of repeating it.
 
+    ``translate`` gives the TODO and error messages in the release's language (English by default).
     Raises ValueError on a nested, unclosed or unopened region.
     """
     lines = source.splitlines(keepends=True)
@@ -110,9 +137,10 @@ def strip_solutions(source: str) -> str:
             indent = _indent(line)
             name = _enclosing_function(lines, lineno, indent)
             has_hint = lineno > 0 and lines[lineno - 1].strip().startswith(HINT_PREFIX)
-            hint = "write this part; see the hint above" if has_hint else DEFAULT_HINT
+            hint = translate(localize.TODO_POINTER if has_hint else localize.DEFAULT_HINT)
             output.append(f"{indent}# TODO: {hint}\n")
-            output.append(f'{indent}raise NotImplementedError("{name} is not implemented yet")\n')
+            todo = translate(localize.NOT_IMPLEMENTED).format(name=name)
+            output.append(f'{indent}raise NotImplementedError("{todo}")\n')
         elif marker == END_MARKER:
             if begin is None:
                 raise ValueError(f"line {lineno + 1}: {END_MARKER} without a {BEGIN_MARKER} before it")
@@ -574,35 +602,71 @@ def student_requirements(lock: Path = LOCK) -> str:
     return "".join(f"{line}\n" for line in pinned(STUDENT_PACKAGES, lock))
 
 
-def release(solutions_dir: Path, assignment_dir: Path) -> list[Path]:
-    """Write the student release of ``solutions_dir`` into ``assignment_dir``; return the written paths.
+def release_dir(assignment_dir: Path, lang: str) -> Path:
+    """Where the ``lang`` release goes, given the English one: ``assignment/backprop`` ->
+    ``assignment-vi/backprop`` (see the module's docstring for why a sibling course folder)."""
+    assignment_dir = Path(assignment_dir)
+    if lang == language.SOURCE:
+        return assignment_dir
+    return assignment_dir.parent.parent / f"{assignment_dir.parent.name}-{lang}" / assignment_dir.name
+
+
+def _catalog_files(catalogs: Path, lang: str) -> dict[str, bytes]:
+    """The release's ``locale`` folder: every translated catalog, and the release's own language."""
+    files = {}
+    for other in language.LANGUAGES:
+        if other != language.SOURCE:
+            mo = f"{other}/LC_MESSAGES/{CATALOG_DOMAIN}.mo"
+            files[mo] = (catalogs / mo).read_bytes()
+    if lang != language.SOURCE:
+        files[language.RELEASE_LANGUAGE_FILE] = f"{lang}\n".encode()
+    return files
+
+
+def release(solutions_dir: Path, assignment_dir: Path, lang: str = language.SOURCE) -> list[Path]:
+    """Write the ``lang`` student release of ``solutions_dir`` into ``assignment_dir``; return the written paths.
 
     Writes the stripped student modules, ``gradcheck.py`` (a copy of ``autograder/core/numeric.py``),
-    the notebooks' helper ``nbcheck.py``,
-    the public tests copied from ``solutions_dir/public_tests``, ``requirements.txt`` (from requirements.lock)
-    and ``public_cases.json``. Files of
-    the kinds the release manages (``*.py``, ``*.json``, ``*.txt``, ``*.ini``) that it did not write
-    are deleted; anything else in the folder (notebooks, data) is left alone.
+    ``language.py`` (a copy of ``autograder/core/language.py``), the notebooks' helper ``nbcheck.py``,
+    the public tests copied from ``solutions_dir/public_tests``, ``requirements.txt`` (from requirements.lock),
+    ``public_cases.json`` and the compiled catalogs in ``locale/``. In another language than English the
+    hints and stubs of the modules and the README are translated through the ``assignment`` catalog.
+    Files of the kinds the release manages (``*.py``, ``*.json``, ``*.txt``, ``*.ini``) that it did not
+    write are deleted, and so is anything in ``locale/`` it did not write; anything else in the folder
+    (notebooks, data) is left alone.
     """
     solutions_dir, assignment_dir = Path(solutions_dir), Path(assignment_dir)
+    translate = language.translation(CATALOG_DOMAIN, solutions_dir / LOCALE, lang).gettext
     # Everything is built before anything is written, so a broken solution leaves the old release intact.
     files = {
-        name: strip_solutions((solutions_dir / name).read_text(encoding="utf-8")).encode("utf-8")
+        name: localize.translate_hints(
+            strip_solutions((solutions_dir / name).read_text(encoding="utf-8"), translate), translate
+        ).encode("utf-8")
         for name in MODULE_FILES
     }
     files["gradcheck.py"] = Path(numeric.__file__).read_bytes()
+    files[LANGUAGE_FILE] = Path(language.__file__).read_bytes()
     files.update({name: (solutions_dir / name).read_bytes() for name in NOTEBOOK_HELPERS
                   if (solutions_dir / name).is_file()})
     files.update({name: (solutions_dir / "public_tests" / name).read_bytes() for name in PUBLIC_TESTS})
+    readme = (solutions_dir / "public_tests" / "README.md").read_text(encoding="utf-8")
+    files["README.md"] = localize.translate_markdown(readme, translate).encode("utf-8")
     files[REQUIREMENTS_FILE] = student_requirements().encode("utf-8")
     files[CASES_FILE] = public_cases(solutions_dir).encode("utf-8")
+    catalogs = {f"{LOCALE}/{name}": data for name, data in _catalog_files(solutions_dir / LOCALE, lang).items()}
 
     assignment_dir.mkdir(parents=True, exist_ok=True)
     for path in assignment_dir.iterdir():
         if path.is_file() and path.suffix in MANAGED_SUFFIXES and path.name not in files:
             path.unlink()
+    if (assignment_dir / LOCALE).is_dir():
+        for path in sorted((assignment_dir / LOCALE).rglob("*"), reverse=True):
+            name = path.relative_to(assignment_dir).as_posix()
+            if path.is_file() and name not in catalogs:
+                path.unlink()
     written = []
-    for name, data in files.items():
+    for name, data in {**files, **catalogs}.items():
+        (assignment_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (assignment_dir / name).write_bytes(data)  # bytes: no newline translation on any platform
         written.append(assignment_dir / name)
     return written
@@ -640,8 +704,36 @@ def generate_notebooks(solutions_dir: Path, assignment_dir: Path) -> None:
             raise RuntimeError(f"nbgrader generate_assignment failed:\n{done.stdout}{done.stderr}")
 
 
+def translated_notebook(solutions_dir: Path, notebook: Path, lang: str) -> str:
+    """The text of ``notebook`` (a source or a released one) in ``lang``: its untracked cells translated."""
+    translate = language.translation(NOTEBOOK_DOMAIN, Path(solutions_dir) / LOCALE, lang).gettext
+    return notebook_text.translate_notebook(notebook.read_text(encoding="utf-8"), translate)
+
+
+def release_language(solutions_dir: Path, assignment_dir: Path, lang: str) -> list[Path]:
+    """The ``lang`` release next to the English one in ``assignment_dir`` (already written), leak-checked.
+
+    Its notebooks are the English release's as nbgrader wrote them, with the cells nbgrader does not
+    track translated (``notebook_text``): every locked, grade and answer cell keeps its English source,
+    id and checksum, so a course grading the translated release grades exactly as the English one.
+    """
+    target = release_dir(assignment_dir, lang)
+    written = release(solutions_dir, target, lang)
+    for notebook in sorted(Path(assignment_dir).glob("*.ipynb")):
+        (target / notebook.name).write_bytes(translated_notebook(solutions_dir, notebook, lang).encode("utf-8"))
+        written.append(target / notebook.name)
+    return written
+
+
+def _check_leaks(solutions_dir: Path, assignment_dir: Path) -> None:
+    leaks = find_leaks(solutions_dir, assignment_dir)
+    if leaks:
+        raise RuntimeError("solution lines found in the release:\n  " + "\n  ".join(leaks))
+
+
 def release_course(solutions_dir: Path, assignment_dir: Path) -> list[Path]:
-    """The whole release: nbgrader's for the notebooks (if any), then the kit's, then the leak check.
+    """The whole release: nbgrader's for the notebooks (if any), then the kit's, then the leak check;
+    then the same in every other language the kit speaks (``release_dir``).
 
     Returns the written paths; raises RuntimeError listing the leaks if any solution line got out.
     """
@@ -650,7 +742,36 @@ def release_course(solutions_dir: Path, assignment_dir: Path) -> list[Path]:
     if notebooks:
         generate_notebooks(solutions_dir, assignment_dir)
     written = release(solutions_dir, assignment_dir)
-    leaks = find_leaks(solutions_dir, assignment_dir)
-    if leaks:
-        raise RuntimeError("solution lines found in the release:\n  " + "\n  ".join(leaks))
-    return written + [assignment_dir / path.name for path in notebooks]
+    _check_leaks(solutions_dir, assignment_dir)
+    written += [assignment_dir / path.name for path in notebooks]
+    for lang in language.LANGUAGES:
+        if lang != language.SOURCE:
+            written += release_language(solutions_dir, assignment_dir, lang)
+            _check_leaks(solutions_dir, release_dir(assignment_dir, lang))
+    return written
+
+
+def translated_release_hook(
+    course_root: Path, lang: str, source: str = "solutions", release_folder: str = "assignment"
+) -> Callable[[str, str, list[str]], None]:
+    """A ``GenerateAssignment.post_convert_hook`` for a course that releases in ``lang`` (``nbgrader_config.py``'s
+    ``COURSE_LANGUAGE``): nbgrader has written the notebooks into the ``lang`` release folder
+    (``release_dir``); this writes the kit's ``lang`` release over what nbgrader copied there, translates
+    the notebooks' untracked cells and fails on any leak. nbgrader only logs a failing hook, so the
+    message also goes to stderr.
+    """
+
+    def hook(assignment: str, student: str, notebooks: list[str]) -> None:
+        solutions = Path(course_root) / source / assignment
+        released = release_dir(Path(course_root) / release_folder / assignment, lang)
+        release(solutions, released, lang)
+        # nbgrader's notebooks, in English: translate the cells it does not track.
+        for notebook in sorted(released.glob("*.ipynb")):
+            notebook.write_bytes(translated_notebook(solutions, notebook, lang).encode("utf-8"))
+        try:
+            _check_leaks(solutions, released)
+        except RuntimeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            raise
+
+    return hook

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograder import KIT_ROOT
 from autograder.core.language import LANGUAGES, SOURCE
+from autograder.course import localize, notebook_text
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
@@ -67,7 +68,29 @@ GRADER = Domain(
     {"T_": None, "Tn_": (1, 2), "Check": (2,), "mistake": (2,)},
 )
 
-DOMAINS: tuple[Domain, ...] = (GRADER,)
+ASSIGNMENT = Domain(
+    "assignment",
+    KIT_ROOT / "solutions" / "backprop" / "locale",
+    (
+        # Every text of the student release: the public tests' messages, the notebooks' helper, the hints
+        # and stubs of the released modules, and the student README, block by block.
+        ("solutions/backprop/public_tests/*.py", "python"),
+        ("solutions/backprop/nbcheck.py", "python"),
+        ("solutions/backprop/layers.py", localize.extract_hints),
+        ("solutions/backprop/rnn_layers.py", localize.extract_hints),
+        ("autograder/course/localize.py", localize.extract_stubs),
+        ("solutions/backprop/public_tests/README.md", localize.extract_markdown),
+    ),
+)
+
+NOTEBOOKS = Domain(
+    "notebooks",
+    KIT_ROOT / "solutions" / "backprop" / "locale",
+    # The four notebooks' narrative and the sentences their code prints; never a cell nbgrader tracks.
+    (("solutions/backprop/*.ipynb", notebook_text.extract_notebook),),
+)
+
+DOMAINS: tuple[Domain, ...] = (GRADER, ASSIGNMENT, NOTEBOOKS)
 """Every catalog of the kit. A new domain is one entry here."""
 
 TRANSLATED = tuple(language for language in LANGUAGES if language != SOURCE)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course.release import find_leaks, release_course, solution_lines, strip_solutions
+from autograder.core.language import LANGUAGES
+from autograder.course.release import find_leaks, release_course, release_dir, solution_lines, strip_solutions
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions" / "backprop"
@@ -22,11 +23,11 @@ SECRET = "dx = dout * (x > 0)"  # relu_backward's whole solution
 OTHER = "dw = x_rows.T @ dout"  # one line of affine_backward's
 
 
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    """A fresh copy of the committed release."""
+@pytest.fixture(params=LANGUAGES)
+def copy(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A fresh copy of a committed release: every attack is tried on the release in every language."""
     target = tmp_path / "backprop"
-    shutil.copytree(ASSIGNMENT, target, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    shutil.copytree(release_dir(ASSIGNMENT, request.param), target, ignore=shutil.ignore_patterns("__pycache__", ".*"))
     return target
 
 
@@ -66,9 +67,15 @@ def test_the_secrets_of_these_attacks_are_solution_lines() -> None:
 # In the student modules
 
 
+def _relu_hint(layers: Path) -> str:
+    """relu_backward's hint line, in the release's language: the comment that names ``(x > 0)``."""
+    return next(line.strip() for line in layers.read_text(encoding="utf-8").splitlines()
+                if line.strip().startswith("#") and "(x > 0)" in line)
+
+
 def test_a_hint_comment_holding_a_solution_line(copy: Path) -> None:
     layers = copy / "layers.py"
-    lineno = _replace(layers, "# Hint: the gradient passes where the unit fired", f"# hint: {SECRET} # the unit fired")
+    lineno = _replace(layers, _relu_hint(layers), f"# hint: {SECRET} # the unit fired")
     assert _reported(find_leaks(SOLUTIONS, copy), layers, lineno)
 
 
@@ -199,8 +206,9 @@ def test_a_leak_names_the_file_the_line_and_the_solution_line(copy: Path) -> Non
 # No false alarms
 
 
-def test_the_committed_release_has_no_leak() -> None:
-    assert find_leaks(SOLUTIONS, ASSIGNMENT) == []
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_committed_release_has_no_leak(lang: str) -> None:
+    assert find_leaks(SOLUTIONS, release_dir(ASSIGNMENT, lang)) == []
 
 
 def test_given_and_trivial_lines_are_no_leak(copy: Path) -> None:

@@ -220,3 +220,27 @@ def test_every_notebook_half_done_fails_politely(tmp_path: Path, notebook: str, 
             shutil.copy(DEFAULT_REFERENCE / name, folder / name)
     ran, _ = execute(folder / notebook, allow_errors=True)
     assert impolite(ran) == []
+
+
+def _numbers(table: str) -> list[str]:
+    """The values of a REPRODUCED table, whatever language its labels are in."""
+    return [line.rsplit(": ", 1)[1] for line in table.strip().splitlines()]
+
+
+@pytest.mark.parametrize("notebook", [path.name for path in NOTEBOOKS])
+def test_each_vietnamese_notebook_runs_solved_reproduces_the_english_numbers_and_fails_politely_released(
+    tmp_path: Path, notebook: str
+) -> None:
+    from autograder.course.notebooks import errors, execute, impolite, reproduced, solved_folder
+    from autograder.course.release import release_dir
+
+    vietnamese = release_dir(ASSIGNMENT, "vi")
+    english_run, _ = execute(solved_folder(SOLUTIONS, ASSIGNMENT, tmp_path / "en") / notebook, allow_errors=True)
+    solved_run, _ = execute(solved_folder(SOLUTIONS, vietnamese, tmp_path / "vi", "vi") / notebook, allow_errors=True)
+    assert errors(solved_run) == []
+    assert _numbers(reproduced(solved_run)) == _numbers(reproduced(english_run))
+    assert reproduced(solved_run) != reproduced(english_run)  # its labels are translated
+    untouched = tmp_path / "release"
+    shutil.copytree(vietnamese, untouched, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    released_run, _ = execute(untouched / notebook, allow_errors=True)
+    assert errors(released_run) and impolite(released_run) == []

@@ -18,12 +18,14 @@ import pytest
 from helpers import CORPUS, corpus_entry, reference_source
 from packaging.requirements import Requirement
 
+from autograder.core.language import LANGUAGES
 from autograder.core.spec import FUNCTIONS, MODULES
 from autograder.course.release import (
     find_leaks,
     locked_versions,
     public_cases,
     release,
+    release_dir,
     solution_lines,
     strip_solutions,
 )
@@ -31,6 +33,8 @@ from autograder.course.release import (
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions" / "backprop"
 ASSIGNMENT = ROOT / "assignment" / "backprop"
+# Every release: English, and each other language the kit speaks (assignment-vi/backprop).
+RELEASES = {lang: release_dir(ASSIGNMENT, lang) for lang in LANGUAGES}
 MANAGED = {".py", ".json", ".txt", ".ini"}
 # The graded functions per student file, from the grader's own list.
 GRADED = {f"{module}.py": [f.name for f in FUNCTIONS if f.module == module] for module in MODULES}
@@ -119,24 +123,32 @@ def test_every_graded_function_is_stubbed(module: str) -> None:
 
 
 def _release_files(folder: Path, names: set[str]) -> dict[str, bytes]:
-    """The files of ``folder`` the release owns: those it writes, and any of the kinds it manages."""
-    return {
-        p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and (p.suffix in MANAGED or p.name in names)
-    }
+    """The files of ``folder`` the release owns: those it writes, any of the kinds it manages, and its
+    ``locale`` folder (by path relative to ``folder``)."""
+    files = {p.name: p.read_bytes() for p in folder.iterdir()
+             if p.is_file() and (p.suffix in MANAGED or p.name in names)}
+    files.update({p.relative_to(folder).as_posix(): p.read_bytes()
+                  for p in (folder / "locale").rglob("*") if p.is_file()})
+    return files
 
 
-def test_committed_release_is_in_sync_with_the_solutions(tmp_path: Path) -> None:
-    written = {p.name for p in release(SOLUTIONS, tmp_path / "backprop")}
-    fresh = _release_files(tmp_path / "backprop", written)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_committed_release_is_in_sync_with_the_solutions(tmp_path: Path, lang: str) -> None:
+    target = tmp_path / "backprop"
+    written = {p.relative_to(target).as_posix() for p in release(SOLUTIONS, target, lang)}
+    fresh = _release_files(target, written)
     assert sorted(written) == sorted(fresh)
-    committed = _release_files(ASSIGNMENT, written)
-    assert sorted(committed) == sorted(fresh), "run the release again and commit assignment/backprop"
+    committed = _release_files(RELEASES[lang], written)
+    assert sorted(committed) == sorted(fresh), f"run the release again and commit {RELEASES[lang]}"
     stale = [name for name in fresh if committed[name] != fresh[name]]
-    assert not stale, f"out of date: {stale}; run the release again and commit assignment/backprop"
+    assert not stale, f"out of date: {stale}; run the release again and commit {RELEASES[lang]}"
 
 
-def test_gradcheck_is_the_numeric_core_verbatim() -> None:
-    assert (ASSIGNMENT / "gradcheck.py").read_bytes() == (ROOT / "autograder" / "core" / "numeric.py").read_bytes()
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_gradcheck_and_language_are_the_kits_modules_verbatim(lang: str) -> None:
+    core = ROOT / "autograder" / "core"
+    assert (RELEASES[lang] / "gradcheck.py").read_bytes() == (core / "numeric.py").read_bytes()
+    assert (RELEASES[lang] / "language.py").read_bytes() == (core / "language.py").read_bytes()
 
 
 def test_release_removes_its_stale_files_and_keeps_others(tmp_path: Path) -> None:
@@ -197,7 +209,8 @@ def test_requirements_pin_the_project_metadata_at_the_locked_versions() -> None:
 
 
 def test_public_tests_import_nothing_from_the_kit() -> None:
-    allowed = {"numpy", "pytest", "hypothesis", "layers", "rnn_layers", "gradcheck", "conftest"}
+    # gradcheck and language are the kit's numeric core and language rules, shipped as files of the release.
+    allowed = {"numpy", "pytest", "hypothesis", "layers", "rnn_layers", "gradcheck", "language", "conftest"}
     allowed |= set(sys.stdlib_module_names)
     for name in ("conftest.py", "test_layers.py", "test_rnn_layers.py"):
         tree = ast.parse((ASSIGNMENT / name).read_text(encoding="utf-8"))
@@ -215,8 +228,9 @@ def test_public_tests_import_nothing_from_the_kit() -> None:
 # Leaks
 
 
-def test_committed_release_has_no_leaks() -> None:
-    assert find_leaks(SOLUTIONS, ASSIGNMENT) == []
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_committed_release_has_no_leaks(lang: str) -> None:
+    assert find_leaks(SOLUTIONS, RELEASES[lang]) == []
 
 
 def test_solution_lines_come_from_inside_the_regions_only() -> None:
