@@ -1,9 +1,12 @@
 """The notebooks' text in another language: narrative markdown and the sentences code cells print.
 
-Only cells nbgrader knows nothing about are translated: a cell with nbgrader metadata (a locked setup
-cell, a grade cell, an answer cell, a question's prompt) keeps its English source byte for byte, so its
-checksum, its grade id and what autograde restores and runs are the English course's, and a
-translated course grades exactly as the English one. In the others, a markdown cell is translated
+The cells nbgrader grades or runs keep their English source byte for byte (a locked setup cell, a
+grade cell, an answer cell), so their checksums, grade ids and what autograde restores and runs are
+the English course's, and a translated course grades exactly as the English one. A written
+question's prompt (a locked markdown cell that is neither graded nor an answer) is translated like
+the narrative, and its checksum is computed again for its new text, as ``nbgrader generate_assignment``
+computes it, so ``nbgrader validate`` accepts the translated release; at autograde nbgrader puts the
+English prompt back (``OverwriteCells``), which grades nothing. In the others, a markdown cell is translated
 block by block (``localize.blocks``: code blocks kept), and a code cell's one-line string literals
 that are prose ("training loss", an f-string printed as a sentence) are translated inside their
 quotes; the code, its names and its numbers are untouched, and every occurrence of one literal gets
@@ -29,9 +32,24 @@ _FIELD = re.compile(r"\{[^{}]*\}")
 _PROSE = re.compile(r"[A-Za-z]{2,}\b.+?\b[A-Za-z]{2,}")  # two words: "training set", "Huber: w, b after", not "C3"
 
 
+def is_prompt(cell: dict[str, Any]) -> bool:
+    """A written question's prompt: a locked markdown cell that nbgrader neither grades nor takes answers in."""
+    tracked = cell.get("metadata", {}).get("nbgrader") or {}
+    return (cell.get("cell_type") == "markdown" and bool(tracked.get("locked"))
+            and not tracked.get("grade") and not tracked.get("solution"))
+
+
 def translatable(cell: dict[str, Any]) -> bool:
-    """A cell nbgrader does not track (no nbgrader metadata): its text may differ between languages."""
-    return not cell.get("metadata", {}).get("nbgrader")
+    """A cell whose text may differ between languages: one nbgrader does not track, or a question's prompt."""
+    return not cell.get("metadata", {}).get("nbgrader") or is_prompt(cell)
+
+
+def nbgrader_checksum(cell: dict[str, Any]) -> str:
+    """The checksum ``nbgrader generate_assignment`` writes for ``cell`` (nbgrader's own function)."""
+    import nbformat
+    from nbgrader.utils import compute_checksum
+
+    return str(compute_checksum(nbformat.from_dict({**cell, "source": _source(cell)})))
 
 
 def _source(cell: dict[str, Any]) -> str:
@@ -94,6 +112,9 @@ def translate_notebook(text: str, translate: Translate) -> str:
             cell["source"] = _as_lines(translate_markdown(source, translate))
         elif cell.get("cell_type") == "code":
             cell["source"] = _as_lines(translate_code(source, translate))
+        tracked = cell.get("metadata", {}).get("nbgrader", {})
+        if "checksum" in tracked and _source(cell) != source:  # a released prompt: its checksum follows its text
+            tracked["checksum"] = nbgrader_checksum(cell)
     return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 

@@ -16,7 +16,14 @@ from helpers import CORPUS, corpus_entry, reference_source
 
 from autograder.core import language
 from autograder.course.localize import blocks
-from autograder.course.notebook_text import LITERAL, prose_literals, translatable, translate_notebook
+from autograder.course.notebook_text import (
+    LITERAL,
+    is_prompt,
+    nbgrader_checksum,
+    prose_literals,
+    translatable,
+    translate_notebook,
+)
 from autograder.course.release import release_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,11 +121,23 @@ def _cells(folder: Path, name: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_every_cell_nbgrader_tracks_is_the_english_one(name: str) -> None:
+def test_every_cell_nbgrader_grades_or_runs_is_the_english_one(name: str) -> None:
     english, vietnamese = _cells(ASSIGNMENT, name), _cells(VI, name)
     assert [cell["id"] for cell in english] == [cell["id"] for cell in vietnamese]
     tracked = [(en, vi) for en, vi in zip(english, vietnamese, strict=True) if not translatable(en)]
     assert tracked and all(en == vi for en, vi in tracked)  # source, metadata, grade id and checksum
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_a_question_s_prompt_is_translated_with_the_checksum_nbgrader_gives_its_text(name: str) -> None:
+    english, vietnamese = _cells(ASSIGNMENT, name), _cells(VI, name)
+    prompts = [(en, vi) for en, vi in zip(english, vietnamese, strict=True) if is_prompt(en)]
+    assert prompts  # every notebook asks one written question
+    for en, vi in prompts:
+        assert "".join(vi["source"]) != "".join(en["source"]) and english_words("".join(vi["source"])) == []
+        en_meta, vi_meta = dict(en["metadata"]["nbgrader"]), dict(vi["metadata"]["nbgrader"])
+        assert vi_meta.pop("checksum") == nbgrader_checksum(vi) != en_meta.pop("checksum")
+        assert vi_meta == en_meta  # locked, ungraded, the same grade id
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -277,3 +296,18 @@ def test_a_vietnamese_course_grades_the_vietnamese_notebooks_as_the_english_ones
     # Every automatic point, in either language (the written questions wait for a TA).
     automatic = {cell: points for cell, points in max_points.items() if not cell.endswith("_question")}
     assert {cell: scores["vi"][cell] for cell in automatic} == automatic
+
+
+@pytest.mark.e2e  # nbgrader's validator runs the notebook
+def test_nbgrader_validate_accepts_the_translated_prompts_and_still_sees_a_changed_one(tmp_path: Path) -> None:
+    from nbgrader.validator import Validator
+
+    name = "4_dqn_clipped_delta.ipynb"
+    shutil.copytree(VI, tmp_path / "vi", ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    untouched = Validator().validate(str(tmp_path / "vi" / name))
+    assert "changed" not in untouched and "type_changed" not in untouched, untouched
+    notebook = json.loads((tmp_path / "vi" / name).read_text(encoding="utf-8"))
+    prompt = next(cell for cell in notebook["cells"] if is_prompt(cell))
+    prompt["source"] = "".join(prompt["source"]) + " (đã sửa)"
+    (tmp_path / "vi" / name).write_text(json.dumps(notebook, indent=1, ensure_ascii=False), encoding="utf-8")
+    assert "changed" in Validator().validate(str(tmp_path / "vi" / name))
