@@ -714,8 +714,9 @@ def release_language(solutions_dir: Path, assignment_dir: Path, lang: str) -> li
     """The ``lang`` release next to the English one in ``assignment_dir`` (already written), leak-checked.
 
     Its notebooks are the English release's as nbgrader wrote them, with the cells nbgrader does not
-    track translated (``notebook_text``): every locked, grade and answer cell keeps its English source,
-    id and checksum, so a course grading the translated release grades exactly as the English one.
+    track and the written questions' prompts translated (``notebook_text``): every cell nbgrader grades
+    or runs keeps its English source, id and checksum, so a course grading the translated release
+    grades exactly as the English one.
     """
     target = release_dir(assignment_dir, lang)
     written = release(solutions_dir, target, lang)

@@ -60,10 +60,23 @@ class Domain:
                     yield path, method
 
 
+def python_without(names: set[str]) -> Method:
+    """Babel's Python extraction, blind to ``names``: a keyword of one kind of file (``@mistake(...)`` in
+    the catalogue) may be a variable elsewhere (``mistake["id"]``), which Babel would read as a call."""
+
+    def method(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Any:
+        from babel.messages.extract import extract_python
+
+        seen = dict.fromkeys(name for name in keywords if name not in names)  # only the names are read here
+        return extract_python(fileobj, seen, comment_tags, options)
+
+    return method
+
+
 GRADER = Domain(
     "grader",
     KIT_ROOT / "autograder" / "locale",
-    (("autograder/**/*.py", "python"), ("solutions/backprop/mistakes.py", "python")),
+    (("autograder/**/*.py", python_without({"mistake"})), ("solutions/backprop/mistakes.py", "python")),
     # ``core.text``'s templates; a check's title (``core.spec``); a known mistake's explanation (the catalogue).
     {"T_": None, "Tn_": (1, 2), "Check": (2,), "mistake": (2,)},
 )
