@@ -43,7 +43,11 @@ from hypothesis import Phase, settings
 
 HERE = Path(__file__).resolve().parent
 # The messages' language: BACKPROP_LANG (en or vi) if set, else the release's, else the locale's.
-_ = language.for_release("assignment", HERE).gettext
+try:
+    _ = language.for_release("assignment", HERE).gettext
+    LANGUAGE_PROBLEM = ""
+except language.UnknownLanguageError as error:  # a typo in BACKPROP_LANG: said in one line at the start
+    _, LANGUAGE_PROBLEM = str, str(error)
 CASES_FILE = HERE / "public_cases.json"
 STUDENT_FILES = ("layers.py", "rnn_layers.py")
 # Seconds a test may run: the whole suite takes about a second, so only a loop that never ends gets
@@ -479,6 +483,11 @@ def _time_limit_of(config: pytest.Config) -> float:
     except ValueError:
         message = _("time_limit should be a number of seconds, got {value!r}").format(value=value)
         raise pytest.UsageError(message) from None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if LANGUAGE_PROBLEM:
+        raise pytest.UsageError(LANGUAGE_PROBLEM)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -207,6 +207,17 @@ def _run(tmp_path: Path, release: Path, entry: str, lang: str | None) -> str:
     return (done.stdout + done.stderr).replace(str(folder), "<release>")
 
 
+@pytest.mark.parametrize("release", [ASSIGNMENT, VI], ids=["en", "vi"])
+def test_a_language_the_kit_does_not_speak_stops_the_public_tests_in_one_line(tmp_path: Path, release: Path) -> None:
+    folder = tmp_path / "release"
+    shutil.copytree(release, folder, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", ".hypothesis"))
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "PYTHON"))}
+    done = subprocess.run([sys.executable, "-m", "pytest"], cwd=folder, env={**env, language.VARIABLE: "fr"},
+                          capture_output=True, text=True, timeout=RUN_LIMIT)
+    assert done.returncode == pytest.ExitCode.USAGE_ERROR
+    assert (done.stdout + done.stderr).strip() == "ERROR: BACKPROP_LANG asks for language 'fr'; the kit speaks en, vi"
+
+
 def _untimed(output: str) -> str:
     return re.sub(r" in [\d.]+s\b", " in ?s", output)
 
