@@ -31,6 +31,12 @@ SEED = 5
 # saturation, an in-place change, a wrong cache, a loss that is an array.
 MISTAKES = ["affine_dx_no_transpose_crash", "relu_dout_in_place", "sigmoid_overflowing_formula",
             "svm_loss_margins_matrix", "rnn_assign_instead_of_accumulate", "rnn_cache_pop"]
+# Backwards that measure their gradient, one of each kind the source reader names (a finite difference in a
+# helper, autograd, a numerical differentiator, a complex step, unreadable code, code run at import time, a
+# rebinding, a module too deeply nested to read), and code swapped in while the module ran.
+MEASURED = ["sigmoid_decorator", "affine_unit_step", "softmax_torch", "tanh_polyfit", "sigmoid_complex_step",
+            "tanh_complex_dtype_string", "svm_marshal_base64", "exec_at_import", "tanh_global_rebinding",
+            "sigmoid_deeply_nested_line", "relu_module_object_passed", "relu_code_swap"]
 
 # Not "in" nor "do": they are Vietnamese words too ("in ra", printed; "do", by).
 FUNCTION_WORDS = frozenset({
@@ -83,6 +89,10 @@ def grades(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Grade]:
         source = CORPUS / "buggy" / f"{name}.py"
         folder = build_submission(tmp_path_factory.mktemp(name), source)
         graded[name] = grade(folder, DEFAULT_REFERENCE, SEED)
+    for name in MEASURED:
+        folder = build_submission(tmp_path_factory.mktemp(name), CORPUS / "measured" / f"{name}.py")
+        graded[f"measured {name}"] = grade(folder, DEFAULT_REFERENCE, SEED)
+        assert graded[f"measured {name}"].measured, name
     return graded
 
 
@@ -104,7 +114,11 @@ def student_surfaces(result: Grade, language: str) -> dict[str, str]:
 def test_the_detector_finds_english_in_the_english_report(grades: dict[str, Grade]) -> None:
     for name, result in grades.items():
         for surface, text in student_surfaces(result, "en").items():
-            assert len(english_lines(text)) >= 3, f"{name}, {surface}: the detector sees no English in English"
+            found = english_lines(text)
+            if result.measured:  # otherwise right: what is English is why the measured ones score 0
+                assert any("scores 0" in line for line in found), f"{name}, {surface}: the measured line is missed"
+            else:
+                assert len(found) >= 3, f"{name}, {surface}: the detector sees no English in English"
 
 
 def test_a_vietnamese_student_reads_no_english_sentence(grades: dict[str, Grade]) -> None:
