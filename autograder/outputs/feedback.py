@@ -298,8 +298,18 @@ def picture(finding: Finding, audience: Audience) -> Picture | None:
 # Building it
 
 
-def _case_name(label: str, audience: Audience) -> str:
-    return label if audience is Audience.TA else _shape_words(label)
+def _case_name(label: str, audience: Audience, say: Say = ENGLISH) -> str:
+    """A case's name in the reader's language: a student's is its kind; a TA's is the whole label, said as
+    its kind is with the kind's masked sizes and values put back in order."""
+    if audience is not Audience.TA:
+        return say(_shape_words(label))
+    kind = _shape_words(label)
+    said = say(kind)
+    numbers = [n.group() for n in _NUMBER.finditer(label) if n.group() not in ("0", "1")]
+    if said == kind or said.count("#") != len(numbers):
+        return say(label)
+    values = iter(numbers)
+    return re.sub("#", lambda _: next(values), said)
 
 
 def check_feedback(result: Result, audience: Audience, say: Say = ENGLISH) -> CheckFeedback:
@@ -319,7 +329,7 @@ def check_feedback(result: Result, audience: Audience, say: Say = ENGLISH) -> Ch
                               for f in findings)
         pictures = [drawn for drawn in (picture(f, audience) for f in findings) if drawn is not None]
         # a student's case kind is one of case_kinds.KINDS, said in the reader's language; a TA's label is whole
-        cases.append(CaseFeedback(say(_case_name(label, audience)), tuple(lines), tuple(pictures)))
+        cases.append(CaseFeedback(_case_name(label, audience, say), tuple(lines), tuple(pictures)))
     mistakes = dict.fromkeys(say(explanation) for finding in verdict.findings for _, explanation in finding.mistakes)
     return CheckFeedback(check.title, check.points, check.max_points, False, tuple(cases), tuple(mistakes),
                          check.check)

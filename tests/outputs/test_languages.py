@@ -195,3 +195,18 @@ def test_every_case_a_generator_draws_has_a_translated_kind() -> None:
     assert drawn <= set(KINDS), sorted(drawn - set(KINDS))
     untranslated = [kind for kind in KINDS if catalog("vi").gettext(kind) == kind and english_lines(kind)]
     assert not untranslated
+
+
+def test_the_demo_in_vietnamese_prints_no_english_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    """``demo --lang vi`` prints the TA's reports: their values, cases, causes and sandbox line in Vietnamese too."""
+    from autograder.course.demo import run_demo
+
+    printed = {}
+    for language in ("en", "vi"):
+        assert run_demo(4, language) == 0
+        printed[language] = capsys.readouterr().out
+    assert len(english_lines(printed["en"])) >= 20
+    assert english_lines(printed["vi"]) == []
+    assert unicodedata.is_normalized("NFC", printed["vi"])
+    assert "Chấm lời giải tham chiếu" in printed["vi"] and "sai phân hữu hạn cho" in printed["vi"]
+    assert "không có mạng ✓" in printed["vi"] or "không có mạng ✗" in printed["vi"]
