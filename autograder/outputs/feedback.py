@@ -182,7 +182,7 @@ def _shape_words(text: str) -> str:
 
 def _crash_line(crash: dict[str, Any], audience: Audience, fallback: str) -> str:
     if audience is Audience.TA:
-        return fallback
+        return _ta_crash_line(crash, fallback)
     kind = exception_name(crash["type"])
     if crash["line"] < 1:  # not a line of the student's files: nothing of it can be shown
         return T_("{kind} raised outside the lines of your files", kind=_exception(kind))
@@ -193,6 +193,16 @@ def _crash_line(crash: dict[str, Any], audience: Audience, fallback: str) -> str
     message = "" if _OWN_WORDS.search(crash["code"]) else library_message(crash["type"], crash["message"])
     # numpy's and Python's own message stays as they wrote it: it is what a search engine knows
     return T_("{text} -- {message}", text=text, message=message) if message else text
+
+
+def _ta_crash_line(crash: dict[str, Any], fallback: str) -> str:
+    """The TA's crash line as the child wrote it ("ValueError: ... (line 279: dx = ...)"), its own words said in
+    the reader's language where the line is of that plain form; Python's and numpy's message stays as it is."""
+    if crash["line"] < 1:
+        return fallback
+    where = T_("(line {line}: {code})", line=crash["line"], code=crash["code"])
+    said = T_("{kind}: {message} {where}", kind=crash["type"], message=crash["message"], where=where)
+    return said if said == fallback else fallback
 
 
 def _exception(kind: str) -> str:

@@ -13,6 +13,7 @@ import html
 import json
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 from helpers import CORPUS, build_submission
@@ -47,7 +48,10 @@ FUNCTION_WORDS = frozenset({
 # English words the glossary keeps, and names a student meets in code: not counted, and not function words.
 IDENTIFIERS = frozenset({function.name for function in FUNCTIONS} | {function.forward for function in FUNCTIONS}
                         | {name for function in FUNCTIONS for name in function.args})
-_LIBRARY = re.compile(r" -- .*$|(?:syntax error on line|lỗi cú pháp ở dòng) \d+: .*$")  # numpy's, Python's words
+# numpy's and Python's words: after " -- " (a student's crash line), after an exception's name (a TA's), or
+# after a syntax error's line.
+_LIBRARY = re.compile(r" -- .*$|\b[A-Z]\w*(?:Error|Exception|Warning): .*$|(?:syntax error on line|lỗi cú pháp ở dòng) "
+                      r"\d+: .*$")
 _CODE = re.compile(r"`[^`]*`")
 _TAG = re.compile(r"<style>.*?</style>|<[^>]+>", re.S)
 
@@ -210,3 +214,46 @@ def test_the_demo_in_vietnamese_prints_no_english_sentence(capsys: pytest.Captur
     assert unicodedata.is_normalized("NFC", printed["vi"])
     assert "Chấm lời giải tham chiếu" in printed["vi"] and "sai phân hữu hạn cho" in printed["vi"]
     assert "không có mạng ✓" in printed["vi"] or "không có mạng ✗" in printed["vi"]
+
+
+def _in_a_terminal(*args: str) -> str:
+    """What ``python -m autograder ARGS`` prints to a terminal (a pseudo-terminal), as the terminal received it."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from autograder import KIT_ROOT
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "autograder", *args], cwd=KIT_ROOT, stdin=subprocess.DEVNULL,
+                               stdout=follower, stderr=subprocess.PIPE)
+    os.close(follower)
+    received = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child has closed its end
+            break
+        if not chunk:
+            break
+        received.append(chunk)
+    os.close(leader)
+    _, errors = process.communicate(timeout=300)
+    assert process.returncode == 0, errors.decode(errors="replace")[-2000:]
+    return b"".join(received).decode("utf-8").replace("\r\n", "\n")  # strict: every byte is UTF-8
+
+
+@pytest.mark.parametrize("audience", ["ta", "student"])
+def test_the_vietnamese_report_in_a_terminal_is_nfc_and_keeps_within_its_columns(
+        tmp_path: Path, audience: str) -> None:
+    """``grade --lang vi`` in a terminal, of a submission with wrong values and a measured backward: NFC, and
+    no row wider than the report's WIDTH columns but a check's title (which English does not wrap either)."""
+    folder = build_submission(tmp_path, CORPUS / "buggy" / "affine_dx_no_transpose_crash.py",
+                              CORPUS / "measured" / "relu_module_object_passed.py")
+    text = _in_a_terminal("grade", str(folder), "--lang", "vi", "--seed", str(SEED), "--for", audience)
+    assert unicodedata.is_normalized("NFC", text)
+    assert "điểm" in text and "sai phân hữu hạn" in text
+    rows = [row for row in text.splitlines() if not re.match(r"\s+[✓✗] ", row)]
+    assert max(_width(row) for row in rows) <= WIDTH, [row for row in rows if _width(row) > WIDTH]
+    assert english_lines(text) == []
