@@ -245,13 +245,19 @@ IN_PLACE_HINTS = {
 }
 
 
+# What the child names in place of an input: words, said in the reader's language
+CHANGED_WORDS = {"the input dict": T_("the input dict"),
+                 "returned arrays share memory with the input": T_("returned arrays share memory with the input")}
+
+
 def judge_untouched(case: Case, student: dict[str, Any]) -> list[Finding]:
     changed = student.get("changed", [])
     if not changed:
         return []
     hints = [IN_PLACE_HINTS[what] for what in changed if what in IN_PLACE_HINTS]
     hint = joined("; ", hints) if hints else T_("compute new arrays instead")
-    return [Finding(case.label, T_("modified {names} in place: {hints}", names=", ".join(changed), hints=hint))]
+    names = joined(", ", [CHANGED_WORDS.get(name, name) for name in changed])
+    return [Finding(case.label, T_("modified {names} in place: {hints}", names=names, hints=hint))]
 
 
 def cache_cause(function: GradedFunction, student: dict[str, Any], reference: dict[str, Any]) -> str:

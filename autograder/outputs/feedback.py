@@ -205,6 +205,18 @@ def _ta_crash_line(crash: dict[str, Any], fallback: str) -> str:
     return said if said == fallback else fallback
 
 
+_TA_ERROR = re.compile(r"(?P<kind>\w+): (?P<message>.*) \(line (?P<line>\d+): (?P<code>.*)\)", re.S)
+
+
+def _ta_error(text: str) -> str:
+    """"ValueError: ... (line 3: x = f(y))" as the child wrote it, its "(line ...)" said in the reader's language."""
+    found = _TA_ERROR.fullmatch(text)
+    if found is None:
+        return text
+    return T_("{kind}: {message} {where}", kind=found["kind"], message=found["message"],
+              where=T_("(line {line}: {code})", line=found["line"], code=found["code"]))
+
+
 def _exception(kind: str) -> str:
     return T_("an exception") if kind == "an exception" else kind
 
@@ -413,6 +425,12 @@ def module_problem(grade: Grade, module: str, audience: Audience) -> str:
     student if the grader found it itself (a syntax error, a missing file); else only the exception's name
     (its message is the child's, which the module's own code may have written)."""
     problem = grade.module_problems[module]
+    if audience is Audience.TA and not isinstance(problem, Text):
+        # the child's words ("layers.py could not be imported: ValueError: ... (line 3: ...)"), said again
+        said = re.fullmatch(r"([\w.]+) could not be imported: (.*)", problem, re.S)
+        if said:
+            return T_("{file} could not be imported: {error}", file=said.group(1), error=_ta_error(said.group(2)))
+        return problem
     if audience is Audience.TA or module in grade.trusted_problems:
         return problem
     kind = re.match(r"[\w.]+ could not be imported: (\w+)", problem)
