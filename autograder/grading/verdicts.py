@@ -205,7 +205,7 @@ def _forward_findings(function: GradedFunction, case: Case, student: dict[str, A
             where = ", ".join(str(i) for i in np.unravel_index(element, np.shape(case.args[wrt])))
             return [Finding(case.label, T_("{what} differs from {given} when {wrt}[{where}] moves by ±{step}; "
                                            "finite differences are taken of {given}", what=what, given=given,
-                                           wrt=wrt, where=where, step=f"{STEP:g}"), tensor=OUTPUT)]
+                                           wrt=wrt, where=where, step=format(STEP, "g")), tensor=OUTPUT)]
     return []
 
 
