@@ -208,7 +208,7 @@ def _ta_crash_line(crash: dict[str, Any], fallback: str) -> str:
 _TA_ERROR = re.compile(r"(?P<kind>\w+): (?P<message>.*) \(line (?P<line>\d+): (?P<code>.*)\)", re.S)
 
 
-def _ta_error(text: str) -> str:
+def exception_line(text: str) -> str:
     """"ValueError: ... (line 3: x = f(y))" as the child wrote it, its "(line ...)" said in the reader's language."""
     found = _TA_ERROR.fullmatch(text)
     if found is None:
@@ -429,7 +429,7 @@ def module_problem(grade: Grade, module: str, audience: Audience) -> str:
         # the child's words ("layers.py could not be imported: ValueError: ... (line 3: ...)"), said again
         said = re.fullmatch(r"([\w.]+) could not be imported: (.*)", problem, re.S)
         if said:
-            return T_("{file} could not be imported: {error}", file=said.group(1), error=_ta_error(said.group(2)))
+            return T_("{file} could not be imported: {error}", file=said.group(1), error=exception_line(said.group(2)))
         return problem
     if audience is Audience.TA or module in grade.trusted_problems:
         return problem

@@ -132,6 +132,9 @@ def test_what_the_answer_child_says_reads_in_the_student_s_language() -> None:
             if "{" + name + "}" in template:
                 assert str(fields[name]) in vi(again), (template, name)
     assert said("something the child never says") == "something the child never says"
+    raised = said("raised ValueError: bad value (line 3: x = f(1))")
+    assert raised == "raised ValueError: bad value (line 3: x = f(1))"
+    assert vi(raised) == "raise ValueError: bad value (dòng 3: x = f(1))"
     test = parse_test("with nbcheck.answer('f'):\n    nbcheck.expect_close('f(1)', f(1), 2.0)")
     unwritten = judge(test, {"values": [], "error": NOT_WRITTEN}, NBCHECK)
     assert unwritten == f"f: {NOT_WRITTEN}" and vi(unwritten).startswith("f: chưa được viết")

@@ -46,6 +46,7 @@ from autograder.core.modules import load_module
 from autograder.core.text import T_, Text, speaker
 from autograder.integrations.nbgrader.answer_child import NOT_A_VALUE, WORDS, reply_name
 from autograder.integrations.nbgrader.sanitize import clean_text
+from autograder.outputs.feedback import exception_line
 from autograder.sandbox import forks, host, replies, runner, wire
 from autograder.sandbox.child import exit_reason
 from autograder.sandbox.scratch import Scratch, folder_usage
@@ -236,8 +237,9 @@ def said(error: str) -> str:
         return error
     for template, pattern in _WORDS:
         match = pattern.fullmatch(error)
-        if match is not None:
-            return Text(template, match.groupdict())
+        if match is not None:  # an exception's "(line N: ...)" is the grader's words too
+            return Text(template, {name: exception_line(value) if name == "error" else value
+                                   for name, value in match.groupdict().items()})
     return error
 
 
