@@ -41,6 +41,7 @@ from autograder.core.numeric import NOT_FINITE, RIGHT, UNCHECKED
 from autograder.core.printable import printable
 from autograder.core.spec import FUNCTIONS, MODULES, GradedFunction, Kind, Oracle
 from autograder.core.text import ENGLISH, T_, Say, Text, Tn_, joined, speaker
+from autograder.core.walls import said_again
 from autograder.grading.grade import Grade, Result
 from autograder.grading.verdicts import IN_PLACE_HINTS, OUTPUT, Finding, shape_hidden
 from autograder.outputs.student_text import KNOWN_FUNCTIONS, exception_name, kit_message, library_message
@@ -199,22 +200,35 @@ def _ta_crash_line(crash: dict[str, Any], fallback: str) -> str:
     """The TA's crash line as the child wrote it ("ValueError: ... (line 279: dx = ...)"), its own words said in
     the reader's language where the line is of that plain form; Python's and numpy's message stays as it is."""
     if crash["line"] < 1:
-        return fallback
+        return exception_line(fallback)
     where = T_("(line {line}: {code})", line=crash["line"], code=crash["code"])
     said = T_("{kind}: {message} {where}", kind=crash["type"], message=crash["message"], where=where)
-    return said if said == fallback else fallback
+    return said if said == fallback else exception_line(fallback)
 
 
 _TA_ERROR = re.compile(r"(?P<kind>\w+): (?P<message>.*) \(line (?P<line>\d+): (?P<code>.*)\)", re.S)
 
 
+_WALL = re.compile(r"your code (?P<explained>.*?)(?: \(line (?P<line>\d+): (?P<code>.*)\))? \[(?P<kind>\w+)\]", re.S)
+
+
 def exception_line(text: str) -> str:
-    """"ValueError: ... (line 3: x = f(y))" as the child wrote it, its "(line ...)" said in the reader's language."""
-    found = _TA_ERROR.fullmatch(text)
-    if found is None:
+    """"ValueError: ... (line 3: x = f(y))" or "your code ran out of memory (line 3: ...) [MemoryError]" as the
+    child wrote it, the grader's words in it said in the reader's language (Python's and numpy's as they are)."""
+    wall, found = _WALL.fullmatch(text), _TA_ERROR.fullmatch(text)
+    if wall is not None:
+        explained = said_again(wall["explained"])
+        if not isinstance(explained, Text):  # not a wall's sentence: the line stays as the child wrote it
+            return text
+        said = T_("your code {explained} [{kind}]", explained=explained, kind=wall["kind"]) if wall["line"] is None \
+            else T_("your code {explained} {where} [{kind}]", explained=explained, kind=wall["kind"],
+                    where=T_("(line {line}: {code})", line=wall["line"], code=wall["code"]))
+    elif found is not None:
+        said = T_("{kind}: {message} {where}", kind=found["kind"], message=found["message"],
+                  where=T_("(line {line}: {code})", line=found["line"], code=found["code"]))
+    else:
         return text
-    return T_("{kind}: {message} {where}", kind=found["kind"], message=found["message"],
-              where=T_("(line {line}: {code})", line=found["line"], code=found["code"]))
+    return said if said == text else text
 
 
 def _exception(kind: str) -> str:

@@ -257,3 +257,24 @@ def test_the_vietnamese_report_in_a_terminal_is_nfc_and_keeps_within_its_columns
     rows = [row for row in text.splitlines() if not re.match(r"\s+[✓✗] ", row)]
     assert max(_width(row) for row in rows) <= WIDTH, [row for row in rows if _width(row) > WIDTH]
     assert english_lines(text) == []
+
+
+def test_what_the_child_says_of_an_exception_reads_in_vietnamese_for_the_ta() -> None:
+    """The child's own lines (an exception with the line it came from, a sandbox wall it hit) keep their English
+    and say the grader's words in Vietnamese; Python's and numpy's message stays as it is."""
+    from autograder.core.text import speaker
+    from autograder.outputs.feedback import exception_line
+
+    vi = speaker("vi")
+    lines = {
+        "ValueError: operands could not be broadcast together (line 3: dx = dout * w)":
+            "ValueError: operands could not be broadcast together (dòng 3: dx = dout * w)",
+        "your code ran out of memory (limit 1 GB) (line 4: x = [0] * 10**10) [MemoryError]":
+            "code của bạn đã dùng hết bộ nhớ (giới hạn 1 GB) (dòng 4: x = [0] * 10**10) [MemoryError]",
+        "your code tried to use the network, which is switched off while grading [OSError]":
+            "code của bạn đã thử dùng mạng, vốn bị tắt trong lúc chấm [OSError]",
+        "your code did something no wall says [OSError]": "your code did something no wall says [OSError]",
+    }
+    for english, vietnamese in lines.items():
+        said = exception_line(english)
+        assert said == english and vi(said) == vietnamese
