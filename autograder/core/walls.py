@@ -8,10 +8,12 @@ what the limit is. Limits are read back from the process itself, so the numbers 
 from __future__ import annotations
 
 import errno
+import re
 import resource
 import signal
 
-from autograder.core.text import T_
+from autograder.core.language import N_
+from autograder.core.text import T_, Text
 
 _NETWORK = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EADDRNOTAVAIL}
 
@@ -26,31 +28,67 @@ def _limit(name: str) -> int | None:
 
 def _with_limit(text: str, name: str, unit: float = 1.0, suffix: str = "") -> str:
     limit = _limit(name)
-    return text if limit is None else f"{text} (limit {limit / unit:g}{suffix})"
+    return text if limit is None else LIMITED.format(text=text, limit=f"{limit / unit:g}{suffix}")
+
+
+# The walls' sentences, written in the child as plain English (it sends text); ``said_again`` makes a Text
+# of one, so that the grader says it in the reader's language.
+OUT_OF_MEMORY = N_("ran out of memory")
+THREADS = N_("tried to start more threads than allowed")
+NOT_ALLOWED = N_("was not allowed to use {path}: while grading it may read and write only its own folder")
+STOPPED = N_("was stopped from doing that: while grading it may not use the network, other processes, or "
+             "files outside its own folder")
+NETWORK = N_("tried to use the network, which is switched off while grading")
+PROCESSES = N_("tried to start more processes than allowed")
+FILES = N_("opened more files at once than allowed")
+WRITTEN = N_("wrote more than allowed into one file or its printed output")
+LIMITED = N_("{text} (limit {limit})")
+WALLS = (OUT_OF_MEMORY, THREADS, NOT_ALLOWED, STOPPED, NETWORK, PROCESSES, FILES, WRITTEN)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    pieces = re.split(r"(\{\w+\})", template)
+    return re.compile("".join(f"(?P<{piece[1:-1]}>.*)" if re.fullmatch(r"\{\w+\}", piece) else re.escape(piece)
+                              for piece in pieces), re.S)
+
+
+_WALLS = [(template, _pattern(template)) for template in WALLS]
+_LIMITED = _pattern(LIMITED)
+
+
+def said_again(explained: str) -> str:
+    """``explain``'s sentence as a Text (the same English), or as it is if it is not one of them."""
+    limited = _LIMITED.fullmatch(explained)
+    text, limit = (limited["text"], limited["limit"]) if limited else (explained, None)
+    for template, pattern in _WALLS:
+        found = pattern.fullmatch(text)
+        if found is not None:
+            wall = Text(template, found.groupdict())
+            said = wall if limit is None else Text(LIMITED, {"text": wall, "limit": limit})
+            return said if said == explained else explained
+    return explained
 
 
 def explain(error: BaseException) -> str:
     """What the student's code ran into, as the end of "your code ...", or "" if not a sandbox wall."""
     if isinstance(error, MemoryError):
-        return _with_limit("ran out of memory", "RLIMIT_AS", 2**30, " GB")
+        return _with_limit(OUT_OF_MEMORY, "RLIMIT_AS", 2**30, " GB")
     if isinstance(error, RuntimeError) and "can't start new thread" in str(error):
-        return "tried to start more threads than allowed"
+        return THREADS
     if not isinstance(error, OSError):
         return ""
     if error.errno in (errno.EACCES, errno.EPERM):
         if error.filename is not None:
-            return f"was not allowed to use {error.filename}: while grading it may read and write only its own folder"
-        return ("was stopped from doing that: while grading it may not use the network, other processes, or "
-                "files outside its own folder")
+            return NOT_ALLOWED.format(path=error.filename)
+        return STOPPED
     if error.errno in _NETWORK:
-        return "tried to use the network, which is switched off while grading"
+        return NETWORK
     if error.errno == errno.EAGAIN:
-        return "tried to start more processes than allowed"
+        return PROCESSES
     if error.errno == errno.EMFILE:
-        return _with_limit("opened more files at once than allowed", "RLIMIT_NOFILE")
+        return _with_limit(FILES, "RLIMIT_NOFILE")
     if error.errno == errno.EFBIG:
-        return _with_limit("wrote more than allowed into one file or its printed output", "RLIMIT_FSIZE", 2**20,
-                           " MB")
+        return _with_limit(WRITTEN, "RLIMIT_FSIZE", 2**20, " MB")
     return ""
 
 

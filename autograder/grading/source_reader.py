@@ -86,6 +86,8 @@ from dataclasses import dataclass
 from typing import cast
 
 from autograder.core import syntax
+from autograder.core.language import N_
+from autograder.core.text import T_, Text
 
 STEP_LIMIT = 0.1  # the largest step a difference quotient of these layers can use and still pass
 QUOTIENT_LIMIT = 100.0  # multiplying by 1 / step: no analytic backward of this assignment needs a factor so large
@@ -156,6 +158,11 @@ SOURCE_LIMIT = 250_000  # characters per module; the reference layers.py has abo
 WORK_LIMIT = 400_000  # resolution steps for one module: the reference needs a few thousand
 
 
+# Templates a reason is wrapped in (and unwrapped from, by ``_outside``).
+IN_HELPER = N_("{reason} (in {function})")
+AT_IMPORT = N_("at import time, {reason}")
+
+
 class _TooMuchError(Exception):
     """The reader's work budget for one module ran out."""
 
@@ -219,15 +226,15 @@ def measured_functions(source: str, graded: Iterable[str], module: str,
 def _read(sources: Mapping[str, str], module: str, graded: list[str]) -> dict[str, Measured] | str:
     """The flagged functions of ``module``, or why its code (or a sibling's) could not be read."""
     if any(len(text) > SOURCE_LIMIT for text in sources.values()):
-        return "too long to read"
+        return T_("too long to read")
     try:
         program = _program_of(sources)
     except (SyntaxError, ValueError):
         return {}  # it cannot be imported either: the grader reports that on its own
     except (RecursionError, MemoryError):
-        return "nested too deeply"
+        return T_("nested too deeply")
     except _TooMuchError:
-        return "too much to follow"
+        return T_("too much to follow")
     try:
         program.work = 0  # the budget is per module read, even where the program was built for another
         flagged: dict[str, Measured] = {}
@@ -235,12 +242,30 @@ def _read(sources: Mapping[str, str], module: str, graded: list[str]) -> dict[st
             findings = _findings_for(program, module, name)
             if findings:
                 best = min(findings, key=_Finding.rank)
-                flagged[name] = Measured(name, best.module, best.line, best.reason.removesuffix(f" (in {name})"))
+                flagged[name] = Measured(name, best.module, best.line, _outside(best.reason, name))
         return flagged
     except (RecursionError, MemoryError):
-        return "nested too deeply"
+        return T_("nested too deeply")
     except _TooMuchError:
-        return "too much to follow"
+        return T_("too much to follow")
+
+
+def _outside(reason: str, function: str) -> str:
+    """``reason`` without its " (in FUNCTION)" when that names the graded function itself. The same
+    English as ``reason.removesuffix(...)``, kept a Text where it was one."""
+    suffix = f" (in {function})"
+    stripped = _unwrapped(reason, function)
+    return stripped if stripped == reason.removesuffix(suffix) else reason.removesuffix(suffix)
+
+
+def _unwrapped(reason: str, function: str) -> str:
+    if isinstance(reason, Text) and reason.template in (IN_HELPER, AT_IMPORT):
+        fields = dict(reason.fields)
+        if reason.template == IN_HELPER and fields["function"] == function:
+            return fields["reason"]
+        if reason.template == AT_IMPORT:
+            return T_(AT_IMPORT, reason=_unwrapped(fields["reason"], function))
+    return reason
 
 
 _last = threading.local()  # per thread: a _Program is changed as it is read
@@ -272,8 +297,9 @@ def _imports_of(source: str) -> set[str]:
 
 def _unread(graded: Iterable[str], module: str, culprit: str, why: str) -> dict[str, Measured]:
     """Fail closed: what the reader cannot finish reading is not passed unread."""
-    return {name: Measured(name, culprit, 1, f"the grader could not read the code of {culprit}.py ({why}): the "
-                                             f"grader must be able to read your backward") for name in graded}
+    return {name: Measured(name, culprit, 1, T_("the grader could not read the code of {culprit}.py ({why}): the "
+                                                "grader must be able to read your backward", culprit=culprit, why=why))
+            for name in graded}
 
 
 def measured_in_submission(sources: Mapping[str, str]) -> dict[str, Measured]:
@@ -992,8 +1018,8 @@ def _findings_for(program: _Program, module: str, function: str) -> list[_Findin
 def _module_hooks(program: _Program, module: str) -> list[_Finding]:
     """A module-level ``__getattr__`` (or ``__dir__``) can supply any graded function without a def."""
     return [_Finding("unreadable", module, getattr(bound, "lineno", 1),
-                     f"defines a module-level {hook}, which can supply functions the grader cannot read: "
-                     f"the grader must be able to read your backward, so define each one with def")
+                     T_("defines a module-level {hook}, which can supply functions the grader cannot read: "
+                        "the grader must be able to read your backward, so define each one with def", hook=hook))
             for hook in MODULE_HOOKS for bound in program.module_binding(module, hook)[:1]]
 
 
@@ -1010,14 +1036,15 @@ def _import_time_findings(program: _Program, module: str) -> list[_Finding]:
 
 
 def _at_import_time(finding: _Finding) -> _Finding:
-    return _Finding(finding.kind, finding.module, finding.line, f"at import time, {finding.reason}")
+    return _Finding(finding.kind, finding.module, finding.line, T_(AT_IMPORT, reason=finding.reason))
 
 
 def _rebinding(program: _Program, module: str, function: str) -> list[_Finding]:
     """``global NAME`` inside a function: NAME can be replaced at run time by code the grader never sees run."""
     return [_Finding("unreadable", module, node.lineno,
-                     f"rebinds {function} at run time (global {function}, line {node.lineno}): the grader must "
-                     f"be able to read your backward, so define it once with def")
+                     T_("rebinds {function} at run time (global {function}, line {line}): the grader must "
+                        "be able to read your backward, so define it once with def", function=function,
+                        line=node.lineno))
             for where, node in program.globals if where == module and function in node.names]
 
 
@@ -1033,23 +1060,26 @@ def _classify(dotted: str) -> tuple[str, str] | None:
     first, last = dotted.split(".")[0], dotted.rsplit(".", 1)[-1]
     shown = dotted.removeprefix("builtins.")
     if first in AUTOGRAD and not _prefixed(dotted, NUMPY_WRAPPERS):
-        return "autograd", f"uses {first} ({shown}), which differentiates for you: write the backward with numpy alone"
+        return "autograd", T_("uses {library} ({name}), which differentiates for you: write the backward with numpy "
+                              "alone", library=first, name=shown)
     if _prefixed(dotted, NUMERICAL) or (first == "numpy" and last == "gradient"):
-        return "numerical", f"calls {shown}, which measures the slope numerically: write the derivative by hand"
+        return "numerical", T_("calls {name}, which measures the slope numerically: write the derivative by hand",
+                               name=shown)
     if _prefixed(dotted, COMPLEX):
-        return "complex", (f"uses {shown} (complex numbers): a complex-step difference measures the slope; "
-                           f"write the derivative by hand")
+        return "complex", T_("uses {name} (complex numbers): a complex-step difference measures the slope; "
+                             "write the derivative by hand", name=shown)
     if _prefixed(dotted, DYNAMIC):
-        return "unreadable", (f"uses {shown}, which builds or fetches code at run time: the grader must be "
-                              f"able to read your backward")
+        return "unreadable", T_("uses {name}, which builds or fetches code at run time: the grader must be "
+                                "able to read your backward", name=shown)
     return None
 
 
 def _finding(program: _Program, node: ast.AST, kind: str, reason: str) -> _Finding:
     """A finding at ``node``, naming the function it sits in when that is a helper."""
     scope = program.scope_of.get(node)
-    where = f" (in {scope.name})" if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef) else ""
-    return _Finding(kind, program.module_of.get(node, ""), getattr(node, "lineno", 0), reason + where)
+    if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+        reason = T_(IN_HELPER, reason=reason, function=scope.name)
+    return _Finding(kind, program.module_of.get(node, ""), getattr(node, "lineno", 0), reason)
 
 
 def _inspect(program: _Program, node: ast.AST) -> list[_Finding]:
@@ -1069,28 +1099,29 @@ def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]
             if verdict and not _harmless_builtin(program, node, dotted):
                 yield verdict
         if isinstance(node, ast.Name) and node.id in DUNDERS:
-            yield "unreadable", (f"uses {node.id}, which reaches code at run time: the grader must be able to "
-                                 f"read your backward")
+            yield "unreadable", T_("uses {name}, which reaches code at run time: the grader must be able to "
+                                   "read your backward", name=node.id)
         if isinstance(node, ast.Name):
             yield from _module_object_reasons(program, node)
     if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes) and _hidden_name(node.value):
         shown = node.value if isinstance(node.value, str) else node.value.decode()
-        yield "unreadable", (f"names {shown!r} in a string, which fetches code at run time: the grader must "
-                             f"be able to read your backward")
+        yield "unreadable", T_("names {name} in a string, which fetches code at run time: the grader must "
+                               "be able to read your backward", name=repr(shown))
     if isinstance(node, ast.Import | ast.ImportFrom):
         yield from _import_reasons(node)
     if isinstance(node, ast.Attribute):
         yield from _attribute_reasons(program, node)
     if isinstance(node, ast.Constant) and isinstance(node.value, complex):
-        yield "complex", (f"uses the complex number {node.value!r}: a complex-step difference measures the "
-                          f"slope; write the derivative by hand")
+        yield "complex", T_("uses the complex number {number}: a complex-step difference measures the "
+                            "slope; write the derivative by hand", number=repr(node.value))
     if isinstance(node, ast.Call):
         yield from _call_reasons(program, node)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
         base, exponent = _fold_literal(node.left), _fold_literal(node.right)
         if base is not None and base < 0 and exponent is not None and exponent != int(exponent):
-            yield "complex", (f"raises {ast.unparse(node.left)} to {ast.unparse(node.right)}, a complex number: "
-                              f"a complex-step difference measures the slope; write the derivative by hand")
+            yield "complex", T_("raises {base} to {exponent}, a complex number: a complex-step difference "
+                                "measures the slope; write the derivative by hand", base=ast.unparse(node.left),
+                                exponent=ast.unparse(node.right))
 
 
 def _hidden_name(value: str | bytes) -> bool:
@@ -1129,8 +1160,8 @@ def _module_object_reasons(program: _Program, node: ast.Name) -> Iterator[tuple[
         return
     module = program.student_module(node)
     if module is not None:
-        yield "unreadable", (f"passes the module {module} around as an object: the grader must be able to read "
-                             f"your backward, so call its functions by name")
+        yield "unreadable", T_("passes the module {module} around as an object: the grader must be able to read "
+                               "your backward, so call its functions by name", module=module)
 
 
 def _import_reasons(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
@@ -1146,11 +1177,11 @@ def _import_reasons(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, st
 
 def _attribute_reasons(program: _Program, node: ast.Attribute) -> Iterator[tuple[str, str]]:
     if node.attr == "imag":
-        yield "complex", ("reads .imag: a complex-step difference measures the slope; write the derivative "
-                          "by hand")
+        yield "complex", T_("reads .imag: a complex-step difference measures the slope; write the derivative "
+                            "by hand")
     if node.attr in DUNDERS and not _own_attributes(program, node):
-        yield "unreadable", (f"uses {node.attr}, which reaches or swaps code at run time: the grader must be "
-                             f"able to read your backward")
+        yield "unreadable", T_("uses {name}, which reaches or swaps code at run time: the grader must be "
+                               "able to read your backward", name=node.attr)
 
 
 def _own_attributes(program: _Program, node: ast.Attribute) -> bool:
@@ -1184,8 +1215,8 @@ def _call_reasons(program: _Program, node: ast.Call) -> Iterator[tuple[str, str]
         dtypes += node.args[:1]
     for dtype in dtypes:
         if isinstance(dtype, ast.Constant) and isinstance(dtype.value, str) and COMPLEX_DTYPE.match(dtype.value):
-            yield "complex", (f"asks for the complex dtype {dtype.value!r}: a complex-step difference measures "
-                              f"the slope; write the derivative by hand")
+            yield "complex", T_("asks for the complex dtype {dtype}: a complex-step difference measures "
+                                "the slope; write the derivative by hand", dtype=repr(dtype.value))
 
 
 def _attribute_call_reasons(program: _Program, node: ast.Call, builtin: str) -> Iterator[tuple[str, str]]:
@@ -1194,8 +1225,8 @@ def _attribute_call_reasons(program: _Program, node: ast.Call, builtin: str) -> 
     on_module = bool(node.args) and any(isinstance(v, _Import) for v in _bound(program, node.args[0]))
     if builtin != "getattr" or (not literal and (on_module or not node.args or
                                                  not isinstance(node.args[0], ast.Name))):
-        yield "unreadable", (f"calls {builtin} with a name chosen at run time: the grader must be able to read "
-                             f"your backward")
+        yield "unreadable", T_("calls {name} with a name chosen at run time: the grader must be able to read "
+                               "your backward", name=builtin)
 
 
 def _bound(program: _Program, node: ast.AST) -> list[ast.AST | _Import]:
@@ -1218,8 +1249,9 @@ def _differences(program: _Program, nodes: Mapping[int, ast.AST]) -> list[_Findi
         return []
     perturbation = min(perturbations, key=lambda n: getattr(n, "lineno", 0))
     parents = {id(child): parent for parent in nodes.values() for child in ast.iter_child_nodes(parent)}
-    reason = (f"{_describe_perturbation(perturbation, parents)} and divides by {_short(divisions[0])}: "
-              f"a finite difference measures the slope; write the derivative by hand")
+    reason = T_("{perturbation} and divides by {step}: a finite difference measures the slope; write the "
+                "derivative by hand", perturbation=_describe_perturbation(perturbation, parents),
+                step=_short(divisions[0]))
     return [_finding(program, perturbation, "difference", reason)]
 
 
@@ -1303,10 +1335,11 @@ def _moved_forward_calls(program: _Program, nodes: Mapping[int, ast.AST]) -> lis
         arguments = [*node.args, *(k.value for k in node.keywords)]
         moved = next((a for a in arguments if _moved(program, a, 0)), None)
         if moved is not None:
-            name = getattr(forward, "name", "a forward")
-            found.append(_finding(program, node, "difference", (
-                f"evaluates {name} at moved inputs ({_short(moved)}): a finite difference measures the slope; "
-                f"write the derivative by hand")))
+            name = getattr(forward, "name", None)
+            name = T_("a forward") if name is None else name
+            found.append(_finding(program, node, "difference", T_(
+                "evaluates {name} at moved inputs ({moved}): a finite difference measures the slope; "
+                "write the derivative by hand", name=name, moved=_short(moved))))
     return found[:1]
 
 
@@ -1406,16 +1439,16 @@ def _moved_in_place(program: _Program) -> set[tuple[Scope, str]]:
     return program.moved
 
 
-def _describe_perturbation(node: ast.AST, parents: Mapping[int, ast.AST]) -> str:
+def _describe_perturbation(node: ast.AST, parents: Mapping[int, ast.AST]) -> Text:
     """'evaluates sigmoid_forward at x + h' or 'moves x[i] by h'."""
     if isinstance(node, ast.AugAssign):
-        return f"moves {_short(node.target)} by {_short(node.value)}"
+        return T_("moves {target} by {step}", target=_short(node.target), step=_short(node.value))
     current = parents.get(id(node))
     while current is not None and not isinstance(current, ast.stmt):
         if isinstance(current, ast.Call):
-            return f"evaluates {_short(current.func)} at {_short(node)}"
+            return T_("evaluates {function} at {point}", function=_short(current.func), point=_short(node))
         current = parents.get(id(current))
-    return f"computes {_short(node)}"
+    return T_("computes {expression}", expression=_short(node))
 
 
 def _short(node: ast.AST) -> str:

@@ -40,7 +40,7 @@ from autograder.core.numeric import (
     worst_mismatch,
 )
 from autograder.core.spec import Check, GradedFunction, Kind, Oracle, kink_distance, subgradient_bounds
-from autograder.core.text import T_, Text
+from autograder.core.text import T_, Text, joined
 
 KINK_MARGIN = 10 * STEP  # finite differences leave out elements this close to a kink
 OUTPUT = "out"  # the tensor name of a forward output, a loss value or a total norm in findings
@@ -134,14 +134,15 @@ def judge_reference(function: GradedFunction, check: Check, case: Case, student:
     """Compare a student reply with the reference's reply for the same case."""
     scale = upstream_scale(function, case)
     findings = []
-    output_name = {Kind.LAYER: f"{function.forward} output", Kind.LOSS: "loss",
+    output_name = {Kind.LAYER: T_("{forward} output", forward=function.forward), Kind.LOSS: "loss",
                    Kind.CLIP: "total_norm"}[function.kind]
     output = _compare(case, output_name, student["out"], reference["out"], scale, tensor=OUTPUT)
     if output is not None:
         findings.append(output)
     if function.kind is Kind.CLIP and set(student["grads"]) != set(reference["grads"]):
-        findings.append(Finding(case.label, f"clipped has keys {sorted(student['grads'])}; expected "
-                                            f"{sorted(reference['grads'])}, the keys of grads", tensor="clipped"))
+        findings.append(Finding(case.label, T_("clipped has keys {keys}; expected {expected}, the keys of grads",
+                                               keys=str(sorted(student['grads'])),
+                                               expected=str(sorted(reference['grads']))), tensor="clipped"))
         return findings
     bounds = subgradient_bounds(function, case.args, case.dout)
     wrt_of = dict(function.grads)
@@ -190,19 +191,21 @@ def _forward_findings(function: GradedFunction, case: Case, student: dict[str, A
     or NaN cannot make any backward agree with them.
     """
     scale = upstream_scale(function, case)
-    given = "the reference" if function.kind is Kind.LOSS else "the given code"
-    what = "your loss value" if function.kind is Kind.LOSS else f"your {function.forward}"
+    given = T_("the reference") if function.kind is Kind.LOSS else T_("the given code")
+    what = T_("your loss value") if function.kind is Kind.LOSS else T_("your {forward}", forward=function.forward)
     at_case = _compare(case, OUTPUT, student["out"], reference["out"], scale, tensor=OUTPUT)
     if at_case is not None:
-        return [replace(at_case, message=f"{what} differs from {given}: {at_case.message}")]
+        return [replace(at_case, message=T_("{what} differs from {given}: {difference}", what=what, given=given,
+                                            difference=at_case.message))]
     for wrt in indices:
         got, expected = student["perturbed"][wrt], reference["perturbed"][wrt]
         moved = _compare(case, OUTPUT, got, expected, scale, tensor=OUTPUT)
         if moved is not None:
             element = int(indices[wrt][moved.mismatch.index[0]]) if moved.mismatch and moved.mismatch.index else 0
             where = ", ".join(str(i) for i in np.unravel_index(element, np.shape(case.args[wrt])))
-            return [Finding(case.label, f"{what} differs from {given} when {wrt}[{where}] moves by ±{STEP:g}; "
-                                        f"finite differences are taken of {given}", tensor=OUTPUT)]
+            return [Finding(case.label, T_("{what} differs from {given} when {wrt}[{where}] moves by ±{step}; "
+                                           "finite differences are taken of {given}", what=what, given=given,
+                                           wrt=wrt, where=where, step=format(STEP, "g")), tensor=OUTPUT)]
     return []
 
 
@@ -211,11 +214,11 @@ def judge_finite_differences(function: GradedFunction, case: Case, student: dict
     """Compare the student's backward with centred differences of the given forward, after checking
     that the student's forward is the given one at every point the differences use."""
     if "perturbed" not in student:
-        return [Finding(case.label, "no finite-difference values came back")]
+        return [Finding(case.label, T_("no finite-difference values came back"))]
     expected_shape = {wrt: np.shape(reference["perturbed"][wrt]) for wrt in indices}
     got_shape = {wrt: np.shape(v) for wrt, v in student["perturbed"].items()}
     if got_shape != expected_shape:
-        return [Finding(case.label, "the finite-difference reply is incomplete")]
+        return [Finding(case.label, T_("the finite-difference reply is incomplete"))]
     findings = _forward_findings(function, case, student, reference, indices)
     numeric = numerical_gradients(function, case, reference["perturbed"], indices)
     for name, wrt in function.grads:
@@ -230,8 +233,7 @@ def judge_finite_differences(function: GradedFunction, case: Case, student: dict
         atol = expected.noise + FD_ATOL_OF_MAX * largest
         mismatch = worst_mismatch(analytic, expected.gradient, FD_RTOL, atol, checked=expected.checked)
         if mismatch is not None:
-            text = mismatch.describe(name).replace("expected", "finite differences give", 1).replace(
-                "got", "your backward gives", 1)
+            text = mismatch.describe(name, differences=True)
             findings.append(Finding(case.label, text, tensor=name, mismatch=mismatch))
     return findings
 
@@ -243,13 +245,19 @@ IN_PLACE_HINTS = {
 }
 
 
+# What the child names in place of an input: words, said in the reader's language
+CHANGED_WORDS = {"the input dict": T_("the input dict"),
+                 "returned arrays share memory with the input": T_("returned arrays share memory with the input")}
+
+
 def judge_untouched(case: Case, student: dict[str, Any]) -> list[Finding]:
     changed = student.get("changed", [])
     if not changed:
         return []
     hints = [IN_PLACE_HINTS[what] for what in changed if what in IN_PLACE_HINTS]
-    hint = "; ".join(hints) if hints else "compute new arrays instead"
-    return [Finding(case.label, f"modified {', '.join(changed)} in place: {hint}")]
+    hint = joined("; ", hints) if hints else T_("compute new arrays instead")
+    names = joined(", ", [CHANGED_WORDS.get(name, name) for name in changed])
+    return [Finding(case.label, T_("modified {names} in place: {hints}", names=names, hints=hint))]
 
 
 def cache_cause(function: GradedFunction, student: dict[str, Any], reference: dict[str, Any]) -> str:
@@ -260,10 +268,12 @@ def cache_cause(function: GradedFunction, student: dict[str, Any], reference: di
         return ""
     for mine, given in zip(got, expected, strict=False):
         if mine != given:
-            return (f"your {function.forward} returns a cache unlike the given code's ({mine}; the given "
-                    f"code has {given}): {function.name} receives that cache")
-    return (f"your {function.forward} returns a cache with {len(got)} parts; the given code's has {len(expected)}: "
-            f"{function.name} receives that cache")
+            return T_("your {forward} returns a cache unlike the given code's ({mine}; the given code has "
+                      "{given}): {function} receives that cache", forward=function.forward, mine=mine, given=given,
+                      function=function.name)
+    return T_("your {forward} returns a cache with {count} parts; the given code's has {expected}: {function} "
+              "receives that cache", forward=function.forward, count=len(got), expected=len(expected),
+              function=function.name)
 
 
 def judge_case(function: GradedFunction, check: Check, case: Case, student: dict[str, Any],

@@ -209,7 +209,7 @@ def run(root: Path) -> int:
     if note:
         results["output"] += f"\n{speaker(language)(note)}"
     write_atomically(target, dumps(results))
-    print(text_report(result), end="")  # the TA's: Gradescope shows students no stdout (stdout_visibility)
+    print(text_report(result, language=language), end="")  # the TA's: students see no stdout (stdout_visibility)
     print(f"Graded by the kit in {Path(autograder.__file__).parent}; results in {target}")
     return 0
 

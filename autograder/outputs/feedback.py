@@ -41,6 +41,7 @@ from autograder.core.numeric import NOT_FINITE, RIGHT, UNCHECKED
 from autograder.core.printable import printable
 from autograder.core.spec import FUNCTIONS, MODULES, GradedFunction, Kind, Oracle
 from autograder.core.text import ENGLISH, T_, Say, Text, Tn_, joined, speaker
+from autograder.core.walls import said_again
 from autograder.grading.grade import Grade, Result
 from autograder.grading.verdicts import IN_PLACE_HINTS, OUTPUT, Finding, shape_hidden
 from autograder.outputs.student_text import KNOWN_FUNCTIONS, exception_name, kit_message, library_message
@@ -182,7 +183,7 @@ def _shape_words(text: str) -> str:
 
 def _crash_line(crash: dict[str, Any], audience: Audience, fallback: str) -> str:
     if audience is Audience.TA:
-        return fallback
+        return _ta_crash_line(crash, fallback)
     kind = exception_name(crash["type"])
     if crash["line"] < 1:  # not a line of the student's files: nothing of it can be shown
         return T_("{kind} raised outside the lines of your files", kind=_exception(kind))
@@ -193,6 +194,41 @@ def _crash_line(crash: dict[str, Any], audience: Audience, fallback: str) -> str
     message = "" if _OWN_WORDS.search(crash["code"]) else library_message(crash["type"], crash["message"])
     # numpy's and Python's own message stays as they wrote it: it is what a search engine knows
     return T_("{text} -- {message}", text=text, message=message) if message else text
+
+
+def _ta_crash_line(crash: dict[str, Any], fallback: str) -> str:
+    """The TA's crash line as the child wrote it ("ValueError: ... (line 279: dx = ...)"), its own words said in
+    the reader's language where the line is of that plain form; Python's and numpy's message stays as it is."""
+    if crash["line"] < 1:
+        return exception_line(fallback)
+    where = T_("(line {line}: {code})", line=crash["line"], code=crash["code"])
+    said = T_("{kind}: {message} {where}", kind=crash["type"], message=crash["message"], where=where)
+    return said if said == fallback else exception_line(fallback)
+
+
+_TA_ERROR = re.compile(r"(?P<kind>\w+): (?P<message>.*) \(line (?P<line>\d+): (?P<code>.*)\)", re.S)
+
+
+_WALL = re.compile(r"your code (?P<explained>.*?)(?: \(line (?P<line>\d+): (?P<code>.*)\))? \[(?P<kind>\w+)\]", re.S)
+
+
+def exception_line(text: str) -> str:
+    """"ValueError: ... (line 3: x = f(y))" or "your code ran out of memory (line 3: ...) [MemoryError]" as the
+    child wrote it, the grader's words in it said in the reader's language (Python's and numpy's as they are)."""
+    wall, found = _WALL.fullmatch(text), _TA_ERROR.fullmatch(text)
+    if wall is not None:
+        explained = said_again(wall["explained"])
+        if not isinstance(explained, Text):  # not a wall's sentence: the line stays as the child wrote it
+            return text
+        said = T_("your code {explained} [{kind}]", explained=explained, kind=wall["kind"]) if wall["line"] is None \
+            else T_("your code {explained} {where} [{kind}]", explained=explained, kind=wall["kind"],
+                    where=T_("(line {line}: {code})", line=wall["line"], code=wall["code"]))
+    elif found is not None:
+        said = T_("{kind}: {message} {where}", kind=found["kind"], message=found["message"],
+                  where=T_("(line {line}: {code})", line=found["line"], code=found["code"]))
+    else:
+        return text
+    return said if said == text else text
 
 
 def _exception(kind: str) -> str:
@@ -298,8 +334,18 @@ def picture(finding: Finding, audience: Audience) -> Picture | None:
 # Building it
 
 
-def _case_name(label: str, audience: Audience) -> str:
-    return label if audience is Audience.TA else _shape_words(label)
+def _case_name(label: str, audience: Audience, say: Say = ENGLISH) -> str:
+    """A case's name in the reader's language: a student's is its kind; a TA's is the whole label, said as
+    its kind is with the kind's masked sizes and values put back in order."""
+    if audience is not Audience.TA:
+        return say(_shape_words(label))
+    kind = _shape_words(label)
+    said = say(kind)
+    numbers = [n.group() for n in _NUMBER.finditer(label) if n.group() not in ("0", "1")]
+    if said == kind or said.count("#") != len(numbers):
+        return say(label)
+    values = iter(numbers)
+    return re.sub("#", lambda _: next(values), said)
 
 
 def check_feedback(result: Result, audience: Audience, say: Say = ENGLISH) -> CheckFeedback:
@@ -319,7 +365,7 @@ def check_feedback(result: Result, audience: Audience, say: Say = ENGLISH) -> Ch
                               for f in findings)
         pictures = [drawn for drawn in (picture(f, audience) for f in findings) if drawn is not None]
         # a student's case kind is one of case_kinds.KINDS, said in the reader's language; a TA's label is whole
-        cases.append(CaseFeedback(say(_case_name(label, audience)), tuple(lines), tuple(pictures)))
+        cases.append(CaseFeedback(_case_name(label, audience, say), tuple(lines), tuple(pictures)))
     mistakes = dict.fromkeys(say(explanation) for finding in verdict.findings for _, explanation in finding.mistakes)
     return CheckFeedback(check.title, check.points, check.max_points, False, tuple(cases), tuple(mistakes),
                          check.check)
@@ -393,6 +439,12 @@ def module_problem(grade: Grade, module: str, audience: Audience) -> str:
     student if the grader found it itself (a syntax error, a missing file); else only the exception's name
     (its message is the child's, which the module's own code may have written)."""
     problem = grade.module_problems[module]
+    if audience is Audience.TA and not isinstance(problem, Text):
+        # the child's words ("layers.py could not be imported: ValueError: ... (line 3: ...)"), said again
+        said = re.fullmatch(r"([\w.]+) could not be imported: (.*)", problem, re.S)
+        if said:
+            return T_("{file} could not be imported: {error}", file=said.group(1), error=exception_line(said.group(2)))
+        return problem
     if audience is Audience.TA or module in grade.trusted_problems:
         return problem
     kind = re.match(r"[\w.]+ could not be imported: (\w+)", problem)

@@ -9,7 +9,9 @@ a line of the report's own ("Score: 100 / 100").
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
+from autograder.core.language import SOURCE
 from autograder.core.spec import MODULES
 from autograder.core.text import ENGLISH, T_, Say
 from autograder.grading.grade import Grade
@@ -85,11 +87,12 @@ def function_lines(function: FunctionFeedback, indent: str = "    ", say: Say = 
 
 def render_text(feedback: Feedback) -> str:
     """The readable report of ``feedback``, for its audience."""
-    lines = [*feedback.facts[:2 if feedback.audience is Audience.TA else 1],
+    first = 2 if feedback.audience is Audience.TA else 1
+    lines = [*_facts(feedback, feedback.facts[:first]),
              feedback.say(T_("Score: {score} / {max_score}   (graded in {seconds:.1f} s)",
                              score=_points(feedback.score), max_score=_points(feedback.max_score),
                              seconds=feedback.seconds)),
-             *feedback.facts[2 if feedback.audience is Audience.TA else 1:], ""]
+             *_facts(feedback, feedback.facts[first:]), ""]
     for module in MODULES:
         lines.append(f"{module}.py")
         if module in feedback.module_problems:
@@ -109,6 +112,14 @@ def render_text(feedback: Feedback) -> str:
                          for row in _cut(line.expandtabs(), WIDTH - 4))
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _facts(feedback: Feedback, facts: Iterable[str]) -> list[str]:
+    """The report's facts, one line each in English (as they always were); wrapped to WIDTH in another
+    language, whose words were never laid out in those lines."""
+    if feedback.language == SOURCE:
+        return list(facts)
+    return [row for fact in facts for row in _wrap(fact, "")]
 
 
 def text_report(grade: Grade, audience: Audience = Audience.TA, language: str = "en") -> str:

@@ -57,6 +57,7 @@ import numpy as np
 import psutil
 
 import autograder
+from autograder.core.text import T_, Text, joined
 from autograder.sandbox import syscalls, uids, wire
 
 NOBODY = "nobody"
@@ -93,8 +94,14 @@ class Protection:
     note: str = ""
 
     def __str__(self) -> str:
+        return str.__str__(self.said())
+
+    def said(self) -> Text:
+        """``landlock ✓ (ABI 7)``, said in the reader's language where the name and note are Texts."""
         mark = "✓" if self.active else "✗"
-        return f"{self.name} {mark}" + (f" ({self.note})" if self.note else "")
+        if self.note:
+            return Text("{name} {mark} ({note})", {"name": self.name, "mark": mark, "note": self.note})
+        return Text("{name} {mark}", {"name": self.name, "mark": mark})
 
 
 @dataclass(frozen=True)
@@ -166,14 +173,15 @@ class Sandbox:
                 + f"Nothing was graded. To grade anyway with reduced protection (each report will say so), "
                   f"set {UNSAFE_OPT_IN}=1.")
 
-    def summary(self, concurrent: bool = False) -> str:
+    def summary(self, concurrent: bool = False) -> Text:
         """One line for the report, e.g. ``sandbox: landlock ✓, no network ✓, own user ✓, ...``, which
         starts with REDUCED PROTECTION in plain words where the TA opted in to less."""
-        line = "sandbox: " + ", ".join(str(p) for p in self.protections)
+        protections = joined(", ", [p.said() for p in self.protections])
         gaps = self._gaps(concurrent)
         if gaps:
-            line = f"sandbox: REDUCED PROTECTION: {'; '.join(gap.plain for gap in gaps)}. " + line[len("sandbox: "):]
-        return line
+            return T_("sandbox: REDUCED PROTECTION: {gaps}. {protections}",
+                      gaps=joined("; ", [gap.plain for gap in gaps]), protections=protections)
+        return T_("sandbox: {protections}", protections=protections)
 
 
 def runtime_paths() -> list[Path]:
@@ -223,17 +231,18 @@ def _works(command: list[str]) -> bool:
 
 def _user_protection(drop: str, name: str, private: Path | None, landlock: bool) -> Protection:
     if drop == "own":
-        return Protection("own user", True)
+        return Protection(T_("own user"), True)
     if drop == "own+read":
-        return Protection("own user", True, f"reads only what Landlock allows: {private} is private to root")
+        return Protection(T_("own user"), True, T_("reads only what Landlock allows: {path} is private to root",
+                                                   path=str(private)))
     if drop == "nobody":
-        return Protection(f"user {NOBODY}", True)
+        return Protection(T_("user {name}", name=NOBODY), True)
     if os.geteuid() != 0:
-        return Protection(f"user {name}", True, "not root: nothing to drop")
-    why = f"an unprivileged user cannot read {private}"
-    if not landlock:
-        why += " and there is no Landlock to confine a read capability"
-    return Protection("user root", False, why)
+        return Protection(T_("user {name}", name=name), True, T_("not root: nothing to drop"))
+    why = T_("an unprivileged user cannot read {path}", path=str(private)) if landlock else \
+        T_("an unprivileged user cannot read {path} and there is no Landlock to confine a read capability",
+           path=str(private))
+    return Protection(T_("user {name}", name="root"), False, why)
 
 
 def private_runtime() -> Path | None:
@@ -321,16 +330,19 @@ def probe() -> Sandbox:
         popen_user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
 
     seccomp_missing = _seccomp_works()
-    no_namespace = "no usable unshare (Linux namespaces)" if sys.platform.startswith("linux") else "not Linux"
+    no_namespace = T_("no usable unshare (Linux namespaces)") if sys.platform.startswith("linux") else \
+        T_("not Linux")
     protections = (
-        Protection("landlock", landlock, f"ABI {abi}" if landlock else "this kernel has no Landlock: "
-                   "the child can read what its user can read"),
-        Protection("no network", namespaces or abi >= 4,
-                   "" if namespaces else ("TCP only, by Landlock" if abi >= 4 else no_namespace)),
+        Protection("landlock", landlock, f"ABI {abi}" if landlock else T_("this kernel has no Landlock: "
+                                                                          "the child can read what its user can read")),
+        Protection(T_("no network"), namespaces or abi >= 4,
+                   "" if namespaces else (T_("TCP only, by Landlock") if abi >= 4 else no_namespace)),
         _user_protection(drop, name, private, landlock),
-        Protection("syscalls", not seccomp_missing, seccomp_missing or "seccomp"),
-        Protection("limits", True, "" if sys.platform.startswith("linux") else "memory limit not enforced by macOS"),
-        Protection("process tree", namespaces, "" if namespaces else f"process group and psutil only: {no_namespace}"),
+        Protection(T_("syscalls"), not seccomp_missing, seccomp_missing or "seccomp"),
+        Protection(T_("limits"), True, "" if sys.platform.startswith("linux") else
+                   T_("memory limit not enforced by macOS")),
+        Protection(T_("process tree"), namespaces, "" if namespaces else
+                   T_("process group and psutil only: {why}", why=no_namespace)),
     )
     shared_user = "" if drop in ("own", "own+read") else (NOBODY if drop == "nobody" else name)
     fork_mode = "root" if read_capability is not None else ("user" if namespaces and "--user" in prefix else "")

@@ -111,3 +111,33 @@ def test_a_notebook_of_answers_is_scored_by_the_preprocessor_not_the_kernel() ->
     assert results == {"test_saturated_fraction": "2.0", "test_shrink_factors": "0.0"}
     assert "✗ shrink_factors([1, 4, 20])" in next(c for c in scored.cells if c.metadata.get("nbgrader", {}).get(
         "grade_id") == "test_shrink_factors").outputs[0]["text"]
+
+
+def test_what_the_answer_child_says_reads_in_the_student_s_language() -> None:
+    """Each of the child's sentences, arrived as plain text, is said again in Vietnamese, its fields (Python's
+    own words among them) kept; the English stays what the child wrote."""
+    from autograder.core.text import speaker
+    from autograder.integrations.nbgrader.answer_cells import said
+    from autograder.integrations.nbgrader.answer_child import NOT_WRITTEN, WORDS
+
+    vi = speaker("vi")
+    fields = {"error": "NameError: name 'helper' is not defined", "kind": "str", "count": 200000, "seconds": "5",
+              "code": -9}
+    for template in WORDS:
+        english = template.format(**fields)
+        again = said(english)
+        assert str(again) == english
+        assert vi(again) != english and vi(again) == vi(again.__class__(template, dict(again.fields)))
+        for name in ("error", "kind", "count", "seconds", "code"):
+            if "{" + name + "}" in template:
+                assert str(fields[name]) in vi(again), (template, name)
+    assert said("something the child never says") == "something the child never says"
+    raised = said("raised ValueError: bad value (line 3: x = f(1))")
+    assert raised == "raised ValueError: bad value (line 3: x = f(1))"
+    assert vi(raised) == "raise ValueError: bad value (dòng 3: x = f(1))"
+    test = parse_test("with nbcheck.answer('f'):\n    nbcheck.expect_close('f(1)', f(1), 2.0)")
+    unwritten = judge(test, {"values": [], "error": NOT_WRITTEN}, NBCHECK)
+    assert unwritten == f"f: {NOT_WRITTEN}" and vi(unwritten).startswith("f: chưa được viết")
+    none = judge(test, {"values": [{"none": True}], "error": ""}, NBCHECK)
+    assert none == "f(1): expected a number or an array, got None"
+    assert vi(none) == "f(1): cần một số hoặc một mảng, nhận được None"

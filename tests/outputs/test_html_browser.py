@@ -2,9 +2,11 @@
 
 It renders the student's page of a failing submission (a transposed dw, a Huber gradient of the wrong
 sign, a clipped-square gradient N times too large, a crash on a very long source line, and a wide
-3 x 300 tensor), takes a screenshot at each width (copied to /tmp/html-report-phone.png and
-/tmp/html-report-laptop.png, to look at), and measures the layout with a test-only copy of the page
-that has a small script, in a frame of the window's size: nothing may be wider than the window.
+3 x 300 tensor), in English and in Vietnamese, takes a screenshot at each width (copied to
+/tmp/html-report-phone.png, /tmp/html-report-laptop.png and their -vi twins, to look at), and measures the
+layout with a test-only copy of the page that has a small script, in a frame of the window's size:
+nothing may be wider than the window. The Vietnamese page's text, as the browser read it, keeps its
+diacritics whole (NFC, nothing replaced).
 Chromium is Debian's package; ``make test`` installs it (the Makefile's ``browser`` target).
 """
 
@@ -16,6 +18,7 @@ import re
 import shutil
 import struct
 import subprocess
+import unicodedata
 import zlib
 from pathlib import Path
 
@@ -25,7 +28,8 @@ from helpers import CORPUS, build_submission
 
 from autograder import DEFAULT_REFERENCE
 from autograder.core.numeric import OFF, RIGHT
-from autograder.grading.grade import grade
+from autograder.core.text import T_
+from autograder.grading.grade import Grade, grade
 from autograder.outputs.feedback import (
     Audience,
     CaseFeedback,
@@ -80,15 +84,24 @@ def _wide_function() -> FunctionFeedback:
 
 
 @pytest.fixture(scope="module")
-def feedback(tmp_path_factory: pytest.TempPathFactory) -> Feedback:
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Grade:
     buggy = CORPUS / "buggy"
     folder = build_submission(tmp_path_factory.mktemp("student") / "submission", buggy / "affine_dw_transposed.py",
                               buggy / "huber_sign_flipped.py", buggy / "clipped_no_mean.py")
     (folder / "layers.py").write_text((folder / "layers.py").read_text() + LONG_LINE)
-    result = grade(folder, DEFAULT_REFERENCE, 3, only=("affine_backward", "sigmoid_backward", "huber_loss",
-                                                       "clipped_square_loss", "relu_backward"))
-    shown = build_feedback(result, Audience.STUDENT)
+    return grade(folder, DEFAULT_REFERENCE, 3, only=("affine_backward", "sigmoid_backward", "huber_loss",
+                                                    "clipped_square_loss", "relu_backward"))
+
+
+@pytest.fixture(scope="module", params=["en", "vi"])
+def feedback(graded: Grade, request: pytest.FixtureRequest) -> Feedback:
+    shown = build_feedback(graded, Audience.STUDENT, request.param)
     return dataclasses.replace(shown, functions=(*shown.functions, _wide_function()))
+
+
+def _write(page: Path, text: str) -> Path:
+    page.write_text(text, encoding="utf-8")  # the page says it is UTF-8, whatever this machine's locale
+    return page
 
 
 def _pixels(png: bytes) -> np.ndarray:
@@ -132,12 +145,11 @@ def _pixels(png: bytes) -> np.ndarray:
 @pytest.mark.parametrize(("name", "size"), [("phone", PHONE), ("laptop", LAPTOP)])
 def test_the_page_renders_as_a_real_picture(feedback: Feedback, tmp_path: Path, name: str,
                                             size: tuple[int, int]) -> None:
-    page = tmp_path / "report.html"
-    page.write_text(render_html(feedback))
+    page = _write(tmp_path / "report.html", render_html(feedback))
     shot = tmp_path / f"{name}.png"
     _browse(tmp_path, size, f"--screenshot={shot}", page.as_uri())
     assert shot.is_file() and shot.stat().st_size > 10_000, "no screenshot, or a blank one"
-    shutil.copyfile(shot, f"/tmp/html-report-{name}.png")  # to look at
+    shutil.copyfile(shot, f"/tmp/html-report-{name}{'' if feedback.language == 'en' else '-' + feedback.language}.png")
     pixels = _pixels(shot.read_bytes())
     assert pixels.shape[:2] == (size[1], size[0])
     colours, counts = np.unique(pixels[..., :3].reshape(-1, 3), axis=0, return_counts=True)
@@ -151,16 +163,33 @@ def test_nothing_is_wider_than_the_window(feedback: Feedback, tmp_path: Path, na
     """The page is never scrolled sideways: its long word, its long source line and its 3 x 300 tensor
     all fit. (The script is the test's, added to a copy of the page; the report itself has none.)"""
     page = render_html(feedback)
-    assert "a_name_nobody_defined_" * 14 in page and "worst of 5 columns" in page
+    assert "a_name_nobody_defined_" * 14 in page
+    assert feedback.say(T_("each square is the worst of {blocks}", blocks=T_("{count} columns", count=5))) in page
     # Headless Chromium lays a --dump-dom page out at least 500 px wide, whatever the window: the copy is
     # measured in a frame of exactly the window's size.
     copy = page.replace("</body>", MEASURE + "</body>")
-    harness = tmp_path / "measured.html"
-    harness.write_text(f'<!DOCTYPE html><html><body><pre id="measured">not measured</pre><iframe width="{size[0]}" '
-                       f'height="{size[1]}" srcdoc="{html.escape(copy, quote=True)}"></iframe></body></html>')
+    harness = _write(tmp_path / "measured.html",
+                     f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><pre id="measured">not measured'
+                     f'</pre><iframe width="{size[0]}" height="{size[1]}" srcdoc="{html.escape(copy, quote=True)}">'
+                     f'</iframe></body></html>')
     dom = _browse(tmp_path, size, "--dump-dom", "--virtual-time-budget=2000", harness.as_uri()).stdout
     found = re.search(r'<pre id="measured">(\d+) (\d+)</pre>', dom)
     assert found, dom[-2000:]
     scroll_width, inner_width = int(found.group(1)), int(found.group(2))
     assert inner_width == size[0], "the frame is not as wide as the window"
     assert scroll_width <= inner_width, f"{name}: the page is {scroll_width} px wide in a window of {inner_width}"
+
+
+def test_the_vietnamese_page_keeps_its_words_whole(graded: Grade, tmp_path: Path) -> None:
+    """The browser reads the Vietnamese page as written: lang="vi", every diacritic precomposed (NFC) and
+    none replaced, and the words the report says (its score line, its check titles) in the page's text."""
+    shown = build_feedback(graded, Audience.STUDENT, "vi")
+    page = _write(tmp_path / "report.html", render_html(shown))
+    dom = html.unescape(_browse(tmp_path, PHONE, "--dump-dom", page.as_uri()).stdout)
+    assert re.search(r'<html lang="vi"', dom), dom[:300]
+    text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", dom, flags=re.S)
+    assert "\ufffd" not in text and "Ã" not in text, "a character was misread"
+    assert unicodedata.is_normalized("NFC", text)
+    assert "điểm" in text and "trường hợp" in text
+    titles = [check.title for function in shown.functions for check in function.checks]
+    assert titles and all(html.unescape(title) in text for title in titles)

@@ -13,6 +13,7 @@ import html
 import json
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 from helpers import CORPUS, build_submission
@@ -31,6 +32,12 @@ SEED = 5
 # saturation, an in-place change, a wrong cache, a loss that is an array.
 MISTAKES = ["affine_dx_no_transpose_crash", "relu_dout_in_place", "sigmoid_overflowing_formula",
             "svm_loss_margins_matrix", "rnn_assign_instead_of_accumulate", "rnn_cache_pop"]
+# Backwards that measure their gradient, one of each kind the source reader names (a finite difference in a
+# helper, autograd, a numerical differentiator, a complex step, unreadable code, code run at import time, a
+# rebinding, a module too deeply nested to read), and code swapped in while the module ran.
+MEASURED = ["sigmoid_decorator", "affine_unit_step", "softmax_torch", "tanh_polyfit", "sigmoid_complex_step",
+            "tanh_complex_dtype_string", "svm_marshal_base64", "exec_at_import", "tanh_global_rebinding",
+            "sigmoid_deeply_nested_line", "relu_module_object_passed", "relu_code_swap"]
 
 # Not "in" nor "do": they are Vietnamese words too ("in ra", printed; "do", by).
 FUNCTION_WORDS = frozenset({
@@ -41,7 +48,10 @@ FUNCTION_WORDS = frozenset({
 # English words the glossary keeps, and names a student meets in code: not counted, and not function words.
 IDENTIFIERS = frozenset({function.name for function in FUNCTIONS} | {function.forward for function in FUNCTIONS}
                         | {name for function in FUNCTIONS for name in function.args})
-_LIBRARY = re.compile(r" -- .*$|(?:syntax error on line|lỗi cú pháp ở dòng) \d+: .*$")  # numpy's, Python's words
+# numpy's and Python's words: after " -- " (a student's crash line), after an exception's name (a TA's), or
+# after a syntax error's line.
+_LIBRARY = re.compile(r" -- .*$|\b[A-Z]\w*(?:Error|Exception|Warning): .*$|(?:syntax error on line|lỗi cú pháp ở dòng) "
+                      r"\d+: .*$")
 _CODE = re.compile(r"`[^`]*`")
 _TAG = re.compile(r"<style>.*?</style>|<[^>]+>", re.S)
 
@@ -83,6 +93,10 @@ def grades(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Grade]:
         source = CORPUS / "buggy" / f"{name}.py"
         folder = build_submission(tmp_path_factory.mktemp(name), source)
         graded[name] = grade(folder, DEFAULT_REFERENCE, SEED)
+    for name in MEASURED:
+        folder = build_submission(tmp_path_factory.mktemp(name), CORPUS / "measured" / f"{name}.py")
+        graded[f"measured {name}"] = grade(folder, DEFAULT_REFERENCE, SEED)
+        assert graded[f"measured {name}"].measured, name
     return graded
 
 
@@ -104,7 +118,11 @@ def student_surfaces(result: Grade, language: str) -> dict[str, str]:
 def test_the_detector_finds_english_in_the_english_report(grades: dict[str, Grade]) -> None:
     for name, result in grades.items():
         for surface, text in student_surfaces(result, "en").items():
-            assert len(english_lines(text)) >= 3, f"{name}, {surface}: the detector sees no English in English"
+            found = english_lines(text)
+            if result.measured:  # otherwise right: what is English is why the measured ones score 0
+                assert any("scores 0" in line for line in found), f"{name}, {surface}: the measured line is missed"
+            else:
+                assert len(found) >= 3, f"{name}, {surface}: the detector sees no English in English"
 
 
 def test_a_vietnamese_student_reads_no_english_sentence(grades: dict[str, Grade]) -> None:
@@ -181,3 +199,82 @@ def test_every_case_a_generator_draws_has_a_translated_kind() -> None:
     assert drawn <= set(KINDS), sorted(drawn - set(KINDS))
     untranslated = [kind for kind in KINDS if catalog("vi").gettext(kind) == kind and english_lines(kind)]
     assert not untranslated
+
+
+def test_the_demo_in_vietnamese_prints_no_english_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    """``demo --lang vi`` prints the TA's reports: their values, cases, causes and sandbox line in Vietnamese too."""
+    from autograder.course.demo import run_demo
+
+    printed = {}
+    for language in ("en", "vi"):
+        assert run_demo(4, language) == 0
+        printed[language] = capsys.readouterr().out
+    assert len(english_lines(printed["en"])) >= 20
+    assert english_lines(printed["vi"]) == []
+    assert unicodedata.is_normalized("NFC", printed["vi"])
+    assert "Chấm lời giải tham chiếu" in printed["vi"] and "sai phân hữu hạn cho" in printed["vi"]
+    assert "không có mạng ✓" in printed["vi"] or "không có mạng ✗" in printed["vi"]
+
+
+def _in_a_terminal(*args: str) -> str:
+    """What ``python -m autograder ARGS`` prints to a terminal (a pseudo-terminal), as the terminal received it."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from autograder import KIT_ROOT
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "autograder", *args], cwd=KIT_ROOT, stdin=subprocess.DEVNULL,
+                               stdout=follower, stderr=subprocess.PIPE)
+    os.close(follower)
+    received = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child has closed its end
+            break
+        if not chunk:
+            break
+        received.append(chunk)
+    os.close(leader)
+    _, errors = process.communicate(timeout=300)
+    assert process.returncode == 0, errors.decode(errors="replace")[-2000:]
+    return b"".join(received).decode("utf-8").replace("\r\n", "\n")  # strict: every byte is UTF-8
+
+
+@pytest.mark.parametrize("audience", ["ta", "student"])
+def test_the_vietnamese_report_in_a_terminal_is_nfc_and_keeps_within_its_columns(
+        tmp_path: Path, audience: str) -> None:
+    """``grade --lang vi`` in a terminal, of a submission with wrong values and a measured backward: NFC, and
+    no row wider than the report's WIDTH columns but a check's title (which English does not wrap either)."""
+    folder = build_submission(tmp_path, CORPUS / "buggy" / "affine_dx_no_transpose_crash.py",
+                              CORPUS / "measured" / "relu_module_object_passed.py")
+    text = _in_a_terminal("grade", str(folder), "--lang", "vi", "--seed", str(SEED), "--for", audience)
+    assert unicodedata.is_normalized("NFC", text)
+    assert "điểm" in text and "sai phân hữu hạn" in text
+    rows = [row for row in text.splitlines() if not re.match(r"\s+[✓✗] ", row)]
+    assert max(_width(row) for row in rows) <= WIDTH, [row for row in rows if _width(row) > WIDTH]
+    assert english_lines(text) == []
+
+
+def test_what_the_child_says_of_an_exception_reads_in_vietnamese_for_the_ta() -> None:
+    """The child's own lines (an exception with the line it came from, a sandbox wall it hit) keep their English
+    and say the grader's words in Vietnamese; Python's and numpy's message stays as it is."""
+    from autograder.core.text import speaker
+    from autograder.outputs.feedback import exception_line
+
+    vi = speaker("vi")
+    lines = {
+        "ValueError: operands could not be broadcast together (line 3: dx = dout * w)":
+            "ValueError: operands could not be broadcast together (dòng 3: dx = dout * w)",
+        "your code ran out of memory (limit 1 GB) (line 4: x = [0] * 10**10) [MemoryError]":
+            "code của bạn đã dùng hết bộ nhớ (giới hạn 1 GB) (dòng 4: x = [0] * 10**10) [MemoryError]",
+        "your code tried to use the network, which is switched off while grading [OSError]":
+            "code của bạn đã thử dùng mạng, vốn bị tắt trong lúc chấm [OSError]",
+        "your code did something no wall says [OSError]": "your code did something no wall says [OSError]",
+    }
+    for english, vietnamese in lines.items():
+        said = exception_line(english)
+        assert said == english and vi(said) == vietnamese

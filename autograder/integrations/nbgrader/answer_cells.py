@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -42,9 +43,10 @@ from traitlets import Float, Unicode
 from autograder.core import syntax
 from autograder.core.language import chosen
 from autograder.core.modules import load_module
-from autograder.core.text import T_, speaker
-from autograder.integrations.nbgrader.answer_child import reply_name
+from autograder.core.text import T_, Text, speaker
+from autograder.integrations.nbgrader.answer_child import NOT_A_VALUE, WORDS, reply_name
 from autograder.integrations.nbgrader.sanitize import clean_text
+from autograder.outputs.feedback import exception_line
 from autograder.sandbox import forks, host, replies, runner, wire
 from autograder.sandbox.child import exit_reason
 from autograder.sandbox.scratch import Scratch, folder_usage
@@ -146,14 +148,15 @@ def run_answers(requests: dict[str, dict[str, Any]], seconds_per_answer: float) 
             process = subprocess.Popen([*who.prefix, sys.executable, "-P", "-s", "-m", ANSWER_CHILD, *arguments],
                                        cwd=scratch.work, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL, env=env, start_new_session=True, **who.popen_user)
-        deadline, code, problem = time.monotonic() + budget, None, "it ran for too long and was stopped"
+        deadline, code, problem = time.monotonic() + budget, None, T_("it ran for too long and was stopped")
         try:
             while code is None and time.monotonic() < deadline:
                 time.sleep(runner.FOLDER_CHECK_SECONDS)
                 code = process.poll()
                 size, entries = folder_usage(scratch.work, host.LIMITS.folder_entries)
                 if size > host.LIMITS.folder_bytes or entries > host.LIMITS.folder_entries:
-                    problem = f"it wrote over {wire.megabytes(host.LIMITS.folder_bytes)} or too many files"
+                    problem = T_("it wrote over {size} or too many files",
+                                 size=wire.megabytes(host.LIMITS.folder_bytes))
                     break
         finally:
             forks.stop(process)
@@ -182,10 +185,11 @@ def _reply(path: Path, count: int, otherwise: str) -> dict[str, Any]:
             elif value.get("none") is True:
                 cleaned.append({"none": True})
             else:
-                cleaned.append({"error": replies.plain_text(value.get("error", "no value came back"))})
+                cleaned.append({"error": replies.plain_text(value["error"]) if "error" in value
+                                else T_("no value came back")})
         return {"values": cleaned, "error": error}
     except (wire.WireError, replies.MalformedError, KeyError, TypeError, ValueError, OverflowError):
-        return {"values": [], "error": "its reply could not be read"}
+        return {"values": [], "error": T_("its reply could not be read")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,13 +199,13 @@ def _reply(path: Path, count: int, otherwise: str) -> dict[str, Any]:
 def judge(test: AnswerTest, reply: dict[str, Any], nbcheck: ModuleType) -> str:
     """"" if every check passes, else the first failure, as nbcheck words it for the student."""
     if reply["error"]:
-        return f"{test.name}: {reply['error']}"
+        return T_("{name}: {error}", name=test.name, error=said(reply["error"]))
     namespace: dict[str, Any] = {"np": np, "nbcheck": nbcheck}
     for statement in test.setup:
         exec(statement, namespace)  # course code from the locked cell
     for check, value in zip(test.checks, reply["values"], strict=True):
         if "error" in value:
-            return f"{check.label}: {value['error']}"
+            return T_("{name}: {error}", name=check.label, error=said(value["error"]))
         got = None if "none" in value else value["array"]
         try:
             if check.kind == "expect_none":
@@ -210,11 +214,33 @@ def judge(test: AnswerTest, reply: dict[str, Any], nbcheck: ModuleType) -> str:
                 expected = eval(check.expected, namespace)
                 tolerance = [eval(check.tolerance, namespace)] if check.tolerance else []
                 if got is None:
-                    return f"{check.label}: expected a number or an array, got None"
+                    return T_("{name}: {error}", name=check.label, error=Text(NOT_A_VALUE, {"kind": "None"}))
                 nbcheck.expect_close(check.label, got, expected, *tolerance)
         except nbcheck.WrongAnswer as wrong:
             return str(wrong)
     return ""
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    pieces = re.split(r"(\{\w+\})", template)
+    return re.compile("".join(f"(?P<{piece[1:-1]}>.*)" if re.fullmatch(r"\{\w+\}", piece) else re.escape(piece)
+                              for piece in pieces), re.S)
+
+
+_WORDS = [(template, _pattern(template)) for template in WORDS]
+
+
+def said(error: str) -> str:
+    """What the answer child (or the grader) said of an answer, as a Text where it is one of the child's
+    templates (``answer_child.WORDS``), so that it reads in the student's language; else as it came."""
+    if isinstance(error, Text):
+        return error
+    for template, pattern in _WORDS:
+        match = pattern.fullmatch(error)
+        if match is not None:  # an exception's "(line N: ...)" is the grader's words too
+            return Text(template, {name: exception_line(value) if name == "error" else value
+                                   for name, value in match.groupdict().items()})
+    return error
 
 
 def answer_cells_before(nb: NotebookNode, index: int) -> list[str]:
@@ -252,7 +278,7 @@ class TrustedAnswerGrades(NbGraderPreprocessor):
             cell = nb.cells[index]
             points = float(cell.metadata["nbgrader"]["points"])
             try:
-                failure = judge(test, got[ids[index]], nbcheck)
+                failure = say(judge(test, got[ids[index]], nbcheck))
             except Exception as error:  # values that nbcheck could not even compare
                 failure = say(T_("{name}: its values could not be compared ({error})", name=test.name,
                                  error=type(error).__name__))

@@ -21,11 +21,25 @@ from typing import Any
 import numpy as np  # imported before anything of the student's runs
 
 from autograder.core.calling import describe_exception
+from autograder.core.language import N_
 from autograder.sandbox import wire
 from autograder.sandbox.confine import shut_in
 
-MISSING_NAME = ("{error}: an answer is checked from its notebook's answer cells alone, with numpy as np; "
-                "define what it needs inside its own cell")
+# What this child says of an answer, as templates: the grader, reading the reply, says them again in the
+# student's language (``answer_cells.said``); the fields (Python's own words among them) stay as they are.
+MISSING_NAME = N_("{error}: an answer is checked from its notebook's answer cells alone, with numpy as np; "
+                  "define what it needs inside its own cell")
+NOT_A_VALUE = N_("expected a number or an array, got {kind}")
+TOO_LARGE = N_("the answer has {count} elements")
+CELL_RAISED = N_("your answer cell raised {error}")
+SETUP_FAILED = N_("the test's setup failed: {error}")
+NOT_WRITTEN = N_("not written yet: replace `raise NotImplementedError()` in its cell")
+RAISED = N_("raised {error}")
+CANNOT_START = N_("the grader could not start it ({error}); this is not your fault: please tell your TA")
+TOO_LONG = N_("it ran for more than {seconds} s")
+ENDED = N_("it ended the process ({code})")
+WORDS = (MISSING_NAME, NOT_A_VALUE, TOO_LARGE, CELL_RAISED, SETUP_FAILED, NOT_WRITTEN, RAISED, CANNOT_START,
+         TOO_LONG, ENDED)
 
 
 def reply_name(grade_id: str) -> str:
@@ -39,8 +53,8 @@ def _value(result: Any) -> dict[str, Any]:
     try:
         array = np.array(result, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):
-        return {"error": f"expected a number or an array, got {type(result).__name__}"}
-    return {"array": array} if array.size <= 100_000 else {"error": f"the answer has {array.size} elements"}
+        return {"error": NOT_A_VALUE.format(kind=type(result).__name__)}
+    return {"array": array} if array.size <= 100_000 else {"error": TOO_LARGE.format(count=array.size)}
 
 
 def _answer(request: dict[str, Any]) -> dict[str, Any]:
@@ -50,22 +64,22 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
             exec(compile(source, "<your answer cell>", "exec"), namespace)
         except BaseException as error:
             if number == len(request["cells"]):  # this answer's own cell; the ones above are other answers
-                return {"values": [], "error": f"your answer cell raised {describe_exception(error)}"}
+                return {"values": [], "error": CELL_RAISED.format(error=describe_exception(error))}
     try:
         for statement in request["setup"]:
             exec(statement, namespace)
     except BaseException as error:
-        return {"values": [], "error": f"the test's setup failed: {describe_exception(error)}"}
+        return {"values": [], "error": SETUP_FAILED.format(error=describe_exception(error))}
     values = []
     for call in request["calls"]:
         try:
             values.append(_value(eval(call, namespace)))
         except NotImplementedError:
-            return {"values": [], "error": "not written yet: replace `raise NotImplementedError()` in its cell"}
+            return {"values": [], "error": NOT_WRITTEN}
         except NameError as error:
             values.append({"error": MISSING_NAME.format(error=error)})
         except BaseException as error:
-            values.append({"error": f"raised {describe_exception(error)}"})
+            values.append({"error": RAISED.format(error=describe_exception(error))})
     return {"values": values, "error": ""}
 
 
@@ -73,8 +87,7 @@ def _answer_apart(request: dict[str, Any], reply: Path, seconds: float) -> None:
     try:
         pid = os.fork()
     except OSError as error:  # no room for one more process: say so, for this answer only
-        wire.write(reply, {"values": [], "error": f"the grader could not start it ({error.strerror}); this is "
-                                                  "not your fault: please tell your TA"})
+        wire.write(reply, {"values": [], "error": CANNOT_START.format(error=error.strerror)})
         return
     if pid == 0:
         signal.alarm(max(1, int(seconds)))  # SIGALRM's default action ends the fork
@@ -85,7 +98,7 @@ def _answer_apart(request: dict[str, Any], reply: Path, seconds: float) -> None:
     _, status = os.waitpid(pid, 0)
     if not os.path.lexists(reply):
         code = os.waitstatus_to_exitcode(status)
-        why = f"it ran for more than {seconds:g} s" if code == -signal.SIGALRM else f"it ended the process ({code})"
+        why = TOO_LONG.format(seconds=f"{seconds:g}") if code == -signal.SIGALRM else ENDED.format(code=code)
         wire.write(reply, {"values": [], "error": why})
 
 
