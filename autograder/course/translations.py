@@ -150,7 +150,7 @@ def po_bytes(catalog: Catalog) -> bytes:
     from babel.messages.pofile import write_po
 
     out = io.BytesIO()
-    write_po(out, catalog, width=100, include_previous=True, sort_output=False)
+    write_po(out, catalog, width=100, include_previous=True, sort_output=False, include_lineno=False)  # no churn when code moves
     return out.getvalue()
 
 
