@@ -150,7 +150,8 @@ def po_bytes(catalog: Catalog) -> bytes:
     from babel.messages.pofile import write_po
 
     out = io.BytesIO()
-    write_po(out, catalog, width=100, include_previous=True, sort_output=False, include_lineno=False)  # no churn when code moves
+    # Each message names its file, not its line: moving code does not rewrite the catalogs.
+    write_po(out, catalog, width=100, include_previous=True, sort_output=False, include_lineno=False)
     return out.getvalue()
 
 
