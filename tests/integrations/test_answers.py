@@ -3,6 +3,7 @@ cells parse, correct answers pass, wrong, tampering, looping and unwritten ones 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 pytest.importorskip("nbgrader")
@@ -141,3 +142,20 @@ def test_what_the_answer_child_says_reads_in_the_student_s_language() -> None:
     none = judge(test, {"values": [{"none": True}], "error": ""}, NBCHECK)
     assert none == "f(1): expected a number or an array, got None"
     assert vi(none) == "f(1): cần một số hoặc một mảng, nhận được None"
+
+
+def test_nbcheck_words_a_wrong_answer_in_the_course_s_language() -> None:
+    """The failures nbcheck words itself (a wrong value, a wrong shape) read in the course's language, from
+    the release's catalog beside the reference, and stay English in an English course."""
+    from english import english_words
+
+    from autograder.core.text import speaker
+
+    test = parse_test("with nbcheck.answer('f'):\n    nbcheck.expect_close('f(1)', f(1), [0.75, 1.0])")
+    for values, english in (([{"array": np.array([0.5, 1.0])}], "f(1): element [0] should be 0.75, got 0.5"),
+                            ([{"array": np.array([0.5])}], "f(1): expected shape (2,), got shape (1,)")):
+        reply = {"values": values, "error": ""}
+        assert judge(test, reply, NBCHECK) == english
+        vietnamese = speaker("vi")(judge(test, reply, load_nbcheck(DEFAULT_REFERENCE, "vi")))
+        assert vietnamese != english and english_words(vietnamese) == [], vietnamese
+        assert "0.75" in vietnamese or "(2,)" in vietnamese

@@ -41,9 +41,10 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Unicode
 
 from autograder.core import syntax
-from autograder.core.language import chosen
+from autograder.core.language import SOURCE, chosen, translation
 from autograder.core.modules import load_module
 from autograder.core.text import T_, Text, speaker
+from autograder.course.release import CATALOG_DOMAIN, LOCALE
 from autograder.integrations.nbgrader.answer_child import NOT_A_VALUE, WORDS, reply_name
 from autograder.integrations.nbgrader.sanitize import clean_text
 from autograder.outputs.feedback import exception_line
@@ -110,12 +111,16 @@ def parse_test(source: str) -> AnswerTest:
     return AnswerTest(opened.args[0].value, tuple(setup), tuple(checks))
 
 
-def load_nbcheck(reference: Path) -> ModuleType:
-    """The course's own ``nbcheck`` module, from the reference folder (trusted code)."""
+def load_nbcheck(reference: Path, lang: str = SOURCE) -> ModuleType:
+    """The course's own ``nbcheck`` module, from the reference folder (trusted code), wording its
+    failures in ``lang`` from the release's catalog beside it (``course.release``)."""
     try:
-        return load_module(reference / "nbcheck.py", "backprop_nbcheck")
+        nbcheck = load_module(reference / "nbcheck.py", "backprop_nbcheck")
     except (ImportError, FileNotFoundError):
         raise AnswerTestError(f"no nbcheck.py in {reference}") from None
+    if lang != SOURCE:  # in the source folder it finds no language.py beside it, so it speaks English
+        vars(nbcheck)["_"] = translation(CATALOG_DOMAIN, reference / LOCALE, lang).gettext  # its gettext, by name
+    return nbcheck
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,7 +265,7 @@ class TrustedAnswerGrades(NbGraderPreprocessor):
 
     seconds_per_answer = Float(10.0, help="Wall time one answer's checks may take.").tag(config=True)
     language = Unicode("", help="The language of the grader's words in the cells: en or vi (README, Languages); "
-                       "empty: BACKPROP_LANG, else the locale, else en. nbcheck words its own failures."
+                       "empty: BACKPROP_LANG, else the locale, else en; nbcheck's failures too."
                        ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
@@ -269,11 +274,12 @@ class TrustedAnswerGrades(NbGraderPreprocessor):
             return nb, resources
         coursedir = CourseDirectory(parent=self)
         reference = Path(coursedir.format_path(coursedir.source_directory, ".", resources["nbgrader"]["assignment"]))
-        nbcheck = load_nbcheck(reference)
+        lang = chosen(self.language or None)
+        nbcheck = load_nbcheck(reference, lang)
         ids = {index: nb.cells[index].metadata["nbgrader"]["grade_id"] for index in tests}
         got = run_answers({ids[i]: _request(test, answer_cells_before(nb, i)) for i, test in tests.items()},
                           self.seconds_per_answer)
-        say = speaker(chosen(self.language or None))
+        say = speaker(lang)
         for index, test in tests.items():
             cell = nb.cells[index]
             points = float(cell.metadata["nbgrader"]["points"])
