@@ -166,6 +166,7 @@ class Mismatch:
     size: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def describe(self, name: str) -> str:
+        """"dx[1, 0]: expected 3, got 3.5 (2 of 4 elements off)"."""
         where = f"{name}[{', '.join(str(i) for i in self.index)}]" if self.index else name
         count = f" ({self.bad} of {self.checked} elements off)" if self.checked > 1 else ""
         return f"{where}: expected {self.expected + 0.0:.6g}, got {self.actual + 0.0:.6g}{count}"

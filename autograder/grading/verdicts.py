@@ -109,6 +109,28 @@ def shape_hidden(text: Text) -> Text:
               expected=fields["expected"], like=fields["like"])
 
 
+def described(mismatch: Mismatch, name: str, differences: bool = False) -> Text:
+    """"dx[1, 0]: expected 3, got 3.5 (2 of 4 elements off)" as a Text; with ``differences``, the expected
+    value is what finite differences give and the actual one what the student's backward gives.
+
+    Here, not in ``core.numeric``: students receive that module as ``gradcheck.py``, beside nothing of
+    the kit, so it imports numpy and the standard library only."""
+    # (a Text, not an f-string: the name may be one, "sigmoid_forward output")
+    where = Text("{name}[{index}]", {"name": name, "index": ", ".join(str(i) for i in mismatch.index)}) \
+        if mismatch.index else name
+    fields: dict[str, object] = {"where": where, "expected": f"{mismatch.expected + 0.0:.6g}",
+                                 "actual": f"{mismatch.actual + 0.0:.6g}"}
+    if mismatch.checked > 1:
+        if differences:
+            return T_("{where}: finite differences give {expected}, your backward gives {actual} ({bad} of "
+                      "{checked} elements off)", **fields, bad=mismatch.bad, checked=mismatch.checked)
+        return T_("{where}: expected {expected}, got {actual} ({bad} of {checked} elements off)", **fields,
+                  bad=mismatch.bad, checked=mismatch.checked)
+    if differences:
+        return T_("{where}: finite differences give {expected}, your backward gives {actual}", **fields)
+    return T_("{where}: expected {expected}, got {actual}", **fields)
+
+
 def _shape_finding(case: Case, name: str, got: np.ndarray, expected_shape: tuple[int, ...], like: str) -> Finding:
     text = shape_text(name, got.shape, expected_shape, like)
     return Finding(case.label, text, tensor=name, shape=text)
@@ -126,7 +148,7 @@ def _compare(case: Case, name: str, got: np.ndarray, expected: np.ndarray, scale
     mismatch = worst_mismatch(got, expected, REFERENCE_RTOL, atol_array, lower, upper)
     if mismatch is None:
         return None
-    return Finding(case.label, mismatch.describe(name), tensor=tensor, mismatch=mismatch)
+    return Finding(case.label, described(mismatch, name), tensor=tensor, mismatch=mismatch)
 
 
 def judge_reference(function: GradedFunction, check: Check, case: Case, student: dict[str, Any],
@@ -233,7 +255,7 @@ def judge_finite_differences(function: GradedFunction, case: Case, student: dict
         atol = expected.noise + FD_ATOL_OF_MAX * largest
         mismatch = worst_mismatch(analytic, expected.gradient, FD_RTOL, atol, checked=expected.checked)
         if mismatch is not None:
-            text = mismatch.describe(name, differences=True)
+            text = described(mismatch, name, differences=True)
             findings.append(Finding(case.label, text, tensor=name, mismatch=mismatch))
     return findings
 

@@ -490,3 +490,21 @@ def test_the_students_set_up_commands_work_as_written(tmp_path: Path) -> None:
         done = subprocess.run(words, cwd=folder, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
     assert " passed" in done.stdout and "failed" not in done.stdout
+
+
+# A student has the release and numpy, pytest and hypothesis: nothing of the kit. This interpreter has the
+# kit installed, so the run below hides it, as a student's machine would not have it.
+_WITHOUT_THE_KIT = ("import sys; sys.modules['autograder'] = None; import pytest; "
+                    "raise SystemExit(pytest.main(['-q', '-p', 'no:cacheprovider']))")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_release_runs_where_the_kit_is_not_installed(tmp_path: Path, lang: str) -> None:
+    folder = tmp_path / "release"
+    shutil.copytree(RELEASES[lang], folder, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", ".hypothesis"))
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "PYTHON"))}
+    done = subprocess.run([sys.executable, "-c", _WITHOUT_THE_KIT], cwd=folder, env=env, capture_output=True,
+                          text=True, timeout=300)
+    said = done.stdout + done.stderr
+    assert done.returncode == pytest.ExitCode.TESTS_FAILED, said  # the stubs fail; nothing fails to import
+    assert "ModuleNotFoundError" not in said and "autograder" not in said, said

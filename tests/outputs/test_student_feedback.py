@@ -22,7 +22,7 @@ from autograder.core.language import LANGUAGES
 from autograder.core.numeric import FLIPPED, OFF, REFERENCE_RTOL, RIGHT, worst_mismatch
 from autograder.core.spec import BY_NAME, Oracle
 from autograder.grading.grade import Grade, grade, plan
-from autograder.grading.verdicts import Finding
+from autograder.grading.verdicts import Finding, described
 from autograder.outputs.feedback import Audience, build_feedback, finding_line
 from autograder.outputs.feedback import picture as feedback_picture
 from autograder.outputs.report import text_report
@@ -196,7 +196,7 @@ def test_masking_keeps_a_librarys_words_and_drops_numbers_and_quoted_words() -> 
 def _finding(got: np.ndarray, expected: np.ndarray, tensor: str = "dx") -> Finding:
     mismatch = worst_mismatch(got, expected, REFERENCE_RTOL, 0.0)
     assert mismatch is not None
-    return Finding("random", mismatch.describe(tensor), tensor=tensor, mismatch=mismatch)
+    return Finding("random", described(mismatch, tensor), tensor=tensor, mismatch=mismatch)
 
 
 def test_a_students_picture_cannot_tell_an_element_right_within_the_tolerance() -> None:
