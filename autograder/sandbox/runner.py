@@ -57,6 +57,8 @@ class _Output:
 
     def __init__(self) -> None:
         self.reader, self.writer = os.pipe()  # not inherited by other children (PEP 446)
+        # ``close`` writes here so that the draining thread stops at once, not at its next poll's end.
+        self._wake_reader, self._wake_writer = os.pipe()
         self.written = 0
         self.kept = bytearray()
         self._stop = threading.Event()
@@ -74,18 +76,23 @@ class _Output:
     def _drain(self) -> None:
         poller = select.poll()
         poller.register(self.reader, select.POLLIN)
+        poller.register(self._wake_reader, select.POLLIN)
         while not self._stop.is_set():
-            if poller.poll(DRAIN_POLL_MS):
+            if any(fd == self.reader for fd, _ in poller.poll(DRAIN_POLL_MS)):
                 self._take()
+        alone = select.poll()
+        alone.register(self.reader, select.POLLIN)
         for _ in range(LAST_CHUNKS):  # what the last child wrote just before it ended
-            if not poller.poll(0) or not self._take():
+            if not alone.poll(0) or not self._take():
                 break
 
     def close(self) -> str:
         """Stop draining (every child is gone) and return what was kept, as text for a report."""
         self._stop.set()
+        os.write(self._wake_writer, b"\0")
         self._thread.join()
-        os.close(self.writer)
+        for fd in (self.writer, self._wake_writer, self._wake_reader):
+            os.close(fd)
         os.close(self.reader)  # a daemon still writing gets EPIPE from now on
         return printable(self.kept.decode("utf-8", errors="replace"))[:PRINTED_LIMIT]
 
