@@ -63,12 +63,15 @@ KINK_GAP = 1e-3  # elements this close to a kink are not checked by finite diffe
 
 # Small and repeatable: the same examples on every run, no database folder, no time limit. No
 # shrinking either: the inputs are small already, and shrinking a failure costs about a second a test.
+# No "@reproduce_failure" line, which hypothesis prints where CI is set (its "ci" profile): the same
+# examples come back on every run anyway, and the line is in English whatever the reader's language.
 quick = settings(
     derandomize=True,
     max_examples=15,
     deadline=None,
     database=None,
     phases=(Phase.explicit, Phase.generate),
+    print_blob=False,
 )
 
 
