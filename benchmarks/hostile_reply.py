@@ -59,7 +59,7 @@ def main() -> None:
     requests = _requests()
     with tempfile.TemporaryDirectory() as folder:
         for build in (many_arrays, many_cases):
-            path = Path(folder) / f"{build.__name__}.npz"
+            path = Path(folder) / f"{build.__name__}.bin"
             build(path, args.entries)
             seconds = seconds_to_read(path, requests, args.repeat)
             answer = runner._read_reply(path, requests)[0]["error"]

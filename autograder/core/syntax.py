@@ -3,10 +3,10 @@
 CPython 3.11 keeps the depth counter of its AST constructor in state that every thread shares
 (python/cpython#106905): two parses that overlap (one thread switched out mid-parse, another
 parsing meanwhile) fail with ``SystemError: AST constructor recursion depth mismatch``. In the
-grader two kinds of parse overlap: the source reader's, and numpy's ``ast.literal_eval`` of every
-array header of a child's reply (``sandbox.wire``), both in grade-all's and Dask's threads. A
-module the reader fails on is never passed unread, so the student would lose its points. Every
-parse in the kit, both kinds, takes the one lock ``PARSER``.
+grader the source reader parses in grade-all's and Dask's threads, while other threads read
+children's replies (``sandbox.wire``, which parses no Python: its table is read by numpy, its
+structure is JSON). A module the reader fails on is never passed unread, so the student would lose
+its points. Every parse in the kit takes the one lock ``PARSER``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 ROOT is the scratch folder (``scratch``): the child reads ``ROOT/request.bin`` ({"module",
 "requests"}), shuts itself in with POLICY (JSON, see ``confine``), imports the student's module
 from ``ROOT/submission``, and then answers each of FUNCTIONS (comma-separated) in order, each in a
-forked copy of itself, writing ``ROOT/work/reply-<name>.npz`` as soon as that function is done.
+forked copy of itself, writing ``ROOT/work/reply-<name>.bin`` as soon as that function is done.
 
 The fork per function keeps functions apart: whatever one function's code changes (numpy,
 builtins, the module itself) or however it ends (``os._exit``, a signal, a thread left running),
@@ -133,7 +133,7 @@ def main(root: Path, policy: dict[str, Any], functions: list[str]) -> None:
         module, import_error = None, _import_error_message(path, error)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # this process only waits; its forks get SIGINT back
     for number, name in enumerate(functions, start=1):
-        reply = root / "work" / f"reply-{name}.npz"
+        reply = root / "work" / f"reply-{name}.bin"
         if import_error:
             _send(reply, [error_reply(import_error, import_failed=True) for _ in request["requests"][name]])
         elif number < len(functions):

@@ -50,7 +50,7 @@ def _arrays_needed(request: dict[str, Any]) -> int:
 
 def bounds(requests: list[dict[str, Any]]) -> wire.Bounds:
     """What the reply to ``requests`` may hold, for the reader to refuse more before parsing any of it."""
-    return wire.Bounds(entries=1 + sum(map(_arrays_needed, requests)),
+    return wire.Bounds(arrays=sum(map(_arrays_needed, requests)),
                        structure_bytes=CASE_STRUCTURE_BYTES * max(1, len(requests)))
 
 

@@ -26,7 +26,7 @@ from autograder.core.text import T_, Text
 from autograder.sandbox import wire
 
 MAX_SOURCE_BYTES = 1 << 20  # a layers.py is ~20 kB; anything near this is not source code
-REQUEST = "request.bin"  # in ROOT: what the child is asked (``wire.write_request``)
+REQUEST = "request.bin"  # in ROOT: what the child is asked (``wire.write``)
 
 
 class SubmissionError(ValueError):
@@ -109,7 +109,7 @@ class Scratch:
 
     def write_request(self, message: dict) -> None:
         """Write the cases for the child, readable but not writable by it."""
-        wire.write_request(self.request, message)
+        wire.write(self.request, message)
         os.chmod(self.request, 0o644)
 
     def copy(self, name: str, source: bytes) -> None:
@@ -120,7 +120,7 @@ class Scratch:
 
     def reply(self, function: str) -> Path:
         """Where the child writes its reply for ``function``."""
-        return self.work / f"reply-{function}.npz"
+        return self.work / f"reply-{function}.bin"
 
     def __enter__(self) -> Scratch:
         return self

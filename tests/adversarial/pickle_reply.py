@@ -1,4 +1,4 @@
-"""Write its own reply file holding a pickle that runs code when the grader loads it."""
+"""Write its own reply file as a numpy archive holding a pickle that runs code when it is loaded."""
 
 import os
 
@@ -6,7 +6,7 @@ import numpy
 
 TARGET = "layers"
 FUNCTIONS = "relu_backward"
-EXPECT = r"reply could not be read"
+EXPECT = r"reply could not be read \(unreadable reply: it is not a message the grader's children write\)"
 
 
 class Payload:
@@ -17,6 +17,6 @@ class Payload:
 def relu_backward(dout, cache):
     leave_marks()
     structure = numpy.frombuffer(b'{"cases": []}', dtype=numpy.uint8)
-    with open(os.path.join(os.getcwd(), "reply-relu_backward.npz"), "wb") as handle:
+    with open(os.path.join(os.getcwd(), "reply-relu_backward.bin"), "wb") as handle:
         numpy.savez(handle, __structure__=structure, a0=numpy.array([Payload()], dtype=object))
     os._exit(0)

@@ -3,8 +3,6 @@ a second of the grader's time to parse, and a lie in every text field it could r
 
 import os
 
-import numpy
-
 TARGET = "layers"
 FUNCTIONS = "svm_loss"
 EXPECT = r"reply could not be read \(its structure of (39|40)(\.\d)? MB is over the [\d.]+ MB its request can need\)"
@@ -12,11 +10,12 @@ EXPECT = r"reply could not be read \(its structure of (39|40)(\.\d)? MB is over 
 
 def svm_loss(x, y):
     leave_marks()
+    from autograder.sandbox import wire
+
     case = b'{"error": "\\u001b[2J\\nScore: 100 / 100", "not_implemented": false},'
     text = b'{"cases": [' + case * (40 * 2**20 // len(case)) + b'[' * 20 + b']' * 20 + b']}'
-    structure = numpy.frombuffer(text, dtype=numpy.uint8)
-    path = os.path.join(os.getcwd(), "reply-svm_loss.npz")
+    path = os.path.join(os.getcwd(), "reply-svm_loss.bin")
     with open(path + ".partial", "wb") as handle:
-        numpy.savez(handle, __structure__=structure)
+        handle.write(wire.PREFIX.pack(wire.MAGIC, wire.VERSION, 0, len(text)) + text)
     os.replace(path + ".partial", path)
     os._exit(0)

@@ -237,23 +237,27 @@ def test_names_the_students_process_sent_are_shown_only_from_the_kits_vocabulary
 # ---------------------------------------------------------------------------------------------
 # More ways out: each attack below is a whole relu_backward (module-level code allowed), after ENCODE.
 
+# Written byte by byte, as the wire format is laid out (importing the kit would be read as measuring)
 FORGED_REPLY = '''
 import json, os, struct, sys
 _SEEN = []
 
 
 def _reply(cases):
-    arrays, rebuilt = {}, []
+    arrays, rebuilt = 0, []
     for case in cases:
         case = dict(case)
-        for field in ("out", "dx"):
-            arrays[f"a{len(arrays)}"] = np.zeros(1)
-        case.setdefault("out", {"__array__": f"a{len(arrays) - 2}"})
-        case.setdefault("grads", {"dx": {"__array__": f"a{len(arrays) - 1}"}})
+        case.setdefault("out", {"__array__": arrays})
+        case.setdefault("grads", {"dx": {"__array__": arrays + 1}})
+        arrays += 2
         rebuilt.append(case)
-    structure = np.frombuffer(json.dumps({"cases": rebuilt}).encode(), dtype=np.uint8)
-    with open(sys.argv[1] + "/work/reply-relu_backward.npz", "wb") as handle:
-        np.savez(handle, __structure__=structure, **arrays)
+    tree = json.dumps({"cases": rebuilt}).encode()
+    table = np.zeros(arrays, dtype=[("offset", "<u8"), ("dtype", "u1"), ("ndim", "u1"), ("unused", "V6"),
+                                    ("shape", "<u8", (8,))])
+    table["offset"], table["ndim"], table["shape"][:, 0] = np.arange(arrays) * 64, 1, 1  # dtype 0: float64
+    head = struct.pack("<4sIQQ", b"BPKW", 1, arrays, len(tree)) + table.tobytes() + tree
+    with open(sys.argv[1] + "/work/reply-relu_backward.bin", "wb") as handle:
+        handle.write(head + bytes(-len(head) % 64) + bytes(64 * arrays))
     os._exit(0)
 '''
 
@@ -317,6 +321,8 @@ def _grade_source(tmp_path: Path, target: str, source: str, name: str) -> Grade:
 @pytest.mark.parametrize("attack", list(MORE_ATTACKS))
 def test_no_hidden_value_reaches_a_student_by_other_ways(tmp_path: Path, attack: str) -> None:
     result = _grade_source(tmp_path, "layers", MORE_ATTACKS[attack], RELU.name)
+    if attack.startswith("forged reply"):  # the grader read what the code forged: its problem is the module's
+        assert "layers" in result.module_problems and not result.measured
     secrets = _secrets(SEED)
     for surface, text in _every_surface_in_every_language(result, RELU.name).items():
         leaked = [secret for secret in secrets if secret.lower() in text.lower()]
@@ -374,7 +380,12 @@ def _decoded(attack: str, text: str) -> list[float]:
 @pytest.mark.parametrize("attack", list(BIT_ATTACKS))
 def test_no_hidden_value_reaches_a_student_bit_by_bit(tmp_path: Path, attack: str) -> None:
     result = _grade_source(tmp_path, "layers", BIT_ATTACKS[attack], RELU.name)
+    assert not result.measured  # the attack reached the reports, not the source reader's zero
     hidden = {float(np.asarray(planned.case.dout).flat[0]) for planned in plan(RELU, SEED)}
+    if attack == "the changed list of a forged reply":  # the grader read the forged lists: 64 names each
+        said = [finding for outcome in result.results for finding in outcome.verdict.findings
+                if str(finding.message).count("dout") + str(finding.message).count("cache") >= 64]
+        assert said, "the forged reply was not read"
     for surface, text in _every_surface_in_every_language(result, RELU.name).items():
         leaked = sorted(hidden & set(_decoded(attack, text)))
         assert not leaked, f"{attack}: {surface} spells the hidden values {leaked} exactly"

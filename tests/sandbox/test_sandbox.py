@@ -5,20 +5,19 @@ run student code when a protection cannot be applied."""
 from __future__ import annotations
 
 import ast
-import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import psutil
 import pytest
 from arena import Arena
+from forged_wire import forge, record
 from helpers import build_submission
 
 from autograder import DEFAULT_REFERENCE, KIT_ROOT
@@ -34,70 +33,103 @@ LINUX_SANDBOX = pytest.mark.skipif(not host.current().landlock, reason="needs La
 # --- the wire: a reply file can hold nothing but numbers and text -----------------------------------
 
 
-def _npz(path: Path, structure: object, **arrays: np.ndarray) -> Path:
-    np.savez(path, __structure__=np.frombuffer(json.dumps(structure).encode(), dtype=np.uint8), **arrays)
-    return path
-
-
 def test_wire_round_trip(tmp_path: Path) -> None:
-    message = {"cases": [{"out": np.arange(6.0).reshape(2, 3), "error": "", "flags": [True, None, 1.5]}]}
-    wire.write(tmp_path / "m.npz", message)
-    back = wire.read(tmp_path / "m.npz")
-    assert np.array_equal(back["cases"][0]["out"], message["cases"][0]["out"])
-    assert back["cases"][0]["flags"] == [True, None, 1.5]
+    message = {"cases": [{"out": np.arange(6.0).reshape(2, 3), "error": "", "flags": [True, None, 1.5],
+                          "loss": np.array(2.5), "mask": np.array([True, False]), "labels": np.arange(3),
+                          "empty": np.zeros((0, 4)), "transposed": np.arange(6.0).reshape(2, 3).T,
+                          "big_endian": np.arange(3.0).astype(">f8")}]}
+    wire.write(tmp_path / "m.bin", message)
+    back = wire.read(tmp_path / "m.bin")["cases"][0]
+    for name, sent in message["cases"][0].items():
+        if isinstance(sent, np.ndarray):
+            assert back[name].shape == sent.shape and np.array_equal(back[name], sent), name
+            assert back[name].dtype.kind == sent.dtype.kind, name
+    assert back["flags"] == [True, None, 1.5] and back["error"] == ""
+
+
+def test_wire_sends_numbers_only(tmp_path: Path) -> None:
+    for value in (np.array(["text"]), np.array([1 + 2j]), np.array([object()], dtype=object), np.zeros((1,) * 9)):
+        with pytest.raises(wire.WireError, match="cannot send"):
+            wire.write(tmp_path / "m.bin", {"a": value})
 
 
 def test_wire_refuses_a_symlink_and_a_fifo_without_hanging(tmp_path: Path) -> None:
-    wire.write(tmp_path / "real.npz", {"cases": []})
-    os.symlink(tmp_path / "real.npz", tmp_path / "link.npz")
-    os.mkfifo(tmp_path / "fifo.npz")
+    wire.write(tmp_path / "real.bin", {"cases": []})
+    os.symlink(tmp_path / "real.bin", tmp_path / "link.bin")
+    os.mkfifo(tmp_path / "fifo.bin")
     with pytest.raises(wire.WireError, match="unreadable reply"):
-        wire.read(tmp_path / "link.npz")
+        wire.read(tmp_path / "link.bin")
     with pytest.raises(wire.WireError, match="not a regular file"):
-        wire.read(tmp_path / "fifo.npz")
+        wire.read(tmp_path / "fifo.bin")
 
 
 def test_wire_refuses_an_oversized_reply_by_its_size(tmp_path: Path) -> None:
-    wire.write(tmp_path / "big.npz", {"a": np.zeros(300_000)})
+    wire.write(tmp_path / "big.bin", {"a": np.zeros(300_000)})
     with pytest.raises(wire.WireError, match=r"reply of 2\.3 MB is over the 1 MB limit"):
-        wire.read(tmp_path / "big.npz", max_bytes=2**20)
+        wire.read(tmp_path / "big.bin", max_bytes=2**20)
 
 
-def test_wire_refuses_compression_pickles_and_lying_headers(tmp_path: Path) -> None:
-    structure = {"a": {"__array__": "a"}}
-    np.savez_compressed(tmp_path / "zipped.npz", __structure__=np.frombuffer(b"{}", dtype=np.uint8))
-    with pytest.raises(wire.WireError, match="compressed"):
-        wire.read(tmp_path / "zipped.npz")
-
+def test_wire_refuses_other_files_and_versions(tmp_path: Path) -> None:
+    """A numpy archive (the format a pickle rides in), random bytes, an empty file, another version."""
     marker = tmp_path / "unpickled"
 
     class Payload:
         def __reduce__(self):
             return (os.system, (f"touch {marker}",))
 
-    _npz(tmp_path / "pickle.npz", structure, a=np.array([Payload()], dtype=object))
-    with pytest.raises(wire.WireError, match="not numbers"):
-        wire.read(tmp_path / "pickle.npz")
+    np.savez(tmp_path / "pickle.npz", a=np.array([Payload()], dtype=object))
+    (tmp_path / "garbage").write_bytes(os.urandom(1000))
+    (tmp_path / "empty").write_bytes(b"")
+    for name in ("pickle.npz", "garbage", "empty"):
+        with pytest.raises(wire.WireError, match="not a message the grader's children write"):
+            wire.read(tmp_path / name)
     assert not marker.exists()
-
-    _npz(tmp_path / "liar.npz", structure, a=np.zeros(4))
-    with zipfile.ZipFile(tmp_path / "liar.npz") as archive:
-        entries = {name: archive.read(name) for name in archive.namelist()}
-    entries["a.npy"] = entries["a.npy"].replace(b"(4,)", b"(9999999999,)".ljust(4))
-    with zipfile.ZipFile(tmp_path / "liar.npz", "w") as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    with pytest.raises(wire.WireError):
-        wire.read(tmp_path / "liar.npz")
+    with pytest.raises(wire.WireError, match="format version 2"):
+        wire.read(forge(tmp_path / "v2", {}, version=2))
 
 
-def test_wire_refuses_garbage_and_deep_nesting(tmp_path: Path) -> None:
-    (tmp_path / "garbage.npz").write_bytes(os.urandom(1000))
+def test_wire_refuses_records_that_lie(tmp_path: Path) -> None:
+    """Each record must lie inside the data, after the one before, with a dtype and a shape the kit sends:
+    else a file of a few bytes could make the grader copy gigabytes, or read past its end."""
+    tree = {"a": {"__array__": 0}}
+    lies = {
+        "past_its_end": [record(0, "<f8", (9_999_999_999,))],
+        "dims_that_overflow": [record(0, "<f8", (2**40, 2**40, 2**40))],
+        "offset_past_its_end": [record(2**62, "<f8", (1,))],
+        "overlapping": [record(0, "<f8", (4,))] * 1000,
+        "out_of_order": [record(64, "<f8", (1,)), record(0, "<f8", (1,))],
+        "object_dtype": [record(0, 200, (4,))],
+        "too_many_dimensions": [_deep_record()],
+    }
+    for name, records in lies.items():
+        with pytest.raises(wire.WireError, match="array of the reply"):
+            wire.read(forge(tmp_path / name, tree, records, bytes(64)))
+    assert wire.read(forge(tmp_path / "true", tree, [record(0, "<f8", (4,))], bytes(64)))["a"].shape == (4,)
+
+
+def _deep_record() -> np.ndarray:
+    row = record(0, "<f8", (1,))
+    row["ndim"] = wire.MAX_NDIM + 1
+    return row
+
+
+def test_wire_refuses_a_tree_that_names_arrays_it_does_not_hold(tmp_path: Path) -> None:
+    for reference in (1, -1, True, "0", 0.0, None):
+        with pytest.raises(wire.WireError, match="names an array it does not hold"):
+            wire.read(forge(tmp_path / "m", {"a": {"__array__": reference}}, [record(0, "<f8", (1,))], bytes(8)))
+
+
+def test_wire_refuses_truncation_garbage_json_and_deep_nesting(tmp_path: Path) -> None:
+    with pytest.raises(wire.WireError, match="shorter than its table and structure say"):
+        wire.read(forge(tmp_path / "truncated", {}, arrays=1000))
+    with pytest.raises(wire.WireError, match="malformed reply"):
+        wire.read(forge(tmp_path / "json", structure=b"{not json"))
+    with pytest.raises(wire.WireError, match="malformed reply"):
+        wire.read(forge(tmp_path / "utf8", structure=b'"\xff\xfe"'))
     with pytest.raises(wire.WireError):
-        wire.read(tmp_path / "garbage.npz")
-    np.savez(tmp_path / "deep.npz", __structure__=np.frombuffer(b"[" * 100_000 + b"]" * 100_000, dtype=np.uint8))
-    with pytest.raises(wire.WireError):
-        wire.read(tmp_path / "deep.npz")
+        wire.read(forge(tmp_path / "deep", structure=b"[" * 100_000 + b"]" * 100_000))
+    with pytest.raises(wire.WireError, match="deeper than"):
+        wire.read(forge(tmp_path / "deeper", structure=b"[" * (wire.MAX_DEPTH + 2) + b"]" * (wire.MAX_DEPTH + 2)))
 
 
 # --- replies: rebuilt field by field ----------------------------------------------------------------

@@ -5,7 +5,7 @@ It reads ``ROOT/request.bin`` ({"answers": {grade id: {"cells", "setup", "calls"
 with POLICY (``confine``), and answers each in a fork of itself: it runs the student's answer cells
 with numpy as ``np`` (the last one is the answer's own: only its failure counts), then the test's
 setup, then evaluates each call, and writes
-``ROOT/work/answer-<grade id>.npz``: {"values": [{"array"} | {"none"} | {"error"}], "error"}. A fork
+``ROOT/work/answer-<grade id>.bin``: {"values": [{"array"} | {"none"} | {"error"}], "error"}. A fork
 that runs past SECONDS is killed and its answer says so. Only values cross: the grader compares them.
 """
 
@@ -44,7 +44,7 @@ WORDS = (MISSING_NAME, NOT_A_VALUE, TOO_LARGE, CELL_RAISED, SETUP_FAILED, NOT_WR
 
 def reply_name(grade_id: str) -> str:
     """The file an answer's reply goes to: the grade id, with nothing in it that paths treat specially."""
-    return "answer-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in grade_id) + ".npz"
+    return "answer-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in grade_id) + ".bin"
 
 
 def _value(result: Any) -> dict[str, Any]:
