@@ -9,9 +9,11 @@ from __future__ import annotations
 import importlib.util
 import platform
 import secrets
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
@@ -115,14 +117,17 @@ def plan(function: GradedFunction, seed: int) -> list[Planned]:
     return planned
 
 
-def collect_student(submission: Path, plans: dict[str, list[Planned]], seconds_per_function: float
+def collect_student(submission: Path, plans: dict[str, list[Planned]], seconds_per_function: float,
+                    started: threading.Event | None = None
                     ) -> tuple[dict[str, list[dict]], dict[str, str], dict[str, str]]:
-    """Student replies per function, problems per module file, and what each module printed."""
+    """Student replies per function, problems per module file, and what each module printed. ``started``
+    is set once every module's child runs (or will not run at all)."""
     replies: dict[str, list[dict]] = {}
     problems: dict[str, str] = {}
     printed: dict[str, str] = {}
     runs = {}
-    with ThreadPoolExecutor(max_workers=len(MODULES)) as pool:  # one child per module, side by side
+    running: list[threading.Event] = []
+    with _setting(started), ThreadPoolExecutor(max_workers=len(MODULES)) as pool:  # one child per module
         for module in MODULES:
             functions = [f for f in FUNCTIONS if f.module == module and f.name in plans]
             if not functions:
@@ -135,7 +140,13 @@ def collect_student(submission: Path, plans: dict[str, list[Planned]], seconds_p
                                               for _ in plans[function.name]]
                 continue
             requests = {f.name: [p.request for p in plans[f.name]] for f in functions}
-            runs[module] = (functions, pool.submit(runner.run_module, path, module, requests, seconds_per_function))
+            running.append(threading.Event())
+            runs[module] = (functions, pool.submit(runner.run_module, path, module, requests, seconds_per_function,
+                                                   running[-1]))
+        for event in running:
+            event.wait()  # run_module sets it at the latest when it returns
+        if started is not None:
+            started.set()
     for module, (functions, run) in runs.items():
         answered, printed[module] = run.result()
         for function in functions:
@@ -144,6 +155,16 @@ def collect_student(submission: Path, plans: dict[str, list[Planned]], seconds_p
             if cases and all(c.get("import_failed") for c in cases):
                 problems[module] = cases[0]["error"]
     return replies, problems, printed
+
+
+@contextmanager
+def _setting(event: threading.Event | None) -> Iterator[None]:
+    """Set ``event`` on the way out, whatever happened: nothing may wait on it for ever."""
+    try:
+        yield
+    finally:
+        if event is not None:
+            event.set()
 
 
 def collect_reference(references: dict[str, ModuleType], plans: dict[str, list[Planned]]) -> dict[str, list[dict]]:
@@ -331,7 +352,11 @@ def grade_seeds(submission: Path, reference: Reference | Path, seeds: list[int],
                  for f in FUNCTIONS if f.name in selected} for seed in seeds]
     merged = {name: [planned for plans in per_seed for planned in plans[name]] for name in per_seed[0]}
     with ThreadPoolExecutor(max_workers=1) as pool:  # the children run while the reference is computed here
-        students = pool.submit(collect_student, submission, merged, seconds_per_function * len(seeds))
+        children_run = threading.Event()
+        students = pool.submit(collect_student, submission, merged, seconds_per_function * len(seeds), children_run)
+        # Not before: the children's set-up is Python too, and would wait for this thread's interpreter lock
+        # at every system call (up to 5 ms each, ``sys.getswitchinterval``).
+        children_run.wait()
         with np.errstate(all="ignore"):
             expected = collect_reference(reference.modules, merged)
         student, problems, printed = students.result()

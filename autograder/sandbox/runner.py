@@ -224,11 +224,22 @@ def _copy_submission(scratch: Scratch, module_path: Path) -> None:
 
 
 def run_module(module_path: Path, module: str, requests: dict[str, list[dict]],
-               seconds_per_function: float = SECONDS_PER_FUNCTION) -> tuple[dict[str, dict], str]:
+               seconds_per_function: float = SECONDS_PER_FUNCTION, started: threading.Event | None = None
+               ) -> tuple[dict[str, dict], str]:
     """Run ``requests`` (function name -> case requests) against the module at ``module_path``.
 
-    Returns (function name -> {"cases": [reply per case]}, what the code printed, truncated).
+    Returns (function name -> {"cases": [reply per case]}, what the code printed, truncated). ``started``
+    is set once the first child runs, or when this returns without one.
     """
+    try:
+        return _run_module(module_path, module, requests, seconds_per_function, started or threading.Event())
+    finally:
+        if started is not None:
+            started.set()
+
+
+def _run_module(module_path: Path, module: str, requests: dict[str, list[dict]], seconds_per_function: float,
+                started: threading.Event) -> tuple[dict[str, dict], str]:
     cage = host.current()
     replies: dict[str, list[dict]] = {}
     remaining = list(requests)
@@ -245,6 +256,7 @@ def run_module(module_path: Path, module: str, requests: dict[str, list[dict]],
             while remaining:
                 cpu_seconds = host.LIMITS.cpu_seconds(seconds_per_function)
                 process = _start(cage, who, scratch, remaining, output, cpu_seconds, shared)
+                started.set()
                 try:
                     _serve(process, scratch, _Watch(seconds_per_function, output, scratch), remaining, requests,
                            replies, cpu_seconds, shared)
