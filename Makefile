@@ -68,6 +68,15 @@ $(INSTALLED): pyproject.toml $(LOCK) $(DEV_LOCK) | $(UV)
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	touch $(INSTALLED)
 
+# Python caches each module it compiles, unless PYTHONDONTWRITEBYTECODE is set (as on many CI images and
+# containers): then every grade, its template and each fresh child would compile the kit's modules again.
+# compileall writes the cache whatever that variable says, and only for files changed since.
+KIT_SOURCES := $(shell find autograder -name '*.py' 2> /dev/null)
+BYTECODE := $(VENV)/.bytecode
+$(BYTECODE): $(INSTALLED) $(KIT_SOURCES)
+	$(PY) -m compileall -q autograder > /dev/null
+	touch $(BYTECODE)
+
 # After editing LOCK or pyproject.toml's ranges: resolve every dependency again, within LOCK's pins, for every
 # platform and Python from MIN_PYTHON on. Versions already in DEV_LOCK are kept where they still fit.
 lock: | $(UV)
@@ -78,7 +87,7 @@ lock: | $(UV)
 # then the locale). Not LANG, which is the locale's own variable.
 LANG_FLAG = $(if $(LANG_KIT),--lang $(LANG_KIT))
 
-demo: $(INSTALLED)
+demo: $(BYTECODE)
 	$(PY) -m autograder demo $(LANG_FLAG)
 
 lint: $(INSTALLED)
@@ -97,31 +106,31 @@ browser: $(CHROMIUM)
 PYTEST_WORKERS ?= 2
 PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope
 
-test: lint $(CHROMIUM)
+test: lint $(CHROMIUM) $(BYTECODE)
 	$(PYTEST)
 
-fast: lint
+fast: lint $(BYTECODE)
 	$(PYTEST) -m "not e2e"
 
-release: $(INSTALLED)
+release: $(BYTECODE)
 	$(PY) -m autograder release
 
 # After changing a message: extract the English again, merge it into every .po, compile the .mo files.
-translations: $(INSTALLED)
+translations: $(BYTECODE)
 	$(PY) -m autograder translations
 
-notebooks: $(INSTALLED)
+notebooks: $(BYTECODE)
 	$(PY) -m autograder notebooks
 
-verdicts: $(INSTALLED)
+verdicts: $(BYTECODE)
 	$(PY) tools/verdict_report.py
 	$(PY) tools/detection_bounds.py
 
-gradescope: $(INSTALLED)
+gradescope: $(BYTECODE)
 	$(PY) -m autograder gradescope --out autograder.zip $(LANG_FLAG)
 
-bench: $(INSTALLED)
+bench: $(BYTECODE)
 	$(PY) benchmarks/bench.py
 
-bench-scale: $(INSTALLED)
+bench-scale: $(BYTECODE)
 	$(PY) benchmarks/dask_scale.py
