@@ -170,14 +170,51 @@ def _setting(event: threading.Event | None) -> Iterator[None]:
 def collect_reference(references: dict[str, ModuleType], plans: dict[str, list[Planned]]) -> dict[str, list[dict]]:
     """Reference replies per function (in-process: the reference is trusted)."""
     replies = {}
-    for function in (f for f in FUNCTIONS if f.name in plans):
-        # The same requests as the student's: finite differences are taken of the given forward.
-        requests = [p.request for p in plans[function.name]]
-        replies[function.name] = calling.run_function(references[function.module], function, requests)
-        broken = [r["error"] for r in replies[function.name] if r["error"]]
-        if broken:
-            raise GraderError(f"the reference {function.name} failed: {broken[0]}")
+    with np.errstate(all="ignore"):
+        for function in (f for f in FUNCTIONS if f.name in plans):
+            # The same requests as the student's: finite differences are taken of the given forward.
+            requests = [p.request for p in plans[function.name]]
+            replies[function.name] = calling.run_function(references[function.module], function, requests)
+            broken = [r["error"] for r in replies[function.name] if r["error"]]
+            if broken:
+                raise GraderError(f"the reference {function.name} failed: {broken[0]}")
     return replies
+
+
+SHARED_SEEDS_KEPT = 4
+_shared: dict[tuple[int, int, tuple[tuple[str, int], ...]], tuple[Reference, dict[str, list[dict]]]] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_answers(reference: Reference, seed: int, plans: dict[str, list[Planned]]) -> dict[str, list[dict]]:
+    """``collect_reference`` for a seed that every submission of a batch meets (the class probe's), computed
+    once per process: the same reference and the same plans give the same answers. Their arrays are made
+    read-only, so that no grade can change what the next one compares with."""
+    key = (id(reference), seed, tuple((name, len(planned)) for name, planned in plans.items()))
+    with _shared_lock:
+        kept = _shared.get(key)
+    if kept is not None and kept[0] is reference:
+        return kept[1]
+    answers = collect_reference(reference.modules, plans)
+    for replies in answers.values():
+        for reply in replies:
+            _freeze(reply)
+    with _shared_lock:
+        while len(_shared) >= SHARED_SEEDS_KEPT:
+            _shared.pop(next(iter(_shared)))
+        _shared[key] = (reference, answers)  # the reference is kept with them: its id is not reused meanwhile
+    return answers
+
+
+def _freeze(value: Any) -> None:
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, dict):
+        for item in value.values():
+            _freeze(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _freeze(item)
 
 
 def _judge_safely(function: GradedFunction, planned: Planned, student: dict, reference: dict) -> list[Finding]:
@@ -357,8 +394,10 @@ def grade_seeds(submission: Path, reference: Reference | Path, seeds: list[int],
         # Not before: the children's set-up is Python too, and would wait for this thread's interpreter lock
         # at every system call (up to 5 ms each, ``sys.getswitchinterval``).
         children_run.wait()
-        with np.errstate(all="ignore"):
-            expected = collect_reference(reference.modules, merged)
+        answers = [shared_answers(reference, seed, plans) if seed in sampled else collect_reference(reference.modules,
+                                                                                                   plans)
+                   for seed, plans in zip(seeds, per_seed, strict=True)]
+        expected = {name: [reply for replies in answers for reply in replies[name]] for name in merged}
         student, problems, printed = students.result()
     sources = read_sources(submission)
     confirm_crash_lines(student, sources)

@@ -1,0 +1,55 @@
+"""The reference's answers to the class probe's seed, which every submission of a batch meets, are computed
+once per process: a grade that uses them is the grade computed afresh, and no grade can change them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from helpers import CORPUS, build_submission
+
+from autograder import DEFAULT_REFERENCE
+from autograder.core.spec import FUNCTIONS, Oracle
+from autograder.grading import grade as grading
+from autograder.grading.reference import load_reference
+from autograder.integrations.similarity import grade_with_probe
+
+PROBE = 424242
+ENTRIES = ["buggy/affine_dw_no_transpose.py", "buggy/affine_db_mean.py", "correct/" + sorted(
+    path.name for path in (CORPUS / "correct").glob("*.py"))[0]]
+
+
+def _seen(result: grading.Grade) -> list[tuple]:
+    return [(r.verdict.function.name, r.verdict.check.id, r.points,
+             [(str(f.message), f.case, f.tensor, tuple(f.mistakes)) for f in r.verdict.findings])
+            for r in result.results]
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_a_grade_with_the_kept_answers_is_the_grade_computed_afresh(tmp_path: Path, entry: str) -> None:
+    reference = load_reference(DEFAULT_REFERENCE)
+    submission = build_submission(tmp_path / "submission", CORPUS / entry)
+    grading._shared.clear()
+    fresh = grade_with_probe(submission, reference, 7, PROBE, 4.0)
+    assert grading._shared, "the probe's answers were not kept"
+    for seed in (7, 8):  # the kept answers, after another grade used them
+        kept = grade_with_probe(submission, reference, seed, PROBE, 4.0)
+        if seed == 7:
+            assert _seen(kept[0]) == _seen(fresh[0]) and kept[1] == fresh[1]
+    grading._shared.clear()
+    assert grade_with_probe(submission, reference, 8, PROBE, 4.0)[1] == kept[1]
+
+
+def test_the_kept_answers_cannot_be_changed() -> None:
+    reference = load_reference(DEFAULT_REFERENCE)
+    plans = {f.name: [p for p in grading.plan(f, PROBE) if p.check.oracle is not Oracle.FINITE_DIFFERENCES]
+             for f in FUNCTIONS}
+    answers = grading.shared_answers(reference, PROBE, plans)
+    assert grading.shared_answers(reference, PROBE, plans) is answers
+    arrays = [reply["out"] for replies in answers.values() for reply in replies]
+    assert arrays and all(isinstance(array, np.ndarray) for array in arrays)
+    with pytest.raises(ValueError, match="read-only"):
+        arrays[0][...] = 0.0
+    other = load_reference(DEFAULT_REFERENCE)  # another reference (another course) never gets them
+    assert grading.shared_answers(other, PROBE, plans) is not answers
