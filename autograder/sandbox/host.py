@@ -298,6 +298,7 @@ def adopt(sandbox: Sandbox) -> None:
 @functools.cache
 def probe() -> Sandbox:
     """Probe this machine once: which protections can be had, and the wrapper that applies them."""
+    seccomp_test = _start_seccomp_test()
     abi = landlock_abi()
     landlock = abi >= 1
     unshare, setpriv = shutil.which("unshare"), shutil.which("setpriv")
@@ -329,7 +330,7 @@ def probe() -> Sandbox:
         drop, owner = "nobody", (nobody.pw_uid, nobody.pw_gid)
         popen_user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
 
-    seccomp_missing = _seccomp_works()
+    seccomp_missing = _seccomp_works(seccomp_test)
     no_namespace = T_("no usable unshare (Linux namespaces)") if sys.platform.startswith("linux") else \
         T_("not Linux")
     protections = (
@@ -350,21 +351,35 @@ def probe() -> Sandbox:
                    _gaps(landlock, namespaces, drop, seccomp_missing, private), shared_user, fork_mode)
 
 
-def _seccomp_works() -> str:
-    """Why a child could not load the syscall filter here ("" when it can): tried in a real process,
-    since a container's own filter may refuse seccomp() itself."""
-    missing = syscalls.unavailable()
-    if missing:
-        return missing
+def _start_seccomp_test() -> subprocess.Popen[str] | OSError:
+    """A real process that loads the syscall filter (a container's own filter may refuse seccomp() itself),
+    started first: its Python starts while the rest of the machine is probed."""
     kit_root = str(Path(autograder.__file__).resolve().parent.parent)
     try:
-        done = subprocess.run([sys.executable, "-P", "-s", "-c", "from autograder.sandbox import syscalls; "
-                               "syscalls.apply('grading')"], env={"PYTHONPATH": kit_root}, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as error:
+        return subprocess.Popen([sys.executable, "-P", "-s", "-c", "from autograder.sandbox import syscalls; "
+                                 "syscalls.apply('grading')"], env={"PYTHONPATH": kit_root}, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    except OSError as error:
+        return error
+
+
+def _seccomp_works(test: subprocess.Popen[str] | OSError) -> str:
+    """Why a child could not load the syscall filter here ("" when it can), from ``_start_seccomp_test``."""
+    missing = syscalls.unavailable()
+    if isinstance(test, OSError):
+        return missing or f"a test process could not load the seccomp filter: {test}"
+    try:
+        if missing:
+            test.kill()
+            return missing
+        _, errors = test.communicate(timeout=30)
+    except subprocess.TimeoutExpired as error:
+        test.kill()
         return f"a test process could not load the seccomp filter: {error}"
-    lines = done.stderr.strip().splitlines()
-    return "" if done.returncode == 0 else f"a test process could not load the seccomp filter: {lines[-1:]}"
+    finally:
+        test.wait()
+    lines = errors.strip().splitlines()
+    return "" if test.returncode == 0 else f"a test process could not load the seccomp filter: {lines[-1:]}"
 
 
 def _gaps(landlock: bool, namespaces: bool, drop: str, seccomp: str, private: Path | None) -> tuple[Gap, ...]:
