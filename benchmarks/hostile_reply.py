@@ -2,8 +2,9 @@
 
 The child is run by student code and can write any reply file into its folder. Reading one happens in
 the grader, outside every limit the child runs under, so its cost must not grow with what the child
-wrote. This writes replies of 100,000 tiny arrays and of 100,000 cases for a function asked 30 cases,
-and times how long the grader takes to turn each into its answer.
+wrote. This writes replies of 100,000 tiny arrays, of 100,000 cases, and of as much nested JSON as the
+bound allows, for a function asked 30 cases, and times how long the grader takes to turn each into its
+answer.
 
     .venv/bin/python benchmarks/hostile_reply.py [--entries 100000] [--repeat 5]
 """
@@ -41,6 +42,18 @@ def many_cases(path: Path, entries: int) -> None:
     wire.write(path, {"cases": [{"error": "x", "not_implemented": False}] * entries})
 
 
+def nested_lists(path: Path, entries: int) -> None:
+    """A reply whose structure is all the JSON its request allows, as lists nested 15 deep: the costliest
+    structure to parse per byte (no array, no case the reader can use)."""
+    from autograder.sandbox import replies
+
+    unit = "[" * 15 + "]" * 15
+    allowed = replies.bounds(_requests()).structure_bytes
+    text = ("[" + ",".join([unit] * (allowed // (len(unit) + 1) - 1)) + "]").encode()
+    head = wire.PREFIX.pack(wire.MAGIC, wire.VERSION, 0, len(text)) + text
+    path.write_bytes(head + bytes(-len(head) % wire.ALIGN))
+
+
 def seconds_to_read(path: Path, requests: list[dict], repeat: int) -> float:
     """The median wall time of reading ``path`` as the reply to ``requests``."""
     times = []
@@ -58,7 +71,7 @@ def main() -> None:
     args = parser.parse_args()
     requests = _requests()
     with tempfile.TemporaryDirectory() as folder:
-        for build in (many_arrays, many_cases):
+        for build in (many_arrays, many_cases, nested_lists):
             path = Path(folder) / f"{build.__name__}.bin"
             build(path, args.entries)
             seconds = seconds_to_read(path, requests, args.repeat)

@@ -39,6 +39,7 @@ _deepcopy = copy.deepcopy
 Namespace = ModuleType | SimpleNamespace
 
 MESSAGE_CHARACTERS = 400  # of an exception's message, and of its source line, kept in a reply
+NAME_CHARACTERS = 80  # of a name the student's code chose (a class, a file, a function), kept in a reply
 LAYOUT_DEPTH, LAYOUT_PARTS = 3, 32  # how deep, and how many parts of, a cache ``cache_layout`` describes
 
 
@@ -129,7 +130,7 @@ def cache_layout(cache: Any, path: str = "cache", depth: int = 0) -> list[str]:
     if isinstance(cache, tuple | list) and depth < LAYOUT_DEPTH:
         return [line for index, part in enumerate(cache[:LAYOUT_PARTS])
                 for line in cache_layout(part, f"{path}[{index}]", depth + 1)][:LAYOUT_PARTS]
-    return [f"{path}: {type(cache).__name__}"]
+    return [f"{path}: {_name(type(cache).__name__)}"]
 
 
 def _run_layer(module: Namespace, function: GradedFunction, request: dict[str, Any],
@@ -195,16 +196,22 @@ def crash_of(error: BaseException) -> dict[str, Any]:
     the kit (``file``, ``line``, ``code``, ``function``; "" and -1 if none); and ``raised_there``,
     whether that frame raised it itself (a ``raise``, an ``assert``, an operator on its line) rather
     than a library function it called."""
-    crash: dict[str, Any] = {"type": type(error).__name__, "message": _first_line(error), "file": "",
+    crash: dict[str, Any] = {"type": _name(type(error).__name__), "message": _first_line(error), "file": "",
                              "line": -1, "code": "", "function": "", "raised_there": False}
     frames = traceback.extract_tb(error.__traceback__)
     for depth, frame in enumerate(reversed(frames)):
         if not frame.filename.startswith(tuple(_KIT_PATHS)):
-            crash |= {"file": frame.filename.rsplit("/", 1)[-1], "line": int(frame.lineno or -1),
-                      "code": (frame.line or "").strip()[:MESSAGE_CHARACTERS], "function": frame.name,
+            crash |= {"file": _name(frame.filename.rsplit("/", 1)[-1]), "line": int(frame.lineno or -1),
+                      "code": (frame.line or "").strip()[:MESSAGE_CHARACTERS], "function": _name(frame.name),
                       "raised_there": depth == 0}
             break
     return crash
+
+
+def _name(text: str) -> str:
+    """A name the student's code chose, cut short: every part of a true reply must fit its bound
+    (``sandbox.replies``), whatever the names."""
+    return text[:NAME_CHARACTERS]
 
 
 def _first_line(error: BaseException) -> str:
@@ -224,10 +231,10 @@ def describe_exception(error: BaseException) -> str:
             break
     explained = explain(error)
     if explained:  # a wall of the sandbox: say which, not just "PermissionError"
-        return f"your code {explained}{where} [{type(error).__name__}]"
+        return f"your code {explained}{where[:MESSAGE_CHARACTERS]} [{_name(type(error).__name__)}]"
     first = _first_line(error)
     lacks = f"; {NUMPY_LACKS}" if _numpy_lacks(error, first, line) else ""
-    return f"{type(error).__name__}: {first}{where[:MESSAGE_CHARACTERS]}{lacks}".strip()
+    return f"{_name(type(error).__name__)}: {first}{where[:MESSAGE_CHARACTERS]}{lacks}".strip()
 
 
 # A correct solution written for another numpy (a keyword or a name that numpy has since removed, such as
@@ -269,9 +276,9 @@ def _code_of(function: Any) -> dict[str, Any]:
     """Which code a graded name ran: the grader compares it with the ``def`` it read in the source."""
     code = getattr(function, "__code__", None)
     if code is None:
-        return {"name": type(function).__name__, "line": -1, "file": ""}
-    return {"name": str(code.co_name), "line": int(code.co_firstlineno),
-            "file": str(code.co_filename).rsplit("/", 1)[-1]}
+        return {"name": _name(type(function).__name__), "line": -1, "file": ""}
+    return {"name": _name(str(code.co_name)), "line": int(code.co_firstlineno),
+            "file": _name(str(code.co_filename).rsplit("/", 1)[-1])}
 
 
 def error_reply(error: str, not_implemented: bool = False, import_failed: bool = False) -> dict[str, Any]:

@@ -22,9 +22,10 @@ from autograder.sandbox import wire
 MAX_TEXT = 500  # characters of an error message kept
 MAX_KEYS = 64  # gradients or perturbed inputs per case; a real reply has at most 5
 MALFORMED = T_("the reply for this case was malformed")
-# A case's JSON: a few fields, arrays by name and one error line (an exception's first line, which the
-# student's code chose): a real one is under 1 KB.
-CASE_STRUCTURE_BYTES = 64 * 1024
+# A case's JSON: a few fields, arrays by number and one crash (an exception's first line and its source
+# line, which the student's code chose, each cut at 400 characters by the child: at most 4 bytes each in
+# UTF-8). A real one is under 1 KB, a crash of the longest lines about 6 KB (tests/sandbox/test_reply_bounds.py).
+CASE_STRUCTURE_BYTES = 32 * 1024
 
 
 class MalformedError(ValueError):
@@ -63,6 +64,10 @@ def plain_text(value: Any) -> str:
 
 
 def plain_array(value: Any) -> np.ndarray:
+    """A float64 array, copied: the child sends nothing else (``calling._as_float_array``), and a narrower
+    dtype would be widened, a copy larger than the reply it came in."""
+    if isinstance(value, np.ndarray) and value.dtype != np.float64:
+        raise MalformedError("float64 array expected")
     if not isinstance(value, np.ndarray | int | float) or isinstance(value, bool):
         raise MalformedError("array expected")
     return np.array(value, dtype=np.float64)
@@ -123,6 +128,6 @@ def clean(message: Any, count: int) -> list[dict[str, Any]]:
     for case in cases:
         try:
             rebuilt.append(_case(case))
-        except (MalformedError, KeyError, TypeError, ValueError, OverflowError):
+        except (MalformedError, KeyError, TypeError, ValueError, OverflowError, MemoryError):
             rebuilt.append(error_reply(MALFORMED) | {"grader_text": True})
     return rebuilt

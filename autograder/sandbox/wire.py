@@ -11,10 +11,12 @@ It is stored as one file, in both directions (the grader's request, a child's re
 So hundreds of arrays cost one read and one vectorised look at a table, not a zip entry and a
 parsed header each. The reader trusts nothing in the file: it never follows a symlink or opens
 anything but a regular file, refuses files above a size cap, dtypes other than a few numeric ones
-(no objects, no pickles), records whose data lies outside the file or overlaps another's (a
-small file cannot make it copy more than it holds), shapes beyond MAX_NDIM and JSON nested deeper
-than any real reply. So a reply carries nothing but numbers and text, and reading one cannot hang,
-exhaust memory or crash the grader.
+(no objects, no pickles), records whose data lies outside the file or overlaps another's, shapes
+beyond MAX_NDIM, and a tree that names an array twice: so the arrays a message decodes to hold no
+more bytes than its file, however their reader copies them. The JSON is parsed by the standard
+library's C parser alone (arrays are put in place by its ``object_hook``, with no Python walk of the
+tree). So a reply carries nothing but numbers and text, and reading one cannot hang, exhaust memory
+or crash the grader.
 
 A reader that knows what it asked for passes ``Bounds``: a message with more arrays or a larger
 structure than the request can need is refused from its first 24 bytes, before a record or a byte
@@ -38,7 +40,6 @@ import numpy as np
 from autograder.core.files import replaced_atomically
 
 MAX_BYTES = 64 * 1024 * 1024
-MAX_DEPTH = 16  # a real reply nests 5 deep
 MAX_ARRAYS = 100_000
 MAX_NDIM = 8  # a reply's deepest array, a perturbed output: (indices, 2, N, T, H)
 ALIGN = 64  # each array's data starts on a cache line: any dtype's alignment
@@ -113,7 +114,9 @@ def _plain(array: np.ndarray) -> np.ndarray:
 def write(path: Path, message: Any) -> None:
     """Write ``message`` to ``path`` atomically (a reader never sees half a file)."""
     found: list[np.ndarray] = []
-    tree = json.dumps(_encode(message, found)).encode()
+    # UTF-8, a third of \uXXXX's bytes; a lone surrogate (student text may hold one) has no UTF-8, and is
+    # written as JSON's own escape of it, which backslashreplace spells the same way.
+    tree = json.dumps(_encode(message, found), ensure_ascii=False).encode("utf-8", "backslashreplace")
     arrays = [_plain(array) for array in found]
     table = np.zeros(len(arrays), dtype=RECORD)
     offset = 0
@@ -182,25 +185,25 @@ def read(path: Path, max_bytes: int = MAX_BYTES, bounds: Bounds = Bounds()) -> A
     """Read a message written by ``write``; raise WireError if it is oversized, outside ``bounds`` or not
     plain data. Its arrays are writable views of one buffer that only this message uses."""
     file, size = _open(path, max_bytes)
-    with file:
-        count, structure = _prefix(file, bounds)
-        # As many bytes as the file held when it was opened: the child may still be writing to it.
-        content = memoryview(bytearray(max(0, size - PREFIX.size)))
-        size = file.readinto(content) or 0
-    content = content[:size]
-    table_bytes = count * RECORD.itemsize
-    start = _aligned(PREFIX.size + table_bytes + structure) - PREFIX.size
-    if start > size:
-        raise WireError("unreadable reply: it is shorter than its table and structure say")
     try:
+        with file:
+            count, structure = _prefix(file, bounds)
+            # As many bytes as the file held when it was opened: the child may still be writing to it.
+            content = memoryview(bytearray(max(0, size - PREFIX.size)))
+            size = file.readinto(content) or 0
+        content = content[:size]
+        table_bytes = count * RECORD.itemsize
+        start = _aligned(PREFIX.size + table_bytes + structure) - PREFIX.size
+        if start > size:
+            raise WireError("unreadable reply: it is shorter than its table and structure say")
         table = np.frombuffer(content, dtype=RECORD, count=count)
         arrays = _arrays(table, content[start:])
-        tree = json.loads(bytes(content[table_bytes:table_bytes + structure]))
-        return _decode(tree, arrays)
-    except (ValueError, KeyError, TypeError, IndexError, RecursionError, UnicodeDecodeError, MemoryError) as error:
+        return json.loads(bytes(content[table_bytes:table_bytes + structure]), object_hook=_Placer(arrays))
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError, UnicodeDecodeError, MemoryError,
+            OSError) as error:
         if isinstance(error, WireError):
             raise
-        raise WireError(f"malformed reply: {error}") from error
+        raise WireError(f"malformed reply: {type(error).__name__}: {error}") from error
 
 
 def read_request(path: Path) -> Any:
@@ -209,16 +212,21 @@ def read_request(path: Path) -> Any:
     return read(path)
 
 
-def _decode(value: Any, arrays: list[np.ndarray], depth: int = 0) -> Any:
-    if depth > MAX_DEPTH:
-        raise WireError(f"reply nests deeper than {MAX_DEPTH} levels")
-    if isinstance(value, dict):
-        if value.keys() == {_ARRAY}:
-            number = value[_ARRAY]
-            if type(number) is not int or not 0 <= number < len(arrays):
-                raise WireError("the reply names an array it does not hold")
-            return arrays[number]
-        return {k: _decode(v, arrays, depth + 1) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decode(v, arrays, depth + 1) for v in value]
-    return value
+class _Placer:
+    """json's ``object_hook``: each ``{"__array__": n}`` becomes the n-th array, which no other place may
+    name (``write`` names each once: a file that named one array a thousand times could make its reader
+    copy a thousand times its size)."""
+
+    def __init__(self, arrays: list[np.ndarray]):
+        self.arrays, self.placed = arrays, set()
+
+    def __call__(self, value: dict[str, Any]) -> Any:
+        if _ARRAY not in value:
+            return value
+        number = value[_ARRAY]
+        if len(value) != 1 or type(number) is not int or not 0 <= number < len(self.arrays):
+            raise WireError("the reply names an array it does not hold")
+        if number in self.placed:
+            raise WireError("the reply names one of its arrays twice")
+        self.placed.add(number)
+        return self.arrays[number]

@@ -4,6 +4,7 @@ is refused before a single record or byte of its JSON is parsed, and every true 
 from __future__ import annotations
 
 import json
+import types
 from pathlib import Path
 
 import numpy as np
@@ -119,3 +120,24 @@ def test_bounds_grow_with_the_request() -> None:
     one, many = replies.bounds(_requests("affine_backward")[:1]), replies.bounds(_requests("affine_backward"))
     assert one.arrays < many.arrays and one.structure_bytes < many.structure_bytes
     assert wire.Bounds() == wire.Bounds(wire.MAX_ARRAYS, wire.MAX_BYTES)  # what reading a request allows
+
+
+def test_a_crash_of_the_longest_names_and_lines_fits_its_bound(tmp_path: Path) -> None:
+    """Every text of a crash the student's code chose (the exception's class, message and line, the file's
+    and the function's names, the cache's classes) at its longest, in 4-byte characters: a true reply, read
+    whole, so the function's other cases keep their points."""
+    long, name = "\U0001d4d0" * 1000, "Ж" * 1000
+    source = (f"import numpy as np\n\n\nclass {name}(Exception):\n    pass\n\n\nclass {name}2:\n    pass\n\n\n"
+              f"def affine_forward(x, w, b):\n    out = x.reshape(x.shape[0], -1) @ w + b\n"
+              f"    return out, tuple({name}2() for _ in range(40))\n\n\n"
+              f"def {name}f(dout, cache):\n    raise {name}('{long}')  # {long}\n\n\naffine_backward = {name}f\n")
+    module = types.ModuleType("layers")
+    exec(compile(source, f"/tmp/{name}.py", "exec"), module.__dict__)
+    requests = _requests("affine_backward")
+    answers = [calling.run_case(module, BY_NAME["affine_backward"], request) for request in requests]
+    assert all(answer["crash"]["type"].startswith("Ж") for answer in answers)
+    wire.write(tmp_path / "reply.bin", {"cases": answers})
+    _, _, _, structure = wire.PREFIX.unpack((tmp_path / "reply.bin").read_bytes()[:wire.PREFIX.size])
+    assert structure <= replies.CASE_STRUCTURE_BYTES * len(requests) / 2  # with room to spare
+    back = runner._read_reply(tmp_path / "reply.bin", requests)
+    assert all(case["error"].startswith("Ж") and "crash" in case for case in back)

@@ -45,6 +45,9 @@ def test_wire_round_trip(tmp_path: Path) -> None:
             assert back[name].shape == sent.shape and np.array_equal(back[name], sent), name
             assert back[name].dtype.kind == sent.dtype.kind, name
     assert back["flags"] == [True, None, 1.5] and back["error"] == ""
+    text = {"key \ud800": "a lone surrogate \udfff, é, \U0001d4d0, \n, \", \\"}  # student text, sent as it is
+    wire.write(tmp_path / "t.bin", text)
+    assert wire.read(tmp_path / "t.bin") == text
 
 
 def test_wire_sends_numbers_only(tmp_path: Path) -> None:
@@ -126,10 +129,48 @@ def test_wire_refuses_truncation_garbage_json_and_deep_nesting(tmp_path: Path) -
         wire.read(forge(tmp_path / "json", structure=b"{not json"))
     with pytest.raises(wire.WireError, match="malformed reply"):
         wire.read(forge(tmp_path / "utf8", structure=b'"\xff\xfe"'))
-    with pytest.raises(wire.WireError):
+    with pytest.raises(wire.WireError, match="RecursionError"):
         wire.read(forge(tmp_path / "deep", structure=b"[" * 100_000 + b"]" * 100_000))
-    with pytest.raises(wire.WireError, match="deeper than"):
-        wire.read(forge(tmp_path / "deeper", structure=b"[" * (wire.MAX_DEPTH + 2) + b"]" * (wire.MAX_DEPTH + 2)))
+
+
+def test_wire_refuses_a_tree_that_names_one_array_twice(tmp_path: Path) -> None:
+    """A file of 100 KB that named one array of 100,000 bytes in every field of every case made the
+    reply's reader copy 800 MB (each copy widened to float64): a tree names each array once."""
+    once = {"__array__": 0}
+    case = {"error": "", "out": once, "grads": {f"g{k}": once for k in range(64)}}
+    with pytest.raises(wire.WireError, match="names one of its arrays twice"):
+        wire.read(forge(tmp_path / "twice", {"cases": [case] * 8}, [record(0, "u1", (100_000,))], bytes(100_000)))
+
+
+def test_replies_take_float64_arrays_only(tmp_path: Path) -> None:
+    """The child sends float64 (``calling._as_float_array``): a narrower array would be widened, its copy
+    up to eight times the bytes it came in."""
+    requests = [{"args": {"x": np.zeros(3)}, "dout": np.zeros(3)}]
+    for dtype in ("u1", "?", "<f2", "<i8"):
+        forge(tmp_path / "reply.bin", {"cases": [{"error": "", "out": {"__array__": 0}, "grads": {}, "changed": []}]},
+              [record(0, dtype, (1000,))], bytes(8000))
+        assert runner._read_reply(tmp_path / "reply.bin", requests)[0]["error"] == replies.MALFORMED, dtype
+    forge(tmp_path / "reply.bin", {"cases": [{"error": "", "out": {"__array__": 0}, "grads": {}, "changed": []}]},
+          [record(0, "<f8", (1000,))], bytes(8000))
+    assert runner._read_reply(tmp_path / "reply.bin", requests)[0]["out"].shape == (1000,)
+
+
+def test_a_reply_never_costs_more_memory_than_a_few_times_its_file(tmp_path: Path) -> None:
+    """Whatever a file of the wire format holds within the size cap, what reading and rebuilding it keeps
+    is bounded by its size: views of one buffer, each array copied once."""
+    import tracemalloc
+
+    size = 2**20
+    count = size // 8 // 64
+    records = [record(64 * 8 * number, "<f8", (64,)) for number in range(count)]
+    cases = [{"error": "", "out": {"__array__": number}, "grads": {}, "changed": []} for number in range(count)]
+    path = forge(tmp_path / "reply.bin", {"cases": cases}, records, bytes(size))
+    requests = [{"args": {"x": np.zeros(3)}, "dout": np.zeros(3)}] * count
+    tracemalloc.start()
+    runner._read_reply(path, requests)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 6 * path.stat().st_size
 
 
 # --- replies: rebuilt field by field ----------------------------------------------------------------

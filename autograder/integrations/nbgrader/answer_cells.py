@@ -193,7 +193,7 @@ def _reply(path: Path, count: int, otherwise: str) -> dict[str, Any]:
                 cleaned.append({"error": replies.plain_text(value["error"]) if "error" in value
                                 else T_("no value came back")})
         return {"values": cleaned, "error": error}
-    except (wire.WireError, replies.MalformedError, KeyError, TypeError, ValueError, OverflowError):
+    except (wire.WireError, replies.MalformedError, KeyError, TypeError, ValueError, OverflowError, MemoryError):
         return {"values": [], "error": T_("its reply could not be read")}
 
 
