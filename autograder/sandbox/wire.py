@@ -218,7 +218,7 @@ class _Placer:
     copy a thousand times its size)."""
 
     def __init__(self, arrays: list[np.ndarray]):
-        self.arrays, self.placed = arrays, set()
+        self.arrays, self.placed = arrays, set[int]()
 
     def __call__(self, value: dict[str, Any]) -> Any:
         if _ARRAY not in value:
