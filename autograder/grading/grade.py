@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import platform
-import secrets
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -98,6 +97,8 @@ def grader_versions() -> str:
 
 def new_seed() -> int:
     """A fresh seed for the hidden cases, drawn at grading time."""
+    import secrets  # here: most grades are given their seed, and hashlib's import costs 5 ms
+
     return secrets.randbelow(2**31)
 
 
