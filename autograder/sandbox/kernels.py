@@ -30,6 +30,8 @@ builds the kernel's command line itself and refuses to start anything it cannot 
 from __future__ import annotations
 
 import atexit
+import ctypes
+import errno
 import functools
 import json
 import os
@@ -38,6 +40,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import weakref
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,7 +106,7 @@ def missing_protections() -> list[str]:
     if not cage.landlock:
         missing.append("Landlock (Linux 5.13 or newer, enabled in the kernel's LSM list): upgrade the kernel or "
                        "add landlock to the lsm= boot parameter")
-    for tool in ("unshare", "setpriv", "mount", "umount"):
+    for tool in ("unshare", "setpriv", "mount"):
         if shutil.which(tool) is None:
             missing.append(f"{tool} from util-linux: install the util-linux package")
     if not missing and not any(p.name == "process tree" and p.active for p in cage.protections):
@@ -213,6 +216,61 @@ def _mount(*arguments: str) -> None:
         raise UnconfinedError(f"{' '.join(arguments[:3])} failed: {done.stderr.strip()}")
 
 
+_MNT_DETACH, _UMOUNT_NOFOLLOW = 2, 8  # <sys/mount.h>
+
+
+def _unmount(path: Path) -> None:
+    """Detach the tmpfs at ``path`` at once, as ``umount --lazy`` does, by the system call itself: no program
+    to find and nothing to time out on the way out. Nothing mounted there is not an error."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.umount2(os.fsencode(path), _MNT_DETACH | _UMOUNT_NOFOLLOW) != 0:
+        failure = ctypes.get_errno()
+        if failure != errno.EINVAL:  # EINVAL: not a mount point (any more)
+            raise OSError(failure, f"cannot unmount a kernel's folder: {os.strerror(failure)}", str(path))
+
+
+_PREFIX = "backprop-kernel-"
+
+
+def _owner_name() -> str:
+    """The start of a cage's folder name: the grader's pid and start time (in hundredths of a second),
+    which tell a later grader whether the one that made the cage still runs (a pid alone may be reused)."""
+    me = psutil.Process()
+    return f"{_PREFIX}{me.pid}-{round(me.create_time() * 100)}-"
+
+
+def _owner_gone(name: str) -> bool:
+    """Whether the grader named in a cage's folder name has ended; False when the name says no owner."""
+    try:
+        pid, started = (int(part) for part in name.removeprefix(_PREFIX).split("-")[:2])
+    except ValueError:
+        return False  # not named by ``_owner_name``: whose it is cannot be told, so it is left alone
+    try:
+        return abs(psutil.Process(pid).create_time() * 100 - started) > 100
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:
+        return False
+
+
+def sweep_stale_cages(folder: Path | None = None) -> list[Path]:
+    """Unmount and remove the cages a grader left when it was killed (SIGKILL, a crash: no ``close`` ran);
+    the cages in ``folder`` (the temporary folder) they were made in. Only this user's folders (never a
+    symbolic link, never one others could write in) whose grader has ended; a live grader's are its own.
+    Their uids were given back when the grader ended (the lease is a lock its process held)."""
+    swept = []
+    for root in (folder or Path(tempfile.gettempdir())).glob(f"{_PREFIX}*"):
+        with suppress(OSError):
+            info = os.lstat(root)
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+                continue
+            if _owner_gone(root.name):
+                _unmount(root / "space")
+                shutil.rmtree(root)
+                swept.append(root)
+    return swept
+
+
 @dataclass
 class KernelCage:
     """One kernel's private place, made and removed by the grader:
@@ -229,6 +287,7 @@ class KernelCage:
     root: Path
     limits: KernelLimits = KERNEL_LIMITS
     mounted: bool = False
+    closed: bool = False
     _stderr_file: IO[bytes] | None = None
 
     @property
@@ -249,9 +308,11 @@ class KernelCage:
 
     @classmethod
     def open(cls, notebook_folder: Path) -> KernelCage:
-        """Lease a uid, mount its tmpfs and lay out the folders, with a copy of ``notebook_folder`` in ``work/``."""
+        """Lease a uid, mount its tmpfs and lay out the folders, with a copy of ``notebook_folder`` in ``work/``;
+        first sweep away the cages of graders that were killed."""
+        sweep_stale_cages()
         lease = uids.lease()
-        root = Path(tempfile.mkdtemp(prefix="backprop-kernel-"))
+        root = Path(tempfile.mkdtemp(prefix=_owner_name()))
         cage = cls(lease, root)
         atexit.register(cage.close)  # a grader that exits normally leaves no folder and no process behind
         try:
@@ -270,7 +331,8 @@ class KernelCage:
                 for name in [*folders, *files]:
                     os.chown(os.path.join(top, name), lease.uid, lease.gid, follow_symlinks=False)
         except BaseException:
-            cage.close()
+            with suppress(Exception):  # what made the cage fail is what the TA needs to read
+                cage.close()
             raise
         return cage
 
@@ -322,19 +384,39 @@ class KernelCage:
                     left.append(process)
         psutil.wait_procs(left, timeout=5)
 
+    def _close_stderr(self) -> None:
+        if self._stderr_file is not None:
+            self._stderr_file.close()
+
+    def _unmount(self) -> None:
+        if self.mounted:
+            _unmount(self.space)  # everything the notebook wrote goes with it
+            self.mounted = False
+
     def close(self) -> None:
-        """Kill what is left, unmount and remove the folders, give the uid back, whatever fails on the way."""
+        """Kill what is left, unmount and remove the folders, give the uid back; then raise the first failure.
+
+        Every step is tried even when one before it failed (a leftover that cannot be listed, an unmount
+        refused), so one failure does not leave the rest behind. The uid is given back only once the
+        kernel's files are unmounted: else the next kernel leased that uid would own them. (It is given back
+        when the grader ends, and the next grader's ``sweep_stale_cages`` unmounts them.) A second call does
+        nothing: once given back, the uid may be another kernel's, whose processes must not be killed.
+        """
+        if self.closed:
+            return
+        self.closed = True
         atexit.unregister(self.close)
-        try:
-            self.kill_leftovers()
-            if self._stderr_file is not None:
-                self._stderr_file.close()
-            if self.mounted:
-                _mount("umount", "--lazy", str(self.space))  # everything the notebook wrote goes with it
-                self.mounted = False
+        failures: list[BaseException] = []
+        for step in (self.kill_leftovers, self._close_stderr, self._unmount):
+            try:
+                step()
+            except BaseException as failure:  # raised below, once the other steps are done
+                failures.append(failure)
+        if not self.mounted:
             shutil.rmtree(self.root, ignore_errors=True)
-        finally:
             self.lease.release()
+        if failures:
+            raise failures[0]
 
 
 class ConfinedKernelManager(AsyncKernelManager):
@@ -355,6 +437,7 @@ class ConfinedKernelManager(AsyncKernelManager):
         refuse_unless_confinable()
         if self.cage is None:  # a restart keeps the cage: same folders, same channel
             self.cage = KernelCage.open(Path(kw.get("cwd") or os.getcwd()))
+            weakref.finalize(self, self.cage.close)  # a manager dropped without a cleanup closes it too
             self.connection_file = str(self.cage.channel / "connection.json")
             self.ip = str(self.cage.channel / "kernel")
         else:
@@ -365,10 +448,29 @@ class ConfinedKernelManager(AsyncKernelManager):
         self.cage.hand_over(Path(self.connection_file))
         return self.cage.command(self.connection_file), kw
 
+    def _close_cage(self) -> None:
+        if self.cage is not None:
+            cage, self.cage = self.cage, None
+            cage.close()
+
+    async def _async_start_kernel(self, **kw: Any) -> None:
+        """Start (or restart) the kernel; if that fails, close its cage: nbclient cleans up nothing after a
+        start that raised, so the cage would stay until the grader exits."""
+        try:
+            await super()._async_start_kernel(**kw)
+        except BaseException:
+            self._close_cage()
+            raise
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         try:
             await super()._async_cleanup_resources(restart=restart)
         finally:
-            if self.cage is not None and not restart:
-                cage, self.cage = self.cage, None
-                cage.close()
+            if not restart:
+                self._close_cage()
+
+    # ``AsyncKernelManager`` binds these names to ``KernelManager``'s functions themselves, which skips the
+    # overrides above: nbclient calls ``start_kernel``, and ``cleanup_resources`` alone (no shutdown) for a
+    # kernel that is already dead.
+    start_kernel = _async_start_kernel
+    cleanup_resources = _async_cleanup_resources
