@@ -3,6 +3,9 @@ cells parse, correct answers pass, wrong, tampering, looping and unwritten ones 
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -159,3 +162,15 @@ def test_nbcheck_words_a_wrong_answer_in_the_course_s_language() -> None:
         vietnamese = speaker("vi")(judge(test, reply, load_nbcheck(DEFAULT_REFERENCE, "vi")))
         assert vietnamese != english and english_words(vietnamese) == [], vietnamese
         assert "0.75" in vietnamese or "(2,)" in vietnamese
+
+
+def test_a_reference_without_the_language_s_catalog_says_what_to_run(tmp_path: Path) -> None:
+    """A course graded in Vietnamese whose reference folder has no compiled catalog (never built, or deleted)
+    is the TA's to fix: one line naming the missing file and the commands that make it."""
+    shutil.copyfile(DEFAULT_REFERENCE / "nbcheck.py", tmp_path / "nbcheck.py")
+    with pytest.raises(AnswerTestError) as raised:
+        load_nbcheck(tmp_path, "vi")
+    message = str(raised.value)
+    assert "\n" not in message
+    assert str(tmp_path / "locale" / "vi" / "LC_MESSAGES" / "assignment.mo") in message
+    assert "python -m autograder translations" in message and "make release" in message

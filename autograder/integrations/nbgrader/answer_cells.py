@@ -119,7 +119,14 @@ def load_nbcheck(reference: Path, lang: str = SOURCE) -> ModuleType:
     except (ImportError, FileNotFoundError):
         raise AnswerTestError(f"no nbcheck.py in {reference}") from None
     if lang != SOURCE:  # in the source folder it finds no language.py beside it, so it speaks English
-        vars(nbcheck)["_"] = translation(CATALOG_DOMAIN, reference / LOCALE, lang).gettext  # its gettext, by name
+        try:
+            catalog = translation(CATALOG_DOMAIN, reference / LOCALE, lang)
+        except OSError:  # a TA's setup, not a student's: say which file, and what makes it
+            missing = reference / LOCALE / lang / "LC_MESSAGES" / f"{CATALOG_DOMAIN}.mo"
+            raise AnswerTestError(f"nbcheck's messages cannot be worded in {lang!r}: {missing} is missing; compile "
+                                  "the catalogs with `python -m autograder translations` (make translations), then "
+                                  "`make release`") from None
+        vars(nbcheck)["_"] = catalog.gettext  # its gettext, by name
     return nbcheck
 
 
