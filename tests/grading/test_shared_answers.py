@@ -16,8 +16,7 @@ from autograder.grading.reference import load_reference
 from autograder.integrations.similarity import grade_with_probe
 
 PROBE = 424242
-ENTRIES = ["buggy/affine_dw_no_transpose.py", "buggy/affine_db_mean.py", "correct/" + sorted(
-    path.name for path in (CORPUS / "correct").glob("*.py"))[0]]
+ENTRY = "buggy/affine_dw_no_transpose.py"  # a catalogued mistake: judging and naming it use the answers
 
 
 def _seen(result: grading.Grade) -> list[tuple]:
@@ -26,19 +25,15 @@ def _seen(result: grading.Grade) -> list[tuple]:
             for r in result.results]
 
 
-@pytest.mark.parametrize("entry", ENTRIES)
-def test_a_grade_with_the_kept_answers_is_the_grade_computed_afresh(tmp_path: Path, entry: str) -> None:
+def test_a_grade_with_the_kept_answers_is_the_grade_computed_afresh(tmp_path: Path) -> None:
     reference = load_reference(DEFAULT_REFERENCE)
-    submission = build_submission(tmp_path / "submission", CORPUS / entry)
+    submission = build_submission(tmp_path / "submission", CORPUS / ENTRY)
     grading._shared.clear()
     fresh = grade_with_probe(submission, reference, 7, PROBE, 4.0)
     assert grading._shared, "the probe's answers were not kept"
-    for seed in (7, 8):  # the kept answers, after another grade used them
-        kept = grade_with_probe(submission, reference, seed, PROBE, 4.0)
-        if seed == 7:
-            assert _seen(kept[0]) == _seen(fresh[0]) and kept[1] == fresh[1]
-    grading._shared.clear()
-    assert grade_with_probe(submission, reference, 8, PROBE, 4.0)[1] == kept[1]
+    assert any(r.verdict.findings and r.verdict.findings[0].mistakes for r in fresh[0].results)
+    kept = grade_with_probe(submission, reference, 7, PROBE, 4.0)  # the kept answers
+    assert _seen(kept[0]) == _seen(fresh[0]) and kept[1] == fresh[1]
 
 
 def test_the_kept_answers_cannot_be_changed() -> None:

@@ -302,6 +302,7 @@ def test_a_child_that_clears_its_parent_death_signal_still_dies_with_the_grader(
         import ctypes, time
         ctypes.CDLL(None).prctl(1, 0, 0, 0, 0)  # PR_SET_PDEATHSIG, 0: no signal when the parent ends
         def relu_backward(dout, cache):
+            open("reached", "w").close()  # in the child's own folder, for the test to see
             time.sleep(600)
     """))
     grader = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(submission), "--time-limit", "120"],
@@ -312,7 +313,9 @@ def test_a_child_that_clears_its_parent_death_signal_still_dies_with_the_grader(
     while not arena.survivors(wait=0) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert arena.survivors(wait=0), "the grader never started a child"
-    time.sleep(1)  # relu_backward is reached and the setting cleared
+    while not list(arena.scratch_root.glob("*/work/reached")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until relu_backward is reached, the setting long cleared
+    assert list(arena.scratch_root.glob("*/work/reached")), "the child never reached relu_backward"
     grader.send_signal(signal.SIGKILL)
     grader.wait()
     assert arena.survivors(wait=10) == []
