@@ -5,11 +5,24 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from arena import Arena
+
+FAST_LOOP = "not e2e"  # `make fast`'s -m
+_WHOLLY_E2E = re.compile(r"^pytestmark = \[?\s*pytest\.mark\.e2e\b", re.M)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """In the fast loop, a test module marked ``e2e`` as a whole is not imported at all: every one of its
+    tests would be deselected, and importing them (nbgrader, Dask, Jupyter) cost each worker a second."""
+    if config.getoption("markexpr") != FAST_LOOP or not collection_path.name.startswith("test_") \
+            or collection_path.suffix != ".py":
+        return None
+    return True if _WHOLLY_E2E.search(collection_path.read_text(encoding="utf-8")) else None
 
 
 @pytest.fixture
