@@ -31,6 +31,7 @@ import math
 import os
 import stat
 import struct
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -206,10 +207,14 @@ def read(path: Path, max_bytes: int = MAX_BYTES, bounds: Bounds = Bounds()) -> A
         raise WireError(f"malformed reply: {type(error).__name__}: {error}") from error
 
 
+_UNBOUNDED = Bounds(arrays=sys.maxsize, structure_bytes=sys.maxsize)
+
+
 def read_request(path: Path) -> Any:
     """The grader's message to a child (``write``), which the child can trust: written by the grader,
-    read-only to the child. Read by the same checks as a reply, at the default bounds."""
-    return read(path)
+    read-only to the child. Read by the same checks as a reply, without a reply's caps: a pass of many
+    seeds (the corpora's) asks more than any one reply holds."""
+    return read(path, max_bytes=sys.maxsize, bounds=_UNBOUNDED)
 
 
 class _Placer:

@@ -141,3 +141,11 @@ def test_a_crash_of_the_longest_names_and_lines_fits_its_bound(tmp_path: Path) -
     assert structure <= replies.CASE_STRUCTURE_BYTES * len(requests) / 2  # with room to spare
     back = runner._read_reply(tmp_path / "reply.bin", requests)
     assert all(case["error"].startswith("Ж") and "crash" in case for case in back)
+
+
+def test_a_request_is_read_without_a_replys_caps(tmp_path: Path) -> None:
+    """The grader's own request is trusted: a pass of many seeds may hold more arrays than a reply may."""
+    path = _many_arrays(tmp_path / "request.bin", wire.MAX_ARRAYS + 1)
+    with pytest.raises(wire.WireError, match="more than the 100000"):
+        wire.read(path)
+    assert len(wire.read_request(path)["cases"]) == wire.MAX_ARRAYS + 1
