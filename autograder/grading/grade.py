@@ -395,9 +395,9 @@ def grade_seeds(submission: Path, reference: Reference | Path, seeds: list[int],
         # Not before: the children's set-up is Python too, and would wait for this thread's interpreter lock
         # at every system call (up to 5 ms each, ``sys.getswitchinterval``).
         children_run.wait()
-        answers = [shared_answers(reference, seed, plans) if seed in sampled else collect_reference(reference.modules,
-                                                                                                   plans)
-                   for seed, plans in zip(seeds, per_seed, strict=True)]
+        # A sampled seed is the class probe's, the same for every submission of a batch: its answers are kept.
+        answers = [shared_answers(reference, seed, plans) if seed in sampled else
+                   collect_reference(reference.modules, plans) for seed, plans in zip(seeds, per_seed, strict=True)]
         expected = {name: [reply for replies in answers for reply in replies[name]] for name in merged}
         student, problems, printed = students.result()
     sources = read_sources(submission)
