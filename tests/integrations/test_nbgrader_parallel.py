@@ -162,7 +162,7 @@ def test_a_run_killed_midway_loses_nothing_and_the_next_finishes(classes: dict[s
         time.sleep(0.2)
     workers = psutil.Process(run.pid).children()
     os.kill(run.pid, signal.SIGKILL)  # no chance to clean up: a machine that lost power, the OOM killer
-    run.communicate()
+    run.communicate(timeout=120)  # a worker left running would keep its output pipes open
     psutil.wait_procs(workers, timeout=60)  # they stop when their parent dies
     assert not [worker for worker in workers if worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE]
 

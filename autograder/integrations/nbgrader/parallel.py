@@ -182,10 +182,14 @@ def _replace_folder(new: Path, target: Path, spare: Path) -> None:
 # Running the jobs: processes here, or a Dask cluster
 
 
-def _worker_signals() -> None:
+def _worker_signals(parent: int) -> None:
     """In a local worker: Ctrl-C is the parent's to handle; SIGTERM (from the parent, or sent by Linux when
     the parent dies, even by SIGKILL) stops the job under way as Ctrl-C stops nbgrader, so its kernels are
-    shut down and their folders removed, and no orphan goes on grading."""
+    shut down and their folders removed, and no orphan goes on grading.
+
+    A parent that died before the signal was asked for sends none: the worker, idle on a queue whose pipe
+    it holds both ends of, would wait for ever (and keep the parent's output pipes open). So it checks
+    that ``parent`` is still its parent once the signal is set, and leaves if not."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def stop(signum: int, frame: object) -> None:
@@ -194,6 +198,8 @@ def _worker_signals() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:
+        os._exit(128 + signal.SIGTERM)
 
 
 def _job_in_worker(job: Job, gradebook: bytes) -> Outcome:
@@ -225,7 +231,8 @@ def run_here(jobs: list[Job], gradebook: bytes, workers: int) -> Iterator[tuple[
     student), yielding each with its Outcome as it ends."""
     # spawn: a fresh interpreter, none of this process's threads, locks or open gradebook.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_signals) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_signals,
+                             initargs=(os.getpid(),)) as pool:
         running: dict[Future[Outcome], Job] = {pool.submit(_job_in_worker, job, gradebook): job for job in jobs}
         try:
             while running:
