@@ -14,6 +14,7 @@ Workers are started with ``spawn``, not ``fork``: a fresh interpreter holds noth
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import suppress
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import psutil
 
+from autograder.core.orphans import end_with_parent
 from autograder.grading.grade import Grade, grade
 from autograder.grading.reference import Reference, load_reference
 from autograder.sandbox import forks, host
@@ -28,9 +30,10 @@ from autograder.sandbox import forks, host
 _reference: Reference | None = None  # this worker's, loaded once by ``_start``
 
 
-def _start(reference_folder: Path, sandbox: host.Sandbox) -> None:
+def _start(reference_folder: Path, sandbox: host.Sandbox, parent: int) -> None:
     global _reference
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with_parent(parent, signal.SIGKILL)  # a batch killed outright takes its workers with it
     host.adopt(sandbox)  # the batch checked this one; probing again would only cost time
     forks.start_early()  # the template starts while the reference loads
     _reference = load_reference(reference_folder)
@@ -58,7 +61,7 @@ class WorkerPool:
 
     def __init__(self, reference: Reference, jobs: int):
         self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=_start, initargs=(reference.folder, host.current()))
+                                         initializer=_start, initargs=(reference.folder, host.current(), os.getpid()))
 
     def submit(self, folder: Path, seed: int, probe: int | None, seconds: float
                ) -> Future[tuple[Grade, dict[str, str]]]:

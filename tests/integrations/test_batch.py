@@ -176,6 +176,37 @@ def test_a_killed_run_leaves_whole_files_and_the_next_run_finishes(tmp_path: Pat
     assert list(book) == ["a", "b", "c", "d", "e"] and {row["total"] for row in book.values()} == {"100"}
 
 
+@pytest.mark.e2e  # grade-all over a class
+def test_a_batch_killed_alone_takes_its_workers_and_their_templates_with_it(tmp_path: Path) -> None:
+    """SIGKILL to grade-all's own pid (the OOM killer, ``kill -9 PID``): its workers wait for work on a queue
+    whose pipe they hold both ends of, so nothing but the parent-death signal ends them."""
+    submissions = tmp_path / "submissions"
+    for student in "abcdefgh":
+        build_submission(submissions / student)
+    process = subprocess.Popen([sys.executable, "-m", "autograder", "grade-all", str(submissions), "--out",
+                                str(tmp_path / "out"), "-j", "2"], cwd=KIT_ROOT, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "TMPDIR": str(tmp_path)})
+    grader, deadline = psutil.Process(process.pid), time.monotonic() + 120
+
+    def workers() -> list[psutil.Process]:
+        found = []
+        for child in grader.children():
+            with contextlib.suppress(psutil.Error):  # the pool's helpers come and go
+                if "spawn_main" in " ".join(child.cmdline()) and child.children():  # a worker and its template
+                    found.append(child)
+        return found
+
+    while len(workers()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    family = grader.children(recursive=True)
+    assert len(workers()) >= 2, "no workers started"
+    process.kill()
+    process.wait()
+    _, alive = psutil.wait_procs(family, timeout=30)
+    assert not [member for member in alive if member.status() != psutil.STATUS_ZOMBIE], alive
+
+
 def test_bad_arguments_and_a_broken_reference_exit_2(tmp_path: Path) -> None:
     assert _run(str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")).returncode == 2
     assert _run(str(tmp_path), "--out", str(tmp_path / "out"), "-j", "0").returncode == 2

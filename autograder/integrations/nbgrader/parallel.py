@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import fcntl
 import glob
 import multiprocessing
@@ -44,6 +43,7 @@ from typing import Any
 
 import psutil
 
+from autograder.core.orphans import end_with_parent
 from autograder.core.printable import printable
 from autograder.grading.grade import GraderError, check_sandbox
 from autograder.integrations.batch import Terminated, finishing, kill_children
@@ -54,7 +54,6 @@ from autograder.integrations.seeds import read_secret, secret_path
 from autograder.sandbox.kernels import UnconfinedError, refuse_unless_confinable
 
 STAGING = ".nbgrader-parallel"  # in the course folder: the lock, and each run's staging folders
-PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 STOP_SECONDS = 20  # how long stopped jobs may take to close their kernels before they are killed
 _stopping = threading.Event()  # in a local worker: SIGTERM came
 
@@ -185,11 +184,8 @@ def _replace_folder(new: Path, target: Path, spare: Path) -> None:
 def _worker_signals(parent: int) -> None:
     """In a local worker: Ctrl-C is the parent's to handle; SIGTERM (from the parent, or sent by Linux when
     the parent dies, even by SIGKILL) stops the job under way as Ctrl-C stops nbgrader, so its kernels are
-    shut down and their folders removed, and no orphan goes on grading.
-
-    A parent that died before the signal was asked for sends none: the worker, idle on a queue whose pipe
-    it holds both ends of, would wait for ever (and keep the parent's output pipes open). So it checks
-    that ``parent`` is still its parent once the signal is set, and leaves if not."""
+    shut down and their folders removed, and no orphan goes on grading (``orphans``: one whose parent
+    was already gone leaves at once)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def stop(signum: int, frame: object) -> None:
@@ -197,9 +193,7 @@ def _worker_signals(parent: int) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:
-        os._exit(128 + signal.SIGTERM)
+    end_with_parent(parent, signal.SIGTERM)
 
 
 def _job_in_worker(job: Job, gradebook: bytes) -> Outcome:
