@@ -136,6 +136,9 @@ def test_a_crash_of_the_longest_names_and_lines_fits_its_bound(tmp_path: Path) -
     requests = _requests("affine_backward")
     answers = [calling.run_case(module, BY_NAME["affine_backward"], request) for request in requests]
     assert all(answer["crash"]["type"].startswith("Ж") for answer in answers)
+    names = [answer["crash"][field] for answer in answers for field in ("type", "file", "function")]
+    names += [line for answer in answers for line in answer["cache_layout"]]
+    assert names and max(map(len, names)) <= calling.NAME_CHARACTERS + len("cache[39]: ")  # cut by the child
     wire.write(tmp_path / "reply.bin", {"cases": answers})
     _, _, _, structure = wire.PREFIX.unpack((tmp_path / "reply.bin").read_bytes()[:wire.PREFIX.size])
     assert structure <= replies.CASE_STRUCTURE_BYTES * len(requests) / 2  # with room to spare
