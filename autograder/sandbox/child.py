@@ -52,11 +52,15 @@ def _import_error_message(path: Path, error: BaseException) -> str:
 
 
 def _answer(module, name: str, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Run every case of one function, keeping the whole reply under the wire's size limit."""
+    """Run every case of one function, keeping the whole reply under the wire's size limit and each case
+    one the wire can send."""
     replies, budget = [], wire.MAX_BYTES - (1 << 20)  # room for the structure
     for request in requests:
         with np.errstate(all="ignore"):  # overflow in a student's formula is judged, not printed
             reply = run_case(module, BY_NAME[name], request)
+        unsendable = wire.unsendable(reply)
+        if unsendable:  # this case alone: the others are sent as they are
+            reply = error_reply(f"it returned {unsendable}, which the grader does not take")
         size = wire.payload_bytes(reply)
         if size > budget:
             reply = error_reply(f"its reply of {wire.megabytes(size)} is over the "

@@ -104,12 +104,28 @@ def _aligned(size: int) -> int:
     return size + -size % ALIGN
 
 
+def _sent_dtype(array: np.ndarray) -> np.dtype:
+    """The dtype ``array`` is sent as: its own, little-endian."""
+    return array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" else array.dtype
+
+
+def unsendable(message: Any) -> str:
+    """Why ``write`` would refuse ``message``, for its writer to fail one part of it instead of all: "" if
+    it would not. Only an array can be refused (a dtype not in DTYPES, more than MAX_NDIM dimensions)."""
+    if isinstance(message, np.ndarray):
+        if _sent_dtype(message) not in _CODES:
+            return f"an array of dtype {message.dtype}"
+        return f"an array of {message.ndim} dimensions (at most {MAX_NDIM})" if message.ndim > MAX_NDIM else ""
+    values = message.values() if isinstance(message, dict) else message if isinstance(message, list | tuple) else ()
+    return next((why for why in map(unsendable, values) if why), "")
+
+
 def _plain(array: np.ndarray) -> np.ndarray:
     """``array`` as one of DTYPES, contiguous; a big-endian array is sent little-endian."""
-    dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" else array.dtype
-    if dtype not in _CODES or array.ndim > MAX_NDIM:
-        raise WireError(f"cannot send an array of dtype {array.dtype} and {array.ndim} dimensions")
-    return np.asarray(array, dtype=dtype, order="C")  # not ascontiguousarray, which makes a 0-d array 1-d
+    why = unsendable(array)
+    if why:
+        raise WireError(f"cannot send {why}")
+    return np.asarray(array, dtype=_sent_dtype(array), order="C")  # not ascontiguousarray: a 0-d array stays 0-d
 
 
 def write(path: Path, message: Any) -> None:

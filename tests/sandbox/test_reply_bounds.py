@@ -152,3 +152,24 @@ def test_a_request_is_read_without_a_replys_caps(tmp_path: Path) -> None:
     with pytest.raises(wire.WireError, match="more than the 100000"):
         wire.read(path)
     assert len(wire.read_request(path)["cases"]) == wire.MAX_ARRAYS + 1
+
+
+def test_an_answer_the_wire_cannot_send_costs_only_its_own_case(tmp_path: Path) -> None:
+    """An array of more dimensions than the wire takes, returned in one case: that case fails with a message
+    that says why, and the function's other cases are sent and judged as they are."""
+    from autograder.sandbox import child
+
+    reference = load_modules(DEFAULT_REFERENCE)["layers"]
+    requests = _requests("relu_backward")
+    odd = requests[-1]["dout"].shape
+
+    def relu_backward(dout, cache):
+        return np.zeros((1,) * (wire.MAX_NDIM + 1)) if dout.shape == odd else reference.relu_backward(dout, cache)
+
+    module = types.SimpleNamespace(relu_forward=reference.relu_forward, relu_backward=relu_backward)
+    child._send(tmp_path / "reply.bin", child._answer(module, "relu_backward", requests))
+    back = runner._read_reply(tmp_path / "reply.bin", requests)
+    failed = [case["error"] for case in back if case["error"]]
+    assert failed and len(failed) < len(requests)
+    assert set(failed) == {f"it returned an array of {wire.MAX_NDIM + 1} dimensions (at most {wire.MAX_NDIM}), "
+                           "which the grader does not take"}
