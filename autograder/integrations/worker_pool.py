@@ -35,7 +35,7 @@ def _start(reference_folder: Path, sandbox: host.Sandbox, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     end_with_parent(parent, signal.SIGKILL)  # a batch killed outright takes its workers with it
     host.adopt(sandbox)  # the batch checked this one; probing again would only cost time
-    forks.start_early()  # the template starts while the reference loads
+    forks.start_early(probe=False)  # the template starts while the reference loads
     _reference = load_reference(reference_folder)
 
 

@@ -65,8 +65,11 @@ def apply_landlock(readable: Sequence[str], writable: Sequence[str], workspace: 
     import landlockpy
     from landlockpy import AccessFS, Ruleset, Scope
 
+    from autograder.sandbox.libraries import found_by_soname
+
     tasks = os.listdir("/proc/self/task")
-    abi = landlockpy.abi_version()
+    with found_by_soname():  # its first call loads libc (a forked child's template has done it already)
+        abi = landlockpy.abi_version()
     if len(tasks) > 1 and abi < 8:  # before ABI 8 a ruleset binds only the calling thread
         raise ConfineError(f"the child has {len(tasks)} threads; Landlock would bind only one")
     read_dir = AccessFS.READ_FILE | AccessFS.READ_DIR

@@ -163,17 +163,23 @@ def _template() -> Template | None:
         return _current
 
 
-def start_early() -> None:
+def start_early(probe: bool = True) -> None:
     """Start this process's template now, before the grader has imported anything, so that its start-up
-    overlaps the grader's own; it is used only if ``usable`` says so later (else it ends with the grader)."""
+    overlaps the grader's own; it is used only if ``usable`` says so later (else it ends with the grader).
+    With ``probe``, this machine's sandbox is probed meanwhile too (a batch's worker adopts its batch's)."""
     global _current
     if os.environ.get(SWITCH, "1") != "0" and sys.platform.startswith("linux"):
         with _lock:
             if _current is None:
                 _current = Template()
-    from autograder.sandbox import host  # numpy, psutil: after the template is on its way
+    if not probe:
+        return
+    from autograder.sandbox import syscalls
 
-    host.probe_early()  # what this machine's children may use: known by the time the grade asks
+    seccomp_test = syscalls.start_test()  # a Python of its own: started before this one imports numpy
+    from autograder.sandbox import host  # numpy, psutil: after the template and the test are on their way
+
+    host.probe_early(seccomp_test)  # what this machine's children may use: known by the time the grade asks
 
 
 def usable(cage: host.Sandbox) -> bool:

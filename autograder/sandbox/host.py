@@ -58,6 +58,7 @@ import numpy as np
 import autograder
 from autograder.core.text import T_, Text, joined
 from autograder.sandbox import syscalls, uids, wire
+from autograder.sandbox.libraries import found_by_soname
 
 NOBODY = "nobody"
 UNSAFE_OPT_IN = "BACKPROP_UNSAFE_REDUCED_SANDBOX"
@@ -214,7 +215,8 @@ def landlock_abi() -> int:
     except ImportError:  # not Linux
         return 0
     try:
-        return landlockpy.abi_version()
+        with found_by_soname():  # its first call finds libc
+            return landlockpy.abi_version()
     except OSError:  # a container's seccomp filter refusing the call (EPERM): no Landlock to be had here
         return 0
 
@@ -281,9 +283,15 @@ def current() -> Sandbox:
         return probe()
 
 
-def probe_early() -> None:
-    """Probe in a thread now, while the grader imports itself: the probe starts two short-lived
-    processes (``_works``, ``_seccomp_works``), whose start-up then overlaps the grader's own."""
+_early_seccomp_test: subprocess.Popen[str] | OSError | None = None  # started by ``probe_early``'s caller
+
+
+def probe_early(seccomp_test: subprocess.Popen[str] | OSError | None = None) -> None:
+    """Probe in a thread now, while the grader imports itself: the probe waits on short-lived processes
+    (``_works`` and ``seccomp_test``, a ``syscalls.start_test`` started before this module's imports,
+    else by the probe), whose start-up then overlaps the grader's own."""
+    global _early_seccomp_test
+    _early_seccomp_test = seccomp_test
     threading.Thread(target=current, name="sandbox probe", daemon=True).start()
 
 
@@ -297,7 +305,8 @@ def adopt(sandbox: Sandbox) -> None:
 @functools.cache
 def probe() -> Sandbox:
     """Probe this machine once: which protections can be had, and the wrapper that applies them."""
-    seccomp_test = _start_seccomp_test()
+    global _early_seccomp_test
+    seccomp_test, _early_seccomp_test = _early_seccomp_test or syscalls.start_test(), None  # each test once
     abi = landlock_abi()
     landlock = abi >= 1
     unshare, setpriv = shutil.which("unshare"), shutil.which("setpriv")
@@ -329,7 +338,7 @@ def probe() -> Sandbox:
         drop, owner = "nobody", (nobody.pw_uid, nobody.pw_gid)
         popen_user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
 
-    seccomp_missing = _seccomp_works(seccomp_test)
+    seccomp_missing = syscalls.test_result(seccomp_test)
     no_namespace = T_("no usable unshare (Linux namespaces)") if sys.platform.startswith("linux") else \
         T_("not Linux")
     protections = (
@@ -348,37 +357,6 @@ def probe() -> Sandbox:
     fork_mode = "root" if read_capability is not None else ("user" if namespaces and "--user" in prefix else "")
     return Sandbox(prefix, landlock, protections, owner, popen_user, read_capability, not seccomp_missing,
                    _gaps(landlock, namespaces, drop, seccomp_missing, private), shared_user, fork_mode)
-
-
-def _start_seccomp_test() -> subprocess.Popen[str] | OSError:
-    """A real process that loads the syscall filter (a container's own filter may refuse seccomp() itself),
-    started first: its Python starts while the rest of the machine is probed."""
-    kit_root = str(Path(autograder.__file__).resolve().parent.parent)
-    try:
-        return subprocess.Popen([sys.executable, "-P", "-s", "-c", "from autograder.sandbox import syscalls; "
-                                 "syscalls.apply('grading')"], env={"PYTHONPATH": kit_root}, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    except OSError as error:
-        return error
-
-
-def _seccomp_works(test: subprocess.Popen[str] | OSError) -> str:
-    """Why a child could not load the syscall filter here ("" when it can), from ``_start_seccomp_test``."""
-    missing = syscalls.unavailable()
-    if isinstance(test, OSError):
-        return missing or f"a test process could not load the seccomp filter: {test}"
-    try:
-        if missing:
-            test.kill()
-            return missing
-        _, errors = test.communicate(timeout=30)
-    except subprocess.TimeoutExpired as error:
-        test.kill()
-        return f"a test process could not load the seccomp filter: {error}"
-    finally:
-        test.wait()
-    lines = errors.strip().splitlines()
-    return "" if test.returncode == 0 else f"a test process could not load the seccomp filter: {lines[-1:]}"
 
 
 def _gaps(landlock: bool, namespaces: bool, drop: str, seccomp: str, private: Path | None) -> tuple[Gap, ...]:

@@ -27,7 +27,11 @@ from __future__ import annotations
 import errno
 import functools
 import os
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported where used: the test process imports this module and nothing else
+    import subprocess
 
 # Channels between processes, or ways around Landlock: refused in every confined process.
 SHARED = (
@@ -80,8 +84,11 @@ class FilterError(RuntimeError):
 @functools.cache
 def _library() -> Any:
     """pyseccomp, or FilterError saying what to install."""
+    from autograder.sandbox.libraries import found_by_soname
+
     try:
-        import pyseccomp
+        with found_by_soname():
+            import pyseccomp
     except ImportError as error:
         raise FilterError("the pyseccomp package is not installed (pip install pyseccomp)") from error
     except (OSError, RuntimeError) as error:  # pyseccomp raises RuntimeError when libseccomp is absent
@@ -98,6 +105,40 @@ def unavailable() -> str:
     except FilterError as error:
         return str(error)
     return ""
+
+
+def start_test() -> subprocess.Popen[str] | OSError:
+    """A real process that loads the grading filter, for ``test_result``: a container's own filter may
+    refuse seccomp() itself, which no check from inside the grader would see. Light on purpose: the
+    grader starts it before importing numpy, so that it runs while the grader starts."""
+    import subprocess
+
+    kit_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+    try:
+        return subprocess.Popen([sys.executable, "-P", "-s", "-c", "from autograder.sandbox import syscalls; "
+                                 "syscalls.apply('grading')"], env={"PYTHONPATH": kit_root}, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    except OSError as error:
+        return error
+
+
+def test_result(test: subprocess.Popen[str] | OSError) -> str:
+    """Why a child could not load the syscall filter here ("" when it can), from ``start_test``'s process.
+    Only when it could not is this process asked what is missing (which imports pyseccomp)."""
+    import subprocess
+
+    if isinstance(test, OSError):
+        return unavailable() or f"a test process could not load the seccomp filter: {test}"
+    try:
+        _, errors = test.communicate(timeout=30)
+    except subprocess.TimeoutExpired as error:
+        test.kill()
+        return unavailable() or f"a test process could not load the seccomp filter: {error}"
+    finally:
+        test.wait()
+    if test.returncode == 0:
+        return ""
+    return unavailable() or f"a test process could not load the seccomp filter: {errors.strip().splitlines()[-1:]}"
 
 
 def _number(seccomp: Any, name: str) -> int | None:

@@ -172,17 +172,19 @@ def main(fd: int) -> None:
     import numpy  # noqa: F401  (imported once here, so that no child pays for it)
     import setproctitle  # noqa: F401
 
-    import autograder.sandbox.child  # noqa: F401
-    from autograder.sandbox import privileges, syscalls  # noqa: F401
+    from autograder.sandbox.libraries import found_by_soname
 
-    with suppress(syscalls.FilterError):  # where it cannot be built, each child says so as a fresh one would
-        syscalls.build("grading")
-    with suppress(ImportError, OSError):
-        import landlockpy
+    with found_by_soname():  # pyprctl, pyseccomp and landlockpy find libc as they load
+        import autograder.sandbox.child  # noqa: F401
+        from autograder.sandbox import privileges, syscalls  # noqa: F401
 
-        # Its first call finds libc with ctypes.util.find_library, which runs `ldconfig -p`: once here,
-        # not in every child on its way to running the student's code.
-        landlockpy.abi_version()
+        with suppress(syscalls.FilterError):  # where it cannot be built, each child says so as a fresh one would
+            syscalls.build("grading")
+        with suppress(ImportError, OSError):
+            import landlockpy
+
+            # Its first call loads libc: once here, not in every child on its way to the student's code.
+            landlockpy.abi_version()
 
     control = socket.socket(fileno=fd)
     template = os.getpid()

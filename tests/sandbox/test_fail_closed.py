@@ -13,6 +13,8 @@ import dataclasses
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,8 +75,16 @@ def test_without_util_linux_grade_refuses_and_says_what_to_install(arena: Arena,
     assert not arena.results.exists() and started == []
 
 
+def _seccomp_test_fails(monkeypatch, last_line: str) -> None:
+    """The probe's process that loads the filter ends as it would where it cannot: with ``last_line``."""
+    code = f"import sys; sys.exit({last_line!r})"
+    monkeypatch.setattr(syscalls, "start_test", lambda: subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+
+
 def test_without_landlock_or_libseccomp_the_message_names_them(reprobe, monkeypatch, started) -> None:
     monkeypatch.setattr(host, "landlock_abi", lambda: 0)
+    _seccomp_test_fails(monkeypatch, "RuntimeError: Unable to find libseccomp")
     monkeypatch.setattr(syscalls, "unavailable", lambda: "libseccomp is missing: install libseccomp2")
     refusal = reprobe().refusal()
     assert "a kernel with Landlock, Linux 5.13 or newer" in refusal
@@ -83,6 +93,23 @@ def test_without_landlock_or_libseccomp_the_message_names_them(reprobe, monkeypa
     with pytest.raises(GraderError, match=REFUSAL):
         grade(DEFAULT_REFERENCE, DEFAULT_REFERENCE, 3)
     assert started == []
+
+
+def test_a_filter_refused_by_the_machine_is_named_from_the_test_process(reprobe, monkeypatch, started) -> None:
+    """pyseccomp loads in the grader, but a process cannot load a filter (a container's own refuses
+    seccomp()): the probe's test process is what finds out, and its last line is quoted."""
+    _seccomp_test_fails(monkeypatch, "FilterError: the seccomp filter could not be loaded: [Errno 1] EPERM")
+    refusal = reprobe().refusal()
+    assert "a test process could not load the seccomp filter" in refusal and "EPERM" in refusal, refusal
+    with pytest.raises(GraderError, match=REFUSAL):
+        grade(DEFAULT_REFERENCE, DEFAULT_REFERENCE, 3)
+    assert started == []
+
+
+def test_the_probe_asks_the_grader_what_is_missing_only_when_the_test_process_failed(reprobe, monkeypatch) -> None:
+    asked = []
+    monkeypatch.setattr(syscalls, "unavailable", lambda: asked.append(1) or "")
+    assert reprobe().seccomp and asked == []  # pyseccomp stays out of the grader where the filter loads
 
 
 def test_opting_in_grades_and_says_so_in_plain_words(arena: Arena, reprobe, monkeypatch) -> None:
