@@ -399,13 +399,16 @@ def grade_seeds(submission: Path, reference: Reference | Path, seeds: list[int],
         answers = [shared_answers(reference, seed, plans) if seed in sampled else
                    collect_reference(reference.modules, plans) for seed, plans in zip(seeds, per_seed, strict=True)]
         expected = {name: [reply for replies in answers for reply in replies[name]] for name in merged}
+        # Still while the children run: what the grader reads of the submission needs none of their replies
+        # (they run copies of its files, which none of them can write back).
+        sources = read_sources(submission)
+        known = grader_problems(submission)
+        read_as_measuring = measured_backwards(sources)
         student, problems, printed = students.result()
-    sources = read_sources(submission)
     confirm_crash_lines(student, sources)
-    known = grader_problems(submission)
     trusted = {module for module in problems if module in known}
     problems |= {module: known[module] for module in trusted}
-    measured = {name: why for name, why in (replaced_backwards(sources, student) | measured_backwards(sources)).items()
+    measured = {name: why for name, why in (replaced_backwards(sources, student) | read_as_measuring).items()
                 if name in selected}
     seconds = (time.perf_counter() - started) / len(seeds)
     grades, offset = [], dict.fromkeys(merged, 0)
