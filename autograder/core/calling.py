@@ -32,6 +32,8 @@ _asarray = np.asarray
 _array_equal = np.array_equal
 _shares_memory = np.shares_memory
 _deepcopy = copy.deepcopy
+_ndarray = np.ndarray
+_copy_array = np.ndarray.copy
 
 
 # Where a case's functions are looked up by name: a module, or a namespace standing in for one (``mistakes``
@@ -71,9 +73,15 @@ def _unpack(result: Any, count: int, what: str) -> tuple[Any, ...]:
     return tuple(result)
 
 
+def _fresh(value: Any) -> Any:
+    """A copy that no later change to ``value`` reaches: a plain array's own copy (what deepcopy makes of
+    one, without its per-object bookkeeping), anything else deep-copied."""
+    return _copy_array(value, order="K") if type(value) is _ndarray else _deepcopy(value)
+
+
 def _call_args(args: dict[str, Any]) -> list[Any]:
     """Fresh copies of the arguments: a student function may scribble on them."""
-    return [_deepcopy(value) for value in args.values()]
+    return [_fresh(value) for value in args.values()]
 
 
 def _same(before: Any, after: Any) -> bool:
@@ -298,7 +306,7 @@ def run_case(module: Namespace, function: GradedFunction, request: dict[str, Any
         if not hasattr(module, function.name):
             raise CallError(f"{function.file} has no function {function.name}")
         # The arguments of the differences are copied before any student code sees the inputs.
-        pristine = {name: _deepcopy(value) for name, value in request["args"].items()}
+        pristine = {name: _fresh(value) for name, value in request["args"].items()} if request.get("perturb") else {}
         reply = _RUNNERS[function.kind](module, function, request, seen) | seen
         reply["code"] = _code_of(getattr(module, function.name))
         if request.get("perturb"):

@@ -27,7 +27,7 @@ from autograder.core.printable import printable
 from autograder.core.spec import FUNCTIONS, MODULES, Check, GradedFunction, Oracle
 from autograder.core.text import T_
 from autograder.grading.definitions import plain_definitions, replaced
-from autograder.grading.mistakes import Diagnoser
+from autograder.grading.mistakes import Diagnoser, SharedPredictions, freeze
 from autograder.grading.reference import GraderError, Reference, as_reference
 from autograder.grading.source_reader import measured_functions
 from autograder.grading.verdicts import Finding, Verdict, fd_indices, judge_case, judge_untouched
@@ -183,39 +183,41 @@ def collect_reference(references: dict[str, ModuleType], plans: dict[str, list[P
 
 
 SHARED_SEEDS_KEPT = 4
-_shared: dict[tuple[int, int, tuple[tuple[str, int], ...]], tuple[Reference, dict[str, list[dict]]]] = {}
+
+
+@dataclass
+class Kept:
+    """What every grade of a process shares for a seed they all meet (the class probe's): the reference's
+    answers, made read-only, and what the catalogued mistakes give on those cases (``Diagnoser.share``)."""
+
+    reference: Reference  # kept with them: its id is not reused meanwhile
+    answers: dict[str, list[dict]]
+    predictions: SharedPredictions = field(default_factory=dict)
+
+
+_shared: dict[tuple[int, int, tuple[tuple[str, int], ...]], Kept] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_answers(reference: Reference, seed: int, plans: dict[str, list[Planned]]) -> dict[str, list[dict]]:
+def shared_answers(reference: Reference, seed: int, plans: dict[str, list[Planned]]) -> Kept:
     """``collect_reference`` for a seed that every submission of a batch meets (the class probe's), computed
     once per process: the same reference and the same plans give the same answers. Their arrays are made
     read-only, so that no grade can change what the next one compares with."""
     key = (id(reference), seed, tuple((name, len(planned)) for name, planned in plans.items()))
     with _shared_lock:
         kept = _shared.get(key)
-    if kept is not None and kept[0] is reference:
-        return kept[1]
+    if kept is not None and kept.reference is reference:
+        return kept
     answers = collect_reference(reference.modules, plans)
     for replies in answers.values():
         for reply in replies:
-            _freeze(reply)
+            freeze(reply)
+    kept = Kept(reference, answers)
     with _shared_lock:
         while len(_shared) >= SHARED_SEEDS_KEPT:
             _shared.pop(next(iter(_shared)))
-        _shared[key] = (reference, answers)  # the reference is kept with them: its id is not reused meanwhile
-    return answers
-
-
-def _freeze(value: Any) -> None:
-    if isinstance(value, np.ndarray):
-        value.flags.writeable = False
-    elif isinstance(value, dict):
-        for item in value.values():
-            _freeze(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _freeze(item)
+        _shared[key] = kept
+    return kept
 
 
 def _judge_safely(function: GradedFunction, planned: Planned, student: dict, reference: dict) -> list[Finding]:
@@ -395,9 +397,16 @@ def grade_seeds(submission: Path, reference: Reference | Path, seeds: list[int],
         # Not before: the children's set-up is Python too, and would wait for this thread's interpreter lock
         # at every system call (up to 5 ms each, ``sys.getswitchinterval``).
         children_run.wait()
-        # A sampled seed is the class probe's, the same for every submission of a batch: its answers are kept.
-        answers = [shared_answers(reference, seed, plans) if seed in sampled else
-                   collect_reference(reference.modules, plans) for seed, plans in zip(seeds, per_seed, strict=True)]
+        # A sampled seed is the class probe's, the same for every submission of a batch: its answers are kept,
+        # and so is what the catalogued mistakes give on its cases.
+        kept = {seed: shared_answers(reference, seed, plans) for seed, plans in zip(seeds, per_seed, strict=True)
+                if seed in sampled}
+        for seed, plans in zip(seeds, per_seed, strict=True):
+            if seed in kept:
+                diagnoser.share({name: [p.request for p in planned] for name, planned in plans.items()},
+                                kept[seed].predictions)
+        answers = [kept[seed].answers if seed in kept else collect_reference(reference.modules, plans)
+                   for seed, plans in zip(seeds, per_seed, strict=True)]
         expected = {name: [reply for replies in answers for reply in replies[name]] for name in merged}
         # Still while the children run: what the grader reads of the submission needs none of their replies
         # (they run copies of its files, which none of them can write back).

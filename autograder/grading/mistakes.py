@@ -57,6 +57,18 @@ def load_catalogue(reference_dir: Path) -> list[Mistake]:
     return [Mistake(*entry) for entry in module.MISTAKES]
 
 
+def freeze(value: Any) -> None:
+    """Make every array within ``value`` (dicts, lists and tuples of them) read-only."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, dict):
+        for item in value.values():
+            freeze(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            freeze(item)
+
+
 def _reproduces(got: np.ndarray, predicted: np.ndarray) -> bool:
     """Whether ``got`` is what the mistake predicts.
 
@@ -105,13 +117,29 @@ def _values(reply: dict[str, Any]) -> dict[str, np.ndarray]:
     return values
 
 
+# What the mistakes give on cases every grade of a process meets (the class probe's): (function, position
+# of the case among that function's planned cases, mistake index) -> the prediction, made read-only.
+SharedPredictions = dict[tuple[str, int, int], dict[str, Any]]
+
+
 class Diagnoser:
-    """Matches wrong answers against the catalogue, computing each mistake's output once per case."""
+    """Matches wrong answers against the catalogue, computing each mistake's output once per case (once
+    per process for the cases ``share`` names)."""
 
     def __init__(self, catalogue: list[Mistake], references: dict[str, ModuleType]):
         self._catalogue = catalogue
         self._references = references
         self._predictions: dict[tuple[int, int], dict[str, Any]] = {}
+        self._shared: dict[int, tuple[SharedPredictions, str, int]] = {}
+        self._requests: list[dict[str, Any]] = []  # kept alive: their ids key ``_shared``
+
+    def share(self, requests: dict[str, list[dict[str, Any]]], store: SharedPredictions) -> None:
+        """Take and keep this grade's predictions for ``requests`` (function -> its cases' requests, the
+        same cases for every grade that passes ``store``) in ``store``."""
+        for name, cases in requests.items():
+            for position, request in enumerate(cases):
+                self._shared[id(request)] = (store, name, position)
+                self._requests.append(request)
 
     def _mistake_module(self, function: GradedFunction, mistake: Mistake) -> SimpleNamespace:
         reference = self._references[function.module]
@@ -125,15 +153,22 @@ class Diagnoser:
         """What the mistake gives on the case; ``{}`` where it cannot be told apart (its ``when``)."""
         key = (index, id(request))
         if key not in self._predictions:
-            mistake = self._catalogue[index]
-            with np.errstate(all="ignore"):
-                if mistake.when is not None and not mistake.when(**request["args"]):
-                    self._predictions[key] = {}
-                else:
-                    module = self._mistake_module(function, mistake)
-                    self._predictions[key] = run_case(module, function, {"args": request["args"],
-                                                                         "dout": request["dout"]})
+            shared = self._shared.get(id(request))
+            kept = shared[0].get((shared[1], shared[2], index)) if shared is not None else None
+            if kept is None:
+                kept = self._run(function, self._catalogue[index], request)
+                if shared is not None:
+                    freeze(kept)  # read by every later grade: none may change it
+                    shared[0][(shared[1], shared[2], index)] = kept
+            self._predictions[key] = kept
         return self._predictions[key]
+
+    def _run(self, function: GradedFunction, mistake: Mistake, request: dict[str, Any]) -> dict[str, Any]:
+        with np.errstate(all="ignore"):
+            if mistake.when is not None and not mistake.when(**request["args"]):
+                return {}
+            module = self._mistake_module(function, mistake)
+            return run_case(module, function, {"args": request["args"], "dout": request["dout"]})
 
     def _matches(self, predicted: dict[str, Any], student: dict[str, Any], wrong: set[str]) -> bool:
         if not predicted or predicted.get("error"):
