@@ -12,8 +12,9 @@ Two kinds of evidence, each enough for a group, both reported when present:
   given code), the reference solution's (the canonical answer is written independently by many: it
   agrees by construction, as correct answers do), and any fingerprint that more than
   ``COMMON_SHARE`` of the class has in that function (a common idiom, MOSS's ``-m``). What is left is
-  compared pairwise per function (``copydetect.compare_files``): matched characters of filtered code,
-  the share of each side's fingerprinted code that matched, and the matched lines of each file.
+  compared pairwise per function (``copydetect.compare_files``), for each pair that shares a fingerprint
+  (no other pair can match): matched characters of filtered code, the share of each side's
+  fingerprinted code that matched, and the matched lines of each file.
 - **The class probe.** grade-all grades every student on one extra seed, the same for the whole class
   (``probe_seed``), in the same pass as their own (``grade_seeds``); its score is thrown away. For
   each function whose probe answers are wrong in a way no catalogued mistake names, results.json's
@@ -198,6 +199,31 @@ def code_evidence(code: dict[str, dict[str, Snippet]]) -> list[dict[str, Any]]:
             for item in items]
 
 
+def fingerprints(writers: dict[str, Snippet], excluded: set[int], class_size: int) -> dict[str, Any]:
+    """Student -> the copydetect fingerprint of their code in one function, without ``excluded`` (the
+    boilerplate) and without the fingerprints more than ``COMMON_SHARE`` of the class has there."""
+    first = {student: _fingerprint(snippet, excluded) for student, snippet in writers.items()}
+    counts: dict[int, int] = defaultdict(int)
+    for fingerprint in first.values():
+        for value in fingerprint.hashes:
+            counts[int(value)] += 1
+    common_limit = max(2, int(COMMON_SHARE * class_size))
+    common = {value for value, count in counts.items() if count > common_limit}
+    return {student: _fingerprint(writers[student], excluded | common) if common else fingerprint
+            for student, fingerprint in first.items()}
+
+
+def _sharing_pairs(prints: dict[str, Any]) -> list[tuple[str, str]]:
+    """The pairs of students (in sorted order, each pair sorted) whose fingerprints share a hash: no other
+    pair matches by a character. Found through each hash's holders, of whom there are few once the common
+    ones are gone, instead of comparing all n(n-1)/2 pairs (125 million for a function of 5,000 students)."""
+    holders: dict[int, list[str]] = defaultdict(list)
+    for student in sorted(prints):
+        for value in prints[student].hashes:
+            holders[int(value)].append(student)
+    return sorted({pair for students in holders.values() for pair in itertools.combinations(students, 2)})
+
+
 def function_matches(code: dict[str, dict[str, Snippet]]) -> list[dict[str, Any]]:
     """Each function of each pair of students whose code in it matches by ``MIN_MATCHED`` characters and
     ``MIN_SHARE`` of each side, beyond boilerplate and the class's common fingerprints.
@@ -206,19 +232,11 @@ def function_matches(code: dict[str, dict[str, Snippet]]) -> list[dict[str, Any]
     from copydetect import compare_files
 
     base = boilerplate()
-    common_limit = max(2, int(COMMON_SHARE * len(code)))
     evidence = []
     for function in (f.name for f in FUNCTIONS):
         writers = {student: functions[function] for student, functions in code.items() if function in functions}
-        first = {student: _fingerprint(snippet, base[function]) for student, snippet in writers.items()}
-        counts: dict[int, int] = defaultdict(int)
-        for fingerprint in first.values():
-            for value in fingerprint.hashes:
-                counts[int(value)] += 1
-        common = {value for value, count in counts.items() if count > common_limit}
-        prints = {student: _fingerprint(writers[student], base[function] | common) if common else fingerprint
-                  for student, fingerprint in first.items()}
-        for a, b in itertools.combinations(sorted(prints), 2):
+        prints = fingerprints(writers, base[function], len(code))
+        for a, b in _sharing_pairs(prints):
             matched, shares, slices = compare_files(prints[a], prints[b])
             if matched < MIN_MATCHED or min(shares) < MIN_SHARE:
                 continue

@@ -3,6 +3,7 @@ and the class probe never changes a grade."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from helpers import CORPUS, build_submission, scores_by_function
 
 from autograder import DEFAULT_REFERENCE
+from autograder.core.spec import FUNCTIONS
 from autograder.grading.grade import grade, read_sources
 from autograder.grading.reference import load_reference
 from autograder.integrations import batch, similarity
@@ -167,14 +169,60 @@ def test_renamed_and_reordered_code_still_matches_and_the_usual_solution_does_no
     assert {tuple(m["students"]) for m in matched} == {("a", "b")}  # two copies of the reference: no evidence
 
 
-@pytest.mark.e2e  # the corpora, every entry a submission
-def test_no_pair_of_the_corpora_is_flagged(tmp_path: Path) -> None:
-    """Every independent implementation of the corpora against every other (the docstring's measurement)."""
+def _every_pair(prints: dict) -> list[tuple[str, str]]:
+    return list(itertools.combinations(sorted(prints), 2))
+
+
+def test_only_pairs_that_share_a_fingerprint_are_compared_and_nothing_else_changes(tmp_path: Path,
+                                                                                   monkeypatch) -> None:
+    code = _code(build_class(tmp_path))
+    compared: list[tuple[str, str]] = []
+    real = similarity._sharing_pairs
+
+    def sharing(prints: dict) -> list[tuple[str, str]]:
+        pairs = real(prints)
+        compared.extend(pairs)
+        return pairs
+
+    monkeypatch.setattr(similarity, "_sharing_pairs", sharing)
+    found = similarity.function_matches(code)
+    monkeypatch.setattr(similarity, "_sharing_pairs", _every_pair)
+    assert found == similarity.function_matches(code)  # the same evidence, in the same order
+    assert ("copier", "orig") in compared and len(compared) < len(FUNCTIONS) * len(_every_pair(code))
+
+
+@pytest.mark.e2e  # the corpora, every entry a submission, every pair of them per function
+def test_every_pair_of_the_corpora_that_matches_at_all_shares_a_fingerprint(tmp_path: Path) -> None:
+    """The pairs left out are exactly those copydetect finds no character of in common."""
+    from copydetect import compare_files
+
+    code = _corpora(tmp_path)
+    base = similarity.boilerplate()
+    matching = 0
+    for function in (f.name for f in FUNCTIONS):
+        writers = {student: functions[function] for student, functions in code.items() if function in functions}
+        prints = similarity.fingerprints(writers, base[function], len(code))
+        sharing = set(similarity._sharing_pairs(prints))
+        for a, b in _every_pair(prints):
+            matched = compare_files(prints[a], prints[b])[0]
+            assert matched == 0 or (a, b) in sharing, (function, a, b, matched)
+            matching += matched > 0
+    assert matching > 100  # the docstring's measurement: 321 function pairs match at all
+
+
+def _corpora(root: Path) -> dict[str, dict[str, similarity.Snippet]]:
     code = {}
     for kind in ("correct", "buggy", "tricky"):
         for path in sorted((CORPUS / kind).glob("*.py")):
-            folder = build_submission(tmp_path / kind / path.stem, path)
+            folder = build_submission(root / kind / path.stem, path)
             code[f"{kind}/{path.stem}"] = similarity.function_snippets(read_sources(folder))
+    return code
+
+
+@pytest.mark.e2e  # the corpora, every entry a submission
+def test_no_pair_of_the_corpora_is_flagged(tmp_path: Path) -> None:
+    """Every independent implementation of the corpora against every other (the docstring's measurement)."""
+    code = _corpora(tmp_path)
     assert len(code) > 150
     assert similarity.code_evidence(code) == []
 
