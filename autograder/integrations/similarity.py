@@ -42,6 +42,7 @@ of 5, one student, 2 cores). On a Dask cluster (``--scheduler``) there is no pro
 from __future__ import annotations
 
 import ast
+import copy
 import hashlib
 import io
 import itertools
@@ -209,8 +210,21 @@ def fingerprints(writers: dict[str, Snippet], excluded: set[int], class_size: in
             counts[int(value)] += 1
     common_limit = max(2, int(COMMON_SHARE * class_size))
     common = {value for value, count in counts.items() if count > common_limit}
-    return {student: _fingerprint(writers[student], excluded | common) if common else fingerprint
+    return {student: _refingerprinted(fingerprint, excluded | common) if common else fingerprint
             for student, fingerprint in first.items()}
+
+
+def _refingerprinted(fingerprint: Any, excluded: set[int]) -> Any:
+    """What ``_fingerprint`` makes of the same snippet with ``excluded`` as boilerplate, from the code
+    copydetect already filtered: its ``CodeFingerprint`` does exactly these steps after lexing, which
+    is most of its cost (tests/integrations/test_similarity.py compares the two for copydetect 0.5)."""
+    from copydetect.utils import get_document_fingerprints, get_token_coverage
+
+    again = copy.copy(fingerprint)
+    code = fingerprint.filtered_code
+    again.hashes, again.hash_idx = get_document_fingerprints(code, K, WINDOW, sorted(excluded))
+    again.token_coverage = get_token_coverage(again.hash_idx, K, len(code))
+    return again
 
 
 def _sharing_pairs(prints: dict[str, Any]) -> list[tuple[str, str]]:

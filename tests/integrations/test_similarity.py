@@ -7,6 +7,7 @@ import itertools
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers import CORPUS, build_submission, scores_by_function
 
@@ -189,6 +190,28 @@ def test_only_pairs_that_share_a_fingerprint_are_compared_and_nothing_else_chang
     monkeypatch.setattr(similarity, "_sharing_pairs", _every_pair)
     assert found == similarity.function_matches(code)  # the same evidence, in the same order
     assert ("copier", "orig") in compared and len(compared) < len(FUNCTIONS) * len(_every_pair(code))
+
+
+def test_a_fingerprint_made_again_without_more_boilerplate_is_the_one_copydetect_makes(tmp_path: Path) -> None:
+    code = _code(build_class(tmp_path))
+    base = similarity.boilerplate()
+    compared = 0
+    for function in (f.name for f in FUNCTIONS):
+        writers = {student: functions[function] for student, functions in code.items() if function in functions}
+        first = {student: similarity._fingerprint(snippet, base[function]) for student, snippet in writers.items()}
+        common = set().union(*(f.hashes for f in first.values()))
+        common = set(sorted(common)[::3])  # a third of every hash seen: some in each fingerprint
+        for student, fingerprint in first.items():
+            fresh = similarity._fingerprint(writers[student], base[function] | common)
+            again = similarity._refingerprinted(fingerprint, base[function] | common)
+            assert again.hashes == fresh.hashes and again.token_coverage == fresh.token_coverage
+            assert {h: list(map(int, i)) for h, i in again.hash_idx.items()} == \
+                {h: list(map(int, i)) for h, i in fresh.hash_idx.items()}
+            assert vars(again).keys() == vars(fresh).keys()
+            assert all(np.array_equal(getattr(again, name), getattr(fresh, name))
+                       for name in ("raw_code", "filtered_code", "offsets", "k", "filename"))
+            compared += fresh.hashes != fingerprint.hashes  # the boilerplate took something away
+    assert compared > 10
 
 
 @pytest.mark.e2e  # the corpora, every entry a submission, every pair of them per function
