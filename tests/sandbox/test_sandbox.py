@@ -257,6 +257,34 @@ def test_the_child_runs_under_its_limits_and_identity(arena: Arena) -> None:
     assert seen["limits"]["RLIMIT_NPROC"][0] == host.LIMITS.extra_processes, "nothing else runs as its uid"
 
 
+@LINUX_SANDBOX
+def test_what_the_last_function_printed_is_kept_when_the_child_is_stopped_at_its_reply(arena: Arena) -> None:
+    """The grader stops a child the moment its last reply is there, so the child must flush what the
+    student's code printed before that reply appears (once it came after, and was sometimes lost)."""
+    slow_flush = textwrap.dedent("""
+        import sys, time
+
+        class _SlowToFlush:
+            def __init__(self, stream):
+                self.stream = stream
+            def write(self, text):
+                return self.stream.write(text)
+            def flush(self):
+                time.sleep(1.0)  # far longer than the grader takes to see a reply and stop the child
+                self.stream.flush()
+
+        sys.stdout = _SlowToFlush(sys.stdout)
+        _relu_backward = relu_backward
+
+        def relu_backward(dout, cache):
+            print("PRINTED-BY-RELU")
+            return _relu_backward(dout, cache)
+    """)
+    result = grade(arena.build("layers", slow_flush), arena.reference, 3, only=["relu_backward"])
+    assert result.score == result.max_score
+    assert "PRINTED-BY-RELU" in result.printed["layers"], result.printed
+
+
 def test_kill_tree_reaches_a_grandchild_that_left_the_process_group() -> None:
     script = textwrap.dedent("""
         import os, sys, time
