@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -212,6 +213,37 @@ def test_a_fingerprint_made_again_without_more_boilerplate_is_the_one_copydetect
                        for name in ("raw_code", "filtered_code", "offsets", "k", "filename"))
             compared += fresh.hashes != fingerprint.hashes  # the boilerplate took something away
     assert compared > 10
+
+
+def test_the_same_text_is_fingerprinted_once_and_as_if_alone(tmp_path: Path, monkeypatch) -> None:
+    code = _code(build_class(tmp_path))
+    code["copier_twin"] = dict(code["copier"])  # the same code, byte for byte, as another student
+    base = similarity.boilerplate()
+    made: list[str] = []
+    real = similarity._fingerprint
+
+    def counted(snippet: similarity.Snippet, excluded: set[int]):
+        made.append(snippet.text)
+        return real(snippet, excluded)
+
+    for function in (f.name for f in FUNCTIONS):
+        writers = {student: functions[function] for student, functions in code.items() if function in functions}
+        made.clear()
+        monkeypatch.setattr(similarity, "_fingerprint", counted)
+        prints = similarity.fingerprints(writers, base[function], len(code))
+        monkeypatch.setattr(similarity, "_fingerprint", real)
+        assert sorted(made) == sorted({snippet.text for snippet in writers.values()})  # once per text
+        assert prints["copier_twin"] is prints["copier"]
+        # The docstring's definition, student by student: the class's common hashes, then each fresh.
+        alone = {student: real(snippet, base[function]) for student, snippet in writers.items()}
+        held = Counter(int(value) for fingerprint in alone.values() for value in fingerprint.hashes)
+        common = {value for value, count in held.items() if count > max(2, int(similarity.COMMON_SHARE * len(code)))}
+        for student, snippet in writers.items():
+            fresh = real(snippet, base[function] | common)
+            assert prints[student].hashes == fresh.hashes, (function, student)
+            assert prints[student].token_coverage == fresh.token_coverage
+    flagged = {tuple(item["students"]) for item in similarity.code_evidence(code)}
+    assert ("copier", "copier_twin") in flagged
 
 
 @pytest.mark.e2e  # the corpora, every entry a submission, every pair of them per function
