@@ -259,8 +259,14 @@ def function_matches(code: dict[str, dict[str, Snippet]]) -> list[dict[str, Any]
     for function in (f.name for f in FUNCTIONS):
         writers = {student: functions[function] for student, functions in code.items() if function in functions}
         prints = fingerprints(writers, base[function], len(code))
+        # Students with the very same text share a fingerprint: two such fingerprints compare alike for
+        # every pair of their holders (only the line numbers differ), so they are compared once.
+        compared: dict[tuple[int, int], Any] = {}
         for a, b in _sharing_pairs(prints):
-            matched, shares, slices = compare_files(prints[a], prints[b])
+            key = (id(prints[a]), id(prints[b]))
+            if key not in compared:
+                compared[key] = compare_files(prints[a], prints[b])
+            matched, shares, slices = compared[key]
             if matched < MIN_MATCHED or min(shares) < MIN_SHARE:
                 continue
             lines = {a: _line_ranges(writers[a], slices[0]), b: _line_ranges(writers[b], slices[1])}

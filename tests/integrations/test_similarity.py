@@ -3,6 +3,7 @@ and the class probe never changes a grade."""
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 from collections import Counter
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 from helpers import CORPUS, build_submission, scores_by_function
 
-from autograder import DEFAULT_REFERENCE
+from autograder import DEFAULT_REFERENCE, DEFAULT_RELEASE
 from autograder.core.spec import FUNCTIONS
 from autograder.grading.grade import grade, read_sources
 from autograder.grading.reference import load_reference
@@ -217,7 +218,9 @@ def test_a_fingerprint_made_again_without_more_boilerplate_is_the_one_copydetect
 
 def test_the_same_text_is_fingerprinted_once_and_as_if_alone(tmp_path: Path, monkeypatch) -> None:
     code = _code(build_class(tmp_path))
-    code["copier_twin"] = dict(code["copier"])  # the same code, byte for byte, as another student
+    code["copier_twin"], code["orig_twin"] = dict(code["copier"]), dict(code["orig"])  # byte for byte
+    untouched = similarity.function_snippets(read_sources(DEFAULT_RELEASE))  # every TODO as given
+    code.update({f"untouched{number}": dict(untouched) for number in range(30)})  # four holders are rare here
     base = similarity.boilerplate()
     made: list[str] = []
     real = similarity._fingerprint
@@ -242,8 +245,20 @@ def test_the_same_text_is_fingerprinted_once_and_as_if_alone(tmp_path: Path, mon
             fresh = real(snippet, base[function] | common)
             assert prints[student].hashes == fresh.hashes, (function, student)
             assert prints[student].token_coverage == fresh.token_coverage
-    flagged = {tuple(item["students"]) for item in similarity.code_evidence(code)}
-    assert ("copier", "copier_twin") in flagged
+    import copydetect
+
+    calls: list[int] = []
+    compare = copydetect.compare_files
+    monkeypatch.setattr(copydetect, "compare_files", lambda a, b: calls.append(1) or compare(a, b))
+    found = similarity.code_evidence(code)
+    assert ("copier", "copier_twin") in {tuple(item["students"]) for item in found}
+    once = len(calls)
+    # Shared fingerprints are compared once per pair of them: the same evidence as each student's own copy.
+    shared = similarity.fingerprints
+    monkeypatch.setattr(similarity, "fingerprints", lambda *args: {
+        student: copy.copy(fingerprint) for student, fingerprint in shared(*args).items()})
+    assert similarity.code_evidence(code) == found
+    assert once < len(calls) - once
 
 
 @pytest.mark.e2e  # the corpora, every entry a submission, every pair of them per function
