@@ -50,7 +50,7 @@ help:
 	@echo "make verdicts grade both corpora over many seeds; print verdict and detection-bound tables"
 	@echo "make gradescope build autograder.zip, the Gradescope autograder"
 	@echo "make bench    measure the kit against nbgrader, CS231n's gradient check and its own budgets"
-	@echo "make bench-scale grade 2,000 submissions on a 2-worker Dask LocalCluster; size a 30,000-student course"
+	@echo "make bench-scale grade 2,000 submissions on a 2-worker Dask LocalCluster, time the class report's code comparison; size a 30,000-student course"
 
 check-python:
 	$(check_python)
@@ -152,3 +152,4 @@ bench: $(BYTECODE) $(ALL_BYTECODE)
 
 bench-scale: $(BYTECODE) $(ALL_BYTECODE)
 	$(PY) benchmarks/dask_scale.py
+	$(PY) benchmarks/similarity_scale.py

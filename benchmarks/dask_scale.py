@@ -316,9 +316,8 @@ def measure(count: int = COUNT) -> tuple[list[Row], list[str]]:
         f"{1 / scheduler_cpu:.0f} per second ({scheduler_limit:.0f} workers)",
         f"  memory per worker: {peak_pss / MB:.0f} MB (PSS), {peak_rss / MB:.0f} MB (RSS); a two-core worker "
         f"machine: {2 * peak_rss / MB:.0f} MB",
-        f"  the class report grade-all writes after grading compares the code of every pair of students: "
-        f"{report_seconds:.0f} s for {r.count}, so about {report_seconds * (COURSE / r.count) ** 2 / 3600:.0f} hours "
-        f"for {COURSE:,} if it grows with the pairs, on the client, after the last grade",
+        f"  the class report grade-all writes after grading took {report_seconds:.0f} s for {r.count}, on the "
+        f"client, after the last grade; how it grows with the class: benchmarks/similarity_scale.py",
         f"  traffic for {COURSE:,}: {COURSE * (r.packed_bytes + r.result_bytes) / MB:.0f} MB in all, to and from "
         f"the client",
     ]
