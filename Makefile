@@ -41,7 +41,7 @@ CHROMIUM := /usr/bin/chromium
 help:
 	@echo "make demo     grade the reference, the untouched release and example submissions (LANG_KIT=vi: in Vietnamese)"
 	@echo "make test     lint (ruff), type-check (mypy) and run every test of the kit"
-	@echo "make fast     the same checks, with the fast loop only: pytest -m \"not e2e\" (about 35 s of tests on 2 cores)"
+	@echo "make fast     the same checks, with the fast loop only: pytest -m \"not e2e\" (35 to 90 s of tests on 2 cores)"
 	@echo "make lock     resolve requirements-dev.lock again after requirements.lock or pyproject.toml changed"
 	@echo "make browser  install chromium (apt-get, as root), which the HTML report's test renders pages in"
 	@echo "make release  regenerate assignment/backprop and assignment-vi/backprop from solutions/backprop"
