@@ -71,3 +71,19 @@ def table(rows: list[Row]) -> str:
     out += [" | ".join(str(cell).ljust(width) for cell, width in zip(cells, widths, strict=True)) for cells in lines]
     notes = [f"  {r.name}: {r.note}" for r in rows if r.note]
     return "\n".join(out + (["", *notes] if notes else []))
+
+
+def main_with_count(doc: str, measure: Callable[[int], tuple[list[Row], list[str]]], count: int, what: str) -> None:
+    """A scale benchmark's command line: ``--count N`` (default ``count`` of ``what``), then the machine,
+    the table of ``measure(N)``'s rows and its projection lines."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=count, help=f"{what} (default {count})")
+    arguments = parser.parse_args()
+    print(f"machine: {machine()}", flush=True)
+    rows, lines = measure(arguments.count)
+    print()
+    print(table(rows))
+    print()
+    print("\n".join(lines))

@@ -22,7 +22,6 @@ about 11,000; past that, copies of them under new names.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import math
 import os
@@ -40,7 +39,7 @@ from typing import Any
 
 import psutil
 from batch_throughput import generate
-from common import Row, machine, table
+from common import Row, main_with_count
 
 from autograder import DEFAULT_REFERENCE, KIT_ROOT
 from autograder.integrations.dask_cluster import grade_packed, pack_reference, pack_submission
@@ -325,12 +324,4 @@ def measure(count: int = COUNT) -> tuple[list[Row], list[str]]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--count", type=int, default=COUNT, help=f"submissions to grade (default {COUNT})")
-    arguments = parser.parse_args()
-    print(f"machine: {machine()}", flush=True)
-    table_rows, lines = measure(arguments.count)
-    print()
-    print(table(table_rows))
-    print()
-    print("\n".join(lines))
+    main_with_count(__doc__, measure, COUNT, "submissions to grade")

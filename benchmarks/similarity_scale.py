@@ -18,7 +18,6 @@ costs. Reading the students' files (``read_code``) is timed apart.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import tempfile
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from batch_throughput import generate
-from common import Row, machine, table
+from common import Row, main_with_count
 
 from autograder.core.spec import FUNCTIONS
 from autograder.integrations import similarity
@@ -123,12 +122,4 @@ def measure(count: int = COUNT) -> tuple[list[Row], list[str]]:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--count", type=int, default=COUNT, help=f"students (default {COUNT})")
-    arguments = parser.parse_args()
-    print(f"machine: {machine()}", flush=True)
-    table_rows, lines = measure(arguments.count)
-    print()
-    print(table(table_rows))
-    print()
-    print("\n".join(lines))
+    main_with_count(__doc__, measure, COUNT, "students")
