@@ -47,6 +47,8 @@ FINGERPRINT = textwrap.dedent('''
         facts["environment"] = sorted(_os.environ)
         facts["argv"] = [part.replace(_os.path.dirname(_os.getcwd()), "ROOT") for part in _sys.argv[1:2]]
         facts["flags"] = [_sys.flags.safe_path, _sys.flags.no_user_site, _sys.flags.hash_randomization]
+        # Past stdin, stdout and stderr, what is open counts, not its number: the watched inputs come at
+        # the number the grader's process gave them, which depends on what else it has open.
         kinds = {}
         for fd in range(256):
             try:
@@ -55,7 +57,7 @@ FINGERPRINT = textwrap.dedent('''
                 continue
             kinds[fd] = [kind for kind in ("S_ISFIFO", "S_ISREG", "S_ISCHR", "S_ISSOCK", "S_ISDIR")
                          if getattr(_stat, kind)(mode)]
-        facts["descriptors"] = kinds
+        facts["descriptors"] = [kinds.pop(fd, None) for fd in (0, 1, 2)] + sorted(kinds.values())
         facts["signals"] = {name: str(_signal.getsignal(getattr(_signal, name)))
                             for name in ("SIGINT", "SIGTERM", "SIGPIPE", "SIGCHLD", "SIGXFSZ", "SIGHUP")}
         tried = {}
@@ -95,8 +97,10 @@ def _outside(pid: int) -> dict[str, Any]:
     facts["namespaces"] = {kind: os.readlink(f"/proc/{pid}/ns/{kind}") != os.readlink(f"/proc/self/ns/{kind}")
                            for kind in ("net", "pid", "ipc", "mnt", "user", "uts", "cgroup")}
     facts["limits"] = Path(f"/proc/{pid}/limits").read_text()
-    facts["descriptors"] = sorted((int(fd), re.sub(r"[0-9]+", "#", os.readlink(f"/proc/{pid}/fd/{fd}")))
-                                  for fd in os.listdir(f"/proc/{pid}/fd"))
+    descriptors = sorted((int(fd), re.sub(r"[0-9]+", "#", os.readlink(f"/proc/{pid}/fd/{fd}")))
+                         for fd in os.listdir(f"/proc/{pid}/fd"))
+    # Numbered past 2 by the grader's process, not the child's confinement (as in FINGERPRINT).
+    facts["descriptors"] = descriptors[:3] + sorted((min(fd, 3), target) for fd, target in descriptors[3:])
     return facts
 
 
