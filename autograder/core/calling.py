@@ -142,39 +142,40 @@ def cache_layout(cache: Any, path: str = "cache", depth: int = 0) -> list[str]:
 
 
 def _run_layer(module: Namespace, function: GradedFunction, request: dict[str, Any],
-               seen: dict[str, Any]) -> dict[str, Any]:
+               seen: dict[str, Any], watch: bool) -> dict[str, Any]:
     dout_before = _array(request["dout"])
     call_args, dout = _inputs(request)
     forward = _unpack(getattr(module, function.forward)(*call_args), 2, function.forward)
     out, cache = forward
     seen["cache_layout"] = cache_layout(cache)  # kept if the backward then raises
     out = _as_float_array(out, f"{function.forward}'s output")
-    cache_before = _deepcopy(cache)
+    cache_before = _deepcopy(cache) if watch else None
     backward = getattr(module, function.name)
     names = [grad for grad, _ in function.grads]
     result = _unpack(backward(dout, cache), len(names), function.name)
     grads = {name: _as_float_array(value, name) for name, value in zip(names, result, strict=True)}
-    changed = [what for what, unchanged in (("dout", _array_equal(dout, dout_before, equal_nan=True)),
-                                            ("cache", _same(cache_before, cache))) if not unchanged]
+    changed = [] if not watch else [
+        what for what, unchanged in (("dout", _array_equal(dout, dout_before, equal_nan=True)),
+                                     ("cache", _same(cache_before, cache))) if not unchanged]
     return {"out": out, "grads": grads, "changed": changed}
 
 
 def _run_loss(module: Namespace, function: GradedFunction, request: dict[str, Any],
-              seen: dict[str, Any]) -> dict[str, Any]:
+              seen: dict[str, Any], watch: bool) -> dict[str, Any]:
     args = request["args"]
-    before = _call_args(args)
+    before = _call_args(args) if watch else []
     call_args, _ = _inputs(request)
     loss, grad = _unpack(getattr(module, function.name)(*call_args), 2, function.name)
     name = function.grads[0][0]
     changed = [arg for arg, was, now in zip(args, before, call_args, strict=True)
-               if not _same(_asarray(was), _asarray(now))]
+               if not _same(_asarray(was), _asarray(now))] if watch else []
     return {"out": _as_float_array(loss, "loss"), "grads": {name: _as_float_array(grad, name)},
             "changed": changed}
 
 
 def _run_clip(module: Namespace, function: GradedFunction, request: dict[str, Any],
-              seen: dict[str, Any]) -> dict[str, Any]:
-    before = _deepcopy(request["args"]["grads"])
+              seen: dict[str, Any], watch: bool) -> dict[str, Any]:
+    before = _deepcopy(request["args"]["grads"]) if watch else None
     if request.get("shared"):
         grads = dict(request["args"]["grads"])
     else:
@@ -184,11 +185,11 @@ def _run_clip(module: Namespace, function: GradedFunction, request: dict[str, An
     if not isinstance(clipped, dict):
         raise CallError(f"clipped is a {type(clipped).__name__}, expected a dict")
     changed = []
-    if not _same(before, grads):
+    if watch and not _same(before, grads):
         changed.append("the input dict")
-    if clipped is grads or any(
+    if watch and (clipped is grads or any(
             isinstance(c, np.ndarray) and any(_shares_memory(c, g) for g in grads.values())
-            for c in clipped.values()):
+            for c in clipped.values())):
         changed.append("returned arrays share memory with the input")
     return {"out": _as_float_array(total_norm, "total_norm"),
             "grads": {f"clipped[{k!r}]": _as_float_array(v, f"clipped[{k!r}]") for k, v in clipped.items()},
@@ -299,15 +300,21 @@ def error_reply(error: str, not_implemented: bool = False, import_failed: bool =
     return reply
 
 
-def run_case(module: Namespace, function: GradedFunction, request: dict[str, Any]) -> dict[str, Any]:
-    """Run one case; never raise (an exception becomes the reply's ``error``, its facts ``crash``)."""
+def run_case(module: Namespace, function: GradedFunction, request: dict[str, Any], watch: bool = True
+             ) -> dict[str, Any]:
+    """Run one case; never raise (an exception becomes the reply's ``error``, its facts ``crash``).
+
+    ``watch``: record which of its inputs the code changed (the reply's ``changed``). The trusted reference
+    is not watched: it changes none, and watching costs a third of its answers' time (copies of every
+    cache, compared element by element after the backward).
+    """
     seen: dict[str, Any] = {}
     try:
         if not hasattr(module, function.name):
             raise CallError(f"{function.file} has no function {function.name}")
         # The arguments of the differences are copied before any student code sees the inputs.
         pristine = {name: _fresh(value) for name, value in request["args"].items()} if request.get("perturb") else {}
-        reply = _RUNNERS[function.kind](module, function, request, seen) | seen
+        reply = _RUNNERS[function.kind](module, function, request, seen, watch) | seen
         reply["code"] = _code_of(getattr(module, function.name))
         if request.get("perturb"):
             reply["perturbed"] = _perturbed(module, function, pristine, request["perturb"])
@@ -321,7 +328,8 @@ def run_case(module: Namespace, function: GradedFunction, request: dict[str, Any
     return reply
 
 
-def run_function(module: ModuleType, function: GradedFunction, requests: list[dict[str, Any]]) -> list[dict]:
-    """Run every case of one function, in order."""
+def run_function(module: ModuleType, function: GradedFunction, requests: list[dict[str, Any]],
+                 watch: bool = True) -> list[dict]:
+    """Run every case of one function, in order (``watch``: as in ``run_case``)."""
     with np.errstate(all="ignore"):  # overflow in a student's formula is judged, not printed
-        return [run_case(module, function, request) for request in requests]
+        return [run_case(module, function, request, watch) for request in requests]

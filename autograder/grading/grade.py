@@ -175,7 +175,8 @@ def collect_reference(references: dict[str, ModuleType], plans: dict[str, list[P
         for function in (f for f in FUNCTIONS if f.name in plans):
             # The same requests as the student's: finite differences are taken of the given forward.
             requests = [p.request for p in plans[function.name]]
-            replies[function.name] = calling.run_function(references[function.module], function, requests)
+            replies[function.name] = calling.run_function(references[function.module], function, requests,
+                                                          watch=False)
             broken = [r["error"] for r in replies[function.name] if r["error"]]
             if broken:
                 raise GraderError(f"the reference {function.name} failed: {broken[0]}")
