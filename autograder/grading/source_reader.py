@@ -35,8 +35,13 @@ What flags a function (one finding, the first by kind, then by line):
   ``np.sin(1e-5)``);
 - code the grader cannot read: ``eval``, ``exec``, ``compile``, ``__import__``, ``globals()``,
   ``vars()``, ``getattr``/``setattr`` with a computed name or on a module, ``importlib``,
-  ``marshal``, ``pickle``, ``codecs``, ``base64``, ``zlib``, ``types.FunctionType``/``CodeType``,
-  ``inspect``, ``ctypes``, ``subprocess``, ``sys.modules``, ``__code__``/``__globals__``/
+  ``marshal``, ``pickle``, ``numpy.load`` (it unpickles), ``codecs``, ``base64``, ``zlib``,
+  ``types.FunctionType``/``CodeType``, ``inspect``, ``ctypes``, ``subprocess``, ``sys.modules``,
+  where imports come from (``sys.path``, ``sys.meta_path``, ``site``, ``zipimport``, ``pkgutil``; the
+  sys module reached through another, ``os.sys``: a module written at run time would import),
+  modules that run a program given as text (``timeit``, ``doctest``, ``pdb``, ``cProfile``,
+  ``logging.config``, ``unittest.mock``, IPython, jinja2, ...) or another program (``os.spawn*``, ``pty``),
+  ``__code__``/``__globals__``/
   ``__dict__`` (except ``self.__dict__`` in a method)/``__builtins__``/``__self__``/``__wrapped__``,
   frames and tracebacks (``tb_frame``, ``f_globals``, ``f_back``, ``gi_frame``, ...), a string equal
   to one of those names (``scope["__builtins__"]["exec"]``), a student module used as an object,
@@ -64,10 +69,11 @@ Limits: what a determined student can still do unseen.
   like algebra. A forward at moved inputs is seen only when the move is written at the call
   (``x + e``) or in place; a moved copy rebound by plain assignment (``m = x + e; f(m)``) is not.
 - Slopes by fits the tables do not name (``np.linalg.lstsq`` on sampled points), or a numerical
-  differentiator from a library not in the tables.
+  differentiator, or a way to run a program given as text, from a library not in the tables.
 - Anything in a module the grader does not hand over (only ``layers`` and ``rnn_layers`` are read;
   a call into another student file is not followed, and a call into ``layers`` is followed only
-  when its source is given).
+  when its source is given). The child imports nothing from its own folder unless the import path
+  is changed, which flags.
 - Attribute calls on objects of unknown type are not resolved (``obj.method`` where ``obj`` came
   from a parameter), and a function passed through a container or returned by a call is followed
   only as far as the names in it.
@@ -115,7 +121,27 @@ DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "b
            "gc", "weakref", "threading.settrace", "sys.settrace", "sys.setprofile", "sys.addaudithook",
            "os.system", "os.popen", "os.execv", "os.execl", "runpy", "code", "codeop", "ast",
            "operator.attrgetter", "operator.methodcaller", "builtins.eval", "builtins.exec",
-           "builtins.compile", "builtins.__import__", "builtins.globals", "builtins.vars")
+           "builtins.compile", "builtins.__import__", "builtins.globals", "builtins.vars",
+           # where imports come from: a module the submission writes at run time becomes importable
+           "sys.path", "sys.meta_path", "sys.path_hooks", "sys.path_importer_cache", "site", "zipimport",
+           "pkgutil", "imp", "pydoc",
+           # a pickle calls whatever it names (exec, with a program built at run time)
+           "numpy.load", "numpy.lib.npyio", "numpy.lib.format", "shelve", "copyreg", "yaml", "joblib",
+           "pandas.read_pickle",
+           # modules that run a program given as text (the standard library's, then those installed beside
+           # the grader: a backward needs none of them)
+           "timeit", "doctest", "cProfile", "profile", "trace", "pdb", "bdb", "rlcompleter", "logging.config",
+           "unittest.mock", "pandas.eval", "IPython", "ipykernel", "jinja2", "mako", "dask", "distributed",
+           "pure_eval", "executing", "stack_data", "asttokens", "traitlets", "nbformat", "nbclient", "nbconvert",
+           "nbgrader", "jupyter_client", "tornado", "sqlalchemy", "pytest", "_pytest", "hypothesis", "setuptools",
+           "pip", "cffi", "numpy.f2py", "numpy.testing", "numpy.distutils",
+           # other programs run from a backward
+           "os.execl", "os.execle", "os.execlp", "os.execlpe", "os.execve", "os.execvp", "os.execvpe",
+           "os.spawnl", "os.spawnle", "os.spawnlp", "os.spawnlpe", "os.spawnv", "os.spawnve", "os.spawnvp",
+           "os.spawnvpe", "os.posix_spawn", "os.posix_spawnp", "pty", "pexpect")
+# Attributes through which another module hands out the sys module (``os.sys``, ``tempfile._sys``) or the
+# import system's hooks: anywhere after the first name of a dotted name, they reach DYNAMIC's ``sys.*``.
+IMPORT_SYSTEM_ATTRIBUTES = frozenset({"sys", "_sys", "meta_path", "path_hooks", "path_importer_cache"})
 DUNDERS = frozenset({"__code__", "__globals__", "__dict__", "__builtins__", "__closure__", "__getattribute__",
                      "__import__", "__loader__", "__spec__", "__subclasses__", "__bases__", "__base__",
                      "__mro__", "__defaults__", "__kwdefaults__", "__func__", "__self__", "__wrapped__",
@@ -1068,7 +1094,7 @@ def _classify(dotted: str) -> tuple[str, str] | None:
     if _prefixed(dotted, COMPLEX):
         return "complex", T_("uses {name} (complex numbers): a complex-step difference measures the slope; "
                              "write the derivative by hand", name=shown)
-    if _prefixed(dotted, DYNAMIC):
+    if _prefixed(dotted, DYNAMIC) or not IMPORT_SYSTEM_ATTRIBUTES.isdisjoint(dotted.split(".")[1:]):
         return "unreadable", T_("uses {name}, which builds or fetches code at run time: the grader must be "
                                 "able to read your backward", name=shown)
     return None
