@@ -243,6 +243,8 @@ def _export(args: argparse.Namespace) -> int:
     except RosterError as error:
         raise UsageError(str(error)) from error
     out = args.out or graded / f"{args.format}.csv"
+    if out.is_dir():
+        raise UsageError(f"{out} is a folder: say which file to write with --out")
     write_atomically(out, done.text)
     for message in done.messages:
         print(f"  {message}", file=sys.stderr)

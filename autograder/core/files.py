@@ -33,9 +33,13 @@ def replaced_atomically(path: Path, mode: int | None = 0o644) -> Iterator[IO[byt
             file.close()
             os.unlink(file.name)
             raise
-    if mode is not None:
-        os.chmod(file.name, mode)
-    os.replace(file.name, path)
+    try:
+        if mode is not None:
+            os.chmod(file.name, mode)
+        os.replace(file.name, path)
+    except BaseException:  # e.g. a folder where the file goes: nothing of this write is left behind
+        os.unlink(file.name)
+        raise
 
 
 def write_atomically(path: Path, data: str | bytes, mode: int | None = 0o644) -> None:

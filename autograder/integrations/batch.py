@@ -72,6 +72,7 @@ from autograder.outputs import gradebook
 from autograder.outputs.class_report import CLASS_HTML, CLASS_JSON, find_similar, write_class_report
 from autograder.outputs.feedback import Audience, build_feedback
 from autograder.outputs.html_report import render_html
+from autograder.outputs.lms_export import EXPORT_FILES
 from autograder.outputs.report import render_text
 from autograder.outputs.results_json import dumps, gradescope_results
 from autograder.sandbox.runner import SECONDS_PER_FUNCTION
@@ -132,7 +133,9 @@ def sigterm_stops() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-RESERVED = frozenset({gradebook.GRADEBOOK, gradebook.INCOMPLETE, SECRET_NAME})
+# Names of the files the kit writes beside the students' folders in the output folder: a student of that
+# name would have a folder where the kit's file goes (class-report and export could then write neither).
+RESERVED = frozenset({gradebook.GRADEBOOK, gradebook.INCOMPLETE, SECRET_NAME, CLASS_JSON, CLASS_HTML, *EXPORT_FILES})
 
 
 def _refusal(path: Path) -> str:
@@ -142,7 +145,8 @@ def _refusal(path: Path) -> str:
     if not path.is_dir():
         return "it is a file, not a folder of the student's files"
     if path.name in RESERVED:
-        return "its name is one of grade-all's own files"
+        shown = ", ".join(sorted(name for name in RESERVED if not name.startswith(".")))
+        return f"its name is that of a file the kit writes in the output folder ({shown}); rename the folder"
     if printable(path.name, multiline=False) != path.name or not path.name.isprintable():
         return "its name has characters that do not show as themselves (or is not UTF-8); rename the folder"
     return ""
@@ -366,6 +370,9 @@ def class_report(out: Path, reference: Path = DEFAULT_REFERENCE) -> str:
     by the catalogue beside ``reference``; return the line that says what was written."""
     if not reference.is_dir():
         raise GraderError(f"the reference {reference} is not a folder")
+    for name in (CLASS_JSON, CLASS_HTML):
+        if (out / name).is_dir():  # a student's, graded before the name was kept for the class report
+            raise GraderError(f"{out / name} is a folder, where the class report writes its file: move it away")
     summary = write_class_report(out, load_catalogue(reference), _similar_or_none)
     whole = "the whole class" if summary["complete"] else "not known to be the whole class"
     return (f"class report: {out / CLASS_HTML} and {CLASS_JSON}: {summary['students']} students ({whole}), "

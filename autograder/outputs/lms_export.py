@@ -49,6 +49,7 @@ from autograder.core.printable import printable, spreadsheet_cell
 from autograder.outputs.gradebook import read_results
 
 FORMATS = ("canvas", "moodle")
+EXPORT_FILES = tuple(f"{name}.csv" for name in FORMATS)  # where export writes in the graded folder, by default
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_FIELDS = ("name", "canvas_id", "sis_user_id", "sis_login_id", "section")  # the roster's, in that order
 # The Moodle user field each roster column names, headed as Moodle's own grade export heads it.

@@ -75,6 +75,11 @@ def _run(*args: str, **kwargs) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, **kwargs)
 
 
+def _run_command(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=KIT_ROOT, capture_output=True,
+                          text=True, timeout=300, stdin=subprocess.DEVNULL)
+
+
 def _gradebook(out: Path) -> dict[str, dict[str, str]]:
     with (out / GRADEBOOK).open() as file:
         reader = csv.DictReader(file)
@@ -294,12 +299,47 @@ def test_entries_that_are_not_students_are_named_and_cost_no_one_else(tmp_path: 
     done = _run(str(submissions), "--out", str(out), "-j", "1")  # entries are sorted before any is graded
     assert done.returncode == 0, done.stdout + done.stderr
     assert "graded 1, already done 0, failed 0, not students 5;" in done.stdout
-    for shown in ("mallory: it is a symbolic link", "carol.zip: it is a file", "gradebook.csv: its name is one",
-                  "bob: its name has characters", "z: its name has characters"):
+    for shown in ("mallory: it is a symbolic link", "carol.zip: it is a file",
+                  "gradebook.csv: its name is that of a file the kit writes", "bob: its name has characters",
+                  "z: its name has characters"):
         assert f"not a student: {shown}" in done.stdout, done.stdout
     with open(out / GRADEBOOK) as handle:
         rows = list(csv.DictReader(handle))
     assert [(row["student"], row["total"]) for row in rows] == [("alice", "100")]
+
+
+def test_a_student_named_like_a_class_file_is_not_graded_and_the_class_files_are_written(tmp_path: Path) -> None:
+    """Folders named class.json, class.html, canvas.csv and moodle.csv would stand where class-report and
+    export write: they are reported, not graded, and the class report and the export are written."""
+    submissions = tmp_path / "submissions"
+    build_submission(submissions / "alice")
+    for name in ("class.json", "class.html", "canvas.csv", "moodle.csv"):
+        build_submission(submissions / name)
+    out = tmp_path / "out"
+    done = _run(str(submissions), "--out", str(out), "-j", "1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "graded 1, already done 0, failed 0, not students 4;" in done.stdout
+    assert "not a student: class.json: its name is that of a file the kit writes in the output folder" in done.stdout
+    assert (out / "class.json").is_file() and (out / "class.html").is_file(), done.stderr
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student,name,canvas_id\nalice,Alice,7\n")
+    exported = _run_command("export", str(out), "--format", "canvas", "--roster", str(roster))
+    assert exported.returncode == 0, exported.stderr
+    assert (out / "canvas.csv").read_text().splitlines()[1].endswith(",100")
+
+
+def test_a_class_file_that_is_a_folder_stops_class_report_in_one_line(tmp_path: Path) -> None:
+    """A folder graded before those names were kept: class-report says what is in the way, writes nothing."""
+    submissions = tmp_path / "submissions"
+    build_submission(submissions / "alice")
+    out = tmp_path / "out"
+    assert _run(str(submissions), "--out", str(out), "-j", "1").returncode == 0
+    (out / "class.json").unlink()
+    (out / "class.json").mkdir()
+    shown = _run_command("class-report", str(out))
+    assert shown.returncode == 2
+    assert shown.stderr.count("\n") == 1 and "class.json is a folder, where the class report writes" in shown.stderr
+    assert not [path for path in out.iterdir() if path.name.endswith(".partial")]
 
 
 @pytest.mark.parametrize("inside", ["same", "inside", "around"])

@@ -89,3 +89,13 @@ def test_the_command_writes_the_file_and_lists_each_row_left_out(tmp_path: Path,
     assert out == (f"wrote {graded / 'moodle.csv'}: 3 students, for Moodle's gradebook import "
                    "(3 rows left out, listed above)\n")
     assert err.count("\n") == 3 and "not in the roster: zed" in err
+
+
+def test_a_folder_where_the_file_goes_exits_2_and_leaves_nothing(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """A student's folder named moodle.csv, graded before grade-all kept that name for export's file."""
+    graded = _graded(tmp_path)
+    (graded / "moodle.csv").mkdir()
+    assert cli.main(["export", str(graded), "--format", "moodle", "--roster", str(_roster(tmp_path))]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "is a folder: say which file to write with --out" in error
+    assert sorted(path.name for path in graded.iterdir()) == ["=cmd", "ada", "bob", "moodle.csv", "zed"]
