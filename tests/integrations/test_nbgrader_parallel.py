@@ -122,6 +122,22 @@ def _assert_same(got: dict, expected: dict) -> None:
         assert got["files"][name][1] == content, name
 
 
+@pytest.mark.parametrize("timestamp", ["resubmitted: not a date", "\udcff"])
+def test_a_timestamp_nbgrader_cannot_read_has_the_student_autograded_again(tmp_path: Path, timestamp: str) -> None:
+    """A student writes their own timestamp.txt: one nbgrader's CourseDirectory cannot parse (it raises
+    AttributeError, having no ``fail``) or decode stops nobody's run; that student is autograded again,
+    where nbgrader fails them alone."""
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder.integrations.nbgrader.parallel import is_done
+
+    for folder, stamp in (("submitted", timestamp), ("autograded", "2026-12-01 10:00:00.000000 UTC")):
+        (tmp_path / folder / "mallory" / ASSIGNMENT).mkdir(parents=True)
+        (tmp_path / folder / "mallory" / ASSIGNMENT / "timestamp.txt").write_bytes(
+            stamp.encode("utf-8", "surrogateescape"))
+    assert is_done(CourseDirectory(root=str(tmp_path)), ASSIGNMENT, "mallory") is False
+
+
 def test_two_at_a_time_gives_what_nbgrader_gives(classes: dict[str, Path], tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     course = _copy(classes, tmp_path / "course")

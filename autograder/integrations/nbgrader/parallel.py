@@ -108,9 +108,14 @@ def is_done(coursedir: Any, assignment: str, student: str) -> bool:
     autograded = coursedir.format_path(coursedir.autograded_directory, student, assignment)
     if not os.path.isdir(autograded):
         return False
-    submitted = coursedir.get_existing_timestamp(coursedir.format_path(coursedir.submitted_directory, student,
-                                                                      assignment))
-    graded = coursedir.get_existing_timestamp(autograded)
+    try:
+        submitted = coursedir.get_existing_timestamp(coursedir.format_path(coursedir.submitted_directory, student,
+                                                                          assignment))
+        graded = coursedir.get_existing_timestamp(autograded)
+    except Exception:  # a timestamp.txt nbgrader cannot read (a student can write their own)
+        # The CourseDirectory raises AttributeError for one it cannot parse: the student is autograded again,
+        # where nbgrader fails that student alone, as it does one student after another.
+        return False
     return not (submitted is not None and graded is not None and submitted > graded)
 
 
