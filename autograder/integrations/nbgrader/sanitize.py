@@ -9,8 +9,10 @@ formgrader and the student in the feedback page. ``SanitizeOutputs`` runs right 
   short name;
 - rich outputs keep ``text/plain`` and ``image/png`` (a real PNG, base64) only: HTML, JavaScript, SVG,
   Markdown and widgets could run script in the TA's browser or fake the page around them;
-- raw HTML in markdown cells is escaped, so it shows as the text it is, unless the cell is exactly one of
-  the course's source notebook (a student can mark a cell "locked", but cannot make it the course's).
+- raw HTML in markdown cells is escaped, so it shows as the text it is, and a link that goes anywhere but
+  the web or an e-mail address (``javascript:``, ``data:``, however it is spelled) goes nowhere, unless
+  the cell is exactly one of the course's source notebook (a student can mark a cell "locked", but cannot
+  make it the course's); a raw cell the course did not write shows as text too.
 """
 
 from __future__ import annotations
@@ -42,6 +44,13 @@ MAX_VALUE = 2000
 _KERNEL_FOLDER = re.compile(re.escape(str(Path(tempfile.gettempdir()).resolve())) + r"/backprop-kernel-[^/\s'\"]+"
                             r"(?:/space)?(?:/(work|home|channel))?")
 _TAGS = re.compile(r"<(?=[A-Za-z/!?])")
+# Where a Markdown link's destination begins: an inline link or picture ``[text](`` and a reference definition
+# ``[label]:`` (its destination may be on the next line).
+_DESTINATION = re.compile(r"\]\(\s*|^[ ]{0,3}\[[^\]\n]+\]:\s*", re.MULTILINE)
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:")
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_MARKDOWN_ESCAPE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
+_DROPPED_FROM_URLS = re.compile(r"[\x00-\x20\x7f]")  # what browsers ignore in a scheme, and whitespace
 
 
 def _machine_paths() -> list[tuple[str, str]]:
@@ -110,8 +119,26 @@ def _count(value: object) -> int | None:
 
 
 def escape_markup(source: str) -> str:
-    """Markdown whose raw HTML shows as text: ``<script>`` becomes ``&lt;script>``."""
-    return _TAGS.sub(html.escape("<"), source)
+    """Markdown whose raw HTML shows as text (``<script>`` becomes ``&lt;script>``) and whose links lead
+    nowhere unless to the web or an e-mail address: ``[see](javascript:alert(1))`` becomes
+    ``[see](#javascript:alert(1))``, a link to a spot of the page that does not exist."""
+    return _defused_links(_TAGS.sub(html.escape("<"), source))
+
+
+def _defused_links(source: str) -> str:
+    def defused(match: re.Match[str]) -> str:
+        scheme = _SCHEME.match(_as_a_browser_reads(source[match.end():match.end() + 200]))
+        return match.group() + ("#" if scheme and scheme.group()[:-1] not in SAFE_SCHEMES else "")
+
+    return _DESTINATION.sub(defused, source)
+
+
+def _as_a_browser_reads(destination: str) -> str:
+    """The start of a link destination as the URL it becomes: Markdown's character references and backslash
+    escapes undone (twice over, to be safe), then what a browser drops from a scheme, lower case."""
+    for _ in range(2):
+        destination = _MARKDOWN_ESCAPE.sub("", html.unescape(destination))
+    return _DROPPED_FROM_URLS.sub("", destination).lstrip("<").lower()
 
 
 class SanitizeOutputs(NbGraderPreprocessor):
@@ -129,11 +156,16 @@ class SanitizeOutputs(NbGraderPreprocessor):
             elif cell.cell_type == "markdown" and cell.source not in course_markdown:
                 cell.source = escape_markup(cell.source)
                 cell.pop("attachments", None)  # pictures pasted into a cell: any file type, shown as it is
+            elif cell.cell_type == "raw" and cell.source not in course_markdown:
+                # An exporter copies a raw cell into the page as it is (as HTML, for text/html or no type).
+                cell.source = html.escape(cell.source)
+                cell.metadata.pop("raw_mimetype", None)
+                cell.metadata.pop("format", None)
         nb.metadata.pop("widgets", None)
         return nb, resources
 
     def _course_markdown(self, resources: ResourcesDict) -> set[str]:
-        """The markdown cells of the course's own source notebook (trusted: they stay as written)."""
+        """The markdown and raw cells of the course's own source notebook (trusted: they stay as written)."""
         info = resources.get("nbgrader", {})
         coursedir = CourseDirectory(parent=self)
         source = Path(coursedir.format_path(coursedir.source_directory, ".", info.get("assignment", ""))) / (
@@ -142,4 +174,4 @@ class SanitizeOutputs(NbGraderPreprocessor):
             notebook = nbformat.read(source, as_version=4)
         except (OSError, ValueError):
             return set()  # nothing known to be the course's: escape every markdown cell
-        return {cell.source for cell in notebook.cells if cell.cell_type == "markdown"}
+        return {cell.source for cell in notebook.cells if cell.cell_type in ("markdown", "raw")}
