@@ -6,7 +6,8 @@ and go), kernel keyrings, System V IPC and POSIX message queues (channels betwee
 io_uring (which makes sockets without calling ``socket()``), file handles (``open_by_handle_at``
 with the read capability a child keeps for a runtime under /root), clearing the parent-death signal,
 chmod, ptrace and reading other processes' memory, new namespaces and mounts, BPF, perf events and
-userfaultfd (kernel attack surface that no layer of a backward pass needs). Each is refused with
+userfaultfd (kernel attack surface that no layer of a backward pass needs); and, for grading children,
+files the folder's size check cannot see (``O_TMPFILE``, a file unlinked while held open). Each is refused with
 EPERM, not killed, so student code that tries one gets a plain ``PermissionError`` and the grade
 says what happened.
 
@@ -59,8 +60,12 @@ SHARED = (
     "finit_module", "delete_module", "lookup_dcookie", "quotactl", "quotactl_fd", "acct", "swapon",
     "swapoff", "iopl", "ioperm", "vhangup",
 )
-# A grading child answers through files in its own folder: it needs no socket and no chmod.
-GRADING_ONLY = ("socket", "socketpair", "chmod", "fchmod", "fchmodat", "fchmodat2")
+# A grading child answers through files in its own folder: it needs no socket and no chmod. Nor does it remove
+# a file: one unlinked while held open keeps its bytes where the folder's size check never sees them.
+GRADING_ONLY = ("socket", "socketpair", "chmod", "fchmod", "fchmodat", "fchmodat2", "unlink", "unlinkat", "rmdir")
+# O_TMPFILE opens a file that has no name in the folder, for the same bytes (refused to grading children);
+# __O_TMPFILE is the flag's own bit, O_TMPFILE also sets O_DIRECTORY.
+TMPFILE_BIT = getattr(os, "O_TMPFILE", 0) & ~getattr(os, "O_DIRECTORY", 0)
 
 PROFILES = {"grading": SHARED + GRADING_ONLY, "kernel": SHARED}
 
@@ -169,6 +174,12 @@ def build(profile: str) -> Any:
         rules.add_rule(deny, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
     for option in PRCTL_DENIED:
         rules.add_rule(deny, "prctl", seccomp.Arg(0, seccomp.EQ, option))
+    if profile == "grading" and TMPFILE_BIT:
+        for name, flags in (("open", 1), ("openat", 2)):  # the argument that holds the flags
+            if _number(seccomp, name) is not None:  # arm64 has no open()
+                rules.add_rule(deny, name, seccomp.Arg(flags, seccomp.MASKED_EQ, TMPFILE_BIT, TMPFILE_BIT))
+        # openat2 passes its flags in memory, like clone3: ENOSYS makes the C library use openat.
+        rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "openat2")
     return rules
 
 

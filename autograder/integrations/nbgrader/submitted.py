@@ -7,7 +7,9 @@ everyone after it; a link to ``/dev/zero`` fills the disk; a 300 MB notebook tak
 
 ``quarantine`` runs first, when ``nbgrader autograde`` loads the course configuration, before nbgrader
 looks at any submission. Every entry that is not a regular file or folder (links, FIFOs, sockets,
-devices) and every notebook above ``MAX_NOTEBOOK_BYTES`` is moved, whole, to
+devices), every file above ``MAX_FILE_BYTES``, and the files past ``MAX_OTHER_BYTES`` or ``MAX_OTHER_FILES``
+of those that are not the course's (neither a notebook nor a graded module: nbgrader copies each of them
+twice, into ``autograded/`` and ``feedback/``, a sparse file of 1 GB as 1 GB) are moved, whole, to
 ``quarantined/STUDENT/ASSIGNMENT/`` beside ``submitted/``. Nothing is deleted, and the TA can look at
 it; a folder that is a link goes whole. A notebook moved away is replaced by the released one,
 unanswered: that student is graded as if they had not written that notebook, and keeps the rest.
@@ -29,27 +31,51 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from autograder.core.printable import printable
+from autograder.core.spec import MODULE_FILES
 
-MAX_NOTEBOOK_BYTES = 32 << 20  # the course's notebooks with their plots are ~1 MB
+MAX_FILE_BYTES = 32 << 20  # any one file; the course's notebooks with their plots are ~1 MB
+MAX_OTHER_BYTES = 64 << 20  # all of one submission's files that are not the course's (notes, data, pictures)
+MAX_OTHER_FILES = 1000  # and as many of them, folders included
 QUARANTINE = "quarantined"
 SCHEMA_VERSION = 3
 
 
 def unsafe_entries(folder: Path) -> list[tuple[Path, str]]:
-    """(path, why) of every entry below ``folder`` that nbgrader must not read, without following links."""
+    """(path, why) of every entry below ``folder`` (``submitted/``) that nbgrader must not read, without
+    following links, in name order (so the same files are kept on every run)."""
     found = []
+    other_bytes: dict[tuple[str, ...], int] = {}  # per submission (STUDENT, ASSIGNMENT)
+    other_files: dict[tuple[str, ...], int] = {}
     for top, folders, files in os.walk(folder, followlinks=False):
-        for name in [*folders, *files]:
+        folders.sort()
+        for name in [*folders, *sorted(files)]:
             path = Path(top) / name
             info = os.lstat(path)
+            relative = path.relative_to(folder).parts
             if stat.S_ISLNK(info.st_mode):
                 found.append((path, "is a symbolic link"))
             elif not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
                 found.append((path, "is not a regular file"))
-            elif path.suffix == ".ipynb" and info.st_size > MAX_NOTEBOOK_BYTES:
-                found.append((path, f"is over {MAX_NOTEBOOK_BYTES >> 20} MB"))
-        folders[:] = [name for name in folders if not os.path.islink(os.path.join(top, name))]
+            elif info.st_size > MAX_FILE_BYTES:  # the size it is copied at, sparse or not
+                found.append((path, f"is over {MAX_FILE_BYTES >> 20} MB"))
+            elif len(relative) > 2 and not (len(relative) == 3 and _the_courses(name)):
+                submission = relative[:2]
+                other_files[submission] = other_files.get(submission, 0) + 1
+                other_bytes[submission] = other_bytes.get(submission, 0) + info.st_size
+                if other_files[submission] > MAX_OTHER_FILES:
+                    found.append((path, f"is past the {MAX_OTHER_FILES} files a submission may hold besides "
+                                        "its notebooks and modules"))
+                elif other_bytes[submission] > MAX_OTHER_BYTES:
+                    found.append((path, f"would take the submission's files besides its notebooks and modules "
+                                        f"over {MAX_OTHER_BYTES >> 20} MB"))
+        folders[:] = [name for name in folders if not os.path.islink(os.path.join(top, name))
+                      and Path(top, name) not in {path for path, _ in found}]
     return found
+
+
+def _the_courses(name: str) -> bool:
+    """A file of the course's kind at the top of a submission: a notebook, or a graded module."""
+    return name.endswith(".ipynb") or name in MODULE_FILES
 
 
 def _move_aside(course: Path, path: Path, submitted: Path) -> Path:
