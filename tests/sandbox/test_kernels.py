@@ -27,11 +27,12 @@ MISSING = kernels.missing_protections()
 needs_confinement = pytest.mark.skipif(MISSING != [], reason="cannot confine kernels here: " + "; ".join(MISSING))
 
 
-def _run(folder: Path, *sources: str, timeout: int = 10) -> list[list[dict]]:
+def _run(folder: Path, *sources: str, timeout: int = 10, notebook_seconds: int = 300) -> list[list[dict]]:
     """Run cells in a confined kernel with ``folder`` as the notebook's folder; the outputs of each cell."""
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
-    ConfinedExecute(timeout=timeout).preprocess(notebook, {"metadata": {"path": str(folder)}})
+    ConfinedExecute(timeout=timeout, notebook_seconds=notebook_seconds).preprocess(
+        notebook, {"metadata": {"path": str(folder)}})
     return [cell.outputs for cell in notebook.cells]
 
 
@@ -119,6 +120,19 @@ def test_a_dead_kernel_or_an_unstoppable_loop_costs_only_its_cell(tmp_path: Path
     assert _text(after_death).strip() == "fresh kernel"
     assert looped[-1]["ename"] == "CellTimeoutError" and "did not stop" in looped[-1]["evalue"]
     assert _text(after_loop).strip() == "again"
+
+
+@needs_confinement
+def test_a_notebook_past_its_time_has_its_running_cell_stopped_and_the_rest_not_run(tmp_path: Path) -> None:
+    """Cells that each sleep under the cell timeout share the notebook's time: past it, nothing more runs."""
+    first, second, unstoppable, third = _run(
+        tmp_path, "import time; time.sleep(1); print('first')", "time.sleep(15); print('second')",
+        "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: pass", "print('third')",
+        timeout=10, notebook_seconds=3)
+    assert _text(first).strip() == "first"
+    assert "second" not in _text(second) and second[-1]["output_type"] == "error"
+    assert unstoppable[-1]["ename"] == "NotebookTimeout" and "was not run" in unstoppable[-1]["evalue"]
+    assert third[-1]["ename"] == "NotebookTimeout" and "third" not in _text(third)
 
 
 @needs_confinement

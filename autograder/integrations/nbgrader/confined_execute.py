@@ -11,11 +11,16 @@ Three things change, and nothing else about how nbgrader runs a notebook:
 - a kernel that dies (``os._exit``, a signal, a limit), that an interrupt cannot stop (a loop that
   ignores SIGINT) or that sends a message nbclient cannot read costs the cell it was running, which
   gets an error output saying so, and the cells after it run in a fresh kernel. Ordinary nbgrader
-  stops the whole student there, and their trusted layer scores with it.
+  stops the whole student there, and their trusted layer scores with it;
+- a notebook's cells share ``notebook_seconds`` (each cell still has nbgrader's ``timeout``): once it is
+  spent, the running cell is stopped and the cells after it are not run, each with an error output
+  saying so. A notebook of cells that each sleep just under the timeout would otherwise hold up every
+  student graded after it, for as long as its cells last.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from jupyter_core.utils import run_sync
@@ -46,6 +51,8 @@ class ConfinedExecute(Execute):
 
     printed_bytes = Integer(1 << 20, help="Output one cell may produce; the rest is dropped.").tag(config=True)
     notebook_bytes = Integer(16 << 20, help="Output one notebook may produce; the rest is dropped.").tag(config=True)
+    notebook_seconds = Integer(300, help="Seconds all of one notebook's cells may run in; the rest are not run."
+                               ).tag(config=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["kernel_manager_class"] = ConfinedKernelManager
@@ -56,11 +63,19 @@ class ConfinedExecute(Execute):
         super().__init__(*args, **kwargs)
         self._printed: dict[int, int] = {}  # bytes of output kept, per cell
         self._dropped: set[int] = set()  # cells that lost output to a cap
+        self._deadline = 0.0  # when the notebook's cells have used up notebook_seconds (time.monotonic)
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> tuple[NotebookNode, Any]:
         refuse_unless_confinable()
         self._printed, self._dropped = {}, set()
+        self._deadline = time.monotonic() + self.notebook_seconds
         return super().preprocess(nb, resources, km)
+
+    def _get_timeout(self, cell: NotebookNode | None) -> int | None:
+        """nbgrader's timeout for the cell, or the notebook's time left if that is shorter."""
+        timeout = super()._get_timeout(cell)
+        left = max(1, int(self._deadline - time.monotonic()) + 1)
+        return left if timeout is None else min(timeout, left)
 
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
                cell_index: int) -> NotebookNode | None:
@@ -79,14 +94,22 @@ class ConfinedExecute(Execute):
         """Display updates are not kept: one update can rewrite every output sharing its id, past the cap."""
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
+        if cell.cell_type == "code" and time.monotonic() >= self._deadline:
+            cell.outputs = [self._error("NotebookTimeout", f"the notebook's cells ran for {self.notebook_seconds} s "
+                                        "in all, so this cell was not run")]
+            return cell, self.resources
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self._fail(cell, "KernelDied", "the notebook's kernel stopped while this cell ran (it ended, was killed "
                        "or ran into a limit)")
         except CellTimeoutError:
-            self._fail(cell, "CellTimeoutError", f"this cell ran for more than {self.timeout} s and did not stop "
-                       "when interrupted")
+            if time.monotonic() >= self._deadline:
+                self._fail(cell, "NotebookTimeout", f"the notebook's cells ran for {self.notebook_seconds} s in all, "
+                           "so this cell was stopped")
+            else:
+                self._fail(cell, "CellTimeoutError", f"this cell ran for more than {self.timeout} s and did not stop "
+                           "when interrupted")
         except Exception as error:  # a message nbclient could not read: what the kernel sends is student code
             self.log.warning("Cell %d: the kernel sent what could not be read (%s); restarting it", index, error)
             self._fail(cell, "KernelMessageError", "the notebook's kernel sent a message the grader could not read")
@@ -97,6 +120,10 @@ class ConfinedExecute(Execute):
     def _fail(cell: NotebookNode, name: str, why: str) -> None:
         cell.outputs.append(new_output("error", ename=name, evalue=why,
                                        traceback=[f"{name}: {why}. The cells after it ran in a fresh kernel."]))
+
+    @staticmethod
+    def _error(name: str, why: str) -> NotebookNode:
+        return new_output("error", ename=name, evalue=why, traceback=[f"{name}: {why}."])
 
     def _restart(self) -> None:
         """A fresh kernel in the same cage, and the client talking to it."""
