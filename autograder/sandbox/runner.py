@@ -35,7 +35,7 @@ from autograder.sandbox import replies as reply_format
 from autograder.sandbox.child import exit_reason
 from autograder.sandbox.environment import child_environment
 from autograder.sandbox.observed import SharedInputs
-from autograder.sandbox.scratch import Scratch, SubmissionError, folder_usage, read_source
+from autograder.sandbox.scratch import Scratch, SubmissionError, folder_usage, read_source, unseen_bytes
 
 SECONDS_PER_FUNCTION = 20.0
 PRINTED_LIMIT = 2000  # characters of a submission's own output kept for the report
@@ -143,8 +143,8 @@ class _Watch:
         self.deadline = time.monotonic() + self.seconds
         self.printed_before = self.output.written
 
-    def problem(self) -> str:
-        """Why the child must be stopped now, or ""."""
+    def problem(self, pid: int | None) -> str:
+        """Why the child ``pid`` must be stopped now, or ""."""
         limits = host.LIMITS
         now = time.monotonic()
         if now > self.deadline:
@@ -155,6 +155,8 @@ class _Watch:
         if now > self.next_folder_check:
             self.next_folder_check = now + FOLDER_CHECK_SECONDS
             size, entries = folder_usage(self.scratch.work, limits.folder_entries)
+            if pid is not None:  # and what its processes hold open that the folder no longer shows
+                size += unseen_bytes(pid)
             if size > limits.folder_bytes:
                 return T_("your code wrote over {size} into its folder; it was stopped",
                           size=wire.megabytes(limits.folder_bytes))
@@ -204,7 +206,7 @@ def _serve(process: subprocess.Popen | forks.ServedChild, scratch: Scratch, watc
             replies[name] = reply_format.failure(exit_reason(code, cpu_seconds), len(requests[name]))
             remaining.pop(0)
             return
-        problem = watch.problem() if code is None else ""
+        problem = watch.problem(process.pid) if code is None else ""
         if problem:
             replies[name] = reply_format.failure(problem, len(requests[name]))
             remaining.pop(0)

@@ -90,6 +90,35 @@ def folder_usage(folder: Path, most_entries: int) -> tuple[int, int]:
     return size, entries
 
 
+MOST_PROCESSES = 256  # of one child's tree looked at: its user may run 32 (``host.Limits.extra_processes``)
+
+
+def unseen_bytes(pid: int) -> int:
+    """Disk held by files that the process ``pid`` and its descendants keep open but that no longer have a
+    name (one renamed over, or removed, while open): the folder's listing (``folder_usage``) does not show
+    them. Counted in blocks, so a sparse file counts what it holds, each file once; 0 where ``/proc`` cannot
+    be read. The grader's memfd of watched inputs, inherited, is not the child's (it cannot make one)."""
+    total, seen, waiting, counted = 0, set[int](), [pid], set[tuple[int, int]]()
+    while waiting and len(seen) < MOST_PROCESSES:
+        current = waiting.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        with suppress(OSError), os.scandir(f"/proc/{current}/task") as tasks:
+            for task in tasks:
+                with suppress(OSError, ValueError), open(f"{task.path}/children") as children:
+                    waiting.extend(int(child) for child in children.read().split())
+        with suppress(OSError), os.scandir(f"/proc/{current}/fd") as descriptors:
+            for descriptor in descriptors:
+                with suppress(OSError):
+                    info = os.stat(descriptor.path)  # the open file itself, through the descriptor's link
+                    if stat.S_ISREG(info.st_mode) and info.st_nlink == 0 and (info.st_dev, info.st_ino) not in \
+                            counted and not os.readlink(descriptor.path).startswith("/memfd:"):
+                        counted.add((info.st_dev, info.st_ino))
+                        total += info.st_blocks * 512
+    return total
+
+
 class Scratch:
     """A fresh ROOT with ``submission/`` and ``work/``; removed with everything in it on exit."""
 

@@ -1,0 +1,66 @@
+"""What a child may keep on disk: its folder's size is watched while it runs, and bytes it hides from the
+folder's listing (a file renamed over, or made without a name, while held open) count as well."""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+
+import pytest
+from arena import Arena
+from helpers import scores_by_function
+
+from autograder.grading.grade import grade
+from autograder.sandbox import host
+
+pytestmark = pytest.mark.skipif(not host.current().seccomp, reason="needs the syscall filter (Linux, libseccomp)")
+
+LIMIT = 8 << 20
+CHUNK = 3 << 20
+
+HIDE = textwrap.dedent(f'''
+    import os as _os
+
+    _HELD = []
+
+    def relu_backward(dout, cache):
+        """The right gradient, after hiding {{count}} x {CHUNK >> 20} MB from the folder's listing (once)."""
+        if _HELD:
+            return dout * (cache > 0)
+        for number in range({{count}}):
+            with open("held", "wb") as handle:
+                handle.write(b"x")
+            kept = open("held", "r+b")
+            kept.write(b"x" * {CHUNK})
+            kept.flush()
+            _os.fsync(kept.fileno())
+            _HELD.append(kept)
+            with open("cover", "wb") as handle:
+                handle.write(b"y")
+            _os.replace("cover", "held")  # the held file has no name now, and keeps its bytes
+        import time
+        time.sleep(1.0)  # long enough for the folder to be looked at
+        return dout * (cache > 0)
+''')
+
+
+@pytest.fixture
+def small_folders(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(host, "LIMITS", dataclasses.replace(host.LIMITS, folder_bytes=LIMIT))
+
+
+def _relu(arena: Arena, count: int) -> tuple[tuple[float, float], str]:
+    result = grade(arena.build("layers", HIDE.format(count=count)), arena.reference, 3, seconds_per_function=8)
+    messages = " ".join(str(f.message) for r in result.results if r.verdict.function.name == "relu_backward"
+                        for f in r.verdict.findings)
+    return scores_by_function(result)["relu_backward"], messages
+
+
+def test_bytes_hidden_by_renaming_over_a_held_file_count_against_the_folder(arena: Arena, small_folders) -> None:
+    (points, _), why = _relu(arena, 4)  # 12 MB held, none of it listed
+    assert points == 0 and "wrote over 8 MB into its folder" in why, why
+
+
+def test_a_held_file_under_the_limit_costs_nothing(arena: Arena, small_folders) -> None:
+    (points, most), why = _relu(arena, 1)
+    assert points == most, why
