@@ -98,7 +98,7 @@ def unseen_bytes(pid: int) -> int:
     name (one renamed over, or removed, while open): the folder's listing (``folder_usage``) does not show
     them. Counted in blocks, so a sparse file counts what it holds, each file once; 0 where ``/proc`` cannot
     be read. The grader's memfd of watched inputs, inherited, is not the child's (it cannot make one)."""
-    total, seen, waiting, counted = 0, set[int](), [pid], set[tuple[int, int]]()
+    seen, waiting, counted = set[int](), [pid], dict[tuple[int, int], int]()
     while waiting and len(seen) < MOST_PROCESSES:
         current = waiting.pop()
         if current in seen:
@@ -108,15 +108,20 @@ def unseen_bytes(pid: int) -> int:
             for task in tasks:
                 with suppress(OSError, ValueError), open(f"{task.path}/children") as children:
                     waiting.extend(int(child) for child in children.read().split())
-        with suppress(OSError), os.scandir(f"/proc/{current}/fd") as descriptors:
-            for descriptor in descriptors:
-                with suppress(OSError):
-                    info = os.stat(descriptor.path)  # the open file itself, through the descriptor's link
-                    if stat.S_ISREG(info.st_mode) and info.st_nlink == 0 and (info.st_dev, info.st_ino) not in \
-                            counted and not os.readlink(descriptor.path).startswith("/memfd:"):
-                        counted.add((info.st_dev, info.st_ino))
-                        total += info.st_blocks * 512
-    return total
+        for held in ("fd", "map_files"):  # open descriptors, and files mapped into memory (readable as root)
+            _count_unnamed(f"/proc/{current}/{held}", counted)
+    return sum(blocks for blocks in counted.values())
+
+
+def _count_unnamed(folder: str, counted: dict[tuple[int, int], int]) -> None:
+    """Add to ``counted`` each file with no name that an entry of ``/proc/PID/fd`` or ``map_files`` leads to."""
+    with suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            with suppress(OSError):
+                info = os.stat(entry.path)  # the file itself, through the entry's link
+                if stat.S_ISREG(info.st_mode) and info.st_nlink == 0 and \
+                        not os.readlink(entry.path).startswith("/memfd:"):
+                    counted[(info.st_dev, info.st_ino)] = info.st_blocks * 512
 
 
 class Scratch:

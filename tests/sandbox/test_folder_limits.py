@@ -34,7 +34,12 @@ HIDE = textwrap.dedent(f'''
             kept.write(b"x" * {CHUNK})
             kept.flush()
             _os.fsync(kept.fileno())
-            _HELD.append(kept)
+            if {{mapped}}:  # only a mapping holds it: the descriptor is closed
+                import mmap
+                _HELD.append(mmap.mmap(kept.fileno(), {CHUNK}))
+                kept.close()
+            else:
+                _HELD.append(kept)
             with open("cover", "wb") as handle:
                 handle.write(b"y")
             _os.replace("cover", "held")  # the held file has no name now, and keeps its bytes
@@ -49,15 +54,18 @@ def small_folders(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(host, "LIMITS", dataclasses.replace(host.LIMITS, folder_bytes=LIMIT))
 
 
-def _relu(arena: Arena, count: int) -> tuple[tuple[float, float], str]:
-    result = grade(arena.build("layers", HIDE.format(count=count)), arena.reference, 3, seconds_per_function=8)
+def _relu(arena: Arena, count: int, mapped: bool = False) -> tuple[tuple[float, float], str]:
+    code = HIDE.format(count=count, mapped=mapped)
+    result = grade(arena.build("layers", code), arena.reference, 3, seconds_per_function=8)
     messages = " ".join(str(f.message) for r in result.results if r.verdict.function.name == "relu_backward"
                         for f in r.verdict.findings)
     return scores_by_function(result)["relu_backward"], messages
 
 
-def test_bytes_hidden_by_renaming_over_a_held_file_count_against_the_folder(arena: Arena, small_folders) -> None:
-    (points, _), why = _relu(arena, 4)  # 12 MB held, none of it listed
+@pytest.mark.parametrize("mapped", [False, True], ids=["open", "mapped"])
+def test_bytes_hidden_by_renaming_over_a_held_file_count_against_the_folder(arena: Arena, small_folders,
+                                                                           mapped: bool) -> None:
+    (points, _), why = _relu(arena, 4, mapped)  # 12 MB held, none of it listed
     assert points == 0 and "wrote over 8 MB into its folder" in why, why
 
 
