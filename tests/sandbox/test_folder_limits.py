@@ -34,9 +34,12 @@ HIDE = textwrap.dedent(f'''
             kept.write(b"x" * {CHUNK})
             kept.flush()
             _os.fsync(kept.fileno())
-            if {{mapped}}:  # only a mapping holds it: the descriptor is closed
+            if {{mapped}}:  # only a mapping holds it: its descriptors are closed, mmap's own copy too
                 import mmap
+                free = _os.dup(0)
+                _os.close(free)  # the number mmap's copy of the descriptor is about to get
                 _HELD.append(mmap.mmap(kept.fileno(), {CHUNK}))
+                _os.close(free)
                 kept.close()
             else:
                 _HELD.append(kept)
