@@ -134,7 +134,12 @@ DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "b
            "unittest.mock", "pandas.eval", "IPython", "ipykernel", "jinja2", "mako", "dask", "distributed",
            "pure_eval", "executing", "stack_data", "asttokens", "traitlets", "nbformat", "nbclient", "nbconvert",
            "nbgrader", "jupyter_client", "tornado", "sqlalchemy", "pytest", "_pytest", "hypothesis", "setuptools",
-           "pip", "cffi", "numpy.f2py", "numpy.testing", "numpy.distutils",
+           "pip", "cffi", "numpy.f2py", "numpy.testing.extbuild", "numpy.distutils", "numpy.ctypeslib",
+           "numpy.lib._npyio_impl", "numpy.lib._format_impl", "builtins.breakpoint", "sys.breakpointhook",
+           # what evaluates a string annotation, and what walks a format field's attributes to an object
+           "typing.get_type_hints", "typing.ForwardRef", "typing._eval_type", "typing_extensions.get_type_hints",
+           "functools.singledispatch", "functools.singledispatchmethod", "attr.resolve_types", "attrs.resolve_types",
+           "annotationlib", "string.Formatter", "_string",
            # other programs run from a backward
            "os.execl", "os.execle", "os.execlp", "os.execlpe", "os.execve", "os.execvp", "os.execvpe",
            "os.spawnl", "os.spawnle", "os.spawnlp", "os.spawnlpe", "os.spawnv", "os.spawnve", "os.spawnvp",
@@ -142,8 +147,13 @@ DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "b
 # Attributes through which another module hands out the sys module (``os.sys``, ``tempfile._sys``) or the
 # import system's hooks: anywhere after the first name of a dotted name, they reach DYNAMIC's ``sys.*``.
 IMPORT_SYSTEM_ATTRIBUTES = frozenset({"sys", "_sys", "meta_path", "path_hooks", "path_importer_cache"})
+# Modules of DYNAMIC that another module hands out as an attribute (``np.ctypeslib.ctypes``): anywhere after
+# the first name of a dotted name, they flag as they would by their own name.
+DYNAMIC_ATTRIBUTES = IMPORT_SYSTEM_ATTRIBUTES | {"ctypes", "pickle", "marshal", "importlib", "builtins", "subprocess",
+                                                 "inspect", "gc", "runpy", "pydoc", "pdb", "cloudpickle", "dill"}
 DUNDERS = frozenset({"__code__", "__globals__", "__dict__", "__builtins__", "__closure__", "__getattribute__",
-                     "__import__", "__loader__", "__spec__", "__subclasses__", "__bases__", "__base__",
+                     "__import__", "__loader__", "__spec__", "__path__", "__annotations__", "__subclasses__",
+                     "__bases__", "__base__",
                      "__mro__", "__defaults__", "__kwdefaults__", "__func__", "__self__", "__wrapped__",
                      "__setattr__", "__delattr__", "__getattr__", "__reduce__", "__reduce_ex__",
                      # frames, tracebacks, generators and coroutines: the way to any scope's globals and builtins
@@ -161,7 +171,7 @@ FILLING_METHODS = frozenset({"append", "appendleft", "extend", "extendleft", "in
 # Module-level names that let a module supply attributes it does not define (PEP 562).
 MODULE_HOOKS = ("__getattr__", "__dir__")
 # Builtins whose names matter; a student's own binding of the same name shadows them.
-BUILTINS = frozenset({"eval", "exec", "compile", "__import__", "globals", "vars", "complex", "getattr",
+BUILTINS = frozenset({"eval", "exec", "compile", "__import__", "globals", "vars", "complex", "breakpoint", "getattr",
                       "setattr", "delattr"})
 PYTHON_BUILTINS = frozenset(dir(builtins))
 COMPLEX_DTYPE = re.compile(r"^[<>|=]?(complex\d*|c\d+|[FDG])$")
@@ -594,6 +604,13 @@ class _Indexer:
         defaults = node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
         for default in defaults:
             self.visit(default, scope)
+        if not isinstance(node, ast.Lambda):  # evaluated where the def runs, as its defaults are (or later, as text)
+            arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg,
+                         node.args.kwarg]
+            for annotation in [*(a.annotation for a in arguments if a is not None), node.returns]:
+                if annotation is not None:
+                    self.program.parent[annotation] = node
+                    self.visit(annotation, scope)
         positional = node.args.posonlyargs + node.args.args
         for arg, default in zip(positional[len(positional) - len(node.args.defaults):], node.args.defaults,
                                 strict=True):
@@ -1002,13 +1019,25 @@ def _import_time_units(program: _Program, module: str) -> list[ast.AST]:
     units: list[ast.AST] = []
     for statement in program.trees[module].body:
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
-            units += [*statement.decorator_list, *statement.args.defaults]
+            units += _run_by_def(statement)
         elif isinstance(statement, ast.ClassDef):
-            units += [*statement.decorator_list, *statement.bases,
-                      *(s for s in statement.body if not isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef))]
+            units += [*statement.decorator_list, *statement.bases, *statement.keywords]
+            for inner in statement.body:  # a class body runs at import, and so does each def in it
+                if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
+                    units += _run_by_def(inner)
+                else:
+                    units.append(inner)
         elif not _is_main_guard(statement) and not _is_docstring(statement):
             units.append(statement)
     return units
+
+
+def _run_by_def(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
+    """What a ``def`` statement itself evaluates: decorators, default values and annotations."""
+    arguments = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg]
+    annotations = [a.annotation for a in arguments if a is not None and a.annotation is not None]
+    return [*node.decorator_list, *node.args.defaults, *(d for d in node.args.kw_defaults if d is not None),
+            *annotations, *([node.returns] if node.returns is not None else [])]
 
 
 def _is_main_guard(statement: ast.stmt) -> bool:
@@ -1094,7 +1123,7 @@ def _classify(dotted: str) -> tuple[str, str] | None:
     if _prefixed(dotted, COMPLEX):
         return "complex", T_("uses {name} (complex numbers): a complex-step difference measures the slope; "
                              "write the derivative by hand", name=shown)
-    if _prefixed(dotted, DYNAMIC) or not IMPORT_SYSTEM_ATTRIBUTES.isdisjoint(dotted.split(".")[1:]):
+    if _prefixed(dotted, DYNAMIC) or not DYNAMIC_ATTRIBUTES.isdisjoint(dotted.split(".")[1:]):
         return "unreadable", T_("uses {name}, which builds or fetches code at run time: the grader must be "
                                 "able to read your backward", name=shown)
     return None
@@ -1133,6 +1162,10 @@ def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]
         shown = node.value if isinstance(node.value, str) else node.value.decode()
         yield "unreadable", T_("names {name} in a string, which fetches code at run time: the grader must "
                                "be able to read your backward", name=repr(shown))
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _code_in(node.value):
+        # A string annotation is evaluated by whatever asks for the type hints: the string is code.
+        yield "unreadable", T_("names {name} in a string, which fetches code at run time: the grader must "
+                               "be able to read your backward", name=repr(_code_in(node.value)))
     if isinstance(node, ast.Import | ast.ImportFrom):
         yield from _import_reasons(node)
     if isinstance(node, ast.Attribute):
@@ -1148,6 +1181,25 @@ def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]
             yield "complex", T_("raises {base} to {exponent}, a complex number: a complex-step difference "
                                 "measures the slope; write the derivative by hand", base=ast.unparse(node.left),
                                 exponent=ast.unparse(node.right))
+
+
+STRING_CODE_LIMIT = 20_000  # characters of a string read as code: longer ones are text
+
+
+def _code_in(text: str) -> str:
+    """The name of code the reader flags (``exec``, ``__import__``, a dunder) that ``text``, read as Python,
+    calls or reaches; "" when it is not Python or names none of it."""
+    if len(text) > STRING_CODE_LIMIT or not any(mark in text for mark in "(.["):
+        return ""
+    try:
+        tree = syntax.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    for part in ast.walk(tree):
+        name = part.id if isinstance(part, ast.Name) else part.attr if isinstance(part, ast.Attribute) else ""
+        if name in HIDDEN_NAMES or name in BUILTINS - {"complex"}:
+            return name
+    return ""
 
 
 def _hidden_name(value: str | bytes) -> bool:

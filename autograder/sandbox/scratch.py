@@ -76,13 +76,16 @@ def read_source(path: Path) -> bytes:
 
 
 def folder_usage(folder: Path, most_entries: int) -> tuple[int, int]:
-    """(bytes, entries) in ``folder``, counting at most ``most_entries + 1`` entries."""
+    """(bytes, entries) in ``folder``, counting at most ``most_entries + 1`` entries. A file counts its size
+    or the disk it holds, whichever is more (``fallocate`` can hold disk past a file's size)."""
     size = entries = 0
     with os.scandir(folder) as listing:
         for entry in listing:
             entries += 1
             try:
-                size += entry.stat(follow_symlinks=False).st_size if entry.is_file(follow_symlinks=False) else 0
+                if entry.is_file(follow_symlinks=False):
+                    info = entry.stat(follow_symlinks=False)
+                    size += max(info.st_size, info.st_blocks * 512)
             except FileNotFoundError:
                 continue  # renamed or removed since the listing (a reply moving into place): nothing to count
             if entries > most_entries:

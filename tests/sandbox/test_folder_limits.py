@@ -75,3 +75,29 @@ def test_bytes_hidden_by_renaming_over_a_held_file_count_against_the_folder(aren
 def test_a_held_file_under_the_limit_costs_nothing(arena: Arena, small_folders) -> None:
     (points, most), why = _relu(arena, 1)
     assert points == most, why
+
+
+FALLOCATE = textwrap.dedent(f'''
+    import ctypes as _ctypes
+    import os as _os
+    import time as _time
+
+    _HELD = []
+
+    def relu_backward(dout, cache):
+        """The right gradient, after holding {12 << 20} bytes of disk in a file whose size stays 0."""
+        if not _HELD:
+            libc = _ctypes.CDLL(None, use_errno=True)
+            handle = _os.open("allocated", _os.O_RDWR | _os.O_CREAT, 0o600)
+            libc.fallocate(handle, 1, _ctypes.c_long(0), _ctypes.c_long({12 << 20}))  # FALLOC_FL_KEEP_SIZE
+            _HELD.append(handle)
+            _time.sleep(1.0)
+        return dout * (cache > 0)
+''')
+
+
+def test_disk_held_past_a_files_size_counts_against_the_folder(arena: Arena, small_folders) -> None:
+    result = grade(arena.build("layers", FALLOCATE), arena.reference, 3, seconds_per_function=8)
+    why = " ".join(str(f.message) for r in result.results if r.verdict.function.name == "relu_backward"
+                   for f in r.verdict.findings)
+    assert "wrote over 8 MB into its folder" in why, why
