@@ -23,7 +23,14 @@ ASSIGNMENT = "backprop"
 OWN = ("1_saturated_sigmoids.ipynb", "layers.py", "rnn_layers.py", "timestamp.txt")
 
 
+def _released(course: Path) -> None:
+    folder = course / "release" / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "1_saturated_sigmoids.ipynb").write_text("{}\n")
+
+
 def _student(course: Path, name: str) -> Path:
+    _released(course)
     folder = course / "submitted" / name / ASSIGNMENT
     folder.mkdir(parents=True)
     for own in OWN:
@@ -46,7 +53,7 @@ def test_a_sparse_file_of_a_gigabyte_is_moved_aside_not_copied(tmp_path: Path) -
     honest, hostile = _student(tmp_path, "ada"), _student(tmp_path, "mallory")
     (honest / "notes.md").write_text("my notes\n")
     _sparse(hostile / "data.bin", 1 << 30)
-    moved = quarantine(tmp_path)
+    moved = quarantine(tmp_path, release="release")
     assert moved == [f"mallory/{ASSIGNMENT}/data.bin is over {MAX_FILE_BYTES >> 20} MB: moved to "
                      f"{QUARANTINE}/mallory/{ASSIGNMENT}/data.bin"]
     aside = tmp_path / QUARANTINE / "mallory" / ASSIGNMENT / "data.bin"
@@ -62,11 +69,23 @@ def test_many_files_each_small_cannot_add_up_past_the_bounds(tmp_path: Path) -> 
         _sparse(wide / "data" / f"part{number:02}.bin", each)
     for number in range(MAX_OTHER_FILES + 5):
         (many / f"note{number:04}.txt").write_text("x")
-    quarantine(tmp_path)
+    quarantine(tmp_path, release="release")
     kept_bytes = sum(path.stat().st_size for path in (wide / "data").iterdir())
     assert kept_bytes <= MAX_OTHER_BYTES < kept_bytes + each + 100, "as many as fit are kept, in name order"
     assert sorted(path.name for path in (wide / "data").iterdir()) == [f"part{n:02}.bin" for n in range(1)]
     assert {"1_saturated_sigmoids.ipynb", "layers.py", "rnn_layers.py"} <= _kept(wide) and \
         {"1_saturated_sigmoids.ipynb", "layers.py", "rnn_layers.py"} <= _kept(many)
-    assert len(_kept(many)) == MAX_OTHER_FILES + 3  # the notebook and the two modules besides
-    assert len(os.listdir(tmp_path / QUARANTINE / "oscar" / ASSIGNMENT)) == 6  # timestamp.txt counts too
+    assert len(_kept(many)) == MAX_OTHER_FILES + 4  # the notebook, the two modules and the timestamp besides
+    assert len(os.listdir(tmp_path / QUARANTINE / "oscar" / ASSIGNMENT)) == 5
+    assert (wide / "timestamp.txt").is_file() and (many / "timestamp.txt").is_file()
+
+
+def test_notebooks_the_course_did_not_release_count_as_the_students_own(tmp_path: Path) -> None:
+    """Forty sparse notebooks of 31 MB at the top of a submission: only the released one is the course's."""
+    extra = _student(tmp_path, "mallory")
+    for number in range(40):
+        _sparse(extra / f"copy{number:02}.ipynb", MAX_FILE_BYTES - 1)
+    quarantine(tmp_path, release="release")
+    kept = [path for path in extra.glob("copy*.ipynb")]
+    assert sum(path.stat().st_size for path in kept) <= MAX_OTHER_BYTES and len(kept) == 2
+    assert (extra / "1_saturated_sigmoids.ipynb").is_file()

@@ -37,12 +37,15 @@ MAX_FILE_BYTES = 32 << 20  # any one file; the course's notebooks with their plo
 MAX_OTHER_BYTES = 64 << 20  # all of one submission's files that are not the course's (notes, data, pictures)
 MAX_OTHER_FILES = 1000  # and as many of them, folders included
 QUARANTINE = "quarantined"
+TIMESTAMP = "timestamp.txt"  # nbgrader's record of when the student submitted (late penalties read it)
 SCHEMA_VERSION = 3
 
 
-def unsafe_entries(folder: Path) -> list[tuple[Path, str]]:
+def unsafe_entries(folder: Path, released: Path | None = None) -> list[tuple[Path, str]]:
     """(path, why) of every entry below ``folder`` (``submitted/``) that nbgrader must not read, without
-    following links, in name order (so the same files are kept on every run)."""
+    following links, in name order (so the same files are kept on every run). The course's own files, which
+    the bounds on the others leave out, are the graded modules and the notebooks ``released/ASSIGNMENT/``
+    holds, at the top of a submission."""
     found = []
     other_bytes: dict[tuple[str, ...], int] = {}  # per submission (STUDENT, ASSIGNMENT)
     other_files: dict[tuple[str, ...], int] = {}
@@ -58,7 +61,7 @@ def unsafe_entries(folder: Path) -> list[tuple[Path, str]]:
                 found.append((path, "is not a regular file"))
             elif info.st_size > MAX_FILE_BYTES:  # the size it is copied at, sparse or not
                 found.append((path, f"is over {MAX_FILE_BYTES >> 20} MB"))
-            elif len(relative) > 2 and not (len(relative) == 3 and _the_courses(name)):
+            elif len(relative) > 2 and not (len(relative) == 3 and _the_courses(name, relative[1], released)):
                 submission = relative[:2]
                 other_files[submission] = other_files.get(submission, 0) + 1
                 other_bytes[submission] = other_bytes.get(submission, 0) + info.st_size
@@ -73,9 +76,12 @@ def unsafe_entries(folder: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def _the_courses(name: str) -> bool:
-    """A file of the course's kind at the top of a submission: a notebook, or a graded module."""
-    return name.endswith(".ipynb") or name in MODULE_FILES
+def _the_courses(name: str, assignment: str, released: Path | None) -> bool:
+    """A file the course gave out, at the top of a submission of ``assignment``: a graded module, one of
+    the released notebooks (any other notebook counts as the student's own), or nbgrader's timestamp."""
+    if name in MODULE_FILES or name == TIMESTAMP:
+        return True
+    return released is not None and name.endswith(".ipynb") and (released / assignment / name).is_file()
 
 
 def _move_aside(course: Path, path: Path, submitted: Path) -> Path:
@@ -94,7 +100,7 @@ def quarantine(course: Path, submitted: str = "submitted", release: str = "assig
     root = course / submitted
     if not root.is_dir():
         return moved
-    for path, why in unsafe_entries(root):
+    for path, why in unsafe_entries(root, course / release):
         relative = path.relative_to(root)
         target = _move_aside(course, path, root)
         released = course / release / Path(*relative.parts[1:])  # the same file in the release
