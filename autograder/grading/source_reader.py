@@ -86,6 +86,7 @@ import ast
 import builtins
 import math
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -139,7 +140,7 @@ DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "b
            # what evaluates a string annotation, and what walks a format field's attributes to an object
            "typing.get_type_hints", "typing.ForwardRef", "typing._eval_type", "typing_extensions.get_type_hints",
            "functools.singledispatch", "functools.singledispatchmethod", "attr.resolve_types", "attrs.resolve_types",
-           "annotationlib", "string.Formatter", "_string",
+           "annotationlib", "string.Formatter", "_string", "multiprocessing", "numpy.testing.measure",
            # other programs run from a backward
            "os.execl", "os.execle", "os.execlp", "os.execlpe", "os.execve", "os.execvp", "os.execvpe",
            "os.spawnl", "os.spawnle", "os.spawnlp", "os.spawnlpe", "os.spawnv", "os.spawnve", "os.spawnvp",
@@ -1123,10 +1124,20 @@ def _classify(dotted: str) -> tuple[str, str] | None:
     if _prefixed(dotted, COMPLEX):
         return "complex", T_("uses {name} (complex numbers): a complex-step difference measures the slope; "
                              "write the derivative by hand", name=shown)
-    if _prefixed(dotted, DYNAMIC) or not DYNAMIC_ATTRIBUTES.isdisjoint(dotted.split(".")[1:]):
+    if _prefixed(dotted, DYNAMIC) or not DYNAMIC_ATTRIBUTES.isdisjoint(dotted.split(".")[1:]) or _private(dotted):
         return "unreadable", T_("uses {name}, which builds or fetches code at run time: the grader must be "
                                 "able to read your backward", name=shown)
     return None
+
+
+def _private(dotted: str) -> bool:
+    """A private module of the standard library (``_pickle``, ``_operator``, ``_frozen_importlib``: the
+    machinery behind pickle, attrgetter and import, under other names), or a private part of numpy
+    (``numpy.lib._npyio_impl``, ``numpy.testing._private``): nothing a backward needs."""
+    parts = dotted.split(".")
+    if parts[0] in sys.stdlib_module_names and parts[0].startswith("_") and parts[0] != "__future__":
+        return True
+    return parts[0] == "numpy" and any(part.startswith("_") and not part.endswith("__") for part in parts[1:])
 
 
 def _finding(program: _Program, node: ast.AST, kind: str, reason: str) -> _Finding:
@@ -1156,6 +1167,10 @@ def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]
         if isinstance(node, ast.Name) and node.id in DUNDERS:
             yield "unreadable", T_("uses {name}, which reaches code at run time: the grader must be able to "
                                    "read your backward", name=node.id)
+    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del) and node.id in DUNDERS \
+            and node in program.scope_of:  # ``__annotations__ = {...}`` in a class: dataclasses builds code of it
+        yield "unreadable", T_("uses {name}, which reaches code at run time: the grader must be able to "
+                               "read your backward", name=node.id)
         if isinstance(node, ast.Name):
             yield from _module_object_reasons(program, node)
     if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes) and _hidden_name(node.value):
