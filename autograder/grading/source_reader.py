@@ -1199,6 +1199,7 @@ def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]
 
 
 STRING_CODE_LIMIT = 20_000  # characters of a string read as code: longer ones are text
+CODE_NAMES = HIDDEN_NAMES | (BUILTINS - {"complex"})  # what flags a string read as code
 
 
 def _code_in(text: str) -> str:
@@ -1212,7 +1213,7 @@ def _code_in(text: str) -> str:
         return ""
     for part in ast.walk(tree):
         name = part.id if isinstance(part, ast.Name) else part.attr if isinstance(part, ast.Attribute) else ""
-        if name in HIDDEN_NAMES or name in BUILTINS - {"complex"}:
+        if name in CODE_NAMES:
             return name
     return ""
 

@@ -35,7 +35,7 @@ from autograder.sandbox import replies as reply_format
 from autograder.sandbox.child import exit_reason
 from autograder.sandbox.environment import child_environment
 from autograder.sandbox.observed import SharedInputs
-from autograder.sandbox.scratch import Scratch, SubmissionError, folder_usage, read_source, unseen_bytes
+from autograder.sandbox.scratch import Scratch, SubmissionError, folder_usage, read_source
 
 SECONDS_PER_FUNCTION = 20.0
 PRINTED_LIMIT = 2000  # characters of a submission's own output kept for the report
@@ -154,9 +154,7 @@ class _Watch:
                       size=wire.megabytes(limits.printed_bytes))
         if now > self.next_folder_check:
             self.next_folder_check = now + FOLDER_CHECK_SECONDS
-            size, entries = folder_usage(self.scratch.work, limits.folder_entries)
-            if pid is not None:  # and what its processes hold open that the folder no longer shows
-                size += unseen_bytes(pid)
+            size, entries = folder_usage(self.scratch.work, limits.folder_entries, pid)
             if size > limits.folder_bytes:
                 return T_("your code wrote over {size} into its folder; it was stopped",
                           size=wire.megabytes(limits.folder_bytes))

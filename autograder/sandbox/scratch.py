@@ -75,10 +75,12 @@ def read_source(path: Path) -> bytes:
     return source
 
 
-def folder_usage(folder: Path, most_entries: int) -> tuple[int, int]:
+def folder_usage(folder: Path, most_entries: int, pid: int | None = None) -> tuple[int, int]:
     """(bytes, entries) in ``folder``, counting at most ``most_entries + 1`` entries. A file counts its size
-    or the disk it holds, whichever is more (``fallocate`` can hold disk past a file's size)."""
-    size = entries = 0
+    or the disk it holds, whichever is more (``fallocate`` can hold disk past a file's size); with the pid
+    of the child that writes there, the bytes its processes hide from the listing count too (``unseen_bytes``)."""
+    size = unseen_bytes(pid) if pid is not None else 0
+    entries = 0
     with os.scandir(folder) as listing:
         for entry in listing:
             entries += 1

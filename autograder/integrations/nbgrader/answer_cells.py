@@ -50,7 +50,7 @@ from autograder.integrations.nbgrader.sanitize import clean_text
 from autograder.outputs.feedback import exception_line
 from autograder.sandbox import forks, host, replies, runner, wire
 from autograder.sandbox.child import exit_reason
-from autograder.sandbox.scratch import Scratch, folder_usage, unseen_bytes
+from autograder.sandbox.scratch import Scratch, folder_usage
 
 ANSWER_CHILD = "autograder.integrations.nbgrader.answer_child"  # its entry point, run with python -m
 CHECKS = ("expect_close", "expect_none")
@@ -165,9 +165,7 @@ def run_answers(requests: dict[str, dict[str, Any]], seconds_per_answer: float) 
             while code is None and time.monotonic() < deadline:
                 time.sleep(runner.FOLDER_CHECK_SECONDS)
                 code = process.poll()
-                size, entries = folder_usage(scratch.work, host.LIMITS.folder_entries)
-                if process.pid is not None:
-                    size += unseen_bytes(process.pid)
+                size, entries = folder_usage(scratch.work, host.LIMITS.folder_entries, process.pid)
                 if size > host.LIMITS.folder_bytes or entries > host.LIMITS.folder_entries:
                     problem = T_("it wrote over {size} or too many files",
                                  size=wire.megabytes(host.LIMITS.folder_bytes))
