@@ -33,6 +33,17 @@ def arena(tmp_path: Path) -> Iterator[Arena]:
     place.close()
 
 
+@pytest.fixture
+def past_the_code_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Grading children without the code guard (``sandbox.code_guard``), as if an attacker had got past
+    it: the walls under it (Landlock, the syscall filter, the folder and process limits) are tried with
+    the raw syscalls that ctypes gives, which the guard refuses first."""
+    from autograder.sandbox import runner
+
+    policy = runner.child_policy
+    monkeypatch.setattr(runner, "child_policy", lambda *args: {**policy(*args), "code_guard": False})
+
+
 @pytest.fixture(scope="session")
 def _locks(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     """The folder all of pytest -n's workers share (each one's basetemp is a folder in it); None when serial."""

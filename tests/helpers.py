@@ -11,9 +11,16 @@ from pathlib import Path
 from autograder import DEFAULT_REFERENCE
 from autograder.outputs import html_report
 from autograder.outputs.report import WIDTH
+from autograder.sandbox import host
 
 CORPUS = Path(__file__).parent / "corpus"
 ADVERSARIAL = Path(__file__).parent / "adversarial"  # hostile submissions, one attack a file
+
+
+# The environment of a grader whose children have no code guard (``sandbox.code_guard``; the
+# ``past_the_code_guard`` fixture does the same in-process), which then grades only as opted in to less: the
+# walls under the guard are tried with ctypes, which the guard refuses first.
+PAST_THE_CODE_GUARD = {host.CODE_GUARD_SWITCH: "0", host.UNSAFE_OPT_IN: "1"}
 
 
 def reference_source(module: str) -> str:

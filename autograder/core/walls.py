@@ -42,8 +42,24 @@ NETWORK = N_("tried to use the network, which is switched off while grading")
 PROCESSES = N_("tried to start more processes than allowed")
 FILES = N_("opened more files at once than allowed")
 WRITTEN = N_("wrote more than allowed into one file or its printed output")
+UNREAD_CODE = N_("tried to run code that is not written in its files (text given to exec, eval or compile, "
+                 "pickled or marshalled code, ctypes, or a module it wrote): while grading, every line that runs "
+                 "must be in your module itself")
+OUT_OF_REACH = N_("tried to reach the grader's own objects or how Python runs them (the garbage collector's lists, "
+                  "a trace or profile function, a new interpreter): while grading, your code may use only what "
+                  "it is given")
 LIMITED = N_("{text} (limit {limit})")
-WALLS = (OUT_OF_MEMORY, THREADS, NOT_ALLOWED, STOPPED, NETWORK, PROCESSES, FILES, WRITTEN)
+WALLS = (OUT_OF_MEMORY, THREADS, NOT_ALLOWED, STOPPED, NETWORK, PROCESSES, FILES, WRITTEN, UNREAD_CODE, OUT_OF_REACH)
+
+
+class UnreadCodeError(RuntimeError):
+    """The child refused to make code the grader has not read (``sandbox.code_guard``); the message says
+    what was refused, for the TA."""
+
+
+class OutOfReachError(UnreadCodeError):
+    """The child refused to hand out the objects and hooks through which code could reach the guard
+    itself (``sandbox.code_guard``)."""
 
 
 def _pattern(template: str) -> re.Pattern[str]:
@@ -73,6 +89,10 @@ def explain(error: BaseException) -> str:
     """What the student's code ran into, as the end of "your code ...", or "" if not a sandbox wall."""
     if isinstance(error, MemoryError):
         return _with_limit(OUT_OF_MEMORY, "RLIMIT_AS", 2**30, " GB")
+    if isinstance(error, OutOfReachError):
+        return OUT_OF_REACH
+    if isinstance(error, UnreadCodeError):
+        return UNREAD_CODE
     if isinstance(error, RuntimeError) and "can't start new thread" in str(error):
         return THREADS
     if not isinstance(error, OSError):

@@ -37,6 +37,8 @@ What flags a function (one finding, the first by kind, then by line):
   ``vars()``, ``getattr``/``setattr`` with a computed name or on a module, ``importlib``,
   ``marshal``, ``pickle``, ``numpy.load`` (it unpickles), ``codecs``, ``base64``, ``zlib``,
   ``types.FunctionType``/``CodeType``, ``inspect``, ``ctypes``, ``subprocess``, ``sys.modules``,
+  arrays over memory the code chooses (``__array_interface__``, ``__array_struct__``, ``as_strided``: they
+  can rewrite a function's code in place, under the code guard),
   where imports come from (``sys.path``, ``sys.meta_path``, ``site``, ``zipimport``, ``pkgutil``; the
   sys module reached through another, ``os.sys``: a module written at run time would import),
   modules that run a program given as text (``timeit``, ``doctest``, ``pdb``, ``cProfile``,
@@ -136,6 +138,8 @@ DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "b
            "pure_eval", "executing", "stack_data", "asttokens", "traitlets", "nbformat", "nbclient", "nbconvert",
            "nbgrader", "jupyter_client", "tornado", "sqlalchemy", "pytest", "_pytest", "hypothesis", "setuptools",
            "pip", "cffi", "numpy.f2py", "numpy.testing.extbuild", "numpy.distutils", "numpy.ctypeslib",
+           # strides of the code's choosing reach memory outside the array: the interpreter's own included
+           "numpy.lib.stride_tricks.as_strided", "numpy.lib._stride_tricks_impl",
            "numpy.lib._npyio_impl", "numpy.lib._format_impl", "builtins.breakpoint", "sys.breakpointhook",
            # what evaluates a string annotation, and what walks a format field's attributes to an object
            "typing.get_type_hints", "typing.ForwardRef", "typing._eval_type", "typing_extensions.get_type_hints",
@@ -155,12 +159,16 @@ DYNAMIC_ATTRIBUTES = IMPORT_SYSTEM_ATTRIBUTES | {"ctypes", "pickle", "marshal", 
 DUNDERS = frozenset({"__code__", "__globals__", "__dict__", "__builtins__", "__closure__", "__getattribute__",
                      "__import__", "__loader__", "__spec__", "__path__", "__annotations__", "__subclasses__",
                      "__bases__", "__base__",
+                     # an array over memory at an address of the code's choosing: the interpreter's own included
+                     "__array_interface__", "__array_struct__",
                      "__mro__", "__defaults__", "__kwdefaults__", "__func__", "__self__", "__wrapped__",
                      "__setattr__", "__delattr__", "__getattr__", "__reduce__", "__reduce_ex__",
                      # frames, tracebacks, generators and coroutines: the way to any scope's globals and builtins
                      "tb_frame", "tb_next", "f_globals", "f_locals", "f_builtins", "f_back", "f_code",
                      "gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code", "co_code",
-                     "co_consts"})
+                     "co_consts",
+                     # a string annotation evaluated: a name or a dotted path looked up from computed text
+                     "_evaluate", "__forward_arg__", "__forward_code__", "__forward_value__"})
 # A string equal to one of these names fetches what the name would: ``scope["__builtins__"]["exec"]``.
 HIDDEN_NAMES = frozenset({"exec", "eval", "compile", "__import__", "getattr", "setattr", "delattr", "globals",
                           "locals", "vars", "builtins", "__builtins__", "__builtin__", "importlib", "_getframe",

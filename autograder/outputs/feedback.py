@@ -137,6 +137,7 @@ class FunctionFeedback:
     summary: str = ""
     checks: tuple[CheckFeedback, ...] = ()
     notes: tuple[str, ...] = ()
+    measured: bool = False  # its summary says why it scores 0, even where its module could not be imported
 
     @property
     def passed(self) -> bool:
@@ -421,14 +422,16 @@ def function_feedback(function: GradedFunction, grade: Grade, audience: Audience
     results = [r for r in grade.results if r.verdict.function.name == function.name]
     points, most = sum(r.points for r in results), sum(r.max_points for r in results)
     summary = ""
-    if function.module in grade.module_problems:
+    measured = bool(results) and all(r.verdict.measured for r in results)
+    if measured:  # the cause, also where its module then failed to import (the code guard refused it)
+        summary = say(results[0].verdict.measured)
+    elif function.module in grade.module_problems:
         summary = say(T_("{problem}. Its functions score 0.", problem=module_problem(grade, function.module, audience)))
     elif results and all(r.verdict.not_implemented for r in results):
         summary = say(not_implemented_line(function))
-    elif results and all(r.verdict.measured for r in results):
-        summary = say(results[0].verdict.measured)
     if summary or points == most:
-        return FunctionFeedback(function.name, function.module, function.file, points, most, summary)
+        return FunctionFeedback(function.name, function.module, function.file, points, most, summary,
+                                measured=measured)
     return FunctionFeedback(function.name, function.module, function.file, points, most, "",
                             tuple(check_feedback(r, audience, say) for r in results),
                             tuple(say(note) for note in cause_notes(function, results, grade, audience)))
@@ -447,6 +450,11 @@ def module_problem(grade: Grade, module: str, audience: Audience) -> str:
         return problem
     if audience is Audience.TA or module in grade.trusted_problems:
         return problem
+    said = re.fullmatch(r"([\w.]+) could not be imported: (.*)", problem, re.S)
+    if said and _WALL.fullmatch(said.group(2)):
+        wall = exception_line(said.group(2))
+        if isinstance(wall, Text):  # a sandbox wall's sentence, the grader's own words (the code guard's)
+            return T_("{file} could not be imported: {error}", file=said.group(1), error=wall)
     kind = re.match(r"[\w.]+ could not be imported: (\w+)", problem)
     if kind:
         return T_("{module}.py could not be imported ({kind}): run pytest in your folder to see why",

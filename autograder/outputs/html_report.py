@@ -316,7 +316,8 @@ def render_html(feedback: Feedback) -> str:
         if problem is not None:
             body.append(f'<p class="bk-problem">! {_text(problem)}</p>'
                         f"<p>{_text(say(T_('Its functions score 0; everything else is graded as usual.')))}</p>")
-        body.extend(_function_section(function, f"bk-f{number[function.name]}", problem is None, say)
+        body.extend(_function_section(function, f"bk-f{number[function.name]}", problem is None or function.measured,
+                                      say)
                     for function in functions)
         body.append("</section>")
     body.extend(_printed(feedback))

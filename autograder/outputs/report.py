@@ -102,7 +102,7 @@ def render_text(feedback: Feedback) -> str:
             header = f"  {function.name} "
             score = f" {_points(function.points)} / {_points(function.max_points)}"
             lines.append(header + "." * max(2, WIDTH - len(header) - len(score)) + score)
-            if module not in feedback.module_problems:
+            if module not in feedback.module_problems or function.measured:
                 lines.extend(function_lines(function, say=feedback.say))
         lines.append("")
     for module, printed in feedback.printed.items():

@@ -31,7 +31,7 @@ from autograder.core.modules import load_module
 from autograder.core.spec import BY_NAME
 from autograder.core.text import T_
 from autograder.core.walls import ended
-from autograder.sandbox import observed, wire
+from autograder.sandbox import code_guard, observed, wire
 from autograder.sandbox.confine import SETUP_FAILED, shut_in
 
 CANNOT_REPLY = 71  # exit code of a fork whose student code broke what it needs to send its reply
@@ -132,6 +132,8 @@ def main(root: Path, policy: dict[str, Any], functions: list[str]) -> None:
     request = wire.read_request(root / "request.bin")
     observed.attach(request)  # before the student's code: the inputs the grader watches
     shut_in(policy)
+    if policy.get("code_guard", True):  # from here on, only code the grader has read or installed runs
+        code_guard.install(policy["installed"], sorted((root / "submission").glob("*.py")))
     path = root / "submission" / f"{request['module']}.py"
     sys.path.append(str(path.parent))
     try:

@@ -62,6 +62,8 @@ from autograder.sandbox.libraries import found_by_soname
 
 NOBODY = "nobody"
 UNSAFE_OPT_IN = "BACKPROP_UNSAFE_REDUCED_SANDBOX"
+# "0": children get no code guard (``code_guard``), to try the walls under it; grading then needs UNSAFE_OPT_IN.
+CODE_GUARD_SWITCH = "BACKPROP_CODE_GUARD"
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ class Sandbox:
     # How a template's fork confines itself the same way (``forks``): "root" drops to a leased uid,
     # "user" makes a user namespace; "" where children can only be started fresh.
     fork_mode: str = ""
+    code_guard: bool = True  # each child refuses code it has not read (``code_guard``)
 
     @contextmanager
     def identity(self) -> Iterator[Identity]:
@@ -339,6 +342,7 @@ def probe() -> Sandbox:
         popen_user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
 
     seccomp_missing = syscalls.test_result(seccomp_test)
+    code_guard = os.environ.get(CODE_GUARD_SWITCH, "1") != "0"
     no_namespace = T_("no usable unshare (Linux namespaces)") if sys.platform.startswith("linux") else \
         T_("not Linux")
     protections = (
@@ -352,14 +356,18 @@ def probe() -> Sandbox:
                    T_("memory limit not enforced by macOS")),
         Protection(T_("process tree"), namespaces, "" if namespaces else
                    T_("process group and psutil only: {why}", why=no_namespace)),
+        Protection(T_("code guard"), code_guard, "" if code_guard else
+                   T_("switched off by {switch}=0", switch=CODE_GUARD_SWITCH)),
     )
     shared_user = "" if drop in ("own", "own+read") else (NOBODY if drop == "nobody" else name)
     fork_mode = "root" if read_capability is not None else ("user" if namespaces and "--user" in prefix else "")
     return Sandbox(prefix, landlock, protections, owner, popen_user, read_capability, not seccomp_missing,
-                   _gaps(landlock, namespaces, drop, seccomp_missing, private), shared_user, fork_mode)
+                   _gaps(landlock, namespaces, drop, seccomp_missing, private, code_guard), shared_user, fork_mode,
+                   code_guard)
 
 
-def _gaps(landlock: bool, namespaces: bool, drop: str, seccomp: str, private: Path | None) -> tuple[Gap, ...]:
+def _gaps(landlock: bool, namespaces: bool, drop: str, seccomp: str, private: Path | None,
+          code_guard: bool = True) -> tuple[Gap, ...]:
     """What this machine lacks for the whole sandbox, each with how to get it."""
     if not sys.platform.startswith("linux"):
         return (Gap("Linux: student code is confined with Landlock, namespaces and seccomp; grade on Linux "
@@ -383,6 +391,9 @@ def _gaps(landlock: bool, namespaces: bool, drop: str, seccomp: str, private: Pa
     if seccomp:
         gaps.append(Gap(f"the seccomp filter: {seccomp}", "without the syscall filter, so it could use "
                         "sockets, keyrings, inotify and System V IPC to reach other processes"))
+    if not code_guard:
+        gaps.append(Gap(f"the code guard: unset {CODE_GUARD_SWITCH} (it is 0)",
+                        "without the code guard, so it could run code built at run time, which the grader never read"))
     return tuple(gaps)
 
 

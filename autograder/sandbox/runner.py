@@ -98,8 +98,10 @@ class _Output:
 
 
 def child_policy(cage: host.Sandbox, scratch: Scratch, cpu_seconds: int) -> dict[str, Any]:
-    """What a grading child shuts itself in with (``confine``): the limits, and Landlock's paths."""
+    """What a grading child shuts itself in with (``confine``): the limits and Landlock's paths; and
+    where the code it may run comes from (``code_guard``): the installed folders and the submission."""
     limits = host.LIMITS
+    installed = [str(path) for path in host.runtime_paths()]
     return {
         "limits": {"cpu_seconds": cpu_seconds, "memory_bytes": limits.memory_bytes,
                    "file_bytes": limits.file_bytes, "open_files": limits.open_files,
@@ -107,9 +109,11 @@ def child_policy(cage: host.Sandbox, scratch: Scratch, cpu_seconds: int) -> dict
                    # A uid leased for this child alone runs nothing else: no need to count its processes.
                    "own_uid": cage.read_capability is not None},
         "landlock": cage.landlock,
-        "readable": [str(path) for path in [*host.runtime_paths(), scratch.submission]],
+        "readable": [*installed, str(scratch.submission)],
         "writable": [str(scratch.work)],
         "syscalls": "grading" if cage.seccomp else "",  # required where the probe found it: else SETUP_FAILED
+        "code_guard": cage.code_guard,
+        "installed": installed,
     }
 
 

@@ -6,7 +6,7 @@ import numpy
 
 TARGET = "layers"
 FUNCTIONS = "tanh_backward"
-EXPECT = r"expected .* got|modified dout"
+EXPECT = r"tried to reach the grader's own objects"  # the code guard refuses gc.get_objects
 
 
 def tanh_backward(dout, cache):

@@ -122,6 +122,21 @@ def test_opting_in_grades_and_says_so_in_plain_words(arena: Arena, reprobe, monk
     assert "without namespaces, so it could reach the network" in result.sandbox
 
 
+def test_with_the_code_guard_switched_off_grading_refuses_unless_opted_in(arena: Arena, reprobe, monkeypatch,
+                                                                        started) -> None:
+    monkeypatch.setenv(host.CODE_GUARD_SWITCH, "0")
+    refusal = reprobe().refusal()
+    assert REFUSAL in refusal and f"unset {host.CODE_GUARD_SWITCH}" in refusal, refusal
+    with pytest.raises(GraderError, match=REFUSAL):
+        grade(DEFAULT_REFERENCE, DEFAULT_REFERENCE, 3)
+    assert started == []
+    monkeypatch.setenv(OPT_IN, "1")
+    result = grade(arena.build("layers", "exec('print(\"RAN\", flush=True)')\n"), DEFAULT_REFERENCE, 3)
+    assert "RAN" in result.printed["layers"]  # no guard: the text ran
+    assert "without the code guard, so it could run code built at run time" in result.sandbox, result.sandbox
+    assert "code guard ✗" in result.sandbox
+
+
 def test_a_filter_the_child_cannot_load_means_no_student_code_runs(arena: Arena, monkeypatch) -> None:
     policy = runner.child_policy
     monkeypatch.setattr(runner, "child_policy", lambda *args: {**policy(*args), "syscalls": "no-such-profile"})

@@ -96,7 +96,8 @@ FALLOCATE = textwrap.dedent(f'''
 ''')
 
 
-def test_disk_held_past_a_files_size_counts_against_the_folder(arena: Arena, small_folders) -> None:
+def test_disk_held_past_a_files_size_counts_against_the_folder(arena: Arena, small_folders,
+                                                               past_the_code_guard) -> None:
     result = grade(arena.build("layers", FALLOCATE), arena.reference, 3, seconds_per_function=8)
     why = " ".join(str(f.message) for r in result.results if r.verdict.function.name == "relu_backward"
                    for f in r.verdict.findings)

@@ -1,6 +1,8 @@
 """Classmates graded at the same time: ``grade-all -j 2`` over honest students next to a griefer and a
 colluding pair. Whatever the griefer and the pair do, every student's grade must be exactly the one
-it gets graded alone with the same seed, and nothing may be left on the machine afterwards.
+it gets graded alone with the same seed, and nothing may be left on the machine afterwards. The children
+have no code guard here (``PAST_THE_CODE_GUARD``, so graded as opted in to less): the griefer and the pair
+reach the system through ctypes, as an attacker past the guard would.
 
 - honest: two copies of the reference and two known bugs from the corpus;
 - the griefer's code is correct, but while it is graded it watches the temp folder with inotify,
@@ -25,7 +27,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import CORPUS, build_submission, flagging_reference, reference_source
+from helpers import CORPUS, PAST_THE_CODE_GUARD, build_submission, flagging_reference, reference_source
 
 from autograder import DEFAULT_RELEASE, KIT_ROOT
 from autograder.sandbox import host
@@ -200,7 +202,8 @@ def _system_v() -> str:
 def _grade_all(students: Path, out: Path, temp: Path, reference: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "autograder", "grade-all", str(students), "--out", str(out),
                            "-j", "2", "--reference", str(reference)], cwd=KIT_ROOT, capture_output=True, text=True,
-                          timeout=600, stdin=subprocess.DEVNULL, env={**os.environ, "TMPDIR": str(temp)})
+                          timeout=600, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "TMPDIR": str(temp), **PAST_THE_CODE_GUARD})
 
 
 def _alone(folder: Path, seed: int, where: Path, temp: Path, reference: Path) -> dict:
@@ -208,7 +211,8 @@ def _alone(folder: Path, seed: int, where: Path, temp: Path, reference: Path) ->
     results = where / f"{folder.name}.json"
     subprocess.run([sys.executable, "-m", "autograder", "grade", str(folder), "--json", str(results), "--seed",
                     str(seed), "--reference", str(reference)], cwd=KIT_ROOT, capture_output=True, check=True,
-                   timeout=300, stdin=subprocess.DEVNULL, env={**os.environ, "TMPDIR": str(temp)})
+                   timeout=300, stdin=subprocess.DEVNULL,
+                   env={**os.environ, "TMPDIR": str(temp), **PAST_THE_CODE_GUARD})
     return json.loads(results.read_text())
 
 

@@ -1,6 +1,6 @@
 """Syscalls that Landlock does not cover, tried from inside a real grading child.
 
-Each attack is made with the raw syscall (ctypes), as a student could: reading a forbidden file
+Each attack is made with the raw syscall (ctypes), as a student past the code guard could: reading a forbidden file
 through a file handle, reaching a classmate's pathname UNIX socket, a kernel keyring, io_uring (which
 can make sockets without calling socket()), inotify, System V shared memory, a new namespace. The
 probe is appended to the reference ``rnn_layers.py``, so its own answers are right and must keep
@@ -130,7 +130,7 @@ def classmate(tmp_path: Path):
     server.close()
 
 
-def test_syscalls_landlock_does_not_cover_are_refused(arena: Arena, classmate) -> None:
+def test_syscalls_landlock_does_not_cover_are_refused(arena: Arena, classmate, past_the_code_guard) -> None:
     path, server = classmate
     seen, full_marks = _probe(arena, path)
     assert "stolen" not in seen, f"read the reference through a file handle: {seen['stolen']!r}"
@@ -141,6 +141,13 @@ def test_syscalls_landlock_does_not_cover_are_refused(arena: Arena, classmate) -
     with pytest.raises(BlockingIOError):
         server.accept()
     assert full_marks, "the filter got in the way of honest code"
+
+
+def test_the_code_guard_refuses_the_probe_first(arena: Arena, classmate) -> None:
+    code = f"FORBIDDEN = {str(DEFAULT_REFERENCE / 'layers.py')!r}\nCLASSMATE = {str(classmate[0])!r}\n{PROBE}"
+    result = grade(arena.build("rnn_layers", code), arena.reference, 3, seconds_per_function=7)
+    assert "PROBE" not in result.printed["rnn_layers"]
+    assert "tried to run code that is not written in its files" in result.module_problems["rnn_layers"]
 
 
 def test_the_filter_is_reported() -> None:

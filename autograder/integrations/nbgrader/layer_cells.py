@@ -94,7 +94,8 @@ def cell_feedback(function: GradedFunction, results: list[Result], grade_: Grade
     problem = feedback.module_problems.get(function.module)
     if problem:
         lines.append(f"  ! {problem}")
-        return "\n".join(lines)
+        if not any(f.name == function.name and f.measured for f in feedback.functions):
+            return "\n".join(lines)
     if any(f.name == function.name for f in feedback.functions):
         lines.extend(function_lines(feedback.of(function.name), indent="  ", say=feedback.say))
     return "\n".join(lines)
