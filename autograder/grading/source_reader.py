@@ -37,8 +37,9 @@ What flags a function (one finding, the first by kind, then by line):
   ``vars()``, ``getattr``/``setattr`` with a computed name or on a module, ``importlib``,
   ``marshal``, ``pickle``, ``numpy.load`` (it unpickles), ``codecs``, ``base64``, ``zlib``,
   ``types.FunctionType``/``CodeType``, ``inspect``, ``ctypes``, ``subprocess``, ``sys.modules``,
-  arrays over memory the code chooses (``__array_interface__``, ``__array_struct__``, ``as_strided``: they
-  can rewrite a function's code in place, under the code guard),
+  arrays over memory the code chooses (``__array_interface__``, ``__array_struct__``, ``as_strided``,
+  ``np.ndarray`` given a buffer or strides, ``.strides =``, ``resize(refcheck=False)``: they can rewrite a
+  function's code in place, under the code guard),
   where imports come from (``sys.path``, ``sys.meta_path``, ``site``, ``zipimport``, ``pkgutil``; the
   sys module reached through another, ``os.sys``: a module written at run time would import),
   modules that run a program given as text (``timeit``, ``doctest``, ``pdb``, ``cProfile``,
@@ -1277,7 +1278,21 @@ def _import_reasons(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, st
             yield verdict
 
 
+def _raw_memory(node: ast.Call, names: list[str]) -> bool:
+    """``np.ndarray(shape, dtype, buffer, offset, strides)`` (numpy checks those strides against the buffer in
+    arithmetic that wraps: an array over any address), or ``resize(..., refcheck=False)`` (views of the freed
+    memory): what arrays over raw memory are made of, once ``as_strided`` and ``__array_interface__`` are out."""
+    keywords = {keyword.arg for keyword in node.keywords}
+    if any(name in ("numpy.ndarray", "numpy.ndarray.__new__") for name in names):
+        given = len(node.args) - names[0].endswith("__new__")
+        return given > 2 or not keywords.isdisjoint({"buffer", "offset", "strides", None})
+    return isinstance(node.func, ast.Attribute) and node.func.attr == "resize" and "refcheck" in keywords
+
+
 def _attribute_reasons(program: _Program, node: ast.Attribute) -> Iterator[tuple[str, str]]:
+    if node.attr == "strides" and isinstance(node.ctx, ast.Store):  # checked by numpy in arithmetic that wraps
+        yield "unreadable", T_("sets .strides, which can make an array over memory it chooses and rewrite code "
+                               "in place: the grader must be able to read your backward")
     if node.attr == "imag":
         yield "complex", T_("reads .imag: a complex-step difference measures the slope; write the derivative "
                             "by hand")
@@ -1309,6 +1324,9 @@ def _classes(program: _Program, scope: ast.AST) -> list[ast.ClassDef]:
 
 def _call_reasons(program: _Program, node: ast.Call) -> Iterator[tuple[str, str]]:
     names = program.dotted(node.func)
+    if _raw_memory(node, names):
+        yield "unreadable", T_("makes an array over memory it chooses ({name}), which can rewrite code in "
+                               "place: the grader must be able to read your backward", name=names[0])
     if any(n in ("builtins.getattr", "builtins.setattr", "builtins.delattr") for n in names):
         yield from _attribute_call_reasons(program, node, names[0].removeprefix("builtins."))
     dtypes = [k.value for k in node.keywords if k.arg == "dtype"]

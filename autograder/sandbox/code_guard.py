@@ -53,13 +53,17 @@ FILE_CAP = 1 << 24  # an installed module over 16 MB is not one the child import
 _NAME = r"[^\W\d]\w*"
 # ``lambda _cls, a, b: _tuple_new(_cls, (a, b))``: namedtuple's only text (Python 3.11 to 3.13).
 NAMEDTUPLE = rf"lambda _cls, (?:{_NAME}(?:, {_NAME})*,?)?: _tuple_new\(_cls, \((?:{_NAME}(?:, {_NAME})*,?)?\)\)"
-# A string annotation once its string constants are out (``STRING``): ``np.ndarray``, ``Optional[Tuple[int,
-# ...]]``, ``Literal["leaky-relu", -1]``, ``Annotated[float, (3,)]``, ``(*Ts,)[0]``. A parenthesis only opens
-# a tuple (``CALL`` finds one after a name, a subscript or another parenthesis), and ``-`` and ``*`` only
-# begin an item: nothing is called and nothing is computed.
-STRING = r"'[^'\\\n]*'|\"[^\"\\\n]*\""
-ANNOTATION = r"(?:[\w\s.\[\],|()'\"]|(?:(?<=[\[(,])|(?<=, )|^)(?:-(?=\d)|\*(?=\w)))*"
-CALL = r"[\w\]).'\"]\s*\("
+# A string annotation once its string constants are out (``STRING``: no prefix, so no f-string): names, dots,
+# subscripts and slices, tuples, lists, dicts, ``|``, ``*`` and numbers at the start of an item
+# (``Literal["leaky-relu", -1e-8]``, ``Annotated[np.ndarray, {"shape": (3,)}]``, ``(*Ts,)[0]``). A parenthesis
+# only opens a tuple (``CALL`` finds one after a name, a subscript or a closing bracket), and nothing else
+# computes: no operator but ``|``, no lambda, no comprehension (``KEYWORD``).
+STRING = r"(?<!\w)(?:'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")"
+_ITEM_START = r"(?:(?<=[\[(,{:|])|(?<=[\[(,{:|] )|^)"
+ANNOTATION = (rf"(?>{_ITEM_START}[+-]?(?:\d[\d_]*+\.?[\d_]*+|\.\d[\d_]*+)(?:[eE][+-]?\d[\d_]*+)?j?"
+              rf"|{_ITEM_START}\*(?=\w)|[\w\s.\[\],|(){{}}:'\"])*+")  # atomic: no backtracking, linear time
+CALL = r"[\w\]).'\"}]\s*\("
+KEYWORD = r"\b(?:lambda|for|async|await|yield)\b"
 # Every line dataclasses writes (Python 3.11 and 3.12), with a field's name where it puts one.
 _SELF = r"(?:self|__dataclass_self__)"
 _FIELDS = rf"(?:{_NAME}(?:, ?{_NAME})*)?"
@@ -109,7 +113,7 @@ def make_hook(folders: tuple[str, ...], submission: tuple[tuple[str, bytes], ...
     fits_dataclass_line = re.compile(DATACLASS_LINES).fullmatch
     without_strings = re.compile(STRING).sub
     fits_annotation = re.compile(ANNOTATION).fullmatch
-    finds_call = re.compile(CALL).search
+    finds_call, finds_keyword = re.compile(CALL).search, re.compile(KEYWORD).search
     generators = tuple((code, name, kind) for code, name, kind in (
         (_code_of(collections.namedtuple), "code", "namedtuple"),
         (_code_of(getattr(dataclasses, "_create_fn", None)), "txt", "dataclass"),
@@ -170,7 +174,7 @@ def make_hook(folders: tuple[str, ...], submission: tuple[tuple[str, bytes], ...
                             return
                         if kind == "annotation":
                             bare = without_strings("''", text)
-                            if fits_annotation(bare) and not finds_call(bare):
+                            if fits_annotation(bare) and not finds_call(bare) and not finds_keyword(bare):
                                 return
                         if kind == "dataclass":
                             for line in text.split("\n"):

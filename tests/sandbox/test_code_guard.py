@@ -106,6 +106,7 @@ PROBE = textwrap.dedent('''
                 collections._sys = kept
                 del collections.type
         attempt("a namedtuple field that is an expression", namedtuple_fooled)
+        attempt("an f-string annotation", lambda: typing.Optional["f'{print(1)}'"])
         attempt("gc.get_objects", gc.get_objects)
         attempt("sys.settrace", lambda: sys.settrace(lambda *args: None))
 
@@ -183,6 +184,8 @@ PROBE = textwrap.dedent('''
             kind: 'typing.Literal["leaky-relu", "relu"]' = "relu"
             scale: "typing.Annotated[float, 'm/s', (3,)]" = 1.0
             sign: "typing.Literal[-1, 1]" = 1
+            shape: 'typing.Annotated[np.ndarray, {"shape": "(N, D)"}]' = None
+            separator: 'typing.Literal["\\t", ",", 1e-8]' = ","
         attempt("typing.NamedTuple under postponed annotations", lambda: Postponed(None))
 
         def field_named_self():
@@ -241,7 +244,7 @@ def test_the_child_makes_no_code_it_has_not_read(arena: Arena, monkeypatch, fork
     seen = ast.literal_eval(line[len("GUARD "):])
     assert {name: seen.pop(name) for name in HONEST} == dict.fromkeys(HONEST, "ran"), "honest code was refused"
     assert seen == dict.fromkeys(seen, "refused"), "not refused"
-    assert len(seen) == 26
+    assert len(seen) == 27
     assert result.score == result.max_score, "the guard got in the way of honest code"
 
 
@@ -268,7 +271,8 @@ def _fits(kind: str, text: str) -> bool:
         return re.fullmatch(code_guard.NAMEDTUPLE, text) is not None
     if kind == "annotation":
         bare = re.sub(code_guard.STRING, "''", text)
-        return re.fullmatch(code_guard.ANNOTATION, bare) is not None and re.search(code_guard.CALL, bare) is None
+        return re.fullmatch(code_guard.ANNOTATION, bare) is not None and re.search(code_guard.CALL, bare) is None \
+            and re.search(code_guard.KEYWORD, bare) is None
     return all(re.fullmatch(code_guard.DATACLASS_LINES, line) for line in text.split("\n"))
 
 
@@ -278,6 +282,9 @@ def _fits(kind: str, text: str) -> bool:
     ("annotation", "typing.Optional[np.ndarray]"),
     ("annotation", 'Literal["leaky-relu", -1] | None'),
     ("annotation", "Annotated[float, (3,)]"),
+    ("annotation", 'Annotated[np.ndarray, {"shape": "(N, D)"}]'),
+    ("annotation", 'Literal["\\t", ",", 1e-8, +1, -1, 1.5e-8]'),
+    ("annotation", "Callable[[np.ndarray, int], Optional['Cache']]"),
     ("dataclass", "def __create_fn__():\n def __hash__(self):\n  return hash((self.w,))\n return __hash__"),
 ])
 def test_what_the_standard_library_writes_has_its_shape(kind: str, text: str) -> None:
@@ -292,6 +299,12 @@ def test_what_the_standard_library_writes_has_its_shape(kind: str, text: str) ->
     ("annotation", "a*b"),
     ("annotation", "f (x)"),
     ("annotation", "lambda: 1"),
+    ("annotation", "f'{(f[x] - f[y]) / h}'"),
+    ("annotation", "[f[x] for x in y]"),
+    ("annotation", "{x: y for x in z}"),
+    ("annotation", "x[1:2](y)"),
+    ("annotation", "(x := y)"),
+    ("annotation", "x - 1e-8"),
     ("dataclass", "def __create_fn__():\n def __hash__(self):\n  return hash((self.w + 1e-5,))\n return __hash__"),
     ("dataclass", "def __create_fn__():\n def f(x):\n  return x + 1e-5\n return f"),
 ])
