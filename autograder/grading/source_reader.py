@@ -34,7 +34,8 @@ What flags a function (one finding, the first by kind, then by line):
   expression with a small float literal in it and nothing from the inputs (``[1e-5][0]``,
   ``np.sin(1e-5)``);
 - code the grader cannot read: ``eval``, ``exec``, ``compile``, ``__import__``, ``globals()``,
-  ``vars()``, ``getattr``/``setattr`` with a computed name or on a module, ``importlib``,
+  ``vars()``, ``locals()``, ``getattr``/``setattr`` with a computed name (on a module, or starting with
+  anything a flagged name could start with), ``importlib``,
   ``marshal``, ``pickle``, ``numpy.load`` (it unpickles), ``codecs``, ``base64``, ``zlib``,
   ``types.FunctionType``/``CodeType``, ``inspect``, ``ctypes``, ``subprocess``, ``sys.modules``,
   arrays over memory the code chooses (``__array_interface__``, ``__array_struct__``, ``as_strided``,
@@ -125,7 +126,9 @@ DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "b
            "gc", "weakref", "threading.settrace", "sys.settrace", "sys.setprofile", "sys.addaudithook",
            "os.system", "os.popen", "os.execv", "os.execl", "runpy", "code", "codeop", "ast",
            "operator.attrgetter", "operator.methodcaller", "builtins.eval", "builtins.exec",
-           "builtins.compile", "builtins.__import__", "builtins.globals", "builtins.vars",
+           "builtins.compile", "builtins.__import__", "builtins.globals", "builtins.vars", "builtins.locals",
+           # classes whose attribute names are chosen at run time (``__array_interface__``, spelled in pieces)
+           "types.new_class", "dataclasses.make_dataclass",
            # where imports come from: a module the submission writes at run time becomes importable
            "sys.path", "sys.meta_path", "sys.path_hooks", "sys.path_importer_cache", "site", "zipimport",
            "pkgutil", "imp", "pydoc",
@@ -181,8 +184,8 @@ FILLING_METHODS = frozenset({"append", "appendleft", "extend", "extendleft", "in
 # Module-level names that let a module supply attributes it does not define (PEP 562).
 MODULE_HOOKS = ("__getattr__", "__dir__")
 # Builtins whose names matter; a student's own binding of the same name shadows them.
-BUILTINS = frozenset({"eval", "exec", "compile", "__import__", "globals", "vars", "complex", "breakpoint", "getattr",
-                      "setattr", "delattr"})
+BUILTINS = frozenset({"eval", "exec", "compile", "__import__", "globals", "vars", "locals", "complex", "breakpoint",
+                      "getattr", "setattr", "delattr"})
 PYTHON_BUILTINS = frozenset(dir(builtins))
 COMPLEX_DTYPE = re.compile(r"^[<>|=]?(complex\d*|c\d+|[FDG])$")
 # Folding: pure numeric functions a step may be spelled with, by their last name component.
@@ -563,6 +566,18 @@ def _last_name(program: _Program, function: ast.AST) -> str | None:
     if isinstance(function, ast.Name):
         return function.id
     return getattr(function, "attr", None)
+
+
+def _harmless_name(name: ast.expr) -> bool:
+    """An attribute name built at run time that cannot be one the reader looks for: it starts with a constant
+    (``f"W{i}"``, ``"b" + str(i)``) that no dunder, frame attribute or hidden name starts with."""
+    while isinstance(name, ast.BinOp) and isinstance(name.op, ast.Add):
+        name = name.left
+    if isinstance(name, ast.JoinedStr) and name.values:
+        name = name.values[0]
+    prefix = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else ""
+    return bool(prefix) and not prefix.startswith("_") and \
+        not any(hidden.startswith(prefix) for hidden in HIDDEN_NAMES | DYNAMIC_ATTRIBUTES)
 
 
 def _literal_attribute_call(node: ast.Call) -> bool:
@@ -1190,6 +1205,10 @@ def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]
         # A string annotation is evaluated by whatever asks for the type hints: the string is code.
         yield "unreadable", T_("names {name} in a string, which fetches code at run time: the grader must "
                                "be able to read your backward", name=repr(_code_in(node.value)))
+    if isinstance(node, ast.ClassDef) and (any(k.arg == "metaclass" for k in node.keywords) or any(
+            _is_builtin_type(program, base) for base in node.bases)):  # a metaclass: its __new__ names attributes
+        yield "unreadable", T_("makes a class or an object whose attribute names are chosen at run time ({name}): "
+                               "the grader must be able to read your backward", name=node.name)
     if isinstance(node, ast.Import | ast.ImportFrom):
         yield from _import_reasons(node)
     if isinstance(node, ast.Attribute):
@@ -1278,6 +1297,11 @@ def _import_reasons(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, st
             yield verdict
 
 
+def _is_builtin_type(program: _Program, node: ast.expr) -> bool:
+    """``type`` itself (not a name of the student's): called with three arguments it makes a class."""
+    return isinstance(node, ast.Name) and node.id == "type" and not _bound(program, node)
+
+
 def _raw_memory(node: ast.Call, names: list[str]) -> bool:
     """``np.ndarray(shape, dtype, buffer, offset, strides)`` (numpy checks those strides against the buffer in
     arithmetic that wraps: an array over any address), or ``resize(..., refcheck=False)`` (views of the freed
@@ -1324,6 +1348,10 @@ def _classes(program: _Program, scope: ast.AST) -> list[ast.ClassDef]:
 
 def _call_reasons(program: _Program, node: ast.Call) -> Iterator[tuple[str, str]]:
     names = program.dotted(node.func)
+    if (_is_builtin_type(program, node.func) and len(node.args) == 3) or \
+            ("types.SimpleNamespace" in names and any(k.arg is None for k in node.keywords)):
+        yield "unreadable", T_("makes a class or an object whose attribute names are chosen at run time ({name}): "
+                               "the grader must be able to read your backward", name=(names or ["type"])[0])
     if _raw_memory(node, names):
         yield "unreadable", T_("makes an array over memory it chooses ({name}), which can rewrite code in "
                                "place: the grader must be able to read your backward", name=names[0])
@@ -1343,8 +1371,11 @@ def _attribute_call_reasons(program: _Program, node: ast.Call, builtin: str) -> 
     """getattr with a computed name on a module, and any setattr/delattr: code chosen at run time."""
     literal = _literal_attribute_call(node) if builtin == "getattr" else False
     on_module = bool(node.args) and any(isinstance(v, _Import) for v in _bound(program, node.args[0]))
-    if builtin != "getattr" or (not literal and (on_module or not node.args or
-                                                 not isinstance(node.args[0], ast.Name))):
+    # A computed name flags on any object (``getattr(f, "__glo" + "bals__")``) but one that starts with a
+    # harmless constant, and on a module always (``getattr(np, "gradi" + "ent")``).
+    if builtin != "getattr" or not (literal or (len(node.args) >= 2 and not on_module
+                                                and isinstance(node.args[0], ast.Name)
+                                                and _harmless_name(node.args[1]))):
         yield "unreadable", T_("calls {name} with a name chosen at run time: the grader must be able to read "
                                "your backward", name=builtin)
 

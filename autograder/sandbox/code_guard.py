@@ -18,14 +18,20 @@ nothing can change while the hook looks at it):
   dots, subscripts, tuples, ``|`` and constants, and calls nothing).
 
 It refuses as well unmarshalling anything but an installed ``.pyc`` being imported, making a code
-object (``types.CodeType``, ``code.replace``), loading an extension module from outside the installed
-folders, ctypes, and, with ``walls.OutOfReachError``, what reaches past it: a new interpreter (it would
-not have the hook), the garbage collector's object lists, trace and profile functions (they can
-change a frame's variables after the hook looked), and another audit hook.
+object (``types.CodeType``, ``code.replace``; ``types.coroutine`` may mark an installed function),
+giving a function another's code from the submission's own lines (``f.__code__ = g.__code__``),
+loading an extension module from outside the installed folders, ctypes, and, with
+``walls.OutOfReachError``, what reaches past it: a new interpreter (it would not have the hook), the
+garbage collector's object lists, trace and profile functions (they can change a frame's variables
+after the hook looked), and another audit hook.
 
-The hook is one function. Nothing it keeps can be changed: its values are tuples, strings, bytes and
-the interpreter's own functions, bound when it is made, and it looks up no global name, so neither
-patching builtins, ``os`` or ``re`` nor reaching its frame from a traceback changes what it decides.
+The hook is one function. Nothing it keeps can be changed from Python: its values are tuples,
+strings, bytes and the interpreter's own functions, bound when it is made, and it looks up no global
+name, so neither patching builtins, ``os`` or ``re`` nor reaching its frame from a traceback changes
+what it decides. What no audit hook sees is a write to memory: an array over an address of the code's
+choosing can rewrite any function's code, the hook's own included. The source reader flags the ways
+to such an array that it knows (``__array_interface__``, ``as_strided``, ``np.ndarray`` given a buffer
+or strides, classes whose attribute names are built at run time).
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import os
 import re
 import stat
 import sys
+import types
 import typing
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -124,13 +131,24 @@ def make_hook(folders: tuple[str, ...], submission: tuple[tuple[str, bytes], ...
         stat.S_ISREG
     read_only, cap, unsafe_parts = os.O_RDONLY | os.O_CLOEXEC, FILE_CAP, ("/../", "/./", "//")
     make_code, out_of_reach, unread, out_of_reach_error = MAKE_CODE, OUT_OF_REACH, UnreadCodeError, OutOfReachError
+    # types.coroutine marks an installed generator function as a coroutine with code.replace (asyncio's do)
+    marking_coroutine = _code_of(types.coroutine)
+    submission_names = tuple(name for name, _ in submission)
     refused = " was refused: the grader runs only code it has read"
 
     # One function, with no function of its own inside: a traceback through it reaches its frame, and a
     # function kept there would hand out cells that could be rebound.
     def hook(event: str, args: tuple) -> None:
         if event in make_code:
+            if event == "code.__new__" and getframe(1).f_code is marking_coroutine \
+                    and type_of(args[1]) is exact_str and args[1].startswith(folders):
+                return
             raise unread(event + refused)
+        if event == "object.__setattr__":  # a function given another's code, by the submission itself
+            if type_of(args[1]) is exact_str and args[1] == "__code__" \
+                    and getframe(1).f_code.co_filename in submission_names:
+                raise unread("swapping a function's code" + refused)
+            return
         if event in out_of_reach:
             raise out_of_reach_error(f"{event} was refused: it reaches what the grader keeps to itself")
         if event.startswith("ctypes."):

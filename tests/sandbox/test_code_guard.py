@@ -107,6 +107,14 @@ PROBE = textwrap.dedent('''
                 del collections.type
         attempt("a namedtuple field that is an expression", namedtuple_fooled)
         attempt("an f-string annotation", lambda: typing.Optional["f'{print(1)}'"])
+
+        def code_swapped():
+            def honest(dout):
+                return dout
+            def measured(dout):
+                return dout * 2
+            setattr(honest, "__co" + "de__", getattr(measured, "__co" + "de__"))
+        attempt("a function given another's code", code_swapped)
         attempt("gc.get_objects", gc.get_objects)
         attempt("sys.settrace", lambda: sys.settrace(lambda *args: None))
 
@@ -216,6 +224,7 @@ PROBE = textwrap.dedent('''
         def hinted(x: "list[int] | None", y: "dict[str, float]" = None) -> "tuple[int, ...]": ...
         attempt("typing.get_type_hints", lambda: typing.get_type_hints(hinted))
         attempt("a module of the standard library not imported yet", lambda: __import__("fractions").Fraction(1, 3))
+        attempt("asyncio (types.coroutine marks its generators)", lambda: __import__("asyncio").sleep)
         attempt("numpy's extension modules", lambda: (__import__("numpy").fft.fft([1.0, 2.0]),
                                                       __import__("numpy").random.default_rng(0).random()))
 
@@ -232,7 +241,8 @@ PROBE = textwrap.dedent('''
 ''')
 HONEST = ("namedtuple", "typing.NamedTuple with a string annotation", "typing.NamedTuple under postponed annotations",
           "a dataclass with a field named self", "dataclasses", "typing.get_type_hints",
-          "a module of the standard library not imported yet", "numpy's extension modules",
+          "a module of the standard library not imported yet", "asyncio (types.coroutine marks its generators)",
+          "numpy's extension modules",
           "a formatted traceback", "pickle of data")
 
 
@@ -244,7 +254,7 @@ def test_the_child_makes_no_code_it_has_not_read(arena: Arena, monkeypatch, fork
     seen = ast.literal_eval(line[len("GUARD "):])
     assert {name: seen.pop(name) for name in HONEST} == dict.fromkeys(HONEST, "ran"), "honest code was refused"
     assert seen == dict.fromkeys(seen, "refused"), "not refused"
-    assert len(seen) == 27
+    assert len(seen) == 28
     assert result.score == result.max_score, "the guard got in the way of honest code"
 
 
