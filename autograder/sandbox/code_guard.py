@@ -97,6 +97,11 @@ DATACLASS_LINES = "|".join((
 ))
 
 
+# Compiled once, where a fork-served child's template imports this module.
+_NAMEDTUPLE, _DATACLASS_LINES, _ANNOTATION, _STRING, _CALL, _KEYWORD = (
+    re.compile(pattern) for pattern in (NAMEDTUPLE, DATACLASS_LINES, ANNOTATION, STRING, CALL, KEYWORD))
+
+
 def read_files(paths: Iterable[Path]) -> tuple[tuple[str, bytes], ...]:
     """``(path, bytes)`` of each file as it is now: the submission's modules, before any of it runs."""
     return tuple((str(path), path.read_bytes()) for path in paths)
@@ -116,11 +121,9 @@ def make_hook(folders: tuple[str, ...], submission: tuple[tuple[str, bytes], ...
     # own), each with the name of its variable holding what it passes and the check of its text.
     importing = _code_of(bootstrap._call_with_frames_removed)
     unmarshalling = _code_of(external._compile_bytecode)
-    fits_namedtuple = re.compile(NAMEDTUPLE).fullmatch
-    fits_dataclass_line = re.compile(DATACLASS_LINES).fullmatch
-    without_strings = re.compile(STRING).sub
-    fits_annotation = re.compile(ANNOTATION).fullmatch
-    finds_call, finds_keyword = re.compile(CALL).search, re.compile(KEYWORD).search
+    fits_namedtuple, fits_dataclass_line, fits_annotation = _NAMEDTUPLE.fullmatch, _DATACLASS_LINES.fullmatch, \
+        _ANNOTATION.fullmatch
+    without_strings, finds_call, finds_keyword = _STRING.sub, _CALL.search, _KEYWORD.search
     generators = tuple((code, name, kind) for code, name, kind in (
         (_code_of(collections.namedtuple), "code", "namedtuple"),
         (_code_of(getattr(dataclasses, "_create_fn", None)), "txt", "dataclass"),
