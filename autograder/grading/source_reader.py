@@ -156,6 +156,8 @@ DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "b
 # Attributes through which another module hands out the sys module (``os.sys``, ``tempfile._sys``) or the
 # import system's hooks: anywhere after the first name of a dotted name, they reach DYNAMIC's ``sys.*``.
 IMPORT_SYSTEM_ATTRIBUTES = frozenset({"sys", "_sys", "meta_path", "path_hooks", "path_importer_cache"})
+# Metaclasses of the standard library that name no attribute a class body did not: a class may use them.
+KNOWN_METACLASSES = frozenset({"abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"})
 # Modules of DYNAMIC that another module hands out as an attribute (``np.ctypeslib.ctypes``): anywhere after
 # the first name of a dotted name, they flag as they would by their own name.
 DYNAMIC_ATTRIBUTES = IMPORT_SYSTEM_ATTRIBUTES | {"ctypes", "pickle", "marshal", "importlib", "builtins", "subprocess",
@@ -569,15 +571,14 @@ def _last_name(program: _Program, function: ast.AST) -> str | None:
 
 
 def _harmless_name(name: ast.expr) -> bool:
-    """An attribute name built at run time that cannot be one the reader looks for: it starts with a constant
-    (``f"W{i}"``, ``"b" + str(i)``) that no dunder, frame attribute or hidden name starts with."""
+    """An attribute name built at run time that cannot be one the reader looks for on an object that is not a
+    module: it starts with a constant (``f"W{i}"``, ``"d" + name``) that no dunder or frame attribute starts with."""
     while isinstance(name, ast.BinOp) and isinstance(name.op, ast.Add):
         name = name.left
     if isinstance(name, ast.JoinedStr) and name.values:
         name = name.values[0]
     prefix = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else ""
-    return bool(prefix) and not prefix.startswith("_") and \
-        not any(hidden.startswith(prefix) for hidden in HIDDEN_NAMES | DYNAMIC_ATTRIBUTES)
+    return bool(prefix) and not prefix.startswith("_") and not any(hidden.startswith(prefix) for hidden in DUNDERS)
 
 
 def _literal_attribute_call(node: ast.Call) -> bool:
@@ -1205,8 +1206,9 @@ def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]
         # A string annotation is evaluated by whatever asks for the type hints: the string is code.
         yield "unreadable", T_("names {name} in a string, which fetches code at run time: the grader must "
                                "be able to read your backward", name=repr(_code_in(node.value)))
-    if isinstance(node, ast.ClassDef) and (any(k.arg == "metaclass" for k in node.keywords) or any(
-            _is_builtin_type(program, base) for base in node.bases)):  # a metaclass: its __new__ names attributes
+    if isinstance(node, ast.ClassDef) and (any(
+            k.arg == "metaclass" and not set(program.dotted(k.value)) & KNOWN_METACLASSES for k in node.keywords)
+            or any(_is_builtin_type(program, base) for base in node.bases)):  # its __new__ names attributes
         yield "unreadable", T_("makes a class or an object whose attribute names are chosen at run time ({name}): "
                                "the grader must be able to read your backward", name=node.name)
     if isinstance(node, ast.Import | ast.ImportFrom):
@@ -1370,7 +1372,8 @@ def _call_reasons(program: _Program, node: ast.Call) -> Iterator[tuple[str, str]
 def _attribute_call_reasons(program: _Program, node: ast.Call, builtin: str) -> Iterator[tuple[str, str]]:
     """getattr with a computed name on a module, and any setattr/delattr: code chosen at run time."""
     literal = _literal_attribute_call(node) if builtin == "getattr" else False
-    on_module = bool(node.args) and any(isinstance(v, _Import) for v in _bound(program, node.args[0]))
+    on_module = bool(node.args) and (any(isinstance(v, _Import) for v in _bound(program, node.args[0]))
+                                     or bool(program.dotted(node.args[0])))  # a module, or a name from one
     # A computed name flags on any object (``getattr(f, "__glo" + "bals__")``) but one that starts with a
     # harmless constant, and on a module always (``getattr(np, "gradi" + "ent")``).
     if builtin != "getattr" or not (literal or (len(node.args) >= 2 and not on_module
