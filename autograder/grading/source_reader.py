@@ -34,7 +34,7 @@ What flags a function (one finding, the first by kind, then by line):
   expression with a small float literal in it and nothing from the inputs (``[1e-5][0]``,
   ``np.sin(1e-5)``);
 - code the grader cannot read: ``eval``, ``exec``, ``compile``, ``__import__``, ``globals()``,
-  ``vars()``, ``locals()``, ``getattr``/``setattr`` with a computed name (on a module, or starting with
+  ``vars()``, ``locals()`` in a class body, ``getattr``/``setattr`` with a computed name (on a module, or starting with
   anything a flagged name could start with), ``importlib``,
   ``marshal``, ``pickle``, ``numpy.load`` (it unpickles), ``codecs``, ``base64``, ``zlib``,
   ``types.FunctionType``/``CodeType``, ``inspect``, ``ctypes``, ``subprocess``, ``sys.modules``,
@@ -126,9 +126,9 @@ DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "b
            "gc", "weakref", "threading.settrace", "sys.settrace", "sys.setprofile", "sys.addaudithook",
            "os.system", "os.popen", "os.execv", "os.execl", "runpy", "code", "codeop", "ast",
            "operator.attrgetter", "operator.methodcaller", "builtins.eval", "builtins.exec",
-           "builtins.compile", "builtins.__import__", "builtins.globals", "builtins.vars", "builtins.locals",
+           "builtins.compile", "builtins.__import__", "builtins.globals", "builtins.vars",
            # classes whose attribute names are chosen at run time (``__array_interface__``, spelled in pieces)
-           "types.new_class", "dataclasses.make_dataclass",
+           "types.new_class",
            # where imports come from: a module the submission writes at run time becomes importable
            "sys.path", "sys.meta_path", "sys.path_hooks", "sys.path_importer_cache", "site", "zipimport",
            "pkgutil", "imp", "pydoc",
@@ -186,8 +186,10 @@ FILLING_METHODS = frozenset({"append", "appendleft", "extend", "extendleft", "in
 # Module-level names that let a module supply attributes it does not define (PEP 562).
 MODULE_HOOKS = ("__getattr__", "__dir__")
 # Builtins whose names matter; a student's own binding of the same name shadows them.
-BUILTINS = frozenset({"eval", "exec", "compile", "__import__", "globals", "vars", "locals", "complex", "breakpoint",
-                      "getattr", "setattr", "delattr"})
+BUILTINS = frozenset({"eval", "exec", "compile", "__import__", "globals", "vars", "complex", "breakpoint", "getattr",
+                      "setattr", "delattr"})
+# Calls whose attribute names are given as their arguments: harmless when every name is written out.
+NAMING_CALLS = frozenset({"dataclasses.make_dataclass", "collections.namedtuple", "typing.NamedTuple"})
 PYTHON_BUILTINS = frozenset(dir(builtins))
 COMPLEX_DTYPE = re.compile(r"^[<>|=]?(complex\d*|c\d+|[FDG])$")
 # Folding: pure numeric functions a step may be spelled with, by their last name component.
@@ -1198,7 +1200,8 @@ def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]
                                "read your backward", name=node.id)
         if isinstance(node, ast.Name):
             yield from _module_object_reasons(program, node)
-    if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes) and _hidden_name(node.value):
+    if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes) and _hidden_name(node.value) \
+            and not isinstance(program.parent.get(node), ast.Compare):  # ``mode == "eval"`` fetches nothing
         shown = node.value if isinstance(node.value, str) else node.value.decode()
         yield "unreadable", T_("names {name} in a string, which fetches code at run time: the grader must "
                                "be able to read your backward", name=repr(shown))
@@ -1299,9 +1302,37 @@ def _import_reasons(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, st
             yield verdict
 
 
+def _written_names(node: ast.expr) -> bool:
+    """A class's namespace or fields given with every attribute name written out and none a dunder:
+    ``{"x": 1}``, ``["dx", ("dw", float)]``, ``"dx dw"``."""
+    def written(name: ast.expr | None) -> bool:
+        return isinstance(name, ast.Constant) and isinstance(name.value, str) and "__" not in name.value
+
+    if isinstance(node, ast.Dict):
+        return all(written(key) for key in node.keys)
+    if isinstance(node, ast.List | ast.Tuple):
+        return all(written(item.elts[0] if isinstance(item, ast.Tuple) and item.elts else item) for item in node.elts)
+    return written(node)
+
+
+def _in_class_body(program: _Program, node: ast.AST) -> bool:
+    """Whether ``node`` is in a class body itself (where ``locals()`` is the class's namespace)."""
+    parent = program.parent.get(node)
+    while parent is not None and not isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        if isinstance(parent, ast.ClassDef):
+            return True
+        parent = program.parent.get(parent)
+    return False
+
+
+def _is_builtin(program: _Program, node: ast.expr, name: str) -> bool:
+    """The builtin ``name`` itself, not a name of the student's."""
+    return isinstance(node, ast.Name) and node.id == name and not _bound(program, node)
+
+
 def _is_builtin_type(program: _Program, node: ast.expr) -> bool:
-    """``type`` itself (not a name of the student's): called with three arguments it makes a class."""
-    return isinstance(node, ast.Name) and node.id == "type" and not _bound(program, node)
+    """``type`` itself: called with three arguments it makes a class."""
+    return _is_builtin(program, node, "type")
 
 
 def _raw_memory(node: ast.Call, names: list[str]) -> bool:
@@ -1350,10 +1381,16 @@ def _classes(program: _Program, scope: ast.AST) -> list[ast.ClassDef]:
 
 def _call_reasons(program: _Program, node: ast.Call) -> Iterator[tuple[str, str]]:
     names = program.dotted(node.func)
-    if (_is_builtin_type(program, node.func) and len(node.args) == 3) or \
-            ("types.SimpleNamespace" in names and any(k.arg is None for k in node.keywords)):
+    if (_is_builtin_type(program, node.func) and len(node.args) == 3 and not _written_names(node.args[2])) or \
+            ("types.SimpleNamespace" in names and any(k.arg is None for k in node.keywords)) or \
+            (not NAMING_CALLS.isdisjoint(names) and len(node.args) >= 2 and not _written_names(node.args[1])) or \
+            (_is_builtin(program, node.func, "locals") and _in_class_body(program, node)):
         yield "unreadable", T_("makes a class or an object whose attribute names are chosen at run time ({name}): "
                                "the grader must be able to read your backward", name=(names or ["type"])[0])
+    if not {"functools.update_wrapper", "functools.wraps"}.isdisjoint(names) and \
+            (any(k.arg == "assigned" for k in node.keywords) or len(node.args) > 2):  # it can copy __code__
+        yield "unreadable", T_("uses {name}, which reaches or swaps code at run time: the grader must be "
+                               "able to read your backward", name=f"{names[0].rsplit('.', 1)[-1]}(assigned=...)")
     if _raw_memory(node, names):
         yield "unreadable", T_("makes an array over memory it chooses ({name}), which can rewrite code in "
                                "place: the grader must be able to read your backward", name=names[0])

@@ -19,7 +19,7 @@ nothing can change while the hook looks at it):
 
 It refuses as well unmarshalling anything but an installed ``.pyc`` being imported, making a code
 object (``types.CodeType``, ``code.replace``; ``types.coroutine`` may mark an installed function),
-giving a function another's code from the submission's own lines (``f.__code__ = g.__code__``),
+giving a function another's code (``f.__code__ = g.__code__``, or through ``functools.update_wrapper``),
 loading an extension module from outside the installed folders, ctypes, and, with
 ``walls.OutOfReachError``, what reaches past it: a new interpreter (it would not have the hook), the
 garbage collector's object lists, trace and profile functions (they can change a frame's variables
@@ -136,7 +136,6 @@ def make_hook(folders: tuple[str, ...], submission: tuple[tuple[str, bytes], ...
     make_code, out_of_reach, unread, out_of_reach_error = MAKE_CODE, OUT_OF_REACH, UnreadCodeError, OutOfReachError
     # types.coroutine marks an installed generator function as a coroutine with code.replace (asyncio's do)
     marking_coroutine = _code_of(types.coroutine)
-    submission_names = tuple(name for name, _ in submission)
     refused = " was refused: the grader runs only code it has read"
 
     # One function, with no function of its own inside: a traceback through it reaches its frame, and a
@@ -147,9 +146,8 @@ def make_hook(folders: tuple[str, ...], submission: tuple[tuple[str, bytes], ...
                     and type_of(args[1]) is exact_str and args[1].startswith(folders):
                 return
             raise unread(event + refused)
-        if event == "object.__setattr__":  # a function given another's code, by the submission itself
-            if type_of(args[1]) is exact_str and args[1] == "__code__" \
-                    and getframe(1).f_code.co_filename in submission_names:
+        if event == "object.__setattr__":  # a function given another's code (only types.coroutine may)
+            if type_of(args[1]) is exact_str and args[1] == "__code__" and getframe(1).f_code is not marking_coroutine:
                 raise unread("swapping a function's code" + refused)
             return
         if event in out_of_reach:

@@ -115,6 +115,14 @@ PROBE = textwrap.dedent('''
                 return dout * 2
             setattr(honest, "__co" + "de__", getattr(measured, "__co" + "de__"))
         attempt("a function given another's code", code_swapped)
+
+        def code_copied_by_functools():
+            def honest(dout):
+                return dout
+            def measured(dout):
+                return dout * 2
+            functools.update_wrapper(honest, measured, assigned=("_" + "_code__",), updated=())
+        attempt("a function given another's code by functools", code_copied_by_functools)
         attempt("gc.get_objects", gc.get_objects)
         attempt("sys.settrace", lambda: sys.settrace(lambda *args: None))
 
@@ -254,7 +262,7 @@ def test_the_child_makes_no_code_it_has_not_read(arena: Arena, monkeypatch, fork
     seen = ast.literal_eval(line[len("GUARD "):])
     assert {name: seen.pop(name) for name in HONEST} == dict.fromkeys(HONEST, "ran"), "honest code was refused"
     assert seen == dict.fromkeys(seen, "refused"), "not refused"
-    assert len(seen) == 28
+    assert len(seen) == 29
     assert result.score == result.max_score, "the guard got in the way of honest code"
 
 
