@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 
-from common import Row, floor_seconds, median_seconds
+from common import Row, floor_seconds, median_seconds, run_whole
 
 from autograder import DEFAULT_REFERENCE, KIT_ROOT
 
@@ -21,8 +21,8 @@ AIM = 2.5  # times the floor
 
 def _grade(forked: bool) -> None:
     env = {**os.environ, "BACKPROP_FORK_SERVER": "1" if forked else "0"}
-    subprocess.run([sys.executable, "-m", "autograder", "grade", str(DEFAULT_REFERENCE), "--seed", "1"], cwd=KIT_ROOT,
-                   env=env, check=True, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    run_whole([sys.executable, "-m", "autograder", "grade", str(DEFAULT_REFERENCE), "--seed", "1"], 120, cwd=KIT_ROOT,
+              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
 
 
 def measure(floor: float | None = None) -> list[Row]:
