@@ -46,7 +46,6 @@ def _grade(args: argparse.Namespace) -> int:
     from autograder.grading.grade import grade
     from autograder.grading.reference import load_reference
     from autograder.outputs.feedback import Audience, build_feedback
-    from autograder.outputs.html_report import render_html
     from autograder.outputs.report import render_text
     from autograder.outputs.results_json import write_json
 
@@ -56,6 +55,8 @@ def _grade(args: argparse.Namespace) -> int:
     if args.json is not None:
         write_json(result, args.json, reference.visibility, args.language)  # the same results.json grade-all writes
     if args.html is not None:  # the student's page, as grade-all writes it beside report.txt
+        from autograder.outputs.html_report import render_html
+
         write_atomically(args.html, render_html(build_feedback(result, Audience.STUDENT, args.language)))
     print(render_text(build_feedback(result, Audience(args.audience), args.language)), end="")
     return 0

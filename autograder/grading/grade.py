@@ -11,9 +11,9 @@ import platform
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from autograder.core import calling, syntax
+from autograder.core.background import Background, all_joined
 from autograder.core.calling import MESSAGE_CHARACTERS
 from autograder.core.cases import Case, cases_for
 from autograder.core.printable import printable
@@ -128,7 +129,7 @@ def collect_student(submission: Path, plans: dict[str, list[Planned]], seconds_p
     printed: dict[str, str] = {}
     runs = {}
     running: list[threading.Event] = []
-    with _setting(started), ThreadPoolExecutor(max_workers=len(MODULES)) as pool:  # one child per module
+    with _setting(started), all_joined([]) as threads:  # one child per module
         for module in MODULES:
             functions = [f for f in FUNCTIONS if f.module == module and f.name in plans]
             if not functions:
@@ -142,8 +143,9 @@ def collect_student(submission: Path, plans: dict[str, list[Planned]], seconds_p
                 continue
             requests = {f.name: [p.request for p in plans[f.name]] for f in functions}
             running.append(threading.Event())
-            runs[module] = (functions, pool.submit(runner.run_module, path, module, requests, seconds_per_function,
-                                                   running[-1]))
+            threads.append(Background(partial(runner.run_module, path, module, requests, seconds_per_function,
+                                              running[-1]), name=f"grading {module}"))
+            runs[module] = (functions, threads[-1])
         for event in running:
             event.wait()  # run_module sets it at the latest when it returns
         if started is not None:
@@ -392,9 +394,11 @@ def grade_seeds(submission: Path, reference: Reference | Path, seeds: list[int],
                           or planned.check.oracle is not Oracle.FINITE_DIFFERENCES]
                  for f in FUNCTIONS if f.name in selected} for seed in seeds]
     merged = {name: [planned for plans in per_seed for planned in plans[name]] for name in per_seed[0]}
-    with ThreadPoolExecutor(max_workers=1) as pool:  # the children run while the reference is computed here
-        children_run = threading.Event()
-        students = pool.submit(collect_student, submission, merged, seconds_per_function * len(seeds), children_run)
+    children_run = threading.Event()
+    # The children run while the reference is computed here.
+    students = Background(partial(collect_student, submission, merged, seconds_per_function * len(seeds),
+                                  children_run), name="grading children")
+    with all_joined([students]):
         # Not before: the children's set-up is Python too, and would wait for this thread's interpreter lock
         # at every system call (up to 5 ms each, ``sys.getswitchinterval``).
         children_run.wait()

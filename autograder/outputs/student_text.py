@@ -5,7 +5,7 @@ write the child's reply itself. So no free text of it is ever shown to a student
 message is shown only when, once its numbers are masked (``#``) and its quoted words too (``'…'``),
 it is word for word one of the messages numpy and Python raise on a wrong computation (LIBRARY):
 what is left then is the library's wording, whose blanks carry nothing. Names inside such a message
-(a numpy function, a type) are kept only from a fixed vocabulary (NAMES). The kit's own messages
+(a numpy function, a type) are kept only from a fixed vocabulary (``names``). The kit's own messages
 from the child (a function that returned the wrong number of values, ...) are matched the same way
 (KIT), and anything else becomes one fixed sentence.
 
@@ -15,6 +15,7 @@ The TA's report shows every message whole (``feedback``, ``Audience.TA``).
 from __future__ import annotations
 
 import builtins
+import functools
 import re
 
 import numpy as np
@@ -34,9 +35,12 @@ EXPLAINED = frozenset({"ValueError", "TypeError", "IndexError", "KeyError", "Att
                        "RecursionError", "MemoryError", "AxisError", "LinAlgError", "UFuncTypeError"})
 KNOWN_FUNCTIONS = frozenset(name for function in FUNCTIONS for name in (function.name, function.forward))
 # Names a library message may hold where it names a function, a method or a type.
-NAMES = frozenset(dir(np)) | frozenset(dir(np.ndarray)) | frozenset(dir(builtins)) | KNOWN_FUNCTIONS | {
-    "NoneType", "ndarray", "float64", "float32", "int64", "int32", "numpy.float64", "numpy.ndarray",
-    "builtin_function_or_method", "function", "method", "module"}
+@functools.cache
+def names() -> frozenset[str]:
+    return frozenset(dir(np)) | frozenset(dir(np.ndarray)) | frozenset(dir(builtins)) | KNOWN_FUNCTIONS | {
+        "NoneType", "ndarray", "float64", "float32", "int64", "int32", "numpy.float64", "numpy.ndarray",
+        "builtin_function_or_method", "function", "method", "module"}
+
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
@@ -46,7 +50,9 @@ SHAPE = r"\((?:#(?:, ?#)*,?)?\)"  # a masked shape: (), (#,), (#, #), (#,#)
 QUOTED = "'…'"
 NAME = r"(?P<name>[A-Za-z_][\w.]*)"
 NAME2 = r"(?P<name2>[A-Za-z_][\w.]*)"  # a second name in the same message
-LIBRARY = [re.compile(template) for template in (
+# Compiled where first needed (``_compiled``): most grades show no error message, and compiling these
+# and building ``names`` cost every grade's start-up 4 ms.
+LIBRARY = (
     # numpy: shapes that do not fit
     r"matmul: Input operand [01] has a mismatch in its core dimension [01#], with gufunc signature "
     r"\(n\?,k\),\(k,m\?\)->\(n\?,m\?\) \(size # is different from #\)",
@@ -110,16 +116,22 @@ LIBRARY = [re.compile(template) for template in (
     r"math domain error|math range error",
     r"Singular matrix|Last # dimensions of the array must be square",
     QUOTED,  # a KeyError of a quoted key: the key is masked
-)]
+)
 # The kit's own messages, from the student's process (``calling.CallError``): what a student reads of each,
 # a template of the names the pattern captured (the masked numbers stay "#": they are the student's).
-KIT = [(re.compile(pattern), said) for pattern, said in (
+KIT = (
     (rf"{NAME} returned # values; expected #", N_("{name} returned # values; expected #")),
     (rf"{NAME} returned {NAME2}; expected #", N_("{name} returned {name2}; expected #")),
     (r".* is not an array of numbers \(got .*", N_("a value it returned is not an array of numbers")),
     (rf"clipped is a {NAME}, expected a dict", N_("clipped is a {name}, expected a dict")),
     (rf"(?P<module>layers|rnn_layers)\.py has no function {NAME}", N_("{module}.py has no function {name}")),
-)]
+)
+
+
+@functools.cache
+def _compiled() -> tuple[list[re.Pattern[str]], list[tuple[re.Pattern[str], str]]]:
+    """LIBRARY's and KIT's patterns, compiled."""
+    return [re.compile(template) for template in LIBRARY], [(re.compile(pattern), said) for pattern, said in KIT]
 FALLBACK = T_("it gave an answer the grader could not use (run the public tests to see the error)")
 
 
@@ -135,8 +147,8 @@ def masked(text: str) -> str:
 
 
 def _named_fitly(match: re.Match[str]) -> bool:
-    """Every name a template captured is in NAMES (a function the code renamed, a class it made, is not)."""
-    return all(name in NAMES for key, name in match.groupdict().items() if key.startswith("name") and name)
+    """Every name a template captured is in ``names()`` (a function the code renamed, a class it made, is not)."""
+    return all(name in names() for key, name in match.groupdict().items() if key.startswith("name") and name)
 
 
 def library_message(kind: str, message: str) -> str:
@@ -145,7 +157,7 @@ def library_message(kind: str, message: str) -> str:
     if kind not in EXPLAINED:
         return ""
     shown = masked(message)
-    for template in LIBRARY:
+    for template in _compiled()[0]:
         match = template.fullmatch(shown)
         if match is not None and _named_fitly(match):
             return shown
@@ -156,7 +168,7 @@ def kit_message(text: str) -> Text:
     """An error the child reported without an exception of the student's (``calling.CallError``, ...), as a
     student may read it: one of the kit's own messages (KIT), or FALLBACK."""
     shown = masked(text)
-    for template, said in KIT:
+    for template, said in _compiled()[1]:
         match = template.fullmatch(shown)
         if match is not None and _named_fitly(match):
             return Text(said, {key: value for key, value in match.groupdict().items() if value is not None})

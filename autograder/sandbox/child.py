@@ -29,12 +29,9 @@ import numpy as np  # imported before the submission's folder is on sys.path: a 
 from autograder.core.calling import describe_exception, error_reply, run_case
 from autograder.core.modules import load_module
 from autograder.core.spec import BY_NAME
-from autograder.core.text import T_
-from autograder.core.walls import ended
 from autograder.sandbox import code_guard, observed, wire
-from autograder.sandbox.confine import SETUP_FAILED, shut_in
-
-CANNOT_REPLY = 71  # exit code of a fork whose student code broke what it needs to send its reply
+from autograder.sandbox.confine import shut_in
+from autograder.sandbox.exits import CANNOT_REPLY, exit_reason
 
 
 def _import_student(path: Path, name: str):
@@ -86,17 +83,6 @@ def _flush() -> None:
         # raises: nothing more to save, and the replies still go out.
         with suppress(Exception):
             stream.flush()
-
-
-def exit_reason(code: int, cpu_seconds: int | None = None) -> str:
-    """Why a process running student code stopped, from its exit code (negative: the signal)."""
-    if code == SETUP_FAILED:
-        return T_("the grader could not set up its sandbox, so your code was not run; this is not your fault: "
-                  "please tell your TA")
-    if code == CANNOT_REPLY:
-        return T_("your code changed something the grader needs to send its answers (builtins, numpy or the "
-                  "grader's own modules), so no answer came back")
-    return ended(code, cpu_seconds)
 
 
 def _answer_here(module, name: str, requests: list[dict[str, Any]], reply: Path) -> None:

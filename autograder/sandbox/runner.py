@@ -32,8 +32,8 @@ from autograder.core.spec import MODULES
 from autograder.core.text import T_
 from autograder.sandbox import forks, host, wire
 from autograder.sandbox import replies as reply_format
-from autograder.sandbox.child import exit_reason
 from autograder.sandbox.environment import child_environment
+from autograder.sandbox.exits import exit_reason
 from autograder.sandbox.observed import SharedInputs
 from autograder.sandbox.scratch import Scratch, SubmissionError, folder_usage, read_source
 

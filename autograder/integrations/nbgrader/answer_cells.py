@@ -49,7 +49,7 @@ from autograder.integrations.nbgrader.answer_child import NOT_A_VALUE, WORDS, re
 from autograder.integrations.nbgrader.sanitize import clean_text
 from autograder.outputs.feedback import exception_line
 from autograder.sandbox import forks, host, replies, runner, wire
-from autograder.sandbox.child import exit_reason
+from autograder.sandbox.exits import exit_reason
 from autograder.sandbox.scratch import Scratch, folder_usage
 
 ANSWER_CHILD = "autograder.integrations.nbgrader.answer_child"  # its entry point, run with python -m
