@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -215,3 +216,43 @@ def test_grade_all_writes_every_report_in_the_language_asked(tmp_path: Path) -> 
     assert '<html lang="vi">' in (student / "report.html").read_text()
     results = json.loads((student / "results.json").read_text())
     assert results["output"].startswith("Chấm trên") and any("trường hợp" in t["output"] for t in results["tests"])
+
+
+def test_one_grade_from_the_shell_prints_its_whole_report_and_leaves_no_folder(tmp_path: Path) -> None:
+    # ``grade`` ends without the interpreter's teardown (``__main__._end_now``): what it printed and
+    # every scratch folder of its children must be done by then.
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(DEFAULT_REFERENCE), "--seed", "3"],
+                          cwd=KIT_ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith("\n") and "clip_grad_norm" in done.stdout.splitlines()[-1]
+    assert list(scratch.iterdir()) == []
+
+
+END_NOW = """
+import atexit, sys, threading, time
+from pathlib import Path
+from autograder.__main__ import _end_now
+atexit.register(lambda: Path(sys.argv[1], "exit-handler").write_text("ran"))
+if sys.argv[2] == "thread":
+    threading.Thread(target=lambda: (time.sleep(0.3), Path(sys.argv[1], "thread").write_text("ran"))).start()
+sys.stdout.write("buffered, not flushed")
+_end_now(3)
+sys.stdout.write(" | the usual way")
+sys.exit(4)
+"""
+
+
+@pytest.mark.parametrize("other", ["alone", "thread"])
+def test_ending_at_once_keeps_the_output_and_the_exit_handlers_or_ends_the_usual_way(tmp_path: Path,
+                                                                                      other: str) -> None:
+    done = subprocess.run([sys.executable, "-c", END_NOW, str(tmp_path), other], cwd=KIT_ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert (tmp_path / "exit-handler").read_text() == "ran"
+    if other == "alone":
+        assert (done.returncode, done.stdout) == (3, "buffered, not flushed")
+    else:  # another thread may still be writing: the process waits for it, as Python always does
+        assert (done.returncode, done.stdout) == (4, "buffered, not flushed | the usual way")
+        assert (tmp_path / "thread").read_text() == "ran"

@@ -109,3 +109,23 @@ def test_nothing_in_the_package_parses_without_the_lock() -> None:
 def _line_of_the_one_parse() -> int:
     lines = (PACKAGE / "core" / "syntax.py").read_text().splitlines()
     return next(number for number, line in enumerate(lines, start=1) if "ast.parse(" in line and "return" in line)
+
+
+def test_a_module_is_parsed_once_and_its_tree_shared() -> None:
+    assert len(SOURCE) >= syntax.KEPT_FROM
+    assert syntax.parse(SOURCE) is syntax.parse(SOURCE)
+    assert ast.dump(syntax.parse(SOURCE)) == ast.dump(ast.parse(SOURCE))
+
+
+def test_a_short_text_is_parsed_anew_and_pushes_no_module_out() -> None:
+    kept = syntax.parse(SOURCE)
+    for number in range(2 * syntax.KEPT_TREES):
+        assert syntax.parse(f"f({number})") is not syntax.parse(f"f({number})")
+    assert syntax.parse(SOURCE) is kept
+
+
+def test_a_text_that_does_not_parse_raises_every_time() -> None:
+    broken = SOURCE + "\ndef (:\n"
+    for _ in range(2):
+        with pytest.raises(SyntaxError):
+            syntax.parse(broken)
