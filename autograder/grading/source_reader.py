@@ -53,8 +53,9 @@ What flags a function (one finding, the first by kind, then by line):
   A backward has no reason to build code at run time, so each of these flags the
   functions that reach it; one at import time (module level, outside ``if __name__ == "__main__"``)
   flags every graded function of the module, and ``global NAME`` inside a function flags NAME.
-  ``globals()`` only iterated for its names (``[n for n in globals() if ...]``) and a literal
-  ``getattr(obj, "x", default)`` do not flag.
+  ``globals()`` only iterated for its names (``[n for n in globals() if ...]``), a literal
+  ``getattr(obj, "x", default)`` and an attribute bag (``setattr(self, key, value)`` over
+  ``kwargs.items()`` in a plain class's ``__init__(self, **kwargs)``) do not flag.
 - a module the reader cannot finish: longer than SOURCE_LIMIT characters, nested too deeply for
   the parser or the reader, or over WORK_LIMIT resolution steps: every graded function of it is
   flagged (fail closed), never passed unread.
@@ -396,6 +397,7 @@ class _Program:
         self.units: dict[int, tuple[dict[int, ast.AST], list[ast.AST]]] = {}
         self.forwards: set[int] | None = None
         self.moved: set[tuple[ast.AST, str]] | None = None
+        self.init_reached: bool | None = None  # whether anything reaches a class's __init__ unbound
         self.module_of: dict[ast.AST, str] = {}
         self.scope_of: dict[ast.AST, Scope] = {}
         self.parent_scope: dict[Scope, Scope | None] = {}
@@ -1413,11 +1415,82 @@ def _attribute_call_reasons(program: _Program, node: ast.Call, builtin: str) -> 
                                      or bool(program.dotted(node.args[0])))  # a module, or a name from one
     # A computed name flags on any object (``getattr(f, "__glo" + "bals__")``) but one that starts with a
     # harmless constant, and on a module always (``getattr(np, "gradi" + "ent")``).
+    if builtin == "setattr" and _sets_own_keywords(program, node):
+        return
     if builtin != "getattr" or not (literal or (len(node.args) >= 2 and not on_module
                                                 and isinstance(node.args[0], ast.Name)
                                                 and _harmless_name(node.args[1]))):
         yield "unreadable", T_("calls {name} with a name chosen at run time: the grader must be able to read "
                                "your backward", name=builtin)
+
+
+def _sets_own_keywords(program: _Program, node: ast.Call) -> bool:
+    """``setattr(self, key, value)`` in ``def __init__(self, **kwargs)`` of a plain class, inside
+    ``for key, value in kwargs.items()`` (or ``for key in kwargs``): an attribute bag whose names are
+    the keywords its caller wrote. ``self`` is then an instance of that class: the class has no base,
+    none inherits from it, and nothing reaches its ``__init__`` but ``super().__init__`` (so
+    ``Bag.__init__(np, allclose=...)`` flags)."""
+    scope = program.scope_of.get(node)
+    if len(node.args) != 3 or node.keywords or not isinstance(scope, ast.FunctionDef) \
+            or scope.name != "__init__" or scope.args.kwarg is None or scope.decorator_list:
+        return False
+    owner, positional = program.parent.get(scope), scope.args.posonlyargs + scope.args.args
+    target, key = node.args[0], node.args[1]
+    if not (isinstance(owner, ast.ClassDef) and scope in owner.body and _plain_class(program, owner)
+            and positional and isinstance(target, ast.Name) and target.id == positional[0].arg
+            and _bound(program, target) == [positional[0]] and isinstance(key, ast.Name)):
+        return False
+    loop = program.parent.get(node)
+    while loop is not None and loop is not scope and not _keyword_loop(program, loop, key.id, scope.args.kwarg):
+        loop = program.parent.get(loop)
+    return isinstance(loop, ast.For) and _bound(program, key) == [loop.iter]
+
+
+def _keyword_loop(program: _Program, node: ast.AST, key: str, kwargs: ast.arg) -> bool:
+    """``for key, value in kwargs.items()`` or ``for key in kwargs``, with ``kwargs`` the ``**`` parameter."""
+    if not isinstance(node, ast.For):
+        return False
+    target, source = node.target, node.iter
+    if isinstance(target, ast.Tuple) and len(target.elts) == 2:
+        target = target.elts[0]
+        if not (isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute)
+                and source.func.attr == "items" and not source.args and not source.keywords):
+            return False
+        source = source.func.value
+    return (isinstance(target, ast.Name) and target.id == key and isinstance(source, ast.Name)
+            and source.id == kwargs.arg and _bound(program, source) == [kwargs])
+
+
+def _plain_class(program: _Program, node: ast.ClassDef) -> bool:
+    """A class with no base but ``object`` and no keywords, that no class of the program inherits from,
+    whose ``__init__`` nothing reaches but ``super().__init__``: its instances are its own."""
+    if node.keywords or not all(isinstance(b, ast.Name) and b.id == "object" and not _bound(program, b)
+                                for b in node.bases):
+        return False
+    if program.init_reached is None:
+        program.init_reached = any(_reaches_init(n) for tree in program.trees.values() for n in ast.walk(tree))
+    if program.init_reached:
+        return False
+    return not any(isinstance(c, ast.ClassDef) and any(_last_part(b) == node.name for b in c.bases)
+                   for tree in program.trees.values() for c in ast.walk(tree))
+
+
+def _reaches_init(node: ast.AST) -> bool:
+    """``X.__init__`` other than ``super().__init__``, or the string "__init__"."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str | bytes) and node.value.strip() in ("__init__", b"__init__")
+    if not isinstance(node, ast.Attribute) or node.attr != "__init__":
+        return False
+    value = node.value
+    return not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "super"
+                and not value.args and not value.keywords)
+
+
+def _last_part(node: ast.expr) -> str:
+    """The last name of ``a.b.C`` or ``C`` (anything else: "")."""
+    while isinstance(node, ast.Subscript | ast.Call):
+        node = node.value if isinstance(node, ast.Subscript) else node.func
+    return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
 
 
 def _bound(program: _Program, node: ast.AST) -> list[ast.AST | _Import]:

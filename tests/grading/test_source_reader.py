@@ -159,3 +159,38 @@ def test_hidden_divisions_and_unfolded_steps_are_seen(step: str, division: str):
               f"    return dout * (np.tanh(x + h) - np.tanh(x - h)) {division}\n")
     found = measured_functions(source, ["tanh_backward"], "layers")
     assert "divides by" in found["tanh_backward"].reason
+
+
+BAG = ("class Bag{bases}:\n    def __init__(self, **kwargs):\n        for key, value in kwargs.items():\n"
+       "            {body}\n\n\n{extra}\n\ndef sigmoid_backward(dout, cache):\n    bag = Bag(z=cache)\n"
+       "    return dout * bag.z * (1 - bag.z)\n")
+
+
+def _bag(bases: str = "", body: str = "setattr(self, key, value)", extra: str = "") -> str:
+    return "import numpy as np\n\n\n" + BAG.format(bases=bases, body=body, extra=extra)
+
+
+def test_an_attribute_bag_may_set_its_own_keywords():
+    assert measured_functions(_bag(), ["sigmoid_backward"], "layers") == {}
+    assert measured_functions(_bag("(object)", "setattr(self, key, value)"), ["sigmoid_backward"], "layers") == {}
+    loop = _bag(body="pass").replace("for key, value in kwargs.items():\n            pass",
+                                     "for key in kwargs:\n            setattr(self, key, kwargs[key])")
+    assert measured_functions(loop, ["sigmoid_backward"], "layers") == {}
+
+
+@pytest.mark.parametrize("source", [
+    _bag(extra="Bag.__init__(np, allclose=lambda *a, **k: True)"),  # self is then a module
+    _bag(extra="getattr(Bag, '__init__')(np, allclose=lambda *a, **k: True)"),
+    _bag(body="self = np; setattr(self, key, value)"),
+    _bag("(np.ndarray)"),  # setattr(self, "strides", ...) on an array
+    _bag(extra="class Arr(np.ndarray, Bag):\n    pass"),
+    _bag(body="setattr(self, '__' + key, value)"),
+    _bag(body="key = '__' + key; setattr(self, key, value)"),
+    _bag(body="setattr(np, key, value)"),
+    _bag().replace("for key, value in kwargs.items():", "for key, value in dict(kwargs).items():"),
+    _bag().replace("    def __init__", "    @staticmethod\n    def __init__"),
+    _bag().replace("def __init__", "def fill"),
+])
+def test_setattr_outside_an_attribute_bag_still_flags(source: str):
+    found = measured_functions(source, ["sigmoid_backward"], "layers")
+    assert "sigmoid_backward" in found, source
