@@ -13,7 +13,9 @@ module-level assignments, attribute writes to a student module (``import layers 
 me.f = g`` binds f, in any scope and from either module), what call sites pass a parameter, and
 definitions imported from a sibling module (``layers`` from ``rnn_layers``).
 Names are resolved through imports, aliases (``import numpy as tf``,
-``f = np.gradient``), attribute chains, literal ``getattr`` and star imports.
+``f = np.gradient``), attribute chains, literal ``getattr`` (and ``getattr(obj, name)`` with ``name``
+running over a written tuple or list of plain names, none a dunder: ``for name in ("dx", "dw")``) and
+star imports.
 
 What flags a function (one finding, the first by kind, then by line):
 
@@ -489,6 +491,9 @@ class _Program:
             # cast: _literal_attribute_call has checked that the second argument is a str constant.
             attribute = cast(str, cast(ast.Constant, node.args[1]).value)
             return [f"{base}.{attribute}" for base in self.dotted(node.args[0], seen)]
+        if isinstance(node, ast.Call) and _is_getattr(node):
+            written = _written_loop_names(self, node.args[1])
+            return [f"{base}.{name}" for base in self.dotted(node.args[0], seen) for name in written or ()]
         return []
 
     def _dotted_binding(self, value: ast.AST | _Import, seen: frozenset[int]) -> list[str]:
@@ -585,10 +590,36 @@ def _harmless_name(name: ast.expr) -> bool:
     return bool(prefix) and not prefix.startswith("_") and not any(hidden.startswith(prefix) for hidden in DUNDERS)
 
 
+def _is_getattr(node: ast.Call) -> bool:
+    return isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) >= 2
+
+
 def _literal_attribute_call(node: ast.Call) -> bool:
     """``getattr(obj, "name")``: an attribute the reader can see."""
-    return (isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) >= 2
-            and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str))
+    return _is_getattr(node) and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)
+
+
+def _written_loop_names(program: _Program, name: ast.expr) -> list[str] | None:
+    """The attribute names ``name`` runs over when it is the loop variable of ``for name in ("dx", "dw")``
+    (or of a comprehension) and nothing else binds it: every one written out, a plain identifier, no
+    dunder or anything else the reader looks for. None otherwise."""
+    bound = _bound(program, name)
+    if len(bound) != 1 or not isinstance(bound[0], ast.Tuple | ast.List):
+        return None
+    loop, names = program.parent.get(bound[0]), bound[0].elts
+    if not (isinstance(loop, ast.For | ast.AsyncFor | ast.comprehension) and loop.iter is bound[0]
+            and isinstance(loop.target, ast.Name) and isinstance(name, ast.Name) and loop.target.id == name.id):
+        return None
+    written = [n.value for n in names if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    if not names or len(written) != len(names) or not all(_plain_attribute(n) for n in written):
+        return None
+    return written
+
+
+def _plain_attribute(name: str) -> bool:
+    """A name like ``dx`` or ``W_h``: not a dunder, and not one the reader looks for (``f_globals``)."""
+    return (name.isidentifier() and not name.startswith("__") and not name.endswith("__")
+            and name not in HIDDEN_NAMES and name not in DYNAMIC_ATTRIBUTES)
 
 
 class _Indexer:
@@ -1188,8 +1219,9 @@ def _inspect(program: _Program, node: ast.AST) -> list[_Finding]:
 
 
 def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]:
-    if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load) and node in program.scope_of:
-        for dotted in program.dotted(node):
+    if ((isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load))
+            or (isinstance(node, ast.Call) and _is_getattr(node))) and node in program.scope_of:
+        for dotted in program.dotted(node):  # ``getattr(np, "gradient")`` names numpy.gradient
             verdict = _classify(dotted)
             if verdict and not _harmless_builtin(program, node, dotted):
                 yield verdict
@@ -1410,7 +1442,8 @@ def _call_reasons(program: _Program, node: ast.Call) -> Iterator[tuple[str, str]
 
 def _attribute_call_reasons(program: _Program, node: ast.Call, builtin: str) -> Iterator[tuple[str, str]]:
     """getattr with a computed name on a module, and any setattr/delattr: code chosen at run time."""
-    literal = _literal_attribute_call(node) if builtin == "getattr" else False
+    literal = builtin == "getattr" and len(node.args) >= 2 and (
+        _literal_attribute_call(node) or _written_loop_names(program, node.args[1]) is not None)
     on_module = bool(node.args) and (any(isinstance(v, _Import) for v in _bound(program, node.args[0]))
                                      or bool(program.dotted(node.args[0])))  # a module, or a name from one
     # A computed name flags on any object (``getattr(f, "__glo" + "bals__")``) but one that starts with a

@@ -194,3 +194,31 @@ def test_an_attribute_bag_may_set_its_own_keywords():
 def test_setattr_outside_an_attribute_bag_still_flags(source: str):
     found = measured_functions(source, ["sigmoid_backward"], "layers")
     assert "sigmoid_backward" in found, source
+
+
+def _tanh(*lines: str) -> str:
+    body = "".join(f"    {line}\n" for line in lines)
+    return f"import numpy as np\n\n\ndef tanh_backward(dout, cache):\n{body}    return dout * (1 - cache ** 2)\n"
+
+
+@pytest.mark.parametrize("source", [
+    _tanh("for name in ('shape', 'dtype'):", "    assert getattr(dout, name) == getattr(cache, name)"),
+    _tanh("for name in ['shape', 'ndim']:", "    print(name, getattr(cache, name))"),
+    _tanh("sizes = [getattr(dout, name) for name in ('size', 'ndim')]"),
+])
+def test_getattr_over_written_plain_names_does_not_flag(source: str):
+    assert measured_functions(source, ["tanh_backward"], "layers") == {}
+
+
+@pytest.mark.parametrize(("source", "reason"), [
+    (_tanh("for name in ('shape', '__code__'):", "    getattr(dout, name)"), "'__code__'"),
+    (_tanh("for name in ('shape', 'f_globals'):", "    getattr(dout, name)"), "'f_globals'"),
+    (_tanh("for name in ('shape', '__class__'):", "    getattr(dout, name)"), "calls getattr"),
+    (_tanh("for name in ('shape', 'dtype'):", "    name = '__' + name", "    getattr(dout, name)"), "calls getattr"),
+    (_tanh("prefix = '__co'", "for name in ('shape', prefix):", "    getattr(dout, name)"), "calls getattr"),
+    (_tanh("name = ('shape', 'dtype')", "getattr(dout, name)"), "calls getattr"),
+    (_tanh("for name in ('gradient',):", "    cache = getattr(np, name)(cache)"), "numpy.gradient"),
+    (_tanh("cache = getattr(np, 'gradient')(cache)"), "numpy.gradient"),
+])
+def test_getattr_over_names_that_could_reach_code_flags(source: str, reason: str):
+    assert reason in measured_functions(source, ["tanh_backward"], "layers")["tanh_backward"].reason
