@@ -36,7 +36,7 @@ What flags a function (one finding, the first by kind, then by line):
   expression with a small float literal in it and nothing from the inputs (``[1e-5][0]``,
   ``np.sin(1e-5)``);
 - code the grader cannot read: ``eval``, ``exec``, ``compile``, ``__import__``, ``globals()``,
-  ``vars()``, ``locals()`` in a class body, ``getattr``/``setattr`` with a computed name (on a module, or starting with
+  ``locals()`` in a class body, ``getattr``/``setattr`` with a computed name (on a module, or starting with
   anything a flagged name could start with), ``importlib``,
   ``marshal``, ``pickle``, ``numpy.load`` (it unpickles), ``codecs``, ``base64``, ``zlib``,
   ``types.FunctionType``/``CodeType``, ``inspect``, ``ctypes``, ``subprocess``, ``sys.modules``,
@@ -48,7 +48,8 @@ What flags a function (one finding, the first by kind, then by line):
   modules that run a program given as text (``timeit``, ``doctest``, ``pdb``, ``cProfile``,
   ``logging.config``, ``unittest.mock``, IPython, jinja2, ...) or another program (``os.spawn*``, ``pty``),
   ``__code__``/``__globals__``/
-  ``__dict__`` (except ``self.__dict__`` in a method)/``__builtins__``/``__self__``/``__wrapped__``,
+  ``__dict__`` and ``vars()`` (except ``self.__dict__``, and ``vars(self)`` only read, in a method nothing
+  calls with a self of its choosing, as ``Table.entries(np)`` would)/``__builtins__``/``__self__``/``__wrapped__``,
   frames and tracebacks (``tb_frame``, ``f_globals``, ``f_back``, ``gi_frame``, ...), a string equal
   to one of those names (``scope["__builtins__"]["exec"]``), a student module used as an object,
   a module-level ``__getattr__``/``__dir__`` (flags every graded function of the module).
@@ -399,7 +400,7 @@ class _Program:
         self.units: dict[int, tuple[dict[int, ast.AST], list[ast.AST]]] = {}
         self.forwards: set[int] | None = None
         self.moved: set[tuple[ast.AST, str]] | None = None
-        self.init_reached: bool | None = None  # whether anything reaches a class's __init__ unbound
+        self.instance_only: dict[int, bool] = {}  # methods nothing calls with a self of its choosing
         self.module_of: dict[ast.AST, str] = {}
         self.scope_of: dict[ast.AST, Scope] = {}
         self.parent_scope: dict[Scope, Scope | None] = {}
@@ -1301,6 +1302,9 @@ def _harmless_builtin(program: _Program, node: ast.AST, dotted: str) -> bool:
     called = isinstance(parent, ast.Call) and parent.func is node
     if dotted in ("builtins.getattr", "builtins.setattr", "builtins.delattr"):
         return called
+    if dotted == "builtins.vars":  # ``vars(self).items()`` in a method: the object's own attributes, read
+        return (called and isinstance(parent, ast.Call) and len(parent.args) == 1 and not parent.keywords
+                and _own_instance(program, parent.args[0]) and _only_read(program, parent))
     if dotted == "builtins.globals" and called and isinstance(parent, ast.Call) and not parent.args \
             and not parent.keywords:
         user = program.parent.get(parent)
@@ -1312,6 +1316,27 @@ def _harmless_builtin(program: _Program, node: ast.AST, dotted: str) -> bool:
                 and user.func.id in ("list", "sorted", "set", "tuple", "len")
                 and not program.lookup(user.func.id, program.scope_of[user.func]))
     return False
+
+
+READING_METHODS = frozenset({"items", "keys", "values", "get", "copy"})
+READING_BUILTINS = frozenset({"dict", "list", "tuple", "set", "sorted", "len", "repr", "str", "print"})
+
+
+def _only_read(program: _Program, node: ast.Call) -> bool:
+    """Whether the mapping ``node`` gives is only read where it is made: ``.items()``, ``[key]``, iterated,
+    formatted, compared or copied (``dict(...)``), never written or kept."""
+    user = program.parent.get(node)
+    if isinstance(user, ast.Attribute) and user.attr in READING_METHODS:
+        call = program.parent.get(user)
+        return isinstance(call, ast.Call) and call.func is user
+    if isinstance(user, ast.Call):
+        return (node in user.args and isinstance(user.func, ast.Name) and user.func.id in READING_BUILTINS
+                and not _bound(program, user.func))
+    if isinstance(user, ast.Subscript):
+        return user.value is node and isinstance(user.ctx, ast.Load)
+    if isinstance(user, ast.comprehension | ast.For | ast.AsyncFor):
+        return user.iter is node
+    return isinstance(user, ast.FormattedValue | ast.Compare)
 
 
 def _module_object_reasons(program: _Program, node: ast.Name) -> Iterator[tuple[str, str]]:
@@ -1394,16 +1419,69 @@ def _attribute_reasons(program: _Program, node: ast.Attribute) -> Iterator[tuple
 
 def _own_attributes(program: _Program, node: ast.Attribute) -> bool:
     """``self.__dict__`` in a method: an object's own attributes, not code (a module's are)."""
-    if node.attr != "__dict__" or not isinstance(node.value, ast.Name):
+    return node.attr == "__dict__" and _own_instance(program, node.value)
+
+
+def _own_instance(program: _Program, node: ast.expr) -> bool:
+    """``self`` in a method of a class that is only ever called on an instance of its class (never
+    ``Table.entries(np)``, whose ``self.__dict__`` would be numpy's namespace)."""
+    if not isinstance(node, ast.Name):
         return False
     scope = program.scope_of.get(node)
     if not isinstance(scope, ast.FunctionDef) or not (scope.args.posonlyargs + scope.args.args):
         return False
-    first = (scope.args.posonlyargs + scope.args.args)[0].arg
-    in_class = any(isinstance(n, ast.ClassDef) and scope in n.body for n in _classes(program, scope))
-    bound = program.lookup(node.value.id, scope)
-    return (node.value.id == first and in_class and len(bound) == 1 and isinstance(bound[0], ast.arg)
-            and not any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in scope.decorator_list))
+    first = (scope.args.posonlyargs + scope.args.args)[0]
+    owner = program.parent.get(scope)
+    return (isinstance(owner, ast.ClassDef) and scope in owner.body and node.id == first.arg
+            and program.lookup(node.id, scope) == [first]
+            and not any(_decorator_name(d) in ("staticmethod", "classmethod") for d in scope.decorator_list)
+            and _instance_only(program, scope, owner))
+
+
+def _decorator_name(node: ast.expr) -> str:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+
+
+def _instance_only(program: _Program, method: ast.FunctionDef, owner: ast.ClassDef) -> bool:
+    """Whether nothing can call ``method`` with a ``self`` of its caller's choosing: no call through a class
+    that could pass one (``Table.entries(np)``: as many arguments as the method needs with its self), no use
+    of the method other than calling it (``map(Table.entries, ...)``, ``.fget``), no string equal to its name
+    and no getattr with a name built at run time anywhere in the program, no alias in the class body."""
+    known = program.instance_only.get(id(method))
+    if known is None:
+        program.instance_only[id(method)] = False  # a cycle through methods passing ``self`` on reads as unbound
+        in_body = [n for statement in owner.body
+                   for part in ([*statement.decorator_list, *statement.args.defaults]
+                                if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) else [statement])
+                   for n in ast.walk(part)]
+        known = not any(isinstance(n, ast.Name) and n.id == method.name for n in in_body) and not any(
+            _unbound_use(program, n, method) for tree in program.trees.values() for n in ast.walk(tree))
+        program.instance_only[id(method)] = known
+    return known
+
+
+def _unbound_use(program: _Program, node: ast.AST, method: ast.FunctionDef) -> bool:
+    program.tick()
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and node.value.strip() == method.name
+    if isinstance(node, ast.Call):
+        return _is_getattr(node) and not _literal_attribute_call(node) \
+            and _written_loop_names(program, node.args[1]) is None
+    if not isinstance(node, ast.Attribute) or node.attr != method.name or not isinstance(node.ctx, ast.Load):
+        return False
+    parent = program.parent.get(node)
+    if isinstance(parent, ast.Attribute):  # ``Table.entries.__get__(np)``, ``.fget``
+        return True
+    if not isinstance(parent, ast.Call) or parent.func is not node:
+        return not any(_decorator_name(d) == "property" for d in method.decorator_list)
+    positional = method.args.posonlyargs + method.args.args
+    required = len(positional) - len(method.args.defaults)
+    if any(isinstance(a, ast.Starred) for a in parent.args) \
+            or any(k.arg is None or k.arg == positional[0].arg for k in parent.keywords):
+        return True
+    # A call on an instance passes one argument fewer than the method takes: one that passes as many as it
+    # needs with its self may be a call through the class, and is allowed when that self is the caller's own.
+    return len(parent.args) >= required and not (parent.args and _own_instance(program, parent.args[0]))
 
 
 def _classes(program: _Program, scope: ast.AST) -> list[ast.ClassDef]:
@@ -1461,17 +1539,15 @@ def _sets_own_keywords(program: _Program, node: ast.Call) -> bool:
     """``setattr(self, key, value)`` in ``def __init__(self, **kwargs)`` of a plain class, inside
     ``for key, value in kwargs.items()`` (or ``for key in kwargs``): an attribute bag whose names are
     the keywords its caller wrote. ``self`` is then an instance of that class: the class has no base,
-    none inherits from it, and nothing reaches its ``__init__`` but ``super().__init__`` (so
+    none inherits from it, and nothing calls its ``__init__`` with a self of its choosing (so
     ``Bag.__init__(np, allclose=...)`` flags)."""
     scope = program.scope_of.get(node)
     if len(node.args) != 3 or node.keywords or not isinstance(scope, ast.FunctionDef) \
             or scope.name != "__init__" or scope.args.kwarg is None or scope.decorator_list:
         return False
-    owner, positional = program.parent.get(scope), scope.args.posonlyargs + scope.args.args
-    target, key = node.args[0], node.args[1]
+    owner, target, key = program.parent.get(scope), node.args[0], node.args[1]
     if not (isinstance(owner, ast.ClassDef) and scope in owner.body and _plain_class(program, owner)
-            and positional and isinstance(target, ast.Name) and target.id == positional[0].arg
-            and _bound(program, target) == [positional[0]] and isinstance(key, ast.Name)):
+            and _own_instance(program, target) and isinstance(key, ast.Name)):
         return False
     loop = program.parent.get(node)
     while loop is not None and loop is not scope and not _keyword_loop(program, loop, key.id, scope.args.kwarg):
@@ -1495,28 +1571,13 @@ def _keyword_loop(program: _Program, node: ast.AST, key: str, kwargs: ast.arg) -
 
 
 def _plain_class(program: _Program, node: ast.ClassDef) -> bool:
-    """A class with no base but ``object`` and no keywords, that no class of the program inherits from,
-    whose ``__init__`` nothing reaches but ``super().__init__``: its instances are its own."""
+    """A class with no base but ``object`` and no keywords, that no class of the program inherits from:
+    ``setattr`` on its own instance cannot reach an array's strides or a function's code."""
     if node.keywords or not all(isinstance(b, ast.Name) and b.id == "object" and not _bound(program, b)
                                 for b in node.bases):
         return False
-    if program.init_reached is None:
-        program.init_reached = any(_reaches_init(n) for tree in program.trees.values() for n in ast.walk(tree))
-    if program.init_reached:
-        return False
     return not any(isinstance(c, ast.ClassDef) and any(_last_part(b) == node.name for b in c.bases)
                    for tree in program.trees.values() for c in ast.walk(tree))
-
-
-def _reaches_init(node: ast.AST) -> bool:
-    """``X.__init__`` other than ``super().__init__``, or the string "__init__"."""
-    if isinstance(node, ast.Constant):
-        return isinstance(node.value, str | bytes) and node.value.strip() in ("__init__", b"__init__")
-    if not isinstance(node, ast.Attribute) or node.attr != "__init__":
-        return False
-    value = node.value
-    return not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "super"
-                and not value.args and not value.keywords)
 
 
 def _last_part(node: ast.expr) -> str:
