@@ -52,7 +52,8 @@ What flags a function (one finding, the first by kind, then by line):
   calls with a self of its choosing, as ``Table.entries(np)`` would)/``__builtins__``/``__self__``/``__wrapped__``,
   frames and tracebacks (``tb_frame``, ``f_globals``, ``f_back``, ``gi_frame``, ...), a string equal
   to one of those names (``scope["__builtins__"]["exec"]``), a student module used as an object,
-  a module-level ``__getattr__``/``__dir__`` (flags every graded function of the module).
+  a module-level ``__getattr__``/``__dir__`` (flags every graded function of the module; a method of that
+  name in a class body answers for its instances and does not, unless ``global`` names it).
   A backward has no reason to build code at run time, so each of these flags the
   functions that reach it; one at import time (module level, outside ``if __name__ == "__main__"``)
   flags every graded function of the module, and ``global NAME`` inside a function flags NAME.
@@ -1137,7 +1138,17 @@ def _module_hooks(program: _Program, module: str) -> list[_Finding]:
     return [_Finding("unreadable", module, getattr(bound, "lineno", 1),
                      T_("defines a module-level {hook}, which can supply functions the grader cannot read: "
                         "the grader must be able to read your backward, so define each one with def", hook=hook))
-            for hook in MODULE_HOOKS for bound in program.module_binding(module, hook)[:1]]
+            for hook in MODULE_HOOKS for bound in [b for b in program.module_binding(module, hook)
+                                                   if not _method_of_class(program, module, b, hook)][:1]]
+
+
+def _method_of_class(program: _Program, module: str, node: ast.AST | _Import, hook: str) -> bool:
+    """A ``def __getattr__(self, name)`` written in a class body, which answers for the class's instances,
+    not for the module, unless a ``global`` statement of the module names it (``class C: global
+    __getattr__`` makes the def a module-level hook)."""
+    return (isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and isinstance(program.parent.get(node), ast.ClassDef)
+            and not any(where == module and hook in statement.names for where, statement in program.globals))
 
 
 def _import_time_findings(program: _Program, module: str) -> list[_Finding]:

@@ -257,3 +257,22 @@ def test_an_object_may_read_its_own_attributes(method: str):
 def test_an_object_reading_attributes_it_was_not_given_flags(method: str, use: str):
     found = measured_functions(_table(method, use), ["sigmoid_backward"], "layers")
     assert "sigmoid_backward" in found, _table(method, use)
+
+
+HOOKED = "import numpy as np\n\n\n{hook}\n\n\ndef relu_backward(dout, cache):\n    return dout * (cache > 0)\n"
+
+
+def test_a_class_may_define_getattr_for_its_instances():
+    hook = "class Cache:\n    def __getattr__(self, name):\n        raise AttributeError(name)"
+    assert measured_functions(HOOKED.format(hook=hook), ["relu_backward"], "layers") == {}
+
+
+@pytest.mark.parametrize("hook", [
+    "def __getattr__(name):\n    return None",
+    "if True:\n    def __dir__():\n        return []",
+    "class Cache:\n    global __getattr__\n\n    def __getattr__(name):\n        return None",  # a module hook
+    "class Cache:\n    def __getattr__(self, name):\n        return None\n\n\n__getattr__ = Cache.__getattr__",
+])
+def test_a_module_level_hook_flags_however_it_is_written(hook: str):
+    found = measured_functions(HOOKED.format(hook=hook), ["relu_backward"], "layers")
+    assert "relu_backward" in found, hook
