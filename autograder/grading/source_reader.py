@@ -32,8 +32,10 @@ What flags a function (one finding, the first by kind, then by line):
   calls one) evaluated from a backward at moved inputs (``f(x + e)``, an array changed in place by
   ``m[i] += 1.0``, ``np.add(m, d, out=m)``). A step is any expression that folds to 0 < |h| <= 0.1 or scales by
   such a number: literals, ``10**-5``, ``1e-5 * np.ones_like(x)``, ``np.finfo(float).eps ** 0.5``,
-  ``float("1e-5")``, names, defaults, attributes (``self.h``) and arguments bound to one, and any
-  expression with a small float literal in it and nothing from the inputs (``[1e-5][0]``,
+  ``float("1e-5")``, constants folded through named numbers and bounded numeric functions
+  (``math.e ** -12``, ``1 / math.factorial(9)``, ``np.ldexp(1.0, -17)``), a written sum of steps
+  (``sum([h, h])``), names, defaults, attributes (``self.h``, a class attribute) and arguments bound to one,
+  and any expression with a small float literal in it and nothing from the inputs (``[1e-5][0]``,
   ``np.sin(1e-5)``);
 - code the grader cannot read: ``eval``, ``exec``, ``compile``, ``__import__``, ``globals()``,
   ``locals()`` in a class body, ``getattr``/``setattr`` with a computed name (on a module, or starting with
@@ -197,14 +199,43 @@ BUILTINS = frozenset({"eval", "exec", "compile", "__import__", "globals", "vars"
 NAMING_CALLS = frozenset({"dataclasses.make_dataclass", "collections.namedtuple", "typing.NamedTuple"})
 PYTHON_BUILTINS = frozenset(dir(builtins))
 COMPLEX_DTYPE = re.compile(r"^[<>|=]?(complex\d*|c\d+|[FDG])$")
-# Folding: pure numeric functions a step may be spelled with, by their last name component.
+FACTORIAL_LIMIT = 170  # the largest n whose n! is a finite float: a fold never builds a bigger integer
+COMBINATION_LIMIT = 1030  # comb(n, k) and perm(n, k) fold for n up to this (comb(1030, 515) is below 1e309)
+EXPONENT_LIMIT = 1100  # ldexp's exponent: past it every float is 0 or inf
+
+
+def _whole(value: float, limit: int) -> int:
+    """``value`` as an int in 0..limit, for a fold that needs one; else ValueError (the fold gives up)."""
+    if not float(value).is_integer() or not 0 <= value <= limit:
+        raise ValueError(value)
+    return int(value)
+
+
+def _ldexp(mantissa: float, exponent: float) -> float:
+    if not float(exponent).is_integer() or abs(exponent) > EXPONENT_LIMIT:
+        raise ValueError(exponent)
+    return math.ldexp(mantissa, int(exponent))
+
+
+# Folding: pure numeric functions a step may be spelled with, by their last name component. Each is
+# bounded: its arguments are floats, and the few that build integers are capped first.
 FOLDABLE: dict[str, Callable[..., float]] = {
     "sqrt": math.sqrt, "cbrt": lambda v: math.copysign(abs(v) ** (1 / 3), v), "exp": math.exp,
     "exp2": lambda v: 2.0 ** v, "power": math.pow, "pow": math.pow, "float_power": math.pow,
-    "ldexp": math.ldexp, "float": float, "float64": float, "float32": float, "double": float, "abs": abs,
+    "ldexp": _ldexp, "float": float, "float64": float, "float32": float, "double": float, "abs": abs,
     "fabs": abs, "absolute": abs, "asarray": float, "array": float, "max": max, "min": min,
-    "maximum": max, "minimum": min, "fmax": max, "fmin": min,
+    "maximum": max, "minimum": min, "fmax": max, "fmin": min, "expm1": math.expm1, "log": math.log,
+    "log2": math.log2, "log10": math.log10, "log1p": math.log1p, "gamma": math.gamma,
+    "factorial": lambda n: float(math.factorial(_whole(n, FACTORIAL_LIMIT))),
+    "comb": lambda n, k: float(math.comb(_whole(n, COMBINATION_LIMIT), _whole(k, COMBINATION_LIMIT))),
+    "perm": lambda n, k: float(math.perm(_whole(n, COMBINATION_LIMIT), _whole(k, COMBINATION_LIMIT))),
 }
+# Named constants a step may be folded from (``math.e ** -12``), by their dotted name.
+CONSTANTS = {"math.e": math.e, "math.pi": math.pi, "math.tau": math.tau, "numpy.e": math.e,
+             "numpy.pi": math.pi, "numpy.euler_gamma": 0.5772156649015329}
+# Sums of a written list or tuple: ``sum([h, h])`` is as small as ``h + h``.
+SUMMING = frozenset({"sum", "fsum", "nansum"})
+SUM_LIMIT = 64  # elements of a written list that a sum folds: longer ones are data
 # Of those, the ones whose result is small when their first argument is (exp(h) is not).
 SCALE_KEEPING = frozenset({"sqrt", "cbrt", "float", "float64", "float32", "double", "abs", "fabs", "absolute",
                            "asarray", "array", "max", "min", "maximum", "minimum", "fmax", "fmin"})
@@ -757,13 +788,30 @@ class _Indexer:
                 self.bind(scope, target.value.id, value)
 
     def _step_attributes_of_class(self, node: ast.ClassDef) -> None:
-        """Class attributes that hold a step (``h = 1e-5`` in the class body, read as ``self.h``)."""
+        """Class attributes that may hold a step (``h = math.e ** -12`` in the class body, read as ``self.h``):
+        read as ``self.h = ...`` is, once the whole program is indexed and steps can be folded."""
         for statement in node.body:
-            if isinstance(statement, ast.Assign) and all(isinstance(t, ast.Name) for t in statement.targets):
-                value = _fold_literal(statement.value)
-                if value is not None and 0 < abs(value) <= STEP_LIMIT:
-                    # cast: every target is a Name (checked above).
-                    self.program.step_attributes.update(cast(ast.Name, t).id for t in statement.targets)
+            if isinstance(statement, ast.Assign):
+                named = [(target, statement.value) for target in statement.targets]
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:  # ``h: float = 1e-5``
+                named = [(statement.target, statement.value)]
+            else:
+                continue
+            for target, value in named:
+                if isinstance(target, ast.Name):
+                    self.program.attribute_assignments.append((target.id, value))
+
+
+def _summed(last: str | None, node: ast.Call) -> list[ast.expr] | None:
+    """The parts of ``sum([a, b])``, ``math.fsum((a, b))``, ``np.sum([a, b])`` (a written list or tuple
+    of at most SUM_LIMIT elements, no starred one), else None."""
+    if last not in SUMMING or len(node.args) != 1 or node.keywords:
+        return None
+    parts = node.args[0]
+    if not isinstance(parts, ast.List | ast.Tuple) or not parts.elts or len(parts.elts) > SUM_LIMIT \
+            or any(isinstance(part, ast.Starred) for part in parts.elts):
+        return None
+    return parts.elts
 
 
 def _captured_names(pattern: ast.AST) -> list[str]:
@@ -836,6 +884,10 @@ class _Steps:
             return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
         if isinstance(node, ast.BinOp):
             return self._fold_binary(node)
+        if isinstance(node, ast.Name | ast.Attribute):
+            constant = next((CONSTANTS[d] for d in self.program.dotted(node) if d in CONSTANTS), None)
+            if constant is not None:
+                return constant
         if isinstance(node, ast.Name):
             return self._fold_name(node)
         if isinstance(node, ast.Attribute) and node.attr in EPSILON_ATTRIBUTES:
@@ -874,6 +926,10 @@ class _Steps:
         if last in ("float", "float64", "float32") and node.args and isinstance(node.args[0], ast.Constant) \
                 and isinstance(node.args[0].value, str):
             return float(node.args[0].value)
+        summed = _summed(last, node)
+        if summed is not None:
+            parts = [self.fold(part) for part in summed]
+            return None if any(part is None for part in parts) else math.fsum(cast(list[float], parts))
         if last not in FOLDABLE or not node.args:
             return None
         values = [self.fold(arg) for arg in node.args]
@@ -966,6 +1022,9 @@ class _Steps:
 
     def _small_call(self, node: ast.Call) -> bool:
         last = _last_name(self.program, node.func)
+        summed = _summed(last, node)
+        if summed:  # ``sum([h, h])``: small when every part is, as ``h + h`` is
+            return all(self.small(part) for part in summed)
         if last in FILLERS and len(node.args) >= 2:
             return self.small(node.args[1])
         if last in SCALE_KEEPING and node.args:

@@ -3,6 +3,7 @@ correct or buggy submission, the reference or the release loses a point to it.""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -151,10 +152,16 @@ def test_a_module_that_does_not_compile_gives_no_findings_but_deep_code_that_com
     ("1e-5", "* (1.0).__truediv__(2 * h)"), ("1e-5", "* np.true_divide(1, h + h)"),
     ("[1e-5][0]", "/ (2 * h)"), ("np.sin(1e-5)", "/ (2 * h)"), ("float(np.float64(1e-5))", "/ (2 * h)"),
     ("1e-5 if True else 1", "/ (2 * h)"), ("(1e-5,)[0]", "/ (2 * h)"), ("max(1e-5, 0)", "/ (2 * h)"),
+    ("math.e ** -12", "/ (2 * h)"), ("np.pi ** -10", "/ (2 * h)"), ("1 / math.factorial(9)", "/ (2 * h)"),
+    ("math.factorial(9) ** -1", "/ (2 * h)"), ("1 / math.comb(30, 10)", "/ (2 * h)"),
+    ("np.ldexp(1.0, -17)", "/ (2 * h)"), ("math.ldexp(1, -17)", "/ (2 * h)"),
+    ("math.sqrt(math.e ** -24)", "/ (2 * h)"), ("math.log1p(math.e ** -12)", "/ h"),
+    ("1e-5", "/ sum([h, h])"), ("1e-5", "/ math.fsum((h, h))"), ("1e-5", "/ np.sum([h, h])"), ("1e-5", "/ (h + h)"),
+    ("math.e ** -12", "/ sum([h, h])"),
 ])
 def test_hidden_divisions_and_unfolded_steps_are_seen(step: str, division: str):
     """A difference of np.tanh (no student forward): only the step and the division can give it away."""
-    source = (f"import operator\n\nimport numpy as np\n\n\ndef tanh_backward(dout, cache):\n"
+    source = (f"import math\nimport operator\n\nimport numpy as np\n\n\ndef tanh_backward(dout, cache):\n"
               f"    x = np.arctanh(cache)\n    h = {step}\n"
               f"    return dout * (np.tanh(x + h) - np.tanh(x - h)) {division}\n")
     found = measured_functions(source, ["tanh_backward"], "layers")
@@ -276,3 +283,17 @@ def test_a_class_may_define_getattr_for_its_instances():
 def test_a_module_level_hook_flags_however_it_is_written(hook: str):
     found = measured_functions(HOOKED.format(hook=hook), ["relu_backward"], "layers")
     assert "relu_backward" in found, hook
+
+
+@pytest.mark.parametrize("step", ["math.factorial(10 ** 9)", "1 / math.factorial(10 ** 9)", "2 ** 10 ** 9",
+                                  "1 / math.comb(10 ** 9, 5 * 10 ** 8)", "1 / math.perm(10 ** 6, 10 ** 6)",
+                                  "np.ldexp(1.0, -10 ** 12)", "math.factorial(9.5)", "sum([1e-5] * 10 ** 9)",
+                                  "math.gamma(10 ** 9)"])
+def test_folding_builds_no_huge_number(step: str):
+    """A fold evaluates numbers only, and never one past a bound: these come back at once, unfolded."""
+    source = (f"import math\n\nimport numpy as np\n\n\ndef tanh_backward(dout, cache):\n    h = {step}\n"
+              f"    return dout * (1 - cache ** 2) + 0 * h\n")
+    program = source_reader._Program({"layers": source_reader.syntax.parse(source)})
+    value = next(n.value for n in ast.walk(program.trees["layers"]) if isinstance(n, ast.Assign))
+    assert source_reader._Steps(program).fold(value) is None
+    assert measured_functions(source, ["tanh_backward"], "layers") == {}
