@@ -95,6 +95,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import math
 import re
 import sys
@@ -1337,9 +1338,11 @@ def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]
 
 
 STRING_CODE_LIMIT = 20_000  # characters of a string read as code: longer ones are text
+CODE_TEXTS_KEPT = 512  # strings whose answer is kept: at most 10 MB of them
 CODE_NAMES = HIDDEN_NAMES | (BUILTINS - {"complex"})  # what flags a string read as code
 
 
+@functools.lru_cache(maxsize=CODE_TEXTS_KEPT)  # a release's docstrings recur in every submission of a class
 def _code_in(text: str) -> str:
     """The name of code the reader flags (``exec``, ``__import__``, a dunder) that ``text``, read as Python,
     calls or reaches; "" when it is not Python or names none of it."""
