@@ -95,18 +95,35 @@ class Template:
             stdout=subprocess.DEVNULL, start_new_session=True)
         theirs.close()
         self.control, self.owner, self.ready = ours, os.getpid(), False
+        self.facts: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def _wait_ready(self) -> None:
         self.control.settimeout(READY_SECONDS)
         try:
-            answer = self.control.recv(16)
+            answer = self.control.recv(template.MAX_READY_BYTES)
         except OSError as error:
             raise TemplateError(f"the template did not start: {error}") from error
-        if answer != template.READY:
+        if not answer.startswith(template.READY):
             raise TemplateError(f"the template ended as it started (exit status {self.process.poll()})")
+        try:
+            facts = json.loads(answer[len(template.READY):])
+        except ValueError:
+            facts = None
+        if not (isinstance(facts, dict) and type(facts.get("landlock_abi")) is int
+                and isinstance(facts.get("seccomp"), str)):
+            raise TemplateError(f"the template's first words were not understood: {answer[:200]!r}")
+        self.facts = facts
         self.control.settimeout(None)
         self.ready = True
+
+    def machine_facts(self) -> dict[str, Any]:
+        """What the template found of the machine, once it has started: ``landlock_abi``, and ``seccomp``,
+        why a child cannot load the grading filter ("" when it can)."""
+        with self._lock:
+            if not self.ready:
+                self._wait_ready()
+        return self.facts
 
     def alive(self) -> bool:
         return self.owner == os.getpid() and self.process.poll() is None
@@ -166,20 +183,38 @@ def _template() -> Template | None:
 def start_early(probe: bool = True) -> None:
     """Start this process's template now, before the grader has imported anything, so that its start-up
     overlaps the grader's own; it is used only if ``usable`` says so later (else it ends with the grader).
-    With ``probe``, this machine's sandbox is probed meanwhile too (a batch's worker adopts its batch's)."""
+    With ``probe``, this machine's sandbox is probed meanwhile too (a batch's worker adopts its batch's):
+    the template finds what a test process would (``machine_facts``), else one is started."""
     global _current
+    started = None
     if os.environ.get(SWITCH, "1") != "0" and sys.platform.startswith("linux"):
         with _lock:
             if _current is None:
-                _current = Template()
+                _current = started = Template()
     if not probe:
         return
-    from autograder.sandbox import syscalls
+    if started is None:
+        from autograder.sandbox import syscalls
 
-    seccomp_test = syscalls.start_test()  # a Python of its own: started before this one imports numpy
-    from autograder.sandbox import host  # numpy, psutil: after the template and the test are on their way
+        seccomp_test = syscalls.start_test()  # a Python of its own: started before this one imports numpy
+    from autograder.sandbox import host  # numpy, psutil: after the template (or the test) is on its way
 
-    host.probe_early(seccomp_test)  # what this machine's children may use: known by the time the grade asks
+    # What this machine's children may use: known by the time the grade asks.
+    host.probe_early(seccomp_test if started is None else machine_facts)
+
+
+def machine_facts() -> dict[str, Any] | None:
+    """What this process's template found of the machine (``Template.machine_facts``), once it has started;
+    None where it has none or it failed to start (then the probe finds out itself)."""
+    with _lock:
+        served = _current
+    if served is None or not served.alive():
+        return None
+    try:
+        return served.machine_facts()
+    except TemplateError as error:
+        _forget(served, str(error))
+        return None
 
 
 def usable(cage: host.Sandbox) -> bool:

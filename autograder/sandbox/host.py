@@ -48,10 +48,11 @@ import sys
 import sysconfig
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -286,13 +287,16 @@ def current() -> Sandbox:
         return probe()
 
 
-_early_seccomp_test: subprocess.Popen[str] | OSError | None = None  # started by ``probe_early``'s caller
+# What ``probe_early``'s caller started: a ``syscalls.start_test``, or where a template was started, the
+# template's own findings (``forks.machine_facts``: None if it has none after all).
+EarlyTest = subprocess.Popen[str] | OSError | Callable[[], dict[str, Any] | None]
+_early_seccomp_test: EarlyTest | None = None
 
 
-def probe_early(seccomp_test: subprocess.Popen[str] | OSError | None = None) -> None:
+def probe_early(seccomp_test: EarlyTest | None = None) -> None:
     """Probe in a thread now, while the grader imports itself: the probe waits on short-lived processes
-    (``_works`` and ``seccomp_test``, a ``syscalls.start_test`` started before this module's imports,
-    else by the probe), whose start-up then overlaps the grader's own."""
+    (``_works`` and ``seccomp_test``, a ``syscalls.start_test`` started before this module's imports, or
+    the template's findings), whose start-up then overlaps the grader's own."""
     global _early_seccomp_test
     _early_seccomp_test = seccomp_test
     threading.Thread(target=current, name="sandbox probe", daemon=True).start()
@@ -309,8 +313,16 @@ def adopt(sandbox: Sandbox) -> None:
 def probe() -> Sandbox:
     """Probe this machine once: which protections can be had, and the wrapper that applies them."""
     global _early_seccomp_test
-    seccomp_test, _early_seccomp_test = _early_seccomp_test or syscalls.start_test(), None  # each test once
-    abi = landlock_abi()
+    early, _early_seccomp_test = _early_seccomp_test, None  # each test once
+    found = early() if callable(early) else None
+    seccomp_answer: Callable[[], str]
+    if found is not None:  # the template forks the children themselves: what it found, a test process finds
+        seccomp_answer = functools.partial(syscalls.reported, str(found["seccomp"]))
+        abi = int(found["landlock_abi"])
+    else:
+        test = early if early is not None and not callable(early) else syscalls.start_test()
+        seccomp_answer = functools.partial(syscalls.test_result, test)
+        abi = landlock_abi()
     landlock = abi >= 1
     unshare, setpriv = shutil.which("unshare"), shutil.which("setpriv")
     root = os.geteuid() == 0
@@ -341,7 +353,7 @@ def probe() -> Sandbox:
         drop, owner = "nobody", (nobody.pw_uid, nobody.pw_gid)
         popen_user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
 
-    seccomp_missing = syscalls.test_result(seccomp_test)
+    seccomp_missing = seccomp_answer()
     code_guard = os.environ.get(CODE_GUARD_SWITCH, "1") != "0"
     no_namespace = T_("no usable unshare (Linux namespaces)") if sys.platform.startswith("linux") else \
         T_("not Linux")

@@ -146,6 +146,11 @@ def test_result(test: subprocess.Popen[str] | OSError) -> str:
     return unavailable() or f"a test process could not load the seccomp filter: {errors.strip().splitlines()[-1:]}"
 
 
+def reported(failure: str) -> str:
+    """``test_result``'s answer for a test that ended with ``failure`` ("" when it loaded the filter)."""
+    return failure and (unavailable() or f"a test process could not load the seccomp filter: {failure}")
+
+
 def _number(seccomp: Any, name: str) -> int | None:
     """The syscall's number on this architecture, or None where it has none."""
     number = seccomp.resolve_syscall(seccomp.Arch.NATIVE, name)

@@ -46,7 +46,9 @@ ENTRIES = {"grading": "autograder.sandbox.child", "answers": "autograder.integra
 STARTUP_ENVIRONMENT = ("LC_CTYPE",)
 MAX_JOB_BYTES = 1 << 20  # a job is a command line and an environment: a few kB
 MAX_FDS = 4
-READY = b"ready"
+READY = b"ready"  # then, as JSON, what the template found of the machine (``_seccomp_failure``, Landlock's ABI)
+MAX_READY_BYTES = 1 << 16
+MAX_REASON_BYTES = 4000
 KILL = b"kill"
 
 
@@ -161,6 +163,30 @@ def _keep(connection: socket.socket, template: int) -> None:
             poller.unregister(connection)
 
 
+def _seccomp_failure() -> str:
+    """Why a fork of this process cannot load the grading filter ("" when it can): the grader's probe asks
+    here instead of starting a Python of its own to find out (``host.probe``), since every child is such a
+    fork. A container's own filter may refuse seccomp() itself, which only loading one shows."""
+    from autograder.sandbox import syscalls
+
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(reader)
+        try:
+            syscalls.apply("grading")
+        except BaseException as error:  # whatever stops it is the answer
+            with suppress(OSError):
+                os.write(writer, f"{type(error).__name__}: {error}".encode()[:MAX_REASON_BYTES])
+            os._exit(1)
+        os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as said:
+        reason = said.read(MAX_REASON_BYTES).decode(errors="replace")
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    return "" if code == 0 else (reason or f"it ended with exit status {code}")
+
+
 def _reap() -> None:
     with suppress(ChildProcessError):
         while os.waitpid(-1, os.WNOHANG)[0] > 0:
@@ -174,6 +200,7 @@ def main(fd: int) -> None:
 
     from autograder.sandbox.libraries import found_by_soname
 
+    abi = 0  # no Landlock: not Linux, or a container's filter refusing its calls
     with found_by_soname():  # pyprctl, pyseccomp and landlockpy find libc as they load
         import autograder.sandbox.child  # noqa: F401
         from autograder.sandbox import privileges, syscalls  # noqa: F401
@@ -184,11 +211,11 @@ def main(fd: int) -> None:
             import landlockpy
 
             # Its first call loads libc: once here, not in every child on its way to the student's code.
-            landlockpy.abi_version()
+            abi = landlockpy.abi_version()
 
     control = socket.socket(fileno=fd)
     template = os.getpid()
-    control.send(READY)
+    control.send(READY + json.dumps({"landlock_abi": abi, "seccomp": _seccomp_failure()}).encode())
     while True:
         if select.select([control], [], [], 1.0)[0]:
             try:

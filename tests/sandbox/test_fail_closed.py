@@ -106,6 +106,32 @@ def test_a_filter_refused_by_the_machine_is_named_from_the_test_process(reprobe,
     assert started == []
 
 
+def test_a_filter_refused_in_the_templates_test_fork_is_named_and_no_test_process_starts(reprobe, monkeypatch,
+                                                                                        started) -> None:
+    """Where the children's template runs, the probe takes what its test fork found (``forks.machine_facts``)
+    instead of starting a Python to find out: a refusal found there refuses grading just the same."""
+    def no_process():
+        raise AssertionError("a test process was started although the template had answered")
+
+    monkeypatch.setattr(syscalls, "start_test", no_process)
+    monkeypatch.setattr(host, "_early_seccomp_test", lambda: {
+        "landlock_abi": host.landlock_abi(),
+        "seccomp": "FilterError: the seccomp filter could not be loaded: [Errno 1] EPERM"})
+    refusal = reprobe().refusal()
+    assert "a test process could not load the seccomp filter" in refusal and "EPERM" in refusal, refusal
+    with pytest.raises(GraderError, match=REFUSAL):
+        grade(DEFAULT_REFERENCE, DEFAULT_REFERENCE, 3)
+    assert started == []
+
+
+def test_a_template_without_an_answer_leaves_the_probe_to_its_test_process(reprobe, monkeypatch, started) -> None:
+    _seccomp_test_fails(monkeypatch, "FilterError: the seccomp filter could not be loaded: [Errno 1] EPERM")
+    monkeypatch.setattr(host, "_early_seccomp_test", lambda: None)  # the template did not start after all
+    refusal = reprobe().refusal()
+    assert "a test process could not load the seccomp filter" in refusal and "EPERM" in refusal, refusal
+    assert started == []
+
+
 def test_the_probe_asks_the_grader_what_is_missing_only_when_the_test_process_failed(reprobe, monkeypatch) -> None:
     asked = []
     monkeypatch.setattr(syscalls, "unavailable", lambda: asked.append(1) or "")

@@ -12,9 +12,12 @@ import json
 import os
 import re
 import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,7 +30,7 @@ from helpers import build_submission, reference_source
 
 from autograder.core.spec import BY_NAME
 from autograder.grading.grade import plan
-from autograder.sandbox import forks, host, runner, uids
+from autograder.sandbox import forks, host, runner, syscalls, template, uids
 
 pytestmark = pytest.mark.skipif(not forks.usable(host.current()), reason="no template can fork children here")
 
@@ -270,3 +273,36 @@ def test_a_child_killed_mid_function_leaves_nothing_and_the_next_one_runs(tmp_pa
     assert left == []
     fine, _ = _run(build_submission(tmp_path / "fine"), monkeypatch, forked=True)
     assert [case["error"] for case in fine["relu_backward"]["cases"]] == ["", ""]
+
+
+def test_the_template_finds_what_a_test_process_finds() -> None:
+    """The probe asks the template (``forks.machine_facts``) instead of starting a test process: on this
+    machine both must say the same, the Landlock ABI included."""
+    served = forks.Template()
+    try:
+        facts = served.machine_facts()
+    finally:
+        served.close()
+    assert facts == {"landlock_abi": host.landlock_abi(), "seccomp": ""}
+    assert syscalls.test_result(syscalls.start_test()) == ""
+
+
+def test_the_templates_test_fork_says_why_the_filter_did_not_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(profile: str) -> None:
+        raise syscalls.FilterError("the seccomp filter could not be loaded: [Errno 1] EPERM")
+
+    monkeypatch.setattr(syscalls, "apply", refused)  # the fork inherits it
+    assert template._seccomp_failure() == "FilterError: the seccomp filter could not be loaded: [Errno 1] EPERM"
+
+
+@pytest.mark.parametrize("words", [b"{not json", b'{"seccomp": ""}', b'{"landlock_abi": "7", "seccomp": ""}', b""])
+def test_a_template_whose_first_words_make_no_sense_is_dropped(words: bytes) -> None:
+    served = forks.Template.__new__(forks.Template)  # its socket, without a template behind it
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    served.control, served.ready, served.facts, served._lock = ours, False, {}, threading.Lock()
+    with subprocess.Popen(["true"]) as served.process:
+        theirs.send(template.READY + words)
+        with pytest.raises(forks.TemplateError, match="first words"):
+            served.machine_facts()
+    ours.close()
+    theirs.close()
