@@ -225,13 +225,24 @@ def landlock_abi() -> int:
         return 0
 
 
+WORKS_SECONDS = 10.0
+
+
 def _works(command: list[str]) -> bool:
     """Whether a wrapper command line starts a program here (namespaces may be disabled)."""
     try:
-        return subprocess.run([*command, "true"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=10).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
+        process = subprocess.Popen([*command, "true"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+    except OSError:
         return False
+    # Killed if it hangs; waited for without a timeout, which would poll (sleeps of 0.5, 1, 2, 4 ... ms: a
+    # wrapper that takes 4 ms would be seen to end at 7.5).
+    killer = threading.Timer(WORKS_SECONDS, process.kill)
+    killer.start()
+    try:
+        return process.wait() == 0
+    finally:
+        killer.cancel()
 
 
 def _user_protection(drop: str, name: str, private: Path | None, landlock: bool) -> Protection:
@@ -314,6 +325,13 @@ def probe() -> Sandbox:
     """Probe this machine once: which protections can be had, and the wrapper that applies them."""
     global _early_seccomp_test
     early, _early_seccomp_test = _early_seccomp_test, None  # each test once
+    unshare, setpriv = shutil.which("unshare"), shutil.which("setpriv")
+    root = os.geteuid() == 0
+    private = private_runtime()
+    own_user = drop_to(uids.FIRST_UID, uids.FIRST_UID, read_capability=private is not None) \
+        if root and setpriv and unshare else []
+    # Tried while the template (or the test process) is still starting: it needs nothing either finds.
+    own_user_works = bool(own_user) and _works(own_user)
     found = early() if callable(early) else None
     seccomp_answer: Callable[[], str]
     if found is not None:  # the template forks the children themselves: what it found, a test process finds
@@ -324,23 +342,20 @@ def probe() -> Sandbox:
         seccomp_answer = functools.partial(syscalls.test_result, test)
         abi = landlock_abi()
     landlock = abi >= 1
-    unshare, setpriv = shutil.which("unshare"), shutil.which("setpriv")
-    root = os.geteuid() == 0
     name = pwd.getpwuid(os.geteuid()).pw_name
     try:
         nobody = pwd.getpwnam(NOBODY)
     except KeyError:
         nobody = None
-    private = private_runtime()
     outer = [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []  # the tree dies with the grader
 
     prefix: tuple[str, ...]
     drop, prefix, owner, popen_user = "", (), None, {}
     namespaces = False
     read_capability = None
-    if root and setpriv and unshare:
-        candidate = drop_to(uids.FIRST_UID, uids.FIRST_UID, read_capability=private is not None)
-        if (private is None or landlock) and _works(candidate):
+    if own_user:
+        candidate = own_user
+        if (private is None or landlock) and own_user_works:
             drop, prefix, namespaces = ("own" if private is None else "own+read"), tuple(candidate), True
             read_capability = private is not None
     if not prefix and unshare:
