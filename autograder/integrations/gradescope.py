@@ -82,6 +82,9 @@ RUN_AUTOGRADER = """\
 ROOT="${GRADESCOPE_ROOT:-/autograder}"
 export GRADESCOPE_ROOT="$ROOT"
 export PYTHONPATH="$ROOT/source/kit"
+# One BLAS thread, as python -m autograder grade has (autograder/__main__.py): the arrays are small.
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" \
+    MKL_NUM_THREADS="${MKL_NUM_THREADS:-1}"
 exec "${GRADESCOPE_PYTHON:-$ROOT/venv/bin/python}" -P -s -m autograder.integrations.gradescope
 """
 
