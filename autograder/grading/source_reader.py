@@ -230,6 +230,11 @@ FOLDABLE: dict[str, Callable[..., float]] = {
     "factorial": lambda n: float(math.factorial(_whole(n, FACTORIAL_LIMIT))),
     "comb": lambda n, k: float(math.comb(_whole(n, COMBINATION_LIMIT), _whole(k, COMBINATION_LIMIT))),
     "perm": lambda n, k: float(math.perm(_whole(n, COMBINATION_LIMIT), _whole(k, COMBINATION_LIMIT))),
+    "floor": math.floor, "ceil": math.ceil, "trunc": math.trunc, "round": round,
+    # numpy's scalar types of a written number (``10.0 ** np.int8(-5)``): the number
+    **dict.fromkeys(("int", "int8", "int16", "int32", "int64", "intc", "intp", "int_", "longlong", "short", "byte",
+                     "uint8", "uint16", "uint32", "uint64", "uint", "ubyte"), lambda v: float(int(v))),
+    **dict.fromkeys(("float16", "half", "single", "longdouble", "float128"), float),
 }
 # Named constants a step may be folded from (``math.e ** -12``), by their dotted name.
 CONSTANTS = {"math.e": math.e, "math.pi": math.pi, "math.tau": math.tau, "numpy.e": math.e,
@@ -240,6 +245,7 @@ SUM_LIMIT = 64  # elements of a written list that a sum folds: longer ones are d
 # Of those, the ones whose result is small when their first argument is (exp(h) is not).
 SCALE_KEEPING = frozenset({"sqrt", "cbrt", "float", "float64", "float32", "double", "abs", "fabs", "absolute",
                            "asarray", "array", "max", "min", "maximum", "minimum", "fmax", "fmin"})
+ANY_ATTRIBUTE = "*"  # in ``step_attributes``: some class's ``__getattr__`` returns a step, whatever it is asked for
 EPSILON_ATTRIBUTES = frozenset({"eps", "epsilon", "resolution", "tiny", "smallest_normal", "smallest_subnormal"})
 FILLERS = frozenset({"full", "full_like"})  # np.full(shape, h): the fill value is the step
 
@@ -454,11 +460,31 @@ class _Program:
         self._bind_module_attributes()
         self._bind_passed_arguments()
         self._propagate_steps()
-        # ``self.h = 1e-5`` anywhere: ``obj.h`` is then read as a step (the object's type is unknown).
+        # ``self.h = 1e-5`` anywhere: ``obj.h`` is then read as a step (the object's type is unknown). So is a
+        # keyword of any call (``Knobs(h=1e-5)``, a bag that sets its keywords as attributes), and what a
+        # class's ``__getattr__`` returns, for every attribute (``ANY_ATTRIBUTE``).
+        self._bind_keyword_attributes()
         steps = _Steps(self)
         self.step_attributes.update(attr for attr, value in self.attribute_assignments if steps.small(value))
         self.steps = _Steps(self)  # shared by every graded function: the answers no longer change
         self.import_time: dict[str, list[_Finding]] = {}
+
+    def _bind_keyword_attributes(self) -> None:
+        for tree in self.trees.values():
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call):
+                    for keyword in node.keywords:
+                        if keyword.arg is not None:
+                            self.attribute_assignments.append((keyword.arg, keyword.value))
+                        elif isinstance(keyword.value, ast.Dict):  # ``**{"h": 1e-5}``
+                            self.attribute_assignments.extend(
+                                (key.value, value) for key, value in zip(keyword.value.keys, keyword.value.values,
+                                                                         strict=True)
+                                if isinstance(key, ast.Constant) and isinstance(key.value, str))
+                elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and \
+                        node.name in ("__getattr__", "__getattribute__"):
+                    self.attribute_assignments.extend((ANY_ATTRIBUTE, part.value) for part in ast.walk(node)
+                                                      if isinstance(part, ast.Return) and part.value is not None)
 
     # Name resolution --------------------------------------------------------------------------
 
@@ -967,7 +993,7 @@ class _Steps:
         if isinstance(node, ast.IfExp):
             return self.small(node.body) or self.small(node.orelse)
         if isinstance(node, ast.Attribute):
-            return node.attr in self.program.step_attributes
+            return node.attr in self.program.step_attributes or ANY_ATTRIBUTE in self.program.step_attributes
         if isinstance(node, ast.Call) and self._small_call(node):
             return True
         return self._literal_step(node)
