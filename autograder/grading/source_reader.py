@@ -242,6 +242,7 @@ CONSTANTS = {"math.e": math.e, "math.pi": math.pi, "math.tau": math.tau, "numpy.
 # Sums of a written list or tuple: ``sum([h, h])`` is as small as ``h + h``.
 SUMMING = frozenset({"sum", "fsum", "nansum"})
 SUM_LIMIT = 64  # elements of a written list that a sum folds: longer ones are data
+TEXT_LIMIT, TEXT_DEPTH = 64, 16  # a number spelled as text (``float("1e" + "-5")``): its length, its pieces
 # Of those, the ones whose result is small when their first argument is (exp(h) is not).
 SCALE_KEEPING = frozenset({"sqrt", "cbrt", "float", "float64", "float32", "double", "abs", "fabs", "absolute",
                            "asarray", "array", "max", "min", "maximum", "minimum", "fmax", "fmin"})
@@ -447,6 +448,7 @@ class _Program:
         self.stars: dict[str, list[str]] = {}
         self.step_params: set[tuple[Scope, str]] = set()
         self.step_attributes: set[str] = set()
+        self.methods: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}  # every class's, by name
         self.attribute_assignments: list[tuple[str, ast.AST]] = []
         self.attribute_targets: list[tuple[ast.Attribute, ast.AST]] = []  # ``obj.name = value``, any scope
         self.parent: dict[ast.AST, ast.AST] = {}
@@ -459,11 +461,11 @@ class _Program:
             _Indexer(self, name, tree).visit_scope(tree, tree.body)
         self._bind_module_attributes()
         self._bind_passed_arguments()
+        self._bind_keyword_attributes()
         self._propagate_steps()
         # ``self.h = 1e-5`` anywhere: ``obj.h`` is then read as a step (the object's type is unknown). So is a
         # keyword of any call (``Knobs(h=1e-5)``, a bag that sets its keywords as attributes), and what a
         # class's ``__getattr__`` returns, for every attribute (``ANY_ATTRIBUTE``).
-        self._bind_keyword_attributes()
         steps = _Steps(self)
         self.step_attributes.update(attr for attr, value in self.attribute_assignments if steps.small(value))
         self.steps = _Steps(self)  # shared by every graded function: the answers no longer change
@@ -472,6 +474,10 @@ class _Program:
     def _bind_keyword_attributes(self) -> None:
         for tree in self.trees.values():
             for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef):
+                    for statement in node.body:
+                        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+                            self.methods.setdefault(statement.name, []).append(statement)
                 if isinstance(node, ast.Call):
                     for keyword in node.keywords:
                         if keyword.arg is not None:
@@ -604,11 +610,13 @@ class _Program:
         ``partial(f, 1e-5)``), until nothing changes: a step can travel through helpers."""
         calls = self.calls
         for _ in range(4):
-            before = len(self.step_params)
+            before = len(self.step_params), len(self.step_attributes)
             steps = _Steps(self)  # fresh each round: a newly marked parameter changes earlier answers
+            # An attribute set to a step (``Steps.small = 1e-5``) carries it into the helpers it is passed to.
+            self.step_attributes.update(attr for attr, value in self.attribute_assignments if steps.small(value))
             for call in calls:
                 self._mark_step_arguments(call, steps)
-            if len(self.step_params) == before:
+            if (len(self.step_params), len(self.step_attributes)) == before:
                 return
 
     def _mark_step_arguments(self, call: ast.Call, steps: _Steps) -> None:
@@ -627,6 +635,13 @@ class _Program:
                 for param, value in passed:
                     if steps.small(value):
                         self.step_params.add((bound, param))
+
+
+def _is_attribute_table(program: _Program, node: ast.AST) -> bool:
+    """``vars(obj)`` or ``obj.__dict__``: a mapping of an object's attributes."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "__dict__"
+    return isinstance(node, ast.Call) and _last_name(program, node.func) == "vars"
 
 
 def _last_name(program: _Program, function: ast.AST) -> str | None:
@@ -880,6 +895,7 @@ class _Steps:
         self.active_large: set[int] = set()
         self.folding: set[int] = set()
         self.memo: dict[tuple[str, int], bool | float | None] = {}
+        self.texts: dict[int, str | None] = {}  # ``_fold_text``, by node
 
     def fold(self, node: ast.AST) -> float | None:
         """The numeric value of ``node`` when the reader can compute it, else None."""
@@ -938,6 +954,30 @@ class _Steps:
         result = operation(left, right) if operation else None
         return result if isinstance(result, float) and math.isfinite(result) else None
 
+    def _fold_text(self, node: ast.AST, depth: int = 0) -> str | None:
+        """A written string, or one joined from written strings with +, of at most TEXT_LIMIT characters."""
+        if isinstance(node, ast.Constant):
+            return node.value if isinstance(node.value, str) and len(node.value) <= TEXT_LIMIT else None
+        key = id(node)
+        if key not in self.texts:
+            self.texts[key] = None  # while it is being read: a name bound to itself is no text
+            self.program.tick()
+            self.texts[key] = self._joined_text(node, depth)
+        return self.texts[key]
+
+    def _joined_text(self, node: ast.AST, depth: int) -> str | None:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and depth < TEXT_DEPTH:
+            left, right = self._fold_text(node.left, depth + 1), self._fold_text(node.right, depth + 1)
+            if left is not None and right is not None and len(left) + len(right) <= TEXT_LIMIT:
+                return left + right
+        if isinstance(node, ast.Name) and depth < TEXT_DEPTH:
+            for value in self.program.lookup(node.id, self.program.scope_of[node]):
+                if isinstance(value, ast.expr):
+                    text = self._fold_text(value, depth + 1)
+                    if text is not None:
+                        return text
+        return None
+
     def _fold_name(self, node: ast.Name) -> float | None:
         for value in self.program.lookup(node.id, self.program.scope_of[node]):
             if isinstance(value, ast.expr):
@@ -950,9 +990,12 @@ class _Steps:
         last = _last_name(self.program, node.func)
         if last == "spacing":
             return EPSILON
-        if last in ("float", "float64", "float32") and node.args and isinstance(node.args[0], ast.Constant) \
-                and isinstance(node.args[0].value, str):
-            return float(node.args[0].value)
+        text = self._fold_text(node.args[0]) if node.args else None
+        if text is not None and last in ("float", "float64", "float32", "int", "fromhex", "double"):
+            try:  # ``float("1e" + "-5")``, ``int("100000")``, ``float.fromhex("0x1p-17")``
+                return float.fromhex(text) if last == "fromhex" else float(int(text) if last == "int" else text)
+            except (ValueError, OverflowError):
+                return None
         summed = _summed(last, node)
         if summed is not None:
             parts = [self.fold(part) for part in summed]
@@ -988,6 +1031,8 @@ class _Steps:
             return self._small_binary(node)
         if isinstance(node, ast.UnaryOp):
             return self.small(node.operand)
+        if isinstance(node, ast.Subscript) and _is_attribute_table(self.program, node.value):
+            return self._names_a_step_attribute(node.slice)  # ``vars(self)["h"]``, ``self.__dict__["h"]``
         if isinstance(node, ast.Subscript | ast.Starred):
             return self.small(node.value)
         if isinstance(node, ast.IfExp):
@@ -1058,9 +1103,35 @@ class _Steps:
             return self.small(node.args[0])
         if last in MULTIPLYING and len(node.args) >= 2:  # np.multiply(2, h) is as small as 2 * h
             return any(self.small(a) for a in node.args) and not any(self.large(a) for a in node.args)
+        if last == "getattr" and len(node.args) >= 2 and self._names_a_step_attribute(node.args[1]):
+            return True  # ``getattr(Knobs, "h")``, or over a written tuple of names
+        if isinstance(node.func, ast.Attribute):  # ``Knobs().step()``: any method of that name in the program
+            return any(self._returns_small(method) for method in self.program.methods.get(node.func.attr, []))
         if isinstance(node.func, ast.Name):
             return any(self._returns_small(value) for value in self.program.lookup(node.func.id,
                                                                                     self.program.scope_of[node]))
+        return False
+
+    def _names_a_step_attribute(self, name: ast.AST) -> bool:
+        """Whether the attribute name ``name`` (a written string, or a name bound to written strings, a
+        loop's over a written tuple included) may be one that holds a step."""
+        attributes = self.program.step_attributes
+        if ANY_ATTRIBUTE in attributes:
+            return True
+        if isinstance(name, ast.Constant):
+            return name.value in attributes
+        if not isinstance(name, ast.Name):
+            return False
+        for bound in self.program.lookup(name.id, self.program.scope_of[name]):
+            if not isinstance(bound, ast.AST):
+                continue
+            written = bound.elts if isinstance(bound, ast.Tuple | ast.List | ast.Set) else [bound]
+            parent = self.program.parent.get(bound)
+            if isinstance(parent, ast.For | ast.comprehension) and isinstance(bound, ast.Name):
+                loop = parent.iter
+                written = loop.elts if isinstance(loop, ast.Tuple | ast.List | ast.Set) else []
+            if any(isinstance(part, ast.Constant) and part.value in attributes for part in written):
+                return True
         return False
 
     def _returns_small(self, function: ast.AST | _Import) -> bool:

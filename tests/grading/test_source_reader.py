@@ -116,6 +116,9 @@ ADVERSARIAL = {
     "mutual_recursion": _mutual(500),
     "literal_list": "_t = [" + ", ".join(["1e-5"] * 30_000) + "]\n",
     "deep_expression": "_pad = " + " + ".join(["0"] * 1200) + "\n",
+    # A number spelled as text that doubles at each name: read once per name, never as a tree of 2**300 pieces.
+    "text_doubling": "_s0 = '1'\n" + "".join(f"_s{i} = _s{i - 1} + _s{i - 1}\n" for i in range(1, 300))
+                     + "_h = float(_s299) + float(_s299 + 'e-5')\n",
 }
 
 
