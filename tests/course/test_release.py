@@ -427,12 +427,12 @@ def test_the_public_tests_name_real_mistakes_in_one_line_each(student_copy: Path
 @pytest.mark.e2e  # the public tests run as a student runs them
 def test_a_function_that_never_returns_fails_its_test_and_the_others_run(student_copy: Path) -> None:
     folder = _with_reference(student_copy, ("dx = dout * (x > 0)", "while True:\n        pass"))
-    result = _run_public_tests(folder, "-o", "time_limit=2")
+    result = _run_public_tests(folder, "-o", "time_limit=5")  # 2 s stopped slow honest tests on a loaded machine
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
-    stopped = _lines_with(output, "did not finish within 2 seconds")
+    stopped = _lines_with(output, "did not finish within 5 seconds")
     assert len(stopped) == 1, output  # the loop is waited for once; relu_backward's other tests are skipped
-    assert stopped[0].startswith("relu_backward did not finish within 2 seconds"), output
+    assert stopped[0].startswith("relu_backward did not finish within 5 seconds"), output
     assert "layers.py" in stopped[0], output
     counts = _summary(result.stdout)
     assert counts["failed"] == 1 and counts["passed"] > 40, output  # every other function's tests ran and passed
