@@ -75,7 +75,10 @@ class Limits:
     memory_bytes: int = 1 << 30
     file_bytes: int = 2 * wire.MAX_BYTES  # above the reply limit, so an oversized reply is refused by name
     open_files: int = 64
-    extra_processes: int = 32  # on top of what the child's user already runs
+    # Processes and threads, on top of what the child's user already runs: the module's process, the fork that
+    # answers one function, two to spare. Honest code starts none; each one more competes for the cores with
+    # classmates' grading (26 spinning forks made a neighbour 25 times slower) and may hold 1 GB of memory.
+    extra_processes: int = 4
     printed_bytes: int = 1 << 20  # per function
     folder_bytes: int = 256 << 20
     folder_entries: int = 1000

@@ -58,12 +58,12 @@ UNSAFE_OPT_IN = "BACKPROP_UNSAFE_UNCONFINED_KERNELS"
 
 @dataclass(frozen=True)
 class KernelLimits:
-    """What one kernel may use. Memory, processes, file size as for a grading child; open files and CPU
-    are higher because a kernel keeps ZeroMQ sockets open and runs a whole notebook."""
+    """What one kernel may use. Memory and file size as for a grading child; processes, open files and CPU
+    are higher because a kernel keeps ZeroMQ sockets and threads and runs a whole notebook."""
 
     memory_bytes: int = host.LIMITS.memory_bytes
     file_bytes: int = host.LIMITS.file_bytes
-    extra_processes: int = host.LIMITS.extra_processes
+    extra_processes: int = 32  # a kernel runs ZeroMQ's threads, and a notebook may start a few of its own
     open_files: int = 256
     cpu_seconds: int = 900
     folder_bytes: int = host.LIMITS.folder_bytes  # on top of the notebook folder's own size

@@ -7,7 +7,8 @@ io_uring (which makes sockets without calling ``socket()``), file handles (``ope
 with the read capability a child keeps for a runtime under /root), clearing the parent-death signal,
 chmod, ptrace and reading other processes' memory, new namespaces and mounts, BPF, perf events and
 userfaultfd (kernel attack surface that no layer of a backward pass needs); and, for grading children,
-files the folder's size check cannot see (``O_TMPFILE``, a file unlinked while held open). Each is refused with
+files the folder's size check cannot see (``O_TMPFILE``, a file unlinked while held open) and disk reserved
+without being written (``fallocate``). Each is refused with
 EPERM, not killed, so student code that tries one gets a plain ``PermissionError`` and the grade
 says what happened.
 
@@ -62,7 +63,10 @@ SHARED = (
 )
 # A grading child answers through files in its own folder: it needs no socket and no chmod. Nor does it remove
 # a file: one unlinked while held open keeps its bytes where the folder's size check never sees them.
-GRADING_ONLY = ("socket", "socketpair", "chmod", "fchmod", "fchmodat", "fchmodat2", "unlink", "unlinkat", "rmdir")
+# Nor does it reserve disk without writing it: fallocate holds gigabytes a second, faster than any watch of the
+# folder can stop it (a kernel's folder is a tmpfs whose size the kernel enforces, fallocate included).
+GRADING_ONLY = ("socket", "socketpair", "chmod", "fchmod", "fchmodat", "fchmodat2", "unlink", "unlinkat", "rmdir",
+                "fallocate")
 # O_TMPFILE opens a file that has no name in the folder, for the same bytes (refused to grading children);
 # __O_TMPFILE is the flag's own bit, O_TMPFILE also sets O_DIRECTORY.
 TMPFILE_BIT = getattr(os, "O_TMPFILE", 0) & ~getattr(os, "O_DIRECTORY", 0)

@@ -3,8 +3,12 @@ folder's listing (a file renamed over, or made without a name, while held open) 
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
+import errno
+import os
 import textwrap
+from pathlib import Path
 
 import pytest
 from arena import Arena
@@ -12,6 +16,7 @@ from helpers import scores_by_function
 
 from autograder.grading.grade import grade
 from autograder.sandbox import host
+from autograder.sandbox.scratch import folder_usage
 
 pytestmark = pytest.mark.skipif(not host.current().seccomp, reason="needs the syscall filter (Linux, libseccomp)")
 
@@ -77,28 +82,40 @@ def test_a_held_file_under_the_limit_costs_nothing(arena: Arena, small_folders) 
     assert points == most, why
 
 
-FALLOCATE = textwrap.dedent(f'''
-    import ctypes as _ctypes
+FALLOCATE = textwrap.dedent('''
     import os as _os
-    import time as _time
-
-    _HELD = []
 
     def relu_backward(dout, cache):
-        """The right gradient, after holding {12 << 20} bytes of disk in a file whose size stays 0."""
-        if not _HELD:
-            libc = _ctypes.CDLL(None, use_errno=True)
-            handle = _os.open("allocated", _os.O_RDWR | _os.O_CREAT, 0o600)
-            libc.fallocate(handle, 1, _ctypes.c_long(0), _ctypes.c_long({12 << 20}))  # FALLOC_FL_KEEP_SIZE
-            _HELD.append(handle)
-            _time.sleep(1.0)
+        """The right gradient, after trying to reserve 64 MB (under the file size limit) without writing it."""
+        handle = _os.open("allocated", _os.O_RDWR | _os.O_CREAT, 0o600)
+        try:
+            _os.posix_fallocate(handle, 0, 64 << 20)
+            print("RESERVED")
+        except OSError as error:
+            print("REFUSED", error.errno)
+        _os.close(handle)
         return dout * (cache > 0)
 ''')
 
 
-def test_disk_held_past_a_files_size_counts_against_the_folder(arena: Arena, small_folders,
-                                                               past_the_code_guard) -> None:
+def test_disk_cannot_be_reserved_without_being_written(arena: Arena, small_folders) -> None:
+    """fallocate holds gigabytes a second, faster than a watch of the folder stops it: it is refused."""
     result = grade(arena.build("layers", FALLOCATE), arena.reference, 3, seconds_per_function=8)
-    why = " ".join(str(f.message) for r in result.results if r.verdict.function.name == "relu_backward"
-                   for f in r.verdict.findings)
-    assert "wrote over 8 MB into its folder" in why, why
+    printed = result.printed["layers"]
+    assert "RESERVED" not in printed and f"REFUSED {errno.EPERM}" in printed, printed
+    assert result.score == result.max_score, "honest code around the refusal keeps its marks"
+
+
+def test_disk_held_past_a_files_size_counts_against_the_folder(tmp_path: Path) -> None:
+    """Where a file holds more disk than its size says (fallocate's KEEP_SIZE, made outside a child), the
+    folder's size counts the disk."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    handle = os.open(tmp_path / "allocated", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if libc.fallocate(handle, 1, ctypes.c_long(0), ctypes.c_long(12 << 20)) != 0:  # FALLOC_FL_KEEP_SIZE
+            pytest.skip(f"this file system does not reserve disk: {os.strerror(ctypes.get_errno())}")
+        assert os.fstat(handle).st_size == 0
+        size, entries = folder_usage(tmp_path, 10)
+        assert size >= 12 << 20 and entries == 1
+    finally:
+        os.close(handle)

@@ -257,6 +257,38 @@ def test_the_child_runs_under_its_limits_and_identity(arena: Arena) -> None:
     assert seen["limits"]["RLIMIT_NPROC"][0] == host.LIMITS.extra_processes, "nothing else runs as its uid"
 
 
+SPINNERS = textwrap.dedent("""
+    import os as _os, time as _time
+
+    _STARTED = 0
+    for _ in range(26):  # each its own session: on a desktop, its own scheduler group, as many as the cores
+        try:
+            if _os.fork() == 0:
+                _os.setsid()
+                _time.sleep(600)  # a spinner would loop here, competing with classmates for the cores
+                _os._exit(0)
+            _STARTED += 1
+        except OSError:
+            break
+
+    _relu_backward = relu_backward
+
+    def relu_backward(dout, cache):
+        print("STARTED", _STARTED, flush=True)
+        return _relu_backward(dout, cache)
+""")
+
+
+@LINUX_SANDBOX
+def test_a_child_starts_only_a_few_processes_beside_the_one_that_answers(arena: Arena) -> None:
+    """Processes started at import live as long as the module's child: each one more takes a share of
+    the cores from the classmates graded beside it. Honest code starts none."""
+    result = grade(arena.build("layers", SPINNERS), arena.reference, 3, only=["relu_backward"])
+    started = int(next(line for line in result.printed["layers"].splitlines() if line.startswith("STARTED")).split()[1])
+    assert started <= host.LIMITS.extra_processes - 1 < 4, result.printed  # the module's own process counts
+    assert result.score == result.max_score, "a fork that fails is answered in the module's process"
+
+
 @LINUX_SANDBOX
 def test_what_the_last_function_printed_is_kept_when_the_child_is_stopped_at_its_reply(arena: Arena) -> None:
     """The grader stops a child the moment its last reply is there, so the child must flush what the

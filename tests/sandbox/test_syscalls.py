@@ -39,7 +39,7 @@ PROBE = textwrap.dedent('''
            "io_uring_setup": 425, "inotify_init1": 294, "fanotify_init": 300, "userfaultfd": 323,
            "shmget": 29, "msgget": 68, "semget": 64, "unshare": 272, "perf_event_open": 298, "bpf": 321,
            "ptrace": 101, "mq_open": 240, "chmod": 90, "memfd_create": 319, "open": 2, "openat": 257,
-           "unlink": 87, "unlinkat": 263, "rmdir": 84, "openat2": 437}
+           "unlink": 87, "unlinkat": 263, "rmdir": 84, "openat2": 437, "fallocate": 285}
 
     def _call(name, *args):
         """The syscall's result, or minus its errno."""
@@ -81,6 +81,9 @@ PROBE = textwrap.dedent('''
         seen["openat O_TMPFILE"] = _call("openat", -100, b".", os.O_TMPFILE | os.O_WRONLY, 0o600)
         with open("hoard", "wb") as hoard:
             hoard.write(b"x")
+        reserved = os.open("reserved", os.O_RDWR | os.O_CREAT, 0o600)
+        seen["fallocate"] = _call("fallocate", reserved, 0, ctypes.c_long(0), ctypes.c_long(64 << 20))  # unwritten
+        os.close(reserved)
         seen["unlink"] = _call("unlink", b"hoard")
         seen["unlinkat"] = _call("unlinkat", -100, b"hoard", 0)
         seen["rmdir"] = _call("rmdir", b".")
