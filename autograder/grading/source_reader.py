@@ -249,6 +249,18 @@ SCALE_KEEPING = frozenset({"sqrt", "cbrt", "float", "float64", "float32", "doubl
 ANY_ATTRIBUTE = "*"  # in ``step_attributes``: some class's ``__getattr__`` returns a step, whatever it is asked for
 EPSILON_ATTRIBUTES = frozenset({"eps", "epsilon", "resolution", "tiny", "smallest_normal", "smallest_subnormal"})
 FILLERS = frozenset({"full", "full_like"})  # np.full(shape, h): the fill value is the step
+# Calls whose result is never a step, whatever is passed: an opaque value is one of those only when the reader
+# cannot tell (``len(SIZES)`` is a count, ``np.zeros(3)`` zeros).
+NEVER_STEPS = frozenset({"len", "int", "range", "bool", "str", "repr", "format", "print", "isinstance",
+                         "issubclass", "hasattr", "callable", "id", "hash", "ord", "chr", "zeros", "ones", "empty",
+                         "zeros_like", "ones_like", "empty_like", "eye", "identity", "arange", "count_nonzero",
+                         "argmax", "argmin", "argsort", "argwhere", "nonzero", "flatnonzero", "ndim", "shape",
+                         "size", "isclose", "allclose", "array_equal", "isfinite", "isnan", "isinf", "errstate",
+                         "seterr", "geterr", "dtype", "result_type", "default_rng", "RandomState", "seed",
+                         "indices", "ndindex", "nditer", "unravel_index", "ravel_multi_index", "bincount",
+                         "factorial", "comb", "perm", "gcd", "lcm", "isqrt", "bit_length", "getattr", "type",
+                         "object", "super", "vars", "dir", "locals", "globals", "open"})
+FREE_DEPTH = 40  # nested reads of what names hold, for ``_input_free``: deeper reads as an input
 
 KIND_ORDER = ("autograd", "numerical", "complex", "difference", "unreadable")
 SOURCE_LIMIT = 250_000  # characters per module; the reference layers.py has about 15,000
@@ -453,6 +465,8 @@ class _Program:
         self.attribute_targets: list[tuple[ast.Attribute, ast.AST]] = []  # ``obj.name = value``, any scope
         self.parent: dict[ast.AST, ast.AST] = {}
         self.globals: list[tuple[str, ast.Global]] = []  # ``global NAME`` statements, by module
+        self.stored: dict[str, list[ast.AST]] = {}  # what any scope stores into NAME[...], NAME.attr, NAME.append
+        self.declared_global: dict[Scope, set[str]] = {}  # names a function declares ``global``
         for name, tree in self.trees.items():
             self.stars[name] = []
             self.module_of[tree] = name
@@ -704,6 +718,8 @@ class _Indexer:
         self.program, self.module, self.tree = program, module, tree
 
     def bind(self, scope: Scope, name: str, value: ast.AST | _Import) -> None:
+        if name in self.program.declared_global.get(scope, ()):
+            scope = self.tree  # ``global STEP; STEP = 1e-5`` in a function binds the module's STEP
         self.program.bindings[scope].setdefault(name, []).append(value)
 
     def visit_scope(self, scope: Scope, body: Iterable[ast.AST]) -> None:
@@ -737,6 +753,8 @@ class _Indexer:
         self.program.module_of[node] = self.module
         self.program.parent_scope[node] = scope
         self.program.bindings[node] = {}
+        self.program.declared_global[node] = {name for inner in _own_statements(node) if isinstance(inner, ast.Global)
+                                              for name in inner.names}
         defaults = node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
         for default in defaults:
             self.visit(default, scope)
@@ -779,6 +797,9 @@ class _Indexer:
                         and isinstance(target.value, ast.Name):
                     # ``e[i] = h``: e then holds h somewhere, which is what a perturbation vector needs.
                     self.bind(scope, target.value.id, node.value)
+                root = _root(target) if isinstance(target, ast.Subscript | ast.Attribute) else None
+                if root is not None and node.value is not None:
+                    self.program.stored.setdefault(root.id, []).append(node.value)
                 self._bind_target(target, node.value, scope)
         elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
             self._bind_target(node.target, node.iter, scope)
@@ -802,6 +823,7 @@ class _Indexer:
             # as ``registry = [helper]`` would say.
             for value in [*node.args, *(keyword.value for keyword in node.keywords)]:
                 self.bind(scope, node.func.value.id, value)
+                self.program.stored.setdefault(node.func.value.id, []).append(value)
 
     def _import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
         base = node.module or ""
@@ -856,6 +878,52 @@ def _summed(last: str | None, node: ast.Call) -> list[ast.expr] | None:
     return parts.elts
 
 
+def _own_statements(function: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a function's body, not those of the functions and classes defined in it."""
+    pending = list(ast.iter_child_nodes(function))
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            pending.extend(ast.iter_child_nodes(node))
+
+
+def _elements(node: ast.AST) -> list[ast.expr]:
+    """The values a written container or a comprehension holds (a dict's values)."""
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return list(node.elts)
+    if isinstance(node, ast.Dict):
+        return list(node.values)
+    if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+        return [node.elt]
+    if isinstance(node, ast.DictComp):
+        return [node.value]
+    return []
+
+
+def _never_step(program: _Program, node: ast.AST) -> bool:
+    """A value that is never a step whatever its arguments: an integer, a count, a truth value, text,
+    zeros or ones (``len(SIZES)``, ``np.arange(3)``, ``np.zeros(4)[0]``)."""
+    for _ in range(8):
+        if isinstance(node, ast.Subscript | ast.Attribute):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            return _last_name(program, node.func) in NEVER_STEPS
+        else:
+            return False
+    return False
+
+
+def _binding_scope(program: _Program, name: ast.Name) -> Scope | None:
+    """The scope whose binding of ``name`` a read of it finds (None: a builtin, or a star import)."""
+    current: Scope | None = program.scope_of[name]
+    while current is not None:
+        if name.id in program.bindings[current]:
+            return current
+        current = program.parent_scope[current]
+    return None
+
+
 def _captured_names(pattern: ast.AST) -> list[str]:
     """The names a ``case`` pattern binds: captures, ``*rest`` and ``**rest``."""
     names = []
@@ -896,6 +964,7 @@ class _Steps:
         self.folding: set[int] = set()
         self.memo: dict[tuple[str, int], bool | float | None] = {}
         self.texts: dict[int, str | None] = {}  # ``_fold_text``, by node
+        self.free_depth = 0  # nested ``_input_free`` calls: past FREE_DEPTH a name reads as an input
 
     def fold(self, node: ast.AST) -> float | None:
         """The numeric value of ``node`` when the reader can compute it, else None."""
@@ -1028,20 +1097,87 @@ class _Steps:
         if isinstance(node, ast.Name):
             return self._small_name(node)
         if isinstance(node, ast.BinOp):
-            return self._small_binary(node)
+            return self._small_binary(node) or self._opaque(node)
         if isinstance(node, ast.UnaryOp):
             return self.small(node.operand)
         if isinstance(node, ast.Subscript) and _is_attribute_table(self.program, node.value):
             return self._names_a_step_attribute(node.slice)  # ``vars(self)["h"]``, ``self.__dict__["h"]``
-        if isinstance(node, ast.Subscript | ast.Starred):
+        if isinstance(node, ast.Starred):
             return self.small(node.value)
+        if isinstance(node, ast.Subscript):
+            return self.small(node.value) or self._literal_step(node) or self._opaque(node)
         if isinstance(node, ast.IfExp):
             return self.small(node.body) or self.small(node.orelse)
         if isinstance(node, ast.Attribute):
-            return node.attr in self.program.step_attributes or ANY_ATTRIBUTE in self.program.step_attributes
+            return node.attr in self.program.step_attributes or ANY_ATTRIBUTE in self.program.step_attributes \
+                or self._opaque(node)
+        if isinstance(node, ast.List | ast.Tuple | ast.Set | ast.Dict | ast.ListComp | ast.SetComp
+                      | ast.GeneratorExp | ast.DictComp):
+            return any(self.small(part) for part in _elements(node))  # ``/ [2 * h]``, ``np.array([-h, h])``
         if isinstance(node, ast.Call) and self._small_call(node):
             return True
-        return self._literal_step(node)
+        return self._literal_step(node) or self._opaque(node)
+
+    def _opaque(self, node: ast.AST) -> bool:
+        return self._remembered("opaque", node, self._opaque_value)
+
+    def _remembered(self, kind: str, node: ast.AST, answer: Callable[[ast.AST], bool]) -> bool:
+        """``answer(node)``, computed once per node; a node met again while it is being answered reads False."""
+        key = (kind, id(node))
+        if key not in self.memo:
+            self.program.tick()
+            self.memo[key] = False
+            self.memo[key] = answer(node)
+        return bool(self.memo[key])
+
+    def _opaque_value(self, node: ast.AST) -> bool:
+        """A value the reader cannot fold but that is computed from nothing the function receives
+        (``np.sinh(10 ** -5)``, ``Settings().h``, ``SETTINGS["step"]``, ``float(Fraction(1, 10 ** 5))``):
+        it may be a step. Not a module's own attribute (``np.inf``), nor a call whose result is never a
+        step (an integer, a count, zeros or ones: ``len(SIZES)``, ``np.arange(3)``), nor an item of a
+        written container whose elements are all known (``SIZES[0]`` of ``SIZES = (3, 4)``)."""
+        if isinstance(node, ast.BinOp):
+            if not (self._unknown(node.left) or self._unknown(node.right)):
+                return False  # ``np.arange(3) + 1``, ``1 / len(SIZES)``: every part is known not to be a step
+        elif isinstance(node, ast.Attribute):
+            if self.program.dotted(node) or _never_step(self.program, node):
+                return False
+        elif isinstance(node, ast.Call):
+            if _never_step(self.program, node):
+                return False
+        elif isinstance(node, ast.Subscript):
+            if _never_step(self.program, node) or self._known_items(node.value):
+                return False
+        else:
+            return False
+        return self.fold(node) is None and self.free(node)
+
+    def _unknown(self, node: ast.AST) -> bool:
+        """An operand that may be a step for all the reader knows: opaque, or a name bound to an opaque value."""
+        return self._remembered("unknown", node, self._unknown_value)
+
+    def _unknown_value(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.UnaryOp):
+            return self._unknown(node.operand)
+        if isinstance(node, ast.Name):
+            return node in self.program.scope_of and self.fold(node) is None and any(
+                isinstance(v, ast.expr) and self._unknown(v)
+                for v in self.program.lookup(node.id, self.program.scope_of[node]))
+        return self._opaque(node)
+
+    def _known_items(self, node: ast.AST) -> bool:
+        """A written container (or a name bound only to written ones) whose every element is a constant."""
+        values: list[ast.AST | _Import] = [node]
+        if isinstance(node, ast.Name):
+            values = self.program.lookup(node.id, self.program.scope_of[node]) if node in self.program.scope_of else []
+        return bool(values) and all(
+            isinstance(v, ast.List | ast.Tuple | ast.Set | ast.Dict)
+            and all(isinstance(e, ast.Constant) or self.fold(e) is not None for e in _elements(v)) for v in values)
+
+    def free(self, node: ast.AST) -> bool:
+        """Whether ``node`` is computed from nothing a function receives (see ``_input_free``)."""
+        return self._remembered("free expression", node, lambda expression: all(
+            self._input_free(n) for n in ast.walk(expression) if isinstance(n, ast.Name)))
 
     def _literal_step(self, node: ast.AST) -> bool:
         """An expression with a small literal in it (``[1e-5][0]``, ``np.sin(1e-5)``, ``(1e-5,)[0]``) and
@@ -1055,18 +1191,55 @@ class _Steps:
         return all(self._input_free(n) for n in parts if isinstance(n, ast.Name))
 
     def _input_free(self, name: ast.Name) -> bool:
-        """Whether ``name`` holds nothing computed from a parameter: imports, builtins, constants."""
+        """Whether ``name`` holds nothing computed from a parameter: imports, builtins, constants, the
+        program's own functions and classes that read no parameter of an enclosing function, loop and
+        ``with`` targets over such values; and nothing computed from one is ever stored into it
+        (``CACHE["x"] = x``, ``Store.x = x``, ``saved.append(x)``, in any scope)."""
         key = ("free", id(name))
         if key not in self.memo:
+            if name not in self.program.scope_of or self.free_depth > FREE_DEPTH:
+                return False
             self.memo[key] = False  # a cycle reads as an input
+            self.program.tick()
+            self.free_depth += 1
+            try:
+                self.memo[key] = self._bindings_free(name)
+            finally:
+                self.free_depth -= 1
+        return bool(self.memo[key])
+
+    def _bindings_free(self, name: ast.Name) -> bool:
+        stored = self.program.stored.get(name.id, [])
+        for value in [*self.program.lookup(name.id, self.program.scope_of[name]), *stored]:
+            if isinstance(value, ast.arg):
+                return False
+            if isinstance(value, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                if not self._definition_free(value):
+                    return False
+            elif isinstance(value, ast.expr):
+                if not self.free(value):
+                    return False
+            elif not isinstance(value, _Import):
+                return False
+        return True
+
+    def _definition_free(self, definition: ast.AST) -> bool:
+        """A def, lambda or class that reads no name holding a parameter from outside itself (a closure
+        over ``x`` is not input-free; its own parameters are what its callers pass)."""
+        key = ("definition", id(definition))
+        if key not in self.memo:
+            self.memo[key] = False
+            inner = {id(n) for n in ast.walk(definition)
+                     if isinstance(n, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef)}
             free = True
-            for value in self.program.lookup(name.id, self.program.scope_of[name]):
-                if isinstance(value, ast.arg):
-                    free = False
-                elif isinstance(value, ast.expr):
-                    free = free and all(self._input_free(n) for n in ast.walk(value) if isinstance(n, ast.Name))
-                elif not isinstance(value, _Import):
-                    free = False
+            for node in ast.walk(definition):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node in self.program.scope_of:
+                    where = _binding_scope(self.program, node)
+                    if where is not None and id(where) in inner:
+                        continue  # the definition's own parameter or local
+                    if not self._input_free(node):
+                        free = False
+                        break
             self.memo[key] = free
         return bool(self.memo[key])
 
