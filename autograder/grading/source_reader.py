@@ -465,7 +465,10 @@ class _Program:
         self.attribute_targets: list[tuple[ast.Attribute, ast.AST]] = []  # ``obj.name = value``, any scope
         self.parent: dict[ast.AST, ast.AST] = {}
         self.globals: list[tuple[str, ast.Global]] = []  # ``global NAME`` statements, by module
-        self.stored: dict[str, list[ast.AST]] = {}  # what any scope stores into NAME[...], NAME.attr, NAME.append
+        # What a scope stores into NAME (``NAME[i] = v``, ``NAME.attr = v``, ``NAME.append(v)``): held by the
+        # scope whose NAME that is, beside (never instead of) its bindings.
+        self.stores: dict[Scope, dict[str, list[ast.AST]]] = {}
+        self.pending_stores: list[tuple[Scope, str, ast.AST]] = []
         self.declared_global: dict[Scope, set[str]] = {}  # names a function declares ``global``
         for name, tree in self.trees.items():
             self.stars[name] = []
@@ -473,6 +476,7 @@ class _Program:
             self.parent_scope[tree] = None
             self.bindings[tree] = {}
             _Indexer(self, name, tree).visit_scope(tree, tree.body)
+        self._place_stores()
         self._bind_module_attributes()
         self._bind_passed_arguments()
         self._bind_keyword_attributes()
@@ -484,6 +488,18 @@ class _Program:
         self.step_attributes.update(attr for attr, value in self.attribute_assignments if steps.small(value))
         self.steps = _Steps(self)  # shared by every graded function: the answers no longer change
         self.import_time: dict[str, list[_Finding]] = {}
+
+    def _place_stores(self) -> None:
+        for scope, name, value in self.pending_stores:
+            current: Scope | None = scope
+            while current is not None and name not in self.bindings[current]:
+                current = self.parent_scope[current]
+            if current is None:  # bound nowhere: the module's own (a star import, or nothing)
+                current = scope
+                while self.parent_scope[current] is not None:
+                    current = cast(Scope, self.parent_scope[current])
+            self.stores.setdefault(current, {}).setdefault(name, []).append(value)
+        self.pending_stores = []
 
     def _bind_keyword_attributes(self) -> None:
         for tree in self.trees.values():
@@ -515,9 +531,20 @@ class _Program:
         while current is not None:
             found = self.bindings[current].get(name)
             if found:
-                return [value for bound in found for value in self._into_sibling(bound)]
-            current = self.parent_scope[current]
-        return self._from_stars(name, self.module_of[scope])
+                return [value for bound in found for value in self._into_sibling(bound)] \
+                    + self._stored(current, name, found)
+            outer = self.parent_scope[current]
+            if outer is None:
+                return self._from_stars(name, self.module_of[scope]) + self._stored(current, name, [])
+            current = outer
+        return []
+
+    def _stored(self, scope: Scope, name: str, bound: list[ast.AST | _Import]) -> list[ast.AST | _Import]:
+        """What is stored into ``name`` of ``scope``; nothing for a module or a name imported from one
+        (``np.add(x, h)`` calls a function, it stores nothing into numpy)."""
+        if bound and all(isinstance(value, _Import) for value in bound):
+            return []
+        return list(self.stores.get(scope, {}).get(name, []))
 
     def _into_sibling(self, bound: ast.AST | _Import) -> list[ast.AST | _Import]:
         """``from layers import f`` stands for layers' own bindings of f, when layers is read too."""
@@ -722,6 +749,11 @@ class _Indexer:
             scope = self.tree  # ``global STEP; STEP = 1e-5`` in a function binds the module's STEP
         self.program.bindings[scope].setdefault(name, []).append(value)
 
+    def store(self, scope: Scope, name: str, value: ast.AST) -> None:
+        if name in self.program.declared_global.get(scope, ()):
+            scope = self.tree
+        self.program.pending_stores.append((scope, name, value))
+
     def visit_scope(self, scope: Scope, body: Iterable[ast.AST]) -> None:
         for node in body:
             self.visit(node, scope)
@@ -793,13 +825,11 @@ class _Indexer:
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
-                if isinstance(node, ast.Assign) and isinstance(target, ast.Subscript) \
-                        and isinstance(target.value, ast.Name):
-                    # ``e[i] = h``: e then holds h somewhere, which is what a perturbation vector needs.
-                    self.bind(scope, target.value.id, node.value)
-                root = _root(target) if isinstance(target, ast.Subscript | ast.Attribute) else None
+                root = _stored_root(target) if isinstance(node, ast.Assign) and isinstance(target, ast.Subscript) \
+                    else None
                 if root is not None and node.value is not None:
-                    self.program.stored.setdefault(root.id, []).append(node.value)
+                    # ``e[i] = h``: e then holds h somewhere, which is what a perturbation vector needs.
+                    self.store(scope, root.id, node.value)
                 self._bind_target(target, node.value, scope)
         elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
             self._bind_target(node.target, node.iter, scope)
@@ -822,8 +852,7 @@ class _Indexer:
             # ``registry.append(helper)``, ``table.update(s=helper)``: the container then holds it,
             # as ``registry = [helper]`` would say.
             for value in [*node.args, *(keyword.value for keyword in node.keywords)]:
-                self.bind(scope, node.func.value.id, value)
-                self.program.stored.setdefault(node.func.value.id, []).append(value)
+                self.store(scope, node.func.value.id, value)
 
     def _import_from(self, node: ast.ImportFrom, scope: Scope) -> None:
         base = node.module or ""
@@ -847,9 +876,10 @@ class _Indexer:
         elif isinstance(target, ast.Attribute):
             self.program.attribute_assignments.append((target.attr, value))
             self.program.attribute_targets.append((target, value))
-            if isinstance(target.value, ast.Name):
+            root = _stored_root(target)
+            if root is not None:
                 # ``holder.s = helper``: the object then holds it, whatever kind of object it is.
-                self.bind(scope, target.value.id, value)
+                self.store(scope, root.id, value)
 
     def _step_attributes_of_class(self, node: ast.ClassDef) -> None:
         """Class attributes that may hold a step (``h = math.e ** -12`` in the class body, read as ``self.h``):
@@ -876,6 +906,13 @@ def _summed(last: str | None, node: ast.Call) -> list[ast.expr] | None:
             or any(isinstance(part, ast.Starred) for part in parts.elts):
         return None
     return parts.elts
+
+
+def _stored_root(target: ast.AST) -> ast.Name | None:
+    """``e`` for a store into ``e[i]``, ``e.flat[i]`` or ``e.a.b`` (not through a call: ``globals()[k]``)."""
+    while isinstance(target, ast.Subscript | ast.Attribute):
+        target = target.value
+    return target if isinstance(target, ast.Name) else None
 
 
 def _own_statements(function: ast.AST) -> Iterator[ast.AST]:
@@ -1194,7 +1231,7 @@ class _Steps:
         """Whether ``name`` holds nothing computed from a parameter: imports, builtins, constants, the
         program's own functions and classes that read no parameter of an enclosing function, loop and
         ``with`` targets over such values; and nothing computed from one is ever stored into it
-        (``CACHE["x"] = x``, ``Store.x = x``, ``saved.append(x)``, in any scope)."""
+        (``CACHE["x"] = x``, ``Store.x = x``, ``saved.append(x)``, in any scope: ``_Program.stores``)."""
         key = ("free", id(name))
         if key not in self.memo:
             if name not in self.program.scope_of or self.free_depth > FREE_DEPTH:
@@ -1209,8 +1246,7 @@ class _Steps:
         return bool(self.memo[key])
 
     def _bindings_free(self, name: ast.Name) -> bool:
-        stored = self.program.stored.get(name.id, [])
-        for value in [*self.program.lookup(name.id, self.program.scope_of[name]), *stored]:
+        for value in self.program.lookup(name.id, self.program.scope_of[name]):
             if isinstance(value, ast.arg):
                 return False
             if isinstance(value, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
