@@ -126,7 +126,7 @@ NUMERICAL = ("numpy.polyfit", "numpy.polynomial", "numpy.lib.polynomial", "scipy
 COMPLEX = ("numpy.complex64", "numpy.complex128", "numpy.complex256", "numpy.complex_", "numpy.cdouble",
            "numpy.csingle", "numpy.clongdouble", "numpy.cfloat", "numpy.clongfloat", "numpy.longcomplex",
            "numpy.singlecomplex", "numpy.complexfloating", "numpy.imag", "numpy.emath", "numpy.lib.scimath",
-           "numpy.fft", "scipy.fft", "scipy.fftpack", "cmath", "builtins.complex")
+           "numpy.fft", "scipy.fft", "scipy.fftpack", "cmath", "builtins.complex", "numpy.conj", "numpy.conjugate")
 DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "base64", "binascii", "zlib",
            "bz2", "lzma", "types.FunctionType", "types.CodeType", "types.LambdaType", "types.ModuleType",
            "builtins", "__builtin__", "sys.modules", "sys._getframe", "inspect", "ctypes", "subprocess",
@@ -200,6 +200,12 @@ BUILTINS = frozenset({"eval", "exec", "compile", "__import__", "globals", "vars"
 NAMING_CALLS = frozenset({"dataclasses.make_dataclass", "collections.namedtuple", "typing.NamedTuple"})
 PYTHON_BUILTINS = frozenset(dir(builtins))
 COMPLEX_DTYPE = re.compile(r"^[<>|=]?(complex\d*|c\d+|[FDG])$")
+# A complex dtype given in any place of a numpy call: "F" is left out (it is also the Fortran order).
+COMPLEX_NAMED = re.compile(r"^[<>|=]?(complex\d*|c\d+|[DG])$")
+# Where numpy's array makers take their dtype positionally: ``np.full((), -1, "F")``.
+DTYPE_PLACE = {"zeros": 1, "ones": 1, "empty": 1, "array": 1, "asarray": 1, "asanyarray": 1, "ascontiguousarray": 1,
+               "zeros_like": 1, "ones_like": 1, "empty_like": 1, "identity": 1, "fromiter": 1, "frombuffer": 1,
+               "full": 2, "full_like": 2, "eye": 3, "arange": 3, "linspace": 5}
 FACTORIAL_LIMIT = 170  # the largest n whose n! is a finite float: a fold never builds a bigger integer
 COMBINATION_LIMIT = 1030  # comb(n, k) and perm(n, k) fold for n up to this (comb(1030, 515) is below 1e309)
 EXPONENT_LIMIT = 1100  # ldexp's exponent: past it every float is 0 or inf
@@ -246,6 +252,12 @@ TEXT_LIMIT, TEXT_DEPTH = 64, 16  # a number spelled as text (``float("1e" + "-5"
 # Of those, the ones whose result is small when their first argument is (exp(h) is not).
 SCALE_KEEPING = frozenset({"sqrt", "cbrt", "float", "float64", "float32", "double", "abs", "fabs", "absolute",
                            "asarray", "array", "max", "min", "maximum", "minimum", "fmax", "fmin"})
+# Calls that give back their first argument's values, reshaped or repeated (``np.broadcast_to(2 * h, x.shape)``,
+# ``(2 * h).reshape(1)``): small or large when that argument is (a method's is the object it is called on).
+SHAPING = frozenset({"broadcast_to", "tile", "repeat", "reshape", "ravel", "flatten", "atleast_1d", "atleast_2d",
+                     "atleast_3d", "asanyarray", "ascontiguousarray", "asfortranarray", "copy", "squeeze",
+                     "expand_dims", "transpose", "item", "astype", "tolist", "stack", "concatenate", "hstack",
+                     "vstack", "column_stack", "dstack", "block", "diag", "diagflat"})
 ANY_ATTRIBUTE = "*"  # in ``step_attributes``: some class's ``__getattr__`` returns a step, whatever it is asked for
 EPSILON_ATTRIBUTES = frozenset({"eps", "epsilon", "resolution", "tiny", "smallest_normal", "smallest_subnormal"})
 FILLERS = frozenset({"full", "full_like"})  # np.full(shape, h): the fill value is the step
@@ -951,6 +963,18 @@ def _never_step(program: _Program, node: ast.AST) -> bool:
     return False
 
 
+def _method_on_value(program: _Program, node: ast.Call) -> bool:
+    """``(2 * h).reshape(1)``: a method called on a value, not a module's function (``np.reshape``)."""
+    return isinstance(node.func, ast.Attribute) and not program.dotted(node.func)
+
+
+def _kept_value(program: _Program, node: ast.Call) -> ast.expr:
+    """The value a scale-keeping or shaping call gives back: its object for a method, else its first argument."""
+    if _method_on_value(program, node):
+        return cast(ast.Attribute, node.func).value
+    return node.args[0]
+
+
 def _binding_scope(program: _Program, name: ast.Name) -> Scope | None:
     """The scope whose binding of ``name`` a read of it finds (None: a builtin, or a star import)."""
     current: Scope | None = program.scope_of[name]
@@ -1059,6 +1083,9 @@ class _Steps:
         operation = operations.get(type(node.op))
         result = operation(left, right) if operation else None
         return result if isinstance(result, float) and math.isfinite(result) else None
+
+    def fold_text(self, node: ast.AST) -> str | None:
+        return self._fold_text(node)
 
     def _fold_text(self, node: ast.AST, depth: int = 0) -> str | None:
         """A written string, or one joined from written strings with +, of at most TEXT_LIMIT characters."""
@@ -1308,8 +1335,8 @@ class _Steps:
             return all(self.small(part) for part in summed)
         if last in FILLERS and len(node.args) >= 2:
             return self.small(node.args[1])
-        if last in SCALE_KEEPING and node.args:
-            return self.small(node.args[0])
+        if last in SCALE_KEEPING | SHAPING and (node.args or _method_on_value(self.program, node)):
+            return self.small(_kept_value(self.program, node))
         if last in MULTIPLYING and len(node.args) >= 2:  # np.multiply(2, h) is as small as 2 * h
             return any(self.small(a) for a in node.args) and not any(self.large(a) for a in node.args)
         if last == "getattr" and len(node.args) >= 2 and self._names_a_step_attribute(node.args[1]):
@@ -1389,6 +1416,18 @@ class _Steps:
             return True
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             return self.small(node.right) and not self.small(node.left)
+        if isinstance(node, ast.Subscript | ast.Starred):
+            return self.large(node.value)  # ``scale[idx]`` of ``scale = np.full_like(w, 0.5e5)``
+        if isinstance(node, ast.List | ast.Tuple | ast.Set | ast.Dict | ast.ListComp | ast.SetComp
+                      | ast.GeneratorExp | ast.DictComp):
+            return any(self.large(part) for part in _elements(node))
+        if isinstance(node, ast.Call):
+            last = _last_name(self.program, node.func)
+            if last in FILLERS and len(node.args) >= 2:
+                return self.large(node.args[1])  # ``np.full_like(x, 0.5e5)``
+            if last in SCALE_KEEPING | SHAPING and (node.args or _method_on_value(self.program, node)):
+                return self.large(_kept_value(self.program, node))
+            return False
         if isinstance(node, ast.Name):
             return any(isinstance(v, ast.expr) and self.large(v)
                        for v in self.program.lookup(node.id, self.program.scope_of[node]))
@@ -1635,12 +1674,29 @@ def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]
                             "slope; write the derivative by hand", number=repr(node.value))
     if isinstance(node, ast.Call):
         yield from _call_reasons(program, node)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-        base, exponent = _fold_literal(node.left), _fold_literal(node.right)
+    power = _power(program, node)
+    if power is not None:
+        base, exponent = (_folded(program, part) for part in power)
         if base is not None and base < 0 and exponent is not None and exponent != int(exponent):
             yield "complex", T_("raises {base} to {exponent}, a complex number: a complex-step difference "
-                                "measures the slope; write the derivative by hand", base=ast.unparse(node.left),
-                                exponent=ast.unparse(node.right))
+                                "measures the slope; write the derivative by hand", base=ast.unparse(power[0]),
+                                exponent=ast.unparse(power[1]))
+
+
+def _power(program: _Program, node: ast.AST) -> tuple[ast.expr, ast.expr] | None:
+    """(base, exponent) of ``a ** b``, ``pow(a, b)``, ``math.pow(a, b)``, ``np.power(a, b)``."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+        return node.left, node.right
+    if isinstance(node, ast.Call) and len(node.args) >= 2 \
+            and _last_name(program, node.func) in ("pow", "power", "float_power"):
+        return node.args[0], node.args[1]
+    return None
+
+
+def _folded(program: _Program, node: ast.AST) -> float | None:
+    """``node``'s value, folded through names once the program is read (``pow(-10 ** -40, 0.5)``, ``s ** 0.5``)."""
+    steps = getattr(program, "steps", None)
+    return steps.fold(node) if steps is not None else _fold_literal(node)
 
 
 STRING_CODE_LIMIT = 20_000  # characters of a string read as code: longer ones are text
@@ -1891,10 +1947,27 @@ def _call_reasons(program: _Program, node: ast.Call) -> Iterator[tuple[str, str]
     if (isinstance(node.func, ast.Attribute) and node.func.attr in ("astype", "view")) or \
             any(n.rsplit(".", 1)[-1] == "dtype" for n in names):
         dtypes += node.args[:1]
-    for dtype in dtypes:
-        if isinstance(dtype, ast.Constant) and isinstance(dtype.value, str) and COMPLEX_DTYPE.match(dtype.value):
+    numpy = next((n.rsplit(".", 1)[-1] for n in names if n.startswith("numpy.")), None)
+    if numpy in DTYPE_PLACE:
+        dtypes += node.args[DTYPE_PLACE[numpy]:DTYPE_PLACE[numpy] + 1]  # ``np.full((), -1, "F")``
+    named = [a for a in node.args if numpy and "date" not in numpy and "delta" not in numpy and "busday" not in numpy]
+    for dtype, pattern in [*((d, COMPLEX_DTYPE) for d in dtypes), *((a, COMPLEX_NAMED) for a in named)]:
+        text = _text(program, dtype)
+        if text is not None and pattern.match(text):
             yield "complex", T_("asks for the complex dtype {dtype}: a complex-step difference measures "
-                                "the slope; write the derivative by hand", dtype=repr(dtype.value))
+                                "the slope; write the derivative by hand", dtype=repr(text))
+            break
+    if isinstance(node.func, ast.Attribute) and node.func.attr in ("conj", "conjugate") and not names:
+        yield "complex", T_("uses {name} (complex numbers): a complex-step difference measures the slope; "
+                            "write the derivative by hand", name=f".{node.func.attr}()")
+
+
+def _text(program: _Program, node: ast.AST) -> str | None:
+    """A written string, or one a name holds (``kind = "D"; np.zeros(3, kind)``) once the program is read."""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    steps = getattr(program, "steps", None)
+    return steps.fold_text(node) if steps is not None else None
 
 
 def _attribute_call_reasons(program: _Program, node: ast.Call, builtin: str) -> Iterator[tuple[str, str]]:
@@ -2008,6 +2081,10 @@ ADDING = frozenset({"add", "subtract", "iadd", "isub", "sub", "__add__", "__radd
                     "__iadd__", "__isub__"})
 DIVIDING = frozenset({"divide", "true_divide", "floor_divide", "truediv", "floordiv", "itruediv", "ifloordiv",
                       "__truediv__", "__floordiv__", "__itruediv__", "__ifloordiv__"})
+# Division by a matrix: ``np.linalg.solve([[2 * h]], diff)`` divides by 2 * h.
+SOLVING = frozenset({"numpy.linalg.solve", "numpy.linalg.inv", "numpy.linalg.pinv", "numpy.linalg.lstsq",
+                     "numpy.linalg.tensorsolve", "numpy.linalg.tensorinv", "scipy.linalg.solve", "scipy.linalg.inv",
+                     "scipy.linalg.pinv", "scipy.linalg.lstsq"})
 MULTIPLYING = frozenset({"multiply", "mul", "imul", "__mul__", "__rmul__", "__imul__", "dot", "matmul", "inner",
                          "outer", "kron", "einsum", "prod"})
 
@@ -2033,6 +2110,33 @@ def _divides_by_step(program: _Program, steps: _Steps, node: ast.AST) -> ast.AST
             return arguments[1]
         if function in MULTIPLYING:
             return next((a for a in arguments if steps.large(a)), None)
+        if not SOLVING.isdisjoint(program.dotted(node.func)):  # ``np.linalg.solve([[2 * h]], diff)``
+            return next((a for a in node.args if steps.small(a)), None)
+    if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load):
+        return _division_as_value(program, steps, node)
+    return None
+
+
+def _division_as_value(program: _Program, steps: _Steps, node: ast.Name | ast.Attribute) -> ast.AST | None:
+    """A dividing function named without being called here (``reduce(operator.truediv, (d, 2 * h))``,
+    ``np.frompyfunc(operator.truediv, 2, 1)``, ``np.divide.at(d, ..., 2 * h)``, ``map(x.__truediv__, ...)``):
+    what it divides by is out of sight, so it counts as a division by the step the code perturbs by. A
+    multiplying one counts when it is handed a large factor (``functools.partial(np.multiply, 0.5e5)``)."""
+    parent = program.parent.get(node)
+    if isinstance(parent, ast.Call) and parent.func is node:
+        return None
+    names = program.dotted(node)
+    if names and names[0].split(".")[0] in ("numpy", "operator"):
+        function = names[0].rsplit(".", 1)[-1]
+    elif isinstance(node, ast.Attribute) and node.attr.startswith("__"):
+        function = node.attr
+    else:
+        return None
+    if function in DIVIDING or function == "reciprocal":
+        return node
+    if function in MULTIPLYING and isinstance(parent, ast.Call):
+        return next((a for a in [*parent.args, *(k.value for k in parent.keywords)]
+                     if a is not node and steps.large(a)), None)
     return None
 
 
@@ -2133,6 +2237,8 @@ def _moved(program: _Program, node: ast.AST, depth: int) -> bool:
         return False
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
         return True
+    if isinstance(node, ast.Call) and _operation(program, node) in ADDING:
+        return True  # ``np.add(x, e)``, ``operator.sub(x, e)``, ``x.__add__(e)``: ``x + e`` spelled as a call
     if isinstance(node, ast.Starred | ast.List | ast.Tuple):
         parts = [node.value] if isinstance(node, ast.Starred) else node.elts
         return any(_moved(program, p, depth + 1) for p in parts)
