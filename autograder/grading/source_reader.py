@@ -1201,8 +1201,11 @@ class _Steps:
         step (an integer, a count, zeros or ones: ``len(SIZES)``, ``np.arange(3)``), nor an item of a
         written container whose elements are all known (``SIZES[0]`` of ``SIZES = (3, 4)``)."""
         if isinstance(node, ast.BinOp):
-            if not (self._unknown(node.left) or self._unknown(node.right)):
-                return False  # ``np.arange(3) + 1``, ``1 / len(SIZES)``: every part is known not to be a step
+            # A quotient or a power of unknown numbers may be a step (``1 / len("x" * 100000)``,
+            # ``2.0 ** -n.bit_length()``); a sum or a product only when a part may be one (``np.arange(3) + 1`` is not).
+            known = self._unfolded if isinstance(node.op, ast.Div | ast.FloorDiv | ast.Pow | ast.Mod) else self._unknown
+            if not (known(node.left) or known(node.right)):
+                return False
         elif isinstance(node, ast.Attribute):
             if self.program.dotted(node) or _never_step(self.program, node):
                 return False
@@ -1214,7 +1217,15 @@ class _Steps:
                 return False
         else:
             return False
-        return self.fold(node) is None and self.free(node)
+        return self.fold(node) is None and not self._out_of_bounds(node) and self.free(node)
+
+    def _out_of_bounds(self, node: ast.AST) -> bool:
+        """A fold the reader gave up for its bounds, every operand known (``math.comb(10 ** 9, 5 * 10 ** 8)``,
+        ``np.ldexp(1.0, -10 ** 12)``, ``2 ** 10 ** 9``): too large, or no number at all; never a step."""
+        if isinstance(node, ast.BinOp):
+            return self.fold(node.left) is not None and self.fold(node.right) is not None
+        return isinstance(node, ast.Call) and _last_name(self.program, node.func) in FOLDABLE and bool(node.args) \
+            and all(self.fold(a) is not None for a in node.args)
 
     def _unknown(self, node: ast.AST) -> bool:
         """An operand that may be a step for all the reader knows: opaque, or a name bound to an opaque value."""
@@ -1228,6 +1239,13 @@ class _Steps:
                 isinstance(v, ast.expr) and self._unknown(v)
                 for v in self.program.lookup(node.id, self.program.scope_of[node]))
         return self._opaque(node)
+
+    def _unfolded(self, node: ast.AST) -> bool:
+        """A number the reader cannot compute: a name, call, item, attribute or operation that does not fold."""
+        if isinstance(node, ast.UnaryOp):
+            return self._unfolded(node.operand)
+        return isinstance(node, ast.Name | ast.Call | ast.Subscript | ast.Attribute | ast.BinOp) \
+            and self.fold(node) is None and not self._out_of_bounds(node)
 
     def _known_items(self, node: ast.AST) -> bool:
         """A written container (or a name bound only to written ones) whose every element is a constant."""

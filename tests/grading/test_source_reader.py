@@ -161,6 +161,13 @@ def test_a_module_that_does_not_compile_gives_no_findings_but_deep_code_that_com
     ("math.sqrt(math.e ** -24)", "/ (2 * h)"), ("math.log1p(math.e ** -12)", "/ h"),
     ("1e-5", "/ sum([h, h])"), ("1e-5", "/ math.fsum((h, h))"), ("1e-5", "/ np.sum([h, h])"), ("1e-5", "/ (h + h)"),
     ("math.e ** -12", "/ sum([h, h])"),
+    # values the reader cannot fold, computed from no input, containers and divisions spelled as values
+    ("np.sinh(10 ** -5)", "/ (2 * h)"), ("{'h': 1e-5}['h']", "/ (2 * h)"), ("math.ulp(1.0) ** 0.3", "/ (2 * h)"),
+    ("1 / len('x' * 100000)", "/ (2 * h)"), ("2.0 ** -(10 ** 5).bit_length()", "/ (2 * h)"),
+    ("[10.0 ** -k for k in (5,)][0]", "/ (2 * h)"), ("next(iter({1e-5}))", "/ (2 * h)"),
+    ("1e-5", "/ [2 * h]"), ("1e-5", "/ np.array([2 * h])"), ("1e-5", "/ np.broadcast_to(2 * h, x.shape)"),
+    ("1e-5", "* np.full_like(x, 0.5e5)"), ("1e-5", "/ (2 * h,)[0]"), ("1e-5", "/ (2 * h).reshape(1)"),
+    ("1e-5", "/ np.linalg.inv([[2 * h]])[0, 0]"),
 ])
 def test_hidden_divisions_and_unfolded_steps_are_seen(step: str, division: str):
     """A difference of np.tanh (no student forward): only the step and the division can give it away."""
@@ -300,3 +307,35 @@ def test_folding_builds_no_huge_number(step: str):
     value = next(n.value for n in ast.walk(program.trees["layers"]) if isinstance(n, ast.Assign))
     assert source_reader._Steps(program).fold(value) is None
     assert measured_functions(source, ["tanh_backward"], "layers") == {}
+
+
+@pytest.mark.parametrize("lines", [
+    ["i = pow(-1, 0.5)"], ["s = -10 ** -40", "i = s ** 0.5"], ["i = np.power(-1.0, 0.5)"],
+    ["i = np.sqrt(np.full((), -1, 'D'))"], ["kind = 'complex128'", "i = np.zeros(1, kind)"],
+    ["i = np.conj(cache)"], ["i = cache.conjugate()"],
+])
+def test_complex_steps_without_a_complex_literal_are_seen(lines: list[str]):
+    found = measured_functions(_tanh(*lines), ["tanh_backward"], "layers")
+    assert "complex" in found["tanh_backward"].reason, lines
+
+
+@pytest.mark.parametrize("move", ["np.add(x, e)", "np.subtract(x, e)", "operator.add(x, e)", "x.__add__(e)"])
+def test_a_forward_at_inputs_moved_by_a_call_is_seen(move: str):
+    source = ("import operator\n\nimport numpy as np\n\n\n"
+              "def sigmoid_forward(x):\n    return 1 / (1 + np.exp(-x)), x\n\n\n"
+              "def sigmoid_backward(dout, cache):\n    x, e = cache, np.ones_like(cache)\n"
+              f"    return dout * (sigmoid_forward({move})[0] - sigmoid_forward(x)[0])\n")
+    assert "moved inputs" in measured_functions(source, ["sigmoid_backward"], "layers")["sigmoid_backward"].reason
+
+
+@pytest.mark.parametrize("lines", [
+    ["scale = CONFIG['scale']", "dx = dout * (1 - cache ** 2) / scale"],  # a division by a constant, no move
+    ["dx = dout * (1 - cache ** 2)", "logged = np.log(cache * cache + CONFIG['eps'])"],  # a move, no division
+    ["n = functools.reduce(operator.mul, cache.shape, 1)", "dx = dout * (1 - cache ** 2) * n / cache.size"],
+    ["dx = dout * (1 - cache ** 2) / len(SIZES) * SIZES[0] / np.sqrt(cache.size + CONFIG['eps'])"],
+])
+def test_constants_from_a_config_are_no_difference_quotient_alone(lines: list[str]):
+    source = ("import functools\nimport operator\n\nimport numpy as np\n\nCONFIG = dict(scale=float(np.float64(1)), "
+              "eps=1e-12)\nSIZES = [1, 2]\n\n\ndef tanh_backward(dout, cache):\n"
+              + "".join(f"    {line}\n" for line in lines) + "    return dx\n")
+    assert measured_functions(source, ["tanh_backward"], "layers") == {}, source
