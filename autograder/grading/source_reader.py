@@ -23,20 +23,33 @@ What flags a function (one finding, the first by kind, then by line):
 - numerical differentiators: ``numpy.gradient``, ``numpy.polyfit``, scipy's ``approx_fprime``,
   ``check_grad``, ``scipy.differentiate``, numdifftools, findiff, and the release's own checkers
   (``gradcheck.numerical_gradient``, ``grouped_gradient``, ``conftest``, the public test modules);
-- complex steps: complex literals, ``complex``, complex dtypes (names or strings), ``.imag``,
-  ``numpy.imag``, ``cmath``, ``numpy.emath``, FFTs, a negative number raised to a fraction;
+- complex steps: complex literals, ``complex``, complex dtypes (names or strings, as a keyword or in
+  a numpy call's dtype place: ``np.full((), -1, "D")``), ``.imag``, ``numpy.imag``, ``numpy.conj``,
+  ``.conjugate()``, ``cmath``, ``numpy.emath``, FFTs, a negative number raised to a fraction
+  (``pow(-10 ** -40, 0.5)``, folded through names);
 - finite differences: a perturbation by a small step (``x + h``, ``x[i] -= h``, ``np.add(x, h)``)
   together with a division by a small step (``/ (2 * h)``, ``* (1 / h)``, ``* 5e4``,
   ``np.reciprocal(2 * h)``, ``operator.truediv``, ``h ** -1``, ``pow(h, -1)``, ``__truediv__``) anywhere
   in what the function reaches; or, whatever the step, a forward (or a function of the student's that
-  calls one) evaluated from a backward at moved inputs (``f(x + e)``, an array changed in place by
+  calls one) evaluated from a backward at moved inputs (``f(x + e)``, ``f(np.add(x, e))``, ``f(x.__add__(e))``,
+  an array changed in place by
   ``m[i] += 1.0``, ``np.add(m, d, out=m)``). A step is any expression that folds to 0 < |h| <= 0.1 or scales by
   such a number: literals, ``10**-5``, ``1e-5 * np.ones_like(x)``, ``np.finfo(float).eps ** 0.5``,
   ``float("1e-5")``, constants folded through named numbers and bounded numeric functions
   (``math.e ** -12``, ``1 / math.factorial(9)``, ``np.ldexp(1.0, -17)``), a written sum of steps
   (``sum([h, h])``), names, defaults, attributes (``self.h``, a class attribute) and arguments bound to one,
-  and any expression with a small float literal in it and nothing from the inputs (``[1e-5][0]``,
-  ``np.sin(1e-5)``);
+  any expression with a small float literal in it and nothing from the inputs (``[1e-5][0]``,
+  ``np.sin(1e-5)``), a written container or comprehension holding a step (``/ [2 * h]``,
+  ``np.array([-h, h])``, ``np.broadcast_to(2 * h, shape)``), and any value the reader cannot fold that is
+  computed from nothing the function receives (``np.sinh(10 ** -5)``, ``SETTINGS["step"]``, ``Settings().h``,
+  ``next(steps())``, ``float(Fraction(1, 10 ** 5))``, ``1 / len("x" * 100000)``, a ``with`` or ``for`` target
+  over such a value): module constants, literals, imports, builtins, and the program's own classes and
+  functions that read no parameter of an enclosing function, into which nothing computed from an input is
+  stored (``CACHE["x"] = x``); not a count, zeros or ones (``len(SIZES)``, ``np.arange(3)``), nor an item
+  of a written container of constants. Divisions spelled as values count too: a dividing function named
+  without being called (``functools.reduce(operator.truediv, ...)``, ``np.frompyfunc(operator.truediv, 2,
+  1)``, ``np.divide.at``), a multiplying one handed a large factor (``functools.partial(np.multiply, 5e4)``),
+  ``np.linalg.solve``/``inv`` of a step, ``np.full_like(x, 5e4)``;
 - code the grader cannot read: ``eval``, ``exec``, ``compile``, ``__import__``, ``globals()``,
   ``locals()`` in a class body, ``getattr``/``setattr`` with a computed name (on a module, or starting with
   anything a flagged name could start with), ``importlib``,
@@ -68,14 +81,14 @@ What flags a function (one finding, the first by kind, then by line):
 
 What never flags by itself (so a correct answer keeps its points): recomputing a forward at the
 cached point (``sigmoid(x)`` from a cached ``x``), stability epsilons (``np.log(p + 1e-12)``,
-``/ (norm + 1e-8)``), ``np.clip``, loops over time steps, small constants that no division by a
-small step accompanies, self-tests under ``if __name__ == "__main__"``.
+``/ (norm + 1e-8)``), ``np.clip``, loops over time steps, small or unfoldable constants (a config's
+``eps``) that no division by a small step accompanies, self-tests under ``if __name__ == "__main__"``.
 
 Limits: what a determined student can still do unseen.
 
 - Finite differences whose step the reader cannot see as small: a step computed from the data in a
-  way that does not scale by a small constant (``np.nextafter(x, np.inf) - x``, a step read from a
-  file, or the two halves of ``x + h`` and ``/ h`` written so that neither folds, e.g. a step
+  way that does not scale by a small constant (``np.nextafter(x, np.inf) - x``, ``1 / x.size``, a step
+  read from a file, or the two halves of ``x + h`` and ``/ h`` written so that neither folds, e.g. a step
   computed from the inputs), or a difference quotient spread over helpers so that the source reads
   like algebra. A forward at moved inputs is seen only when the move is written at the call
   (``x + e``) or in place; a moved copy rebound by plain assignment (``m = x + e; f(m)``) is not.
