@@ -950,7 +950,7 @@ def _own_statements(function: ast.AST) -> Iterator[ast.AST]:
             pending.extend(ast.iter_child_nodes(node))
 
 
-def _elements(node: ast.AST) -> list[ast.expr]:
+def _elements(node: ast.AST | _Import) -> list[ast.expr]:
     """The values a written container or a comprehension holds (a dict's values)."""
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
         return list(node.elts)
@@ -960,7 +960,15 @@ def _elements(node: ast.AST) -> list[ast.expr]:
         return [node.elt]
     if isinstance(node, ast.DictComp):
         return [node.value]
+    if _written_dict(node):
+        return [keyword.value for keyword in cast(ast.Call, node).keywords]
     return []
+
+
+def _written_dict(node: ast.AST | _Import) -> bool:
+    """``dict(delta=1.0, name="huber")``: a dict written out by its keywords (``dict`` not rebound)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict" \
+        and not node.args and bool(node.keywords) and all(keyword.arg for keyword in node.keywords)
 
 
 def _never_step(program: _Program, node: ast.AST) -> bool:
@@ -1182,6 +1190,9 @@ class _Steps:
         if isinstance(node, ast.Starred):
             return self.small(node.value)
         if isinstance(node, ast.Subscript):
+            picked = self._picked(node)
+            if picked is not None:  # ``CONFIG["scale"]`` of ``CONFIG = {"eps": 1e-12, "scale": 2.0}`` is 2.0
+                return any(self.small(item) for item in picked)
             return self.small(node.value) or self._literal_step(node) or self._opaque(node)
         if isinstance(node, ast.IfExp):
             return self.small(node.body) or self.small(node.orelse)
@@ -1189,7 +1200,7 @@ class _Steps:
             return node.attr in self.program.step_attributes or ANY_ATTRIBUTE in self.program.step_attributes \
                 or self._opaque(node)
         if isinstance(node, ast.List | ast.Tuple | ast.Set | ast.Dict | ast.ListComp | ast.SetComp
-                      | ast.GeneratorExp | ast.DictComp):
+                      | ast.GeneratorExp | ast.DictComp) or _written_dict(node):
             return any(self.small(part) for part in _elements(node))  # ``/ [2 * h]``, ``np.array([-h, h])``
         if isinstance(node, ast.Call) and self._small_call(node):
             return True
@@ -1260,13 +1271,39 @@ class _Steps:
         return isinstance(node, ast.Name | ast.Call | ast.Subscript | ast.Attribute | ast.BinOp) \
             and self.fold(node) is None and not self._out_of_bounds(node)
 
+    def _picked(self, node: ast.Subscript) -> list[ast.expr] | None:
+        """The items a written key or index picks when every binding of the container is written out (a dict
+        with constant keys, ``dict(k=v)``, a list or tuple): ``{"h": 1e-5}["h"]``, ``SIZES[0]``. None when
+        any binding is anything else (a store of its own, ``CONFIG["h"] = 1e-5``, is not a written container)."""
+        key = node.slice
+        if not isinstance(key, ast.Constant) or isinstance(key.value, bool) or not isinstance(key.value, str | int):
+            return None
+        values: list[ast.AST | _Import] = [node.value]
+        if isinstance(node.value, ast.Name):
+            values = _bound(self.program, node.value)
+        picked: list[ast.expr] = []
+        for value in values:
+            if isinstance(value, ast.Dict) and all(isinstance(k, ast.Constant) for k in value.keys):
+                picked += [v for k, v in zip(value.keys, value.values, strict=True)
+                           if cast(ast.Constant, k).value == key.value]
+            elif _written_dict(value) and not _bound(self.program, cast(ast.Call, value).func):
+                picked += [k.value for k in cast(ast.Call, value).keywords if k.arg == key.value]
+            elif isinstance(value, ast.List | ast.Tuple) and isinstance(key.value, int) \
+                    and not any(isinstance(e, ast.Starred) for e in value.elts) \
+                    and -len(value.elts) <= key.value < len(value.elts):
+                picked.append(value.elts[key.value])
+            else:
+                return None
+        return picked if values else None
+
     def _known_items(self, node: ast.AST) -> bool:
         """A written container (or a name bound only to written ones) whose every element is a constant."""
         values: list[ast.AST | _Import] = [node]
         if isinstance(node, ast.Name):
             values = self.program.lookup(node.id, self.program.scope_of[node]) if node in self.program.scope_of else []
         return bool(values) and all(
-            isinstance(v, ast.List | ast.Tuple | ast.Set | ast.Dict)
+            (isinstance(v, ast.List | ast.Tuple | ast.Set | ast.Dict)
+             or (_written_dict(v) and not _bound(self.program, cast(ast.Call, v).func)))
             and all(isinstance(e, ast.Constant) or self.fold(e) is not None for e in _elements(v)) for v in values)
 
     def free(self, node: ast.AST) -> bool:

@@ -333,9 +333,10 @@ def test_a_forward_at_inputs_moved_by_a_call_is_seen(move: str):
     ["dx = dout * (1 - cache ** 2)", "logged = np.log(cache * cache + CONFIG['eps'])"],  # a move, no division
     ["n = functools.reduce(operator.mul, cache.shape, 1)", "dx = dout * (1 - cache ** 2) * n / cache.size"],
     ["dx = dout * (1 - cache ** 2) / len(SIZES) * SIZES[0] / np.sqrt(cache.size + CONFIG['eps'])"],
+    ["dx = dout * (1 - cache ** 2) / TABLE['scale']", "logged = np.log(cache * cache + TABLE['eps'])"],
 ])
 def test_constants_from_a_config_are_no_difference_quotient_alone(lines: list[str]):
-    source = ("import functools\nimport operator\n\nimport numpy as np\n\nCONFIG = dict(scale=float(np.float64(1)), "
-              "eps=1e-12)\nSIZES = [1, 2]\n\n\ndef tanh_backward(dout, cache):\n"
+    source = ("import functools\nimport operator\n\nimport numpy as np\n\nCONFIG = dict(scale=float(np.cosh(0.0)), "
+              "eps=1e-12)\nTABLE = {'eps': 1e-12, 'scale': 1.0}\nSIZES = [1, 2]\n\n\ndef tanh_backward(dout, cache):\n"
               + "".join(f"    {line}\n" for line in lines) + "    return dx\n")
     assert measured_functions(source, ["tanh_backward"], "layers") == {}, source
