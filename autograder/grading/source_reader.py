@@ -1540,6 +1540,9 @@ def _unit_contents(program: _Program, unit: ast.AST) -> tuple[dict[int, ast.AST]
 def _named_definitions(program: _Program, node: ast.AST) -> list[ast.AST]:
     """The definitions a name or an attribute chain (``layers.sigmoid_forward``) refers to."""
     found: list[ast.AST | _Import] = []
+    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del) \
+            and not isinstance(program.parent.get(node), ast.AugAssign):
+        return []  # a name assigned refers to nothing: what it is read as is followed where it is read
     if isinstance(node, ast.Name) and node in program.scope_of:
         found = program.lookup(node.id, program.scope_of[node])
     elif isinstance(node, ast.Attribute) and node in program.scope_of:
