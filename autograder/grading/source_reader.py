@@ -24,9 +24,9 @@ What flags a function (one finding, the first by kind, then by line):
   ``check_grad``, ``scipy.differentiate``, numdifftools, findiff, and the release's own checkers
   (``gradcheck.numerical_gradient``, ``grouped_gradient``, ``conftest``, the public test modules);
 - complex steps: complex literals, ``complex``, complex dtypes (names or strings, as a keyword or in
-  a numpy call's dtype place: ``np.full((), -1, "D")``), ``.imag``, ``numpy.imag``, ``numpy.conj``,
-  ``.conjugate()``, ``cmath``, ``numpy.emath``, FFTs, a negative number raised to a fraction
-  (``pow(-10 ** -40, 0.5)``, folded through names);
+  a numpy call's dtype place: ``np.full((), -1, "D")``), ``.imag``, ``numpy.imag``, ``cmath``,
+  ``numpy.emath``, FFTs, a negative number raised to a fraction (``pow(-10 ** -40, 0.5)``, folded through
+  names); not a conjugate, which a real array's transpose may take;
 - finite differences: a perturbation by a small step (``x + h``, ``x[i] -= h``, ``np.add(x, h)``)
   together with a division by a small step (``/ (2 * h)``, ``* (1 / h)``, ``* 5e4``,
   ``np.reciprocal(2 * h)``, ``operator.truediv``, ``h ** -1``, ``pow(h, -1)``, ``__truediv__``) anywhere
@@ -139,7 +139,7 @@ NUMERICAL = ("numpy.polyfit", "numpy.polynomial", "numpy.lib.polynomial", "scipy
 COMPLEX = ("numpy.complex64", "numpy.complex128", "numpy.complex256", "numpy.complex_", "numpy.cdouble",
            "numpy.csingle", "numpy.clongdouble", "numpy.cfloat", "numpy.clongfloat", "numpy.longcomplex",
            "numpy.singlecomplex", "numpy.complexfloating", "numpy.imag", "numpy.emath", "numpy.lib.scimath",
-           "numpy.fft", "scipy.fft", "scipy.fftpack", "cmath", "builtins.complex", "numpy.conj", "numpy.conjugate")
+           "numpy.fft", "scipy.fft", "scipy.fftpack", "cmath", "builtins.complex")
 DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "base64", "binascii", "zlib",
            "bz2", "lzma", "types.FunctionType", "types.CodeType", "types.LambdaType", "types.ModuleType",
            "builtins", "__builtin__", "sys.modules", "sys._getframe", "inspect", "ctypes", "subprocess",
@@ -273,6 +273,7 @@ SHAPING = frozenset({"broadcast_to", "tile", "repeat", "reshape", "ravel", "flat
                      "vstack", "column_stack", "dstack", "block", "diag", "diagflat"})
 ANY_ATTRIBUTE = "*"  # in ``step_attributes``: some class's ``__getattr__`` returns a step, whatever it is asked for
 EPSILON_ATTRIBUTES = frozenset({"eps", "epsilon", "resolution", "tiny", "smallest_normal", "smallest_subnormal"})
+LARGEST, SMALLEST = frozenset({"max", "maximum", "fmax"}), frozenset({"min", "minimum", "fmin"})  # of 2 or more
 FILLERS = frozenset({"full", "full_like"})  # np.full(shape, h): the fill value is the step
 # Calls whose result is never a step, whatever is passed: an opaque value is one of those only when the reader
 # cannot tell (``len(SIZES)`` is a count, ``np.zeros(3)`` zeros).
@@ -485,6 +486,9 @@ class _Program:
         self.stars: dict[str, list[str]] = {}
         self.step_params: set[tuple[Scope, str]] = set()
         self.step_attributes: set[str] = set()
+        # The same, from steps the code spells out only (``_Steps.written``).
+        self.written_step_params: set[tuple[Scope, str]] = set()
+        self.written_step_attributes: set[str] = set()
         self.methods: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}  # every class's, by name
         self.attribute_assignments: list[tuple[str, ast.AST]] = []
         self.attribute_targets: list[tuple[ast.Attribute, ast.AST]] = []  # ``obj.name = value``, any scope
@@ -510,7 +514,7 @@ class _Program:
         # keyword of any call (``Knobs(h=1e-5)``, a bag that sets its keywords as attributes), and what a
         # class's ``__getattr__`` returns, for every attribute (``ANY_ATTRIBUTE``).
         steps = _Steps(self)
-        self.step_attributes.update(attr for attr, value in self.attribute_assignments if steps.small(value))
+        self._mark_step_attributes(steps)
         self.steps = _Steps(self)  # shared by every graded function: the answers no longer change
         self.import_time: dict[str, list[_Finding]] = {}
 
@@ -676,14 +680,23 @@ class _Program:
         ``partial(f, 1e-5)``), until nothing changes: a step can travel through helpers."""
         calls = self.calls
         for _ in range(4):
-            before = len(self.step_params), len(self.step_attributes)
+            before = len(self.step_params), len(self.step_attributes), len(self.written_step_params), \
+                len(self.written_step_attributes)
             steps = _Steps(self)  # fresh each round: a newly marked parameter changes earlier answers
             # An attribute set to a step (``Steps.small = 1e-5``) carries it into the helpers it is passed to.
-            self.step_attributes.update(attr for attr, value in self.attribute_assignments if steps.small(value))
+            self._mark_step_attributes(steps)
             for call in calls:
                 self._mark_step_arguments(call, steps)
-            if (len(self.step_params), len(self.step_attributes)) == before:
+            if (len(self.step_params), len(self.step_attributes), len(self.written_step_params),
+                    len(self.written_step_attributes)) == before:
                 return
+
+    def _mark_step_attributes(self, steps: _Steps) -> None:
+        for attribute, value in self.attribute_assignments:
+            if steps.small(value):
+                self.step_attributes.add(attribute)
+                if steps.written(lambda: steps.small(value)):  # noqa: B023 (called at once)
+                    self.written_step_attributes.add(attribute)
 
     def _mark_step_arguments(self, call: ast.Call, steps: _Steps) -> None:
         target, args = call.func, list(call.args)
@@ -701,6 +714,8 @@ class _Program:
                 for param, value in passed:
                     if steps.small(value):
                         self.step_params.add((bound, param))
+                        if steps.written(lambda: steps.small(value)):  # noqa: B023 (called at once)
+                            self.written_step_params.add((bound, param))
 
 
 def _is_attribute_table(program: _Program, node: ast.AST) -> bool:
@@ -1047,6 +1062,7 @@ class _Steps:
         self.memo: dict[tuple[str, int], bool | float | None] = {}
         self.texts: dict[int, str | None] = {}  # ``_fold_text``, by node
         self.free_depth = 0  # nested ``_input_free`` calls: past FREE_DEPTH a name reads as an input
+        self.opaque = True  # whether a value the reader cannot fold, from no input, may be a step (``written``)
 
     def fold(self, node: ast.AST) -> float | None:
         """The numeric value of ``node`` when the reader can compute it, else None."""
@@ -1165,7 +1181,7 @@ class _Steps:
         """Whether ``node`` is a step: it folds to 0 < |v| <= STEP_LIMIT, or scales by one."""
         if node is None or id(node) in self.active or len(self.active) > 60:
             return False
-        key = ("small", id(node))
+        key = ("small" if self.opaque else "small as written", id(node))
         if key not in self.memo:
             self.program.tick()
             self.active.add(id(node))
@@ -1197,7 +1213,7 @@ class _Steps:
         if isinstance(node, ast.IfExp):
             return self.small(node.body) or self.small(node.orelse)
         if isinstance(node, ast.Attribute):
-            return node.attr in self.program.step_attributes or ANY_ATTRIBUTE in self.program.step_attributes \
+            return node.attr in self.step_attributes or ANY_ATTRIBUTE in self.step_attributes \
                 or self._opaque(node)
         if isinstance(node, ast.List | ast.Tuple | ast.Set | ast.Dict | ast.ListComp | ast.SetComp
                       | ast.GeneratorExp | ast.DictComp) or _written_dict(node):
@@ -1207,7 +1223,23 @@ class _Steps:
         return self._literal_step(node) or self._opaque(node)
 
     def _opaque(self, node: ast.AST) -> bool:
-        return self._remembered("opaque", node, self._opaque_value)
+        return self.opaque and self._remembered("opaque", node, self._opaque_value)
+
+    @property
+    def step_attributes(self) -> set[str]:
+        return self.program.step_attributes if self.opaque else self.program.written_step_attributes
+
+    @property
+    def step_params(self) -> set[tuple[Scope, str]]:
+        return self.program.step_params if self.opaque else self.program.written_step_params
+
+    def written(self, check: Callable[[], bool]) -> bool:
+        """``check()`` with only the steps the code spells out: no value it cannot fold counts as one."""
+        previous, self.opaque = self.opaque, False
+        try:
+            return check()
+        finally:
+            self.opaque = previous
 
     def _remembered(self, kind: str, node: ast.AST, answer: Callable[[ast.AST], bool]) -> bool:
         """``answer(node)``, computed once per node; a node met again while it is being answered reads False."""
@@ -1377,7 +1409,7 @@ class _Steps:
     def _small_name(self, node: ast.Name) -> bool:
         for value in self.program.lookup(node.id, self.program.scope_of[node]):
             if isinstance(value, ast.arg):
-                if (self.program.scope_of[value], value.arg) in self.program.step_params:
+                if (self.program.scope_of[value], value.arg) in self.step_params:
                     return True
             elif isinstance(value, ast.expr) and self.small(value):
                 return True
@@ -1403,6 +1435,10 @@ class _Steps:
             return all(self.small(part) for part in summed)
         if last in FILLERS and len(node.args) >= 2:
             return self.small(node.args[1])
+        if last in LARGEST and len(node.args) >= 2:  # ``np.maximum(EPS, np.abs(d))`` is at least |d|: a guard
+            return all(self.small(a) for a in node.args)
+        if last in SMALLEST and len(node.args) >= 2:
+            return any(self.small(a) for a in node.args)
         if last in SCALE_KEEPING | SHAPING and (node.args or _method_on_value(self.program, node)):
             return self.small(_kept_value(self.program, node))
         if last in MULTIPLYING and len(node.args) >= 2:  # np.multiply(2, h) is as small as 2 * h
@@ -1419,7 +1455,7 @@ class _Steps:
     def _names_a_step_attribute(self, name: ast.AST) -> bool:
         """Whether the attribute name ``name`` (a written string, or a name bound to written strings, a
         loop's over a written tuple included) may be one that holds a step."""
-        attributes = self.program.step_attributes
+        attributes = self.step_attributes
         if ANY_ATTRIBUTE in attributes:
             return True
         if isinstance(name, ast.Constant):
@@ -1464,7 +1500,7 @@ class _Steps:
 
     def large(self, node: ast.AST) -> bool:
         """Whether ``node`` is one over a step: a constant beyond QUOTIENT_LIMIT, or ``k / h``."""
-        key = ("large", id(node))
+        key = ("large" if self.opaque else "large as written", id(node))
         if key not in self.memo:
             if id(node) in self.active_large or len(self.active_large) > 60:
                 return False
@@ -2028,9 +2064,6 @@ def _call_reasons(program: _Program, node: ast.Call) -> Iterator[tuple[str, str]
             yield "complex", T_("asks for the complex dtype {dtype}: a complex-step difference measures "
                                 "the slope; write the derivative by hand", dtype=repr(text))
             break
-    if isinstance(node.func, ast.Attribute) and node.func.attr in ("conj", "conjugate") and not names:
-        yield "complex", T_("uses {name} (complex numbers): a complex-step difference measures the slope; "
-                            "write the derivative by hand", name=f".{node.func.attr}()")
 
 
 def _text(program: _Program, node: ast.AST) -> str | None:
@@ -2125,7 +2158,14 @@ def _differences(program: _Program, nodes: Mapping[int, ast.AST]) -> list[_Findi
     perturbations = [n for n in nodes.values() if _perturbs(program, steps, n)]
     if not perturbations:
         return []
-    divisions = [d for n in nodes.values() if (d := _divides_by_step(program, steps, n)) is not None]
+    dividing = [(n, d) for n in nodes.values() if (d := _divides_by_step(program, steps, n)) is not None]
+    divisions = [d for _, d in dividing]
+    if not any(steps.written(lambda: _divides_by_step(program, steps, n) is not None)  # noqa: B023 (called at once)
+               for n, _ in dividing):
+        # Dividing only by values the reader cannot fold (``/ self.max_norm``, ``/ SETTINGS["scale"]``): a
+        # difference divides by the very value it moved by (``x + cfg.h``, then ``/ (2 * cfg.h)``).
+        moved_by = set().union(*(_leaf_names(p) for p in perturbations))
+        divisions = [d for d in divisions if _leaf_names(d) & moved_by]
     if not divisions:
         return []
     perturbation = min(perturbations, key=lambda n: getattr(n, "lineno", 0))
@@ -2136,8 +2176,45 @@ def _differences(program: _Program, nodes: Mapping[int, ast.AST]) -> list[_Findi
     return [_finding(program, perturbation, "difference", reason)]
 
 
+def _leaf_names(node: ast.AST) -> set[str]:
+    """The names and attribute names in ``node``, but ``self`` and ``cls``: ``{"cfg", "h"}`` for ``2 * cfg.h``."""
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | \
+        {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+    return names - {"self", "cls"}
+
+
 def _perturbs(program: _Program, steps: _Steps, node: ast.AST) -> bool:
-    """``x + h``, ``x -= h``, ``np.add(x, h)``: moving a value by a step."""
+    """``x + h``, ``x -= h``, ``np.add(x, h)``: moving a value by a step. By a value the reader cannot fold
+    (a config's ``delta``, ``Settings().h``), only a move a difference needs: one handed to a function
+    (``np.tanh(x + h)``, ``xp = x + h`` then ``f(xp)``) or an element moved by the step itself
+    (``plus[i] += h``); Huber's ``a - 0.5 * delta`` and a bound ``delta + EPS`` are arithmetic."""
+    if not _moves_by(program, steps, node):
+        return False
+    return steps.written(lambda: _moves_by(program, steps, node)) or _handed_on(program, node)
+
+
+def _handed_on(program: _Program, node: ast.AST) -> bool:
+    """A move whose value goes to a call (as an argument, or through the name it is assigned to), or an
+    element moved in place by a bare step (``plus[i] += h``)."""
+    if isinstance(node, ast.AugAssign):
+        return isinstance(node.target, ast.Subscript) and isinstance(node.value, ast.Name | ast.Attribute
+                                                                     | ast.Subscript | ast.Constant)
+    parent = program.parent.get(node)
+    if isinstance(parent, ast.Call | ast.keyword | ast.Starred) and node is not getattr(parent, "func", None):
+        return True
+    if isinstance(parent, ast.Assign) and any(isinstance(t, ast.Subscript) for t in parent.targets):
+        return True  # ``a[i] = keep + h``: an element of an array set to the moved value
+    if isinstance(parent, ast.Assign | ast.NamedExpr):
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        scope = program.scope_of.get(node)
+        return any(program.scope_of.get(call) is scope and any(isinstance(a, ast.Name) and a.id in names
+                                                               for a in [*call.args, *(k.value for k in call.keywords)])
+                   for call in program.calls)
+    return False
+
+
+def _moves_by(program: _Program, steps: _Steps, node: ast.AST) -> bool:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
         return steps.small(node.left) != steps.small(node.right)
     if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
@@ -2148,6 +2225,7 @@ def _perturbs(program: _Program, steps: _Steps, node: ast.AST) -> bool:
     return False
 
 
+PUTTING = frozenset({"put", "copyto", "place", "putmask", "put_along_axis"})  # numpy's writes into an array
 ADDING = frozenset({"add", "subtract", "iadd", "isub", "sub", "__add__", "__radd__", "__sub__", "__rsub__",
                     "__iadd__", "__isub__"})
 DIVIDING = frozenset({"divide", "true_divide", "floor_divide", "truediv", "floordiv", "itruediv", "ifloordiv",
@@ -2204,7 +2282,19 @@ def _division_as_value(program: _Program, steps: _Steps, node: ast.Name | ast.At
     else:
         return None
     if function in DIVIDING or function == "reciprocal":
-        return node
+        # with a step beside it: ``reduce(truediv, (d, 2 * h))``, ``np.frompyfunc(truediv, 2, 1)(d, 2 * h)``,
+        # ``np.divide.at(d, ..., 2 * h)``; ``partial(np.divide, out=None)`` alone divides by what it is given
+        calls = [c for c in (parent, program.parent.get(parent) if parent is not None else None)
+                 if isinstance(c, ast.Call)]
+        holder = program.parent.get(parent) if isinstance(parent, ast.Call) else None
+        if isinstance(holder, ast.Assign):  # ``quotient = np.frompyfunc(truediv, 2, 1)``, then ``quotient(d, 2 * h)``
+            held = {t.id for t in holder.targets if isinstance(t, ast.Name)}
+            calls += [c for c in program.calls if isinstance(c.func, ast.Name) and c.func.id in held
+                      and program.scope_of.get(c) is program.scope_of.get(node)]
+        if any(steps.small(a) for call in calls for a in [*call.args, *(k.value for k in call.keywords)]
+               if a is not node):
+            return node
+        return None
     if function in MULTIPLYING and isinstance(parent, ast.Call):
         return next((a for a in [*parent.args, *(k.value for k in parent.keywords)]
                      if a is not node and steps.large(a)), None)
@@ -2244,15 +2334,56 @@ def _moved_forward_calls(program: _Program, nodes: Mapping[int, ast.AST]) -> lis
         forward = next((d for d in _callees(program, node.func) if _reaches_forward(program, d)), None)
         if forward is None:
             continue
-        arguments = [*node.args, *(k.value for k in node.keywords)]
+        passed: list[ast.expr | ast.keyword] = [*node.args, *node.keywords]
+        arguments = [a.value if isinstance(a, ast.keyword) else a for a in passed
+                     if not _upstream_of_a_graded_backward(program, node, a)]
         moved = next((a for a in arguments if _moved(program, a, 0)), None)
-        if moved is not None:
+        if moved is not None and _evaluated_again(program, nodes, forward, node):
             name = getattr(forward, "name", None)
             name = T_("a forward") if name is None else name
             found.append(_finding(program, node, "difference", T_(
                 "evaluates {name} at moved inputs ({moved}): a finite difference measures the slope; "
                 "write the derivative by hand", name=name, moved=_short(moved))))
     return found[:1]
+
+
+def _evaluated_again(program: _Program, nodes: Mapping[int, ast.AST], forward: ast.AST, call: ast.Call) -> bool:
+    """Whether the reached code evaluates ``forward`` more than once: at two call sites, or at one in a loop. A
+    difference needs two values; one evaluation at a computed point (``softmax_forward(x - x.max())``, a hinge
+    as ``relu_forward(margins + 1.0)``) is the forward reused."""
+    sites = [n for n in nodes.values()
+             if isinstance(n, ast.Call) and any(d is forward for d in _callees(program, n.func))]
+    if len(sites) >= 2:
+        return True
+    current = program.parent.get(call)
+    while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+                                                 | ast.Module | ast.ClassDef):
+        if isinstance(current, ast.For | ast.AsyncFor | ast.While | ast.comprehension | ast.ListComp | ast.SetComp
+                      | ast.DictComp | ast.GeneratorExp):
+            return True
+        current = program.parent.get(current)
+    return False
+
+
+@functools.cache
+def _graded_backwards() -> frozenset[str]:
+    from autograder.core.spec import FUNCTIONS
+
+    return frozenset(f.name for f in FUNCTIONS if f.name.endswith("_backward"))
+
+
+def _upstream_of_a_graded_backward(program: _Program, call: ast.Call, argument: ast.expr | ast.keyword) -> bool:
+    """The upstream gradient handed to a graded backward (``rnn_step_backward(dh[:, t] + dprev_h, cache)``):
+    a sum of gradients, not a forward's input moved. The graded backward is checked on its own cases, where
+    an upstream gradient taken for an input would give wrong values."""
+    definitions = _callees(program, call.func)
+    if not definitions or not all(isinstance(d, ast.FunctionDef) and d.name in _graded_backwards()
+                                  and isinstance(program.scope_of.get(d), ast.Module) for d in definitions):
+        return False
+    parameters = [cast(ast.FunctionDef, d).args.posonlyargs + cast(ast.FunctionDef, d).args.args for d in definitions]
+    if isinstance(argument, ast.keyword):
+        return all(names and argument.arg == names[0].arg for names in parameters)
+    return bool(call.args) and argument is call.args[0] and not isinstance(argument, ast.Starred)
 
 
 def _callees(program: _Program, function: ast.AST) -> list[ast.AST]:
@@ -2310,6 +2441,9 @@ def _moved(program: _Program, node: ast.AST, depth: int) -> bool:
         return True
     if isinstance(node, ast.Call) and _operation(program, node) in ADDING:
         return True  # ``np.add(x, e)``, ``operator.sub(x, e)``, ``x.__add__(e)``: ``x + e`` spelled as a call
+    if isinstance(node, ast.Call) and _numpy_function(program, node) is not None:
+        # ``np.where(mask, x + e, x)``, ``np.copy(x + e)``: numpy hands on the moved value
+        return any(_moved(program, a, depth + 1) for a in [*node.args, *(k.value for k in node.keywords)])
     if isinstance(node, ast.Starred | ast.List | ast.Tuple):
         parts = [node.value] if isinstance(node, ast.Starred) else node.elts
         return any(_moved(program, p, depth + 1) for p in parts)
@@ -2318,7 +2452,7 @@ def _moved(program: _Program, node: ast.AST, depth: int) -> bool:
         return False
     if (program.scope_of[root], root.id) in _moved_in_place(program):
         return True
-    return any(isinstance(v, ast.Name | ast.List | ast.Tuple | ast.Starred) and _moved(program, v, depth + 1)
+    return any(isinstance(v, ast.Name | ast.List | ast.Tuple | ast.Starred | ast.Call) and _moved(program, v, depth + 1)
                for v in program.lookup(root.id, program.scope_of[root]))
 
 
@@ -2333,15 +2467,16 @@ def _moved_in_place(program: _Program) -> set[tuple[Scope, str]]:
                 targets = [node.target]
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.BinOp) \
                     and isinstance(node.value.op, ast.Add | ast.Sub):
-                for target in node.targets:
-                    root = _root(target)
-                    if isinstance(target, ast.Subscript) and root is not None and any(
-                            isinstance(n, ast.Name) and n.id == root.id for n in ast.walk(node.value)):
-                        targets.append(target)
+                # ``m.flat[i] = m.flat[i] + d``, ``m.flat[i] = x.flat[i] + d``: an element set to a moved value
+                targets = [target for target in node.targets if isinstance(target, ast.Subscript)]
             elif isinstance(node, ast.Call):
                 last = _last_name(program, node.func)
                 if last in ("add", "subtract"):
                     targets = [k.value for k in node.keywords if k.arg == "out"]
+                elif last in PUTTING and _numpy_function(program, node) is not None and len(node.args) >= 2 \
+                        and any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add | ast.Sub)
+                                for a in node.args[1:] for n in ast.walk(a)):
+                    targets = [node.args[0]]  # ``np.put(m, i, x.flat[i] + d)``, ``np.copyto(m, x + e)``
                 elif last == "at" and isinstance(node.func, ast.Attribute) and node.args \
                         and _last_name(program, node.func.value) in ("add", "subtract"):
                     targets = [node.args[0]]
