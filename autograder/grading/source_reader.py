@@ -27,7 +27,8 @@ What flags a function (one finding, the first by kind, then by line):
   a numpy call's dtype place: ``np.full((), -1, "D")``), ``.imag``, ``numpy.imag``, ``cmath``,
   ``numpy.emath``, FFTs, a negative number raised to a fraction (``pow(-10 ** -40, 0.5)``, folded through
   names); not a conjugate, which a real array's transpose may take;
-- finite differences: a perturbation by a small step (``x + h``, ``x[i] -= h``, ``np.add(x, h)``)
+- finite differences: a perturbation by a small step (``x + h``, ``x[i] -= h``, ``np.add(x, h)``,
+  ``sum((x, h))``, ``functools.reduce(operator.add, (x, h))``)
   together with a division by a small step (``/ (2 * h)``, ``* (1 / h)``, ``* 5e4``,
   ``np.reciprocal(2 * h)``, ``operator.truediv``, ``h ** -1``, ``pow(h, -1)``, ``__truediv__``) anywhere
   in what the function reaches; or, whatever the step, a forward (or a function of the student's that
@@ -2222,10 +2223,29 @@ def _moves_by(program: _Program, steps: _Steps, node: ast.AST) -> bool:
     if isinstance(node, ast.Call) and _operation(program, node) in ADDING:
         operands = _operands(node)
         return len(operands) >= 2 and steps.small(operands[0]) != steps.small(operands[1])
+    if isinstance(node, ast.Call):  # ``sum((x, h))``, ``functools.reduce(operator.add, (x, -h))``
+        parts = _summed(_last_name(program, node.func), node) or _reduced_sum(program, node)
+        if parts:
+            small = [steps.small(part) for part in parts]
+            return any(small) and not all(small)
     return False
 
 
 PUTTING = frozenset({"put", "copyto", "place", "putmask", "put_along_axis"})  # numpy's writes into an array
+
+
+def _reduced_sum(program: _Program, node: ast.Call) -> list[ast.expr] | None:
+    """The parts of ``functools.reduce(operator.add, (a, b))`` (or ``np.subtract``): a written list or tuple."""
+    if _last_name(program, node.func) != "reduce" or len(node.args) < 2 or not any(
+            name.split(".")[0] in ("numpy", "operator") and name.rsplit(".", 1)[-1] in ADDING
+            for name in program.dotted(node.args[0])):
+        return None
+    parts = node.args[1]
+    if not isinstance(parts, ast.List | ast.Tuple) or any(isinstance(part, ast.Starred) for part in parts.elts):
+        return None
+    return parts.elts
+
+
 ADDING = frozenset({"add", "subtract", "iadd", "isub", "sub", "__add__", "__radd__", "__sub__", "__rsub__",
                     "__iadd__", "__isub__"})
 DIVIDING = frozenset({"divide", "true_divide", "floor_divide", "truediv", "floordiv", "itruediv", "ifloordiv",
