@@ -29,7 +29,8 @@ What flags a function (one finding, the first by kind, then by line):
   names); not a conjugate, which a real array's transpose may take;
 - finite differences: a perturbation by a small step (``x + h``, ``x[i] -= h``, ``np.add(x, h)``,
   ``sum((x, h))``, ``functools.reduce(operator.add, (x, h))``)
-  together with a division by a small step (``/ (2 * h)``, ``* (1 / h)``, ``* 5e4``,
+  together with a division by a small step (``/ (2 * h)``, ``* (1 / h)``, ``* 5e4``, ``* np.rint(5e4)``,
+  ``np.ldexp(diff, 16)``, ``np.tensordot(diff, 5e4, axes=0)``, ``np.polyval([5e4, 0.0], diff)``,
   ``np.reciprocal(2 * h)``, ``operator.truediv``, ``h ** -1``, ``pow(h, -1)``, ``__truediv__``) anywhere
   in what the function reaches; or, whatever the step, a forward (or a function of the student's that
   calls one) evaluated from a backward at moved inputs (``f(x + e)``, ``f(np.add(x, e))``, ``f(x.__add__(e))``,
@@ -250,7 +251,8 @@ FOLDABLE: dict[str, Callable[..., float]] = {
     "factorial": lambda n: float(math.factorial(_whole(n, FACTORIAL_LIMIT))),
     "comb": lambda n, k: float(math.comb(_whole(n, COMBINATION_LIMIT), _whole(k, COMBINATION_LIMIT))),
     "perm": lambda n, k: float(math.perm(_whole(n, COMBINATION_LIMIT), _whole(k, COMBINATION_LIMIT))),
-    "floor": math.floor, "ceil": math.ceil, "trunc": math.trunc, "round": round,
+    "floor": math.floor, "ceil": math.ceil, "trunc": math.trunc, "fix": math.trunc,
+    **dict.fromkeys(("round", "round_", "around", "rint"), lambda v, d=0: float(round(v, int(d)))),
     # numpy's scalar types of a written number (``10.0 ** np.int8(-5)``): the number
     **dict.fromkeys(("int", "int8", "int16", "int32", "int64", "intc", "intp", "int_", "longlong", "short", "byte",
                      "uint8", "uint16", "uint32", "uint64", "uint", "ubyte"), lambda v: float(int(v))),
@@ -2255,7 +2257,8 @@ SOLVING = frozenset({"numpy.linalg.solve", "numpy.linalg.inv", "numpy.linalg.pin
                      "numpy.linalg.tensorsolve", "numpy.linalg.tensorinv", "scipy.linalg.solve", "scipy.linalg.inv",
                      "scipy.linalg.pinv", "scipy.linalg.lstsq"})
 MULTIPLYING = frozenset({"multiply", "mul", "imul", "__mul__", "__rmul__", "__imul__", "dot", "matmul", "inner",
-                         "outer", "kron", "einsum", "prod"})
+                         "outer", "kron", "einsum", "prod", "tensordot", "polyval", "vdot"})
+LDEXP_LIMIT = 7  # ldexp(d, k) with k >= 7 multiplies by 2 ** k > QUOTIENT_LIMIT: it divides by a step
 
 
 def _divides_by_step(program: _Program, steps: _Steps, node: ast.AST) -> ast.AST | None:
@@ -2279,6 +2282,10 @@ def _divides_by_step(program: _Program, steps: _Steps, node: ast.AST) -> ast.AST
             return arguments[1]
         if function in MULTIPLYING:
             return next((a for a in arguments if steps.large(a)), None)
+        if function == "ldexp" and len(arguments) >= 2 and steps.fold(arguments[0]) is None:
+            exponent = steps.fold(arguments[1])  # ``np.ldexp(diff, 16)`` multiplies by 2 ** 16
+            if exponent is not None and exponent >= LDEXP_LIMIT:  # the step it divides by: 2 ** -16
+                return ast.BinOp(ast.Constant(2), ast.Pow(), ast.UnaryOp(ast.USub(), arguments[1]))
         if not SOLVING.isdisjoint(program.dotted(node.func)):  # ``np.linalg.solve([[2 * h]], diff)``
             return next((a for a in node.args if steps.small(a)), None)
     if isinstance(node, ast.Name | ast.Attribute) and isinstance(node.ctx, ast.Load):
