@@ -39,7 +39,10 @@ What flags a function (one finding, the first by kind, then by line):
   such a number: literals, ``10**-5``, ``1e-5 * np.ones_like(x)``, ``np.finfo(float).eps ** 0.5``,
   ``float("1e-5")``, constants folded through named numbers and bounded numeric functions
   (``math.e ** -12``, ``1 / math.factorial(9)``, ``np.ldexp(1.0, -17)``), a written sum of steps
-  (``sum([h, h])``), names, defaults, attributes (``self.h``, a class attribute) and arguments bound to one,
+  (``sum([h, h])``), names, defaults, attributes (``self.h``, a class attribute) and arguments bound to one
+  (``**{"h": 1e-5}`` at a call passes h), a mapping's default (``options.get("h", 1e-5)``), ``h or 1e-5``,
+  steps reached through an input only nominally (``x.dtype.type(1e-5)``, ``1 / (x.itemsize * 12500)``,
+  ``np.zeros_like(x) + 1e-5``, ``x * 0 + 1e-5``),
   any expression with a small float literal in it and nothing from the inputs (``[1e-5][0]``,
   ``np.sin(1e-5)``), a written container or comprehension holding a step (``/ [2 * h]``,
   ``np.array([-h, h])``, ``np.broadcast_to(2 * h, shape)``), and any value the reader cannot fold that is
@@ -126,6 +129,7 @@ from autograder.core.text import T_, Text
 STEP_LIMIT = 0.1  # the largest step a difference quotient of these layers can use and still pass
 QUOTIENT_LIMIT = 100.0  # multiplying by 1 / step: no analytic backward of this assignment needs a factor so large
 EPSILON = 2.220446049250313e-16  # float64 machine epsilon, what np.finfo(...).eps folds to
+ITEMSIZE = 8.0  # what ``x.itemsize`` folds to: every array of the assignment is float64
 
 AUTOGRAD = ("torch", "jax", "jaxlib", "autograd", "tensorflow", "keras", "mxnet", "chainer", "theano",
             "aesara", "pytensor", "sympy", "symengine", "tinygrad", "micrograd", "casadi", "paddle",
@@ -277,6 +281,7 @@ SHAPING = frozenset({"broadcast_to", "tile", "repeat", "reshape", "ravel", "flat
 ANY_ATTRIBUTE = "*"  # in ``step_attributes``: some class's ``__getattr__`` returns a step, whatever it is asked for
 EPSILON_ATTRIBUTES = frozenset({"eps", "epsilon", "resolution", "tiny", "smallest_normal", "smallest_subnormal"})
 LARGEST, SMALLEST = frozenset({"max", "maximum", "fmax"}), frozenset({"min", "minimum", "fmin"})  # of 2 or more
+DEFAULTING = frozenset({"get", "pop", "setdefault"})  # ``options.get("h", 1e-5)``: a mapping's default
 FILLERS = frozenset({"full", "full_like"})  # np.full(shape, h): the fill value is the step
 # Calls whose result is never a step, whatever is passed: an opaque value is one of those only when the reader
 # cannot tell (``len(SIZES)`` is a count, ``np.zeros(3)`` zeros).
@@ -714,6 +719,9 @@ class _Program:
                 names = [a.arg for a in bound.args.posonlyargs + bound.args.args]
                 passed = list(zip(names, args, strict=False))
                 passed += [(k.arg, k.value) for k in call.keywords if k.arg]
+                passed += [(key.value, value) for k in call.keywords if k.arg is None and isinstance(k.value, ast.Dict)
+                           for key, value in zip(k.value.keys, k.value.values, strict=True)
+                           if isinstance(key, ast.Constant) and isinstance(key.value, str)]  # ``**{"h": 1e-5}``
                 for param, value in passed:
                     if steps.small(value):
                         self.step_params.add((bound, param))
@@ -1105,6 +1113,8 @@ class _Steps:
             return self._fold_name(node)
         if isinstance(node, ast.Attribute) and node.attr in EPSILON_ATTRIBUTES:
             return EPSILON
+        if isinstance(node, ast.Attribute) and node.attr == "itemsize":
+            return ITEMSIZE
         if isinstance(node, ast.Call):
             return self._fold_call(node)
         if isinstance(node, ast.IfExp):
@@ -1113,6 +1123,12 @@ class _Steps:
         return None
 
     def _fold_binary(self, node: ast.BinOp) -> float | None:
+        if isinstance(node.op, ast.Add | ast.Sub) and self._zero(node.left) != self._zero(node.right):
+            # ``np.zeros_like(x) + 1e-5``, ``x * 0 + h``: zeros plus a number is that number
+            if self._zero(node.left):
+                value = self.fold(node.right)
+                return None if value is None else (-value if isinstance(node.op, ast.Sub) else value)
+            return self.fold(node.left)
         left, right = self.fold(node.left), self.fold(node.right)
         if left is None or right is None:
             return None
@@ -1123,6 +1139,13 @@ class _Steps:
         operation = operations.get(type(node.op))
         result = operation(left, right) if operation else None
         return result if isinstance(result, float) and math.isfinite(result) else None
+
+    def _zero(self, node: ast.AST) -> bool:
+        """Zeros whatever the inputs: ``np.zeros(n)``, ``np.zeros_like(x)``, ``anything * 0``."""
+        if isinstance(node, ast.Call):
+            return _last_name(self.program, node.func) in ("zeros", "zeros_like")
+        return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) \
+            and (self.fold(node.left) == 0.0 or self.fold(node.right) == 0.0)
 
     def fold_text(self, node: ast.AST) -> str | None:
         return self._fold_text(node)
@@ -1169,6 +1192,8 @@ class _Steps:
                 return float.fromhex(text) if last == "fromhex" else float(int(text) if last == "int" else text)
             except (ValueError, OverflowError):
                 return None
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "type" and len(node.args) == 1:
+            return self.fold(node.args[0])  # ``x.dtype.type(1e-5)``: a scalar of the input's type
         summed = _summed(last, node)
         if summed is not None:
             parts = [self.fold(part) for part in summed]
@@ -1215,6 +1240,8 @@ class _Steps:
             return self.small(node.value) or self._literal_step(node) or self._opaque(node)
         if isinstance(node, ast.IfExp):
             return self.small(node.body) or self.small(node.orelse)
+        if isinstance(node, ast.BoolOp):  # ``h or dout.dtype.type(1e-5)``: any of its values may be the result
+            return any(self.small(value) for value in node.values)
         if isinstance(node, ast.Attribute):
             return node.attr in self.step_attributes or ANY_ATTRIBUTE in self.step_attributes \
                 or self._opaque(node)
@@ -1448,6 +1475,9 @@ class _Steps:
             return any(self.small(a) for a in node.args) and not any(self.large(a) for a in node.args)
         if last == "getattr" and len(node.args) >= 2 and self._names_a_step_attribute(node.args[1]):
             return True  # ``getattr(Knobs, "h")``, or over a written tuple of names
+        if isinstance(node.func, ast.Attribute) and node.func.attr in DEFAULTING and len(node.args) >= 2 \
+                and self.small(node.args[1]):
+            return True  # ``options.get("h", 1e-5)``: the default may be what it gives back
         if isinstance(node.func, ast.Attribute):  # ``Knobs().step()``: any method of that name in the program
             return any(self._returns_small(method) for method in self.program.methods.get(node.func.attr, []))
         if isinstance(node.func, ast.Name):
