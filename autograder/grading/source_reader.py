@@ -25,8 +25,9 @@ What flags a function (one finding, the first by kind, then by line):
   (``gradcheck.numerical_gradient``, ``grouped_gradient``, ``conftest``, the public test modules);
 - complex steps: complex literals, ``complex``, complex dtypes (names or strings, as a keyword or in
   a numpy call's dtype place: ``np.full((), -1, "D")``), ``.imag``, ``numpy.imag``, ``cmath``,
-  ``numpy.emath``, FFTs, a negative number raised to a fraction (``pow(-10 ** -40, 0.5)``, folded through
-  names); not a conjugate, which a real array's transpose may take;
+  ``numpy.emath``, FFTs, ``numpy.typecodes``, a negative number (or truth value: ``(-True) ** 0.5``) raised
+  to a fraction (``pow(-10 ** -40, 0.5)``, folded through names); not a conjugate, which a real array's
+  transpose may take;
 - finite differences: a perturbation by a small step (``x + h``, ``x[i] -= h``, ``np.add(x, h)``,
   ``sum((x, h))``, ``functools.reduce(operator.add, (x, h))``)
   together with a division by a small step (``/ (2 * h)``, ``* (1 / h)``, ``* 5e4``, ``* np.rint(5e4)``,
@@ -145,7 +146,7 @@ NUMERICAL = ("numpy.polyfit", "numpy.polynomial", "numpy.lib.polynomial", "scipy
 COMPLEX = ("numpy.complex64", "numpy.complex128", "numpy.complex256", "numpy.complex_", "numpy.cdouble",
            "numpy.csingle", "numpy.clongdouble", "numpy.cfloat", "numpy.clongfloat", "numpy.longcomplex",
            "numpy.singlecomplex", "numpy.complexfloating", "numpy.imag", "numpy.emath", "numpy.lib.scimath",
-           "numpy.fft", "scipy.fft", "scipy.fftpack", "cmath", "builtins.complex")
+           "numpy.fft", "scipy.fft", "scipy.fftpack", "cmath", "builtins.complex", "numpy.typecodes")
 DYNAMIC = ("importlib", "marshal", "pickle", "dill", "cloudpickle", "codecs", "base64", "binascii", "zlib",
            "bz2", "lzma", "types.FunctionType", "types.CodeType", "types.LambdaType", "types.ModuleType",
            "builtins", "__builtin__", "sys.modules", "sys._getframe", "inspect", "ctypes", "subprocess",
@@ -1817,6 +1818,7 @@ def _node_reasons(program: _Program, node: ast.AST) -> Iterator[tuple[str, str]]
     power = _power(program, node)
     if power is not None:
         base, exponent = (_folded(program, part) for part in power)
+        base = _truth(power[0]) if base is None else base  # ``(-True) ** 0.5``
         if base is not None and base < 0 and exponent is not None and exponent != int(exponent):
             yield "complex", T_("raises {base} to {exponent}, a complex number: a complex-step difference "
                                 "measures the slope; write the derivative by hand", base=ast.unparse(power[0]),
@@ -1830,6 +1832,16 @@ def _power(program: _Program, node: ast.AST) -> tuple[ast.expr, ast.expr] | None
     if isinstance(node, ast.Call) and len(node.args) >= 2 \
             and _last_name(program, node.func) in ("pow", "power", "float_power"):
         return node.args[0], node.args[1]
+    return None
+
+
+def _truth(node: ast.AST) -> float | None:
+    """The number a written truth value stands for in arithmetic: ``-True`` is -1."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        value = _truth(node.operand)
+        return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        return float(node.value)
     return None
 
 
