@@ -498,6 +498,7 @@ class _Program:
         # The same, from steps the code spells out only (``_Steps.written``).
         self.written_step_params: set[tuple[Scope, str]] = set()
         self.written_step_attributes: set[str] = set()
+        self.call_arguments: dict[int, set[str]] | None = None  # ``_call_argument_names``
         self.methods: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}  # every class's, by name
         self.attribute_assignments: list[tuple[str, ast.AST]] = []
         self.attribute_targets: list[tuple[ast.Attribute, ast.AST]] = []  # ``obj.name = value``, any scope
@@ -2252,11 +2253,19 @@ def _handed_on(program: _Program, node: ast.AST) -> bool:
     if isinstance(parent, ast.Assign | ast.NamedExpr):
         targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
         names = {t.id for t in targets if isinstance(t, ast.Name)}
-        scope = program.scope_of.get(node)
-        return any(program.scope_of.get(call) is scope and any(isinstance(a, ast.Name) and a.id in names
-                                                               for a in [*call.args, *(k.value for k in call.keywords)])
-                   for call in program.calls)
+        return not names.isdisjoint(_call_argument_names(program).get(id(program.scope_of.get(node)), ()))
     return False
+
+
+def _call_argument_names(program: _Program) -> dict[int, set[str]]:
+    """By scope (its id): the names passed as arguments to some call there; found once for the program."""
+    if program.call_arguments is None:
+        found: dict[int, set[str]] = {}
+        for call in program.calls:
+            names = {a.id for a in [*call.args, *(k.value for k in call.keywords)] if isinstance(a, ast.Name)}
+            found.setdefault(id(program.scope_of.get(call)), set()).update(names)
+        program.call_arguments = found
+    return program.call_arguments
 
 
 def _moves_by(program: _Program, steps: _Steps, node: ast.AST) -> bool:
@@ -2397,6 +2406,11 @@ def _moved_forward_calls(program: _Program, nodes: Mapping[int, ast.AST]) -> lis
     """A forward (or a function that reaches one) called at moved inputs: a difference of the forward,
     whatever the step (``moved[i] += 1.0`` is exact for a linear layer, and needs no division)."""
     found: list[_Finding] = []
+    sites: dict[int, int] = {}  # reached calls, by the id of each definition they may call
+    for node in nodes.values():
+        if isinstance(node, ast.Call):
+            for definition in _callees(program, node.func):
+                sites[id(definition)] = sites.get(id(definition), 0) + 1
     for node in nodes.values():
         if not isinstance(node, ast.Call):
             continue
@@ -2407,7 +2421,7 @@ def _moved_forward_calls(program: _Program, nodes: Mapping[int, ast.AST]) -> lis
         arguments = [a.value if isinstance(a, ast.keyword) else a for a in passed
                      if not _upstream_of_a_graded_backward(program, node, a)]
         moved = next((a for a in arguments if _moved(program, a, 0)), None)
-        if moved is not None and _evaluated_again(program, nodes, forward, node):
+        if moved is not None and _evaluated_again(program, sites.get(id(forward), 0), node):
             name = getattr(forward, "name", None)
             name = T_("a forward") if name is None else name
             found.append(_finding(program, node, "difference", T_(
@@ -2416,13 +2430,11 @@ def _moved_forward_calls(program: _Program, nodes: Mapping[int, ast.AST]) -> lis
     return found[:1]
 
 
-def _evaluated_again(program: _Program, nodes: Mapping[int, ast.AST], forward: ast.AST, call: ast.Call) -> bool:
-    """Whether the reached code evaluates ``forward`` more than once: at two call sites, or at one in a loop. A
+def _evaluated_again(program: _Program, sites: int, call: ast.Call) -> bool:
+    """Whether the reached code evaluates the forward more than once: ``sites`` calls of it, or one in a loop. A
     difference needs two values; one evaluation at a computed point (``softmax_forward(x - x.max())``, a hinge
     as ``relu_forward(margins + 1.0)``) is the forward reused."""
-    sites = [n for n in nodes.values()
-             if isinstance(n, ast.Call) and any(d is forward for d in _callees(program, n.func))]
-    if len(sites) >= 2:
+    if sites >= 2:
         return True
     current = program.parent.get(call)
     while current is not None and not isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
