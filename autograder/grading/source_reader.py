@@ -2284,7 +2284,7 @@ def _moves_by(program: _Program, steps: _Steps, node: ast.AST) -> bool:
     return False
 
 
-PUTTING = frozenset({"put", "copyto", "place", "putmask", "put_along_axis"})  # numpy's writes into an array
+PUTTING = frozenset({"put", "place", "putmask", "put_along_axis"})  # numpy's writes into chosen elements
 
 
 def _reduced_sum(program: _Program, node: ast.Call) -> list[ast.expr] | None:
@@ -2515,13 +2515,20 @@ def _root(node: ast.AST) -> ast.Name | None:
 
 
 def _moved(program: _Program, node: ast.AST, depth: int) -> bool:
-    """An argument that is a value moved from where it was: ``x + e``, or an array changed in place."""
+    """An argument that is a value moved from where it was: ``x + h`` by a step or by a one-hot ``e``, one
+    element moved (``np.where(mask, x + 1.0, x)``), or an array changed in place element by element. A whole
+    array moved by anything else (``x - correct + 1.0``, ``diff - delta``, ``x - x.max()``) cannot give one
+    slope per element: it is an input computed, not a perturbation."""
     if depth > 8:
         return False
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
-        return True
+        return _perturbation(program, node.left) or _perturbation(program, node.right)
     if isinstance(node, ast.Call) and _operation(program, node) in ADDING:
-        return True  # ``np.add(x, e)``, ``operator.sub(x, e)``, ``x.__add__(e)``: ``x + e`` spelled as a call
+        # ``np.add(x, e)``, ``operator.sub(x, e)``, ``x.__add__(e)``: ``x + e`` spelled as a call
+        return any(_perturbation(program, operand) for operand in _operands(node))
+    if isinstance(node, ast.Call) and _last_name(program, node.func) == "where" and len(node.args) == 3 \
+            and _numpy_function(program, node) is not None and _masked_move(node.args[1], node.args[2]):
+        return True  # ``np.where(mask, x + 1.0, x)``: the elements the mask picks, moved
     if isinstance(node, ast.Call) and _numpy_function(program, node) is not None:
         # ``np.where(mask, x + e, x)``, ``np.copy(x + e)``: numpy hands on the moved value
         return any(_moved(program, a, depth + 1) for a in [*node.args, *(k.value for k in node.keywords)])
@@ -2537,6 +2544,35 @@ def _moved(program: _Program, node: ast.AST, depth: int) -> bool:
                for v in program.lookup(root.id, program.scope_of[root]))
 
 
+def _perturbation(program: _Program, operand: ast.AST) -> bool:
+    """What moves a value for a difference: a step, or a one-hot array (bound to rows of ``np.eye`` or
+    ``np.identity``, or to an array with a constant stored into an element: ``e[i] = 1.0``)."""
+    if program.steps.written(lambda: program.steps.small(operand)):
+        return True
+    root = _root(operand)
+    if root is None or root not in program.scope_of:
+        return False
+    stored = program.stores.get(_binding_scope(program, root) or program.scope_of[root], {}).get(root.id, [])
+    if any(isinstance(v, ast.Constant) and isinstance(v.value, int | float) and v.value for v in stored):
+        return True  # ``e[i] = 1.0``
+    for value in program.lookup(root.id, program.scope_of[root]):
+        if isinstance(value, ast.AST) and any(isinstance(n, ast.Call) and _last_name(program, n.func)
+                                              in ("eye", "identity") for n in ast.walk(value)):
+            return True
+    return False
+
+
+def _masked_move(moved: ast.AST, kept: ast.AST) -> bool:
+    """``x + c`` beside ``x``: ``np.where`` moves the masked elements only."""
+    return isinstance(moved, ast.BinOp) and isinstance(moved.op, ast.Add | ast.Sub) \
+        and ast.dump(moved.left) == ast.dump(kept)
+
+
+def _element(target: ast.AST) -> bool:
+    """``m[i]``, ``m.flat[i]``, ``m[i, j]``: one element, not a slice (``buf[:] = ...`` fills the array)."""
+    return isinstance(target, ast.Subscript) and not any(isinstance(n, ast.Slice) for n in ast.walk(target.slice))
+
+
 def _moved_in_place(program: _Program) -> set[tuple[Scope, str]]:
     """(scope, name) of arrays moved in place: ``m[i] += d``, ``m.flat[i] = m.flat[i] + d``,
     ``np.add(m, d, out=m)``, ``np.add.at(m, i, d)``; found once for the whole program."""
@@ -2545,11 +2581,13 @@ def _moved_in_place(program: _Program) -> set[tuple[Scope, str]]:
         for node in program.scope_of:
             targets: list[ast.expr] = []
             if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
-                targets = [node.target]
+                # ``m[i] += d``, or a whole ``m += h`` by a step (``d -= correct; d += 1.0`` computes an input)
+                if _element(node.target) or program.steps.small(node.value):
+                    targets = [node.target]
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.BinOp) \
                     and isinstance(node.value.op, ast.Add | ast.Sub):
                 # ``m.flat[i] = m.flat[i] + d``, ``m.flat[i] = x.flat[i] + d``: an element set to a moved value
-                targets = [target for target in node.targets if isinstance(target, ast.Subscript)]
+                targets = [target for target in node.targets if _element(target)]
             elif isinstance(node, ast.Call):
                 last = _last_name(program, node.func)
                 if last in ("add", "subtract"):
@@ -2557,7 +2595,7 @@ def _moved_in_place(program: _Program) -> set[tuple[Scope, str]]:
                 elif last in PUTTING and _numpy_function(program, node) is not None and len(node.args) >= 2 \
                         and any(isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add | ast.Sub)
                                 for a in node.args[1:] for n in ast.walk(a)):
-                    targets = [node.args[0]]  # ``np.put(m, i, x.flat[i] + d)``, ``np.copyto(m, x + e)``
+                    targets = [node.args[0]]  # ``np.put(m, i, x.flat[i] + d)``
                 elif last == "at" and isinstance(node.func, ast.Attribute) and node.args \
                         and _last_name(program, node.func.value) in ("add", "subtract"):
                     targets = [node.args[0]]

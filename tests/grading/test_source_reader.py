@@ -327,9 +327,24 @@ def test_a_conjugate_of_a_real_array_is_not_a_complex_step(lines: list[str]):
 def test_a_forward_at_inputs_moved_by_a_call_is_seen(move: str):
     source = ("import operator\n\nimport numpy as np\n\n\n"
               "def sigmoid_forward(x):\n    return 1 / (1 + np.exp(-x)), x\n\n\n"
-              "def sigmoid_backward(dout, cache):\n    x, e = cache, np.ones_like(cache)\n"
+              "def sigmoid_backward(dout, cache):\n    x, e = cache, np.full_like(cache, 1e-5)\n"
               f"    return dout * (sigmoid_forward({move})[0] - sigmoid_forward(x)[0])\n")
     assert "moved inputs" in measured_functions(source, ["sigmoid_backward"], "layers")["sigmoid_backward"].reason
+
+
+@pytest.mark.parametrize("body", [
+    # a whole array moved by what is no step (a margin, a bound, a shift) is an input computed
+    "over, _ = relu_forward(d - delta)\n    under, _ = relu_forward(-d - delta)\n    return over - under",
+    "for i in range(len(d)):\n        relu_forward(d[i] - d[i, 0] + 1.0)\n    return d",
+    "a = relu_forward(d - d.max())[0]\n    b = relu_forward(d - d.max())[0]\n    return a + b",
+    "buf = np.empty_like(d)\n    for i in range(len(d)):\n        buf[:] = d[i] + 1.0\n"
+    "        np.copyto(buf, d[i] + 1.0)\n        relu_forward(buf)\n    return buf",
+    "m = d.copy()\n    m -= d.mean()\n    m += 1.0\n    return relu_forward(m)[0] + relu_forward(m)[0]",
+])
+def test_a_forward_evaluated_again_at_computed_inputs_is_not_a_difference(body: str):
+    source = ("import numpy as np\n\n\ndef relu_forward(x):\n    return np.maximum(x, 0), x\n\n\n"
+              f"def huber_loss(pred, target, delta=1.0):\n    d = pred - target\n    {body}\n")
+    assert measured_functions(source, ["huber_loss"], "layers") == {}, body
 
 
 @pytest.mark.parametrize("lines", [
