@@ -2546,7 +2546,8 @@ def _moved(program: _Program, node: ast.AST, depth: int) -> bool:
 
 def _perturbation(program: _Program, operand: ast.AST) -> bool:
     """What moves a value for a difference: a step, or a one-hot array (bound to rows of ``np.eye`` or
-    ``np.identity``, or to an array with a constant stored into an element: ``e[i] = 1.0``)."""
+    ``np.identity``, to a comparison ``np.arange(n) == i``, to an array given a constant in an element,
+    ``e[i] = 1.0``, or ones on its diagonal by ``np.fill_diagonal``)."""
     if program.steps.written(lambda: program.steps.small(operand)):
         return True
     root = _root(operand)
@@ -2555,10 +2556,15 @@ def _perturbation(program: _Program, operand: ast.AST) -> bool:
     stored = program.stores.get(_binding_scope(program, root) or program.scope_of[root], {}).get(root.id, [])
     if any(isinstance(v, ast.Constant) and isinstance(v.value, int | float) and v.value for v in stored):
         return True  # ``e[i] = 1.0``
+    if any(_last_name(program, call.func) == "fill_diagonal" and call.args and isinstance(call.args[0], ast.Name)
+           and call.args[0].id == root.id for call in program.calls):
+        return True  # ``np.fill_diagonal(units, 1.0)``, then ``x + units[i]``
     for value in program.lookup(root.id, program.scope_of[root]):
-        if isinstance(value, ast.AST) and any(isinstance(n, ast.Call) and _last_name(program, n.func)
-                                              in ("eye", "identity") for n in ast.walk(value)):
-            return True
+        if isinstance(value, ast.AST) and any(
+                (isinstance(n, ast.Call) and _last_name(program, n.func) in ("eye", "identity"))
+                or (isinstance(n, ast.Compare) and any(isinstance(op, ast.Eq) for op in n.ops))
+                for n in ast.walk(value)):
+            return True  # rows of ``np.eye(n)``, or ``(np.arange(n) == i)``: one element set
     return False
 
 
